@@ -1,0 +1,6 @@
+package io.citybrain.seeds;
+
+/** One device of the expanded fleet: the identity every process (simulator, ingest, registry) agrees on. */
+public record Device(String id, String district, String kind, DeviceClass deviceClass, double lat, double lon,
+    int intervalS, String gatewayId) {
+}

@@ -1,0 +1,106 @@
+package io.citybrain.seeds;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Expands the fleet template into devices. Deterministic: the same seeds, scale and seed give the same ids and
+ * positions in every process, because each device's position comes from a random stream keyed by (seed, device id)
+ * and each district's hot spots from one keyed by (seed, district, kind).
+ */
+public final class FleetExpander {
+  /** The default fleet seed: the day Dapeng's district "smart brain" went live (2019-04-29). */
+  public static final long DEFAULT_SEED = 20190429L;
+  private static final double KM_PER_DEGREE_LAT = 110.574;
+  private static final double KM_PER_DEGREE_LON_AT_EQUATOR = 111.320;
+
+  private FleetExpander() {
+  }
+
+  /** The default fleet: scale 1, the default seed. */
+  public static Fleet expand(CitySeeds seeds) {
+    return expand(seeds, 1.0, DEFAULT_SEED);
+  }
+
+  /** Every district's devices, each count multiplied by {@code scale} and rounded. */
+  public static Fleet expand(CitySeeds seeds, double scale, long seed) {
+    if (!(scale > 0) || Double.isInfinite(scale)) {
+      throw new IllegalArgumentException("scale must be a positive number, was " + scale);
+    }
+    List<Device> devices = new ArrayList<>();
+    for (District district : seeds.districts()) {
+      for (DeviceKind kind : seeds.fleet().deviceKinds()) {
+        int count = (int) Math.round(seeds.fleet().baseCount(district.code(), kind.id()) * scale);
+        expandKind(district, kind, count, seed, devices);
+      }
+    }
+    return new Fleet(devices, scale, seed);
+  }
+
+  private static void expandKind(District district, DeviceKind kind, int count, long seed, List<Device> into) {
+    double[][] hotSpots = kind.placement() == Placement.CLUSTERED
+        ? hotSpots(district, kind, seed) : new double[0][];
+    for (int n = 1; n <= count; n++) {
+      String id = String.format("%s-%s-%05d", district.code(), kind.code(), n);
+      SplittableRandom random = new SplittableRandom(mix(seed, fnv1a(id)));
+      double[] offset = switch (kind.placement()) {
+        case UNIFORM -> uniformInDisc(random, district.radiusKm());
+        case CENTRAL -> gaussian(random, 0, 0, district.radiusKm() / 3);
+        case CLUSTERED -> {
+          double[] spot = hotSpots[random.nextInt(hotSpots.length)];
+          yield gaussian(random, spot[0], spot[1], district.radiusKm() / 12);
+        }
+      };
+      String gateway = kind.gatewaySize() == null ? null
+          : String.format("%s-GW-%03d", district.code(), (n - 1) / kind.gatewaySize() + 1);
+      into.add(new Device(id, district.code(), kind.id(), kind.deviceClass(),
+          district.lat() + offset[1] / KM_PER_DEGREE_LAT,
+          district.lon() + offset[0] / (KM_PER_DEGREE_LON_AT_EQUATOR * Math.cos(Math.toRadians(district.lat()))),
+          kind.intervalS(), gateway));
+    }
+  }
+
+  /** Hot spots (x, y offsets in km) of one kind in one district. */
+  private static double[][] hotSpots(District district, DeviceKind kind, long seed) {
+    SplittableRandom random = new SplittableRandom(mix(seed, fnv1a(district.code() + "/" + kind.id() + "/spots")));
+    double[][] spots = new double[kind.clusters()][];
+    for (int i = 0; i < spots.length; i++) {
+      spots[i] = uniformInDisc(random, district.radiusKm() * 0.8);
+    }
+    return spots;
+  }
+
+  private static double[] uniformInDisc(SplittableRandom random, double radiusKm) {
+    double r = radiusKm * Math.sqrt(random.nextDouble());
+    double angle = random.nextDouble() * 2 * Math.PI;
+    return new double[] {r * Math.cos(angle), r * Math.sin(angle)};
+  }
+
+  private static double[] gaussian(SplittableRandom random, double x, double y, double sigmaKm) {
+    // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
+    double u1 = 1.0 - random.nextDouble();
+    double u2 = random.nextDouble();
+    double magnitude = sigmaKm * Math.sqrt(-2 * Math.log(u1));
+    return new double[] {x + magnitude * Math.cos(2 * Math.PI * u2), y + magnitude * Math.sin(2 * Math.PI * u2)};
+  }
+
+  /** 64-bit FNV-1a of a string's UTF-8 bytes: stable across JVMs, unlike relying on a HashMap order. */
+  static long fnv1a(String text) {
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x100000001b3L;
+    }
+    return hash;
+  }
+
+  /** Combines two 64-bit values into a well-spread seed (the SplitMix64 finaliser). */
+  static long mix(long a, long b) {
+    long z = a * 0x9e3779b97f4a7c15L + b;
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+}

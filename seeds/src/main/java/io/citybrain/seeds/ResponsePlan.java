@@ -1,0 +1,25 @@
+package io.citybrain.seeds;
+
+import java.util.List;
+import java.util.Map;
+
+/** A linked response: commands to device groups and tasks to departments. */
+public record ResponsePlan(String id, String nameZh, String nameEn, Integer commandTtlS, List<PlanCommand> commands,
+    List<PlanTask> tasks) {
+
+  public ResponsePlan {
+    commands = commands == null ? List.of() : List.copyOf(commands);
+    tasks = tasks == null ? List.of() : List.copyOf(tasks);
+  }
+
+  /** One command to every device of a kind in the district, or within a distance of the incident. */
+  public record PlanCommand(String deviceKind, String action, Map<String, String> params, Double withinM) {
+    public PlanCommand {
+      params = params == null ? Map.of() : Map.copyOf(params);
+    }
+  }
+
+  /** One task for one department. */
+  public record PlanTask(String department, String task) {
+  }
+}

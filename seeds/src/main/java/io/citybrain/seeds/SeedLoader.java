@@ -1,0 +1,74 @@
+package io.citybrain.seeds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Loads the seed files and validates them; bad data stops it with every problem named by file and key. */
+public final class SeedLoader {
+  public static final String DISTRICTS = "districts.yaml";
+  public static final String METRICS = "metrics.yaml";
+  public static final String DEPARTMENTS = "departments.yaml";
+  public static final String GRID_CASES = "grid-cases.yaml";
+  public static final String CAMERA_EVENTS = "camera-events.yaml";
+  public static final String FLEET = "fleet.yaml";
+  public static final String ALERT_RULES = "alert-rules.yaml";
+  public static final String INCIDENT_PATTERNS = "incident-patterns.yaml";
+  public static final String RESPONSE_PLANS = "response-plans.yaml";
+
+  private SeedLoader() {
+  }
+
+  /** The seed files shipped with CityBrain. */
+  public static CitySeeds load() {
+    return load(SeedSource.classpath());
+  }
+
+  /** Loads and validates; throws {@link SeedException} listing every problem. */
+  public static CitySeeds load(SeedSource source) {
+    SeedProblems problems = new SeedProblems();
+    SeedFileReader reader = new SeedFileReader(source, problems);
+
+    JsonNode metricsRoot = reader.root(METRICS);
+    JsonNode gridRoot = reader.root(GRID_CASES);
+    JsonNode fleetRoot = reader.root(FLEET);
+    CitySeeds seeds = new CitySeeds(
+        reader.list(DISTRICTS, reader.root(DISTRICTS), "districts", District.class),
+        reader.list(METRICS, metricsRoot, "units", Unit.class),
+        reader.list(METRICS, metricsRoot, "metrics", MetricKind.class),
+        reader.list(DEPARTMENTS, reader.root(DEPARTMENTS), "departments", Department.class),
+        reader.list(GRID_CASES, gridRoot, "categories", GridCaseCategory.class),
+        reader.list(CAMERA_EVENTS, reader.root(CAMERA_EVENTS), "event_types", CameraEventType.class),
+        fleet(reader, fleetRoot, problems),
+        reader.list(ALERT_RULES, reader.root(ALERT_RULES), "rules", AlertRule.class),
+        reader.list(INCIDENT_PATTERNS, reader.root(INCIDENT_PATTERNS), "patterns", IncidentPattern.class),
+        reader.list(RESPONSE_PLANS, reader.root(RESPONSE_PLANS), "plans", ResponsePlan.class));
+    problems.throwIfAny();
+
+    new SeedValidator(seeds, problems).validate();
+    problems.throwIfAny();
+    return seeds;
+  }
+
+  private static FleetTemplate fleet(SeedFileReader reader, JsonNode root, SeedProblems problems) {
+    List<DeviceKind> kinds = reader.list(FLEET, root, "device_kinds", DeviceKind.class);
+    List<FleetTemplate.CountOverride> overrides = root != null && root.has("overrides")
+        ? reader.list(FLEET, root, "overrides", FleetTemplate.CountOverride.class) : List.of();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    JsonNode defaults = root == null ? null : root.get("default_counts");
+    if (root != null && (defaults == null || !defaults.isObject())) {
+      problems.add(FLEET, "default_counts", defaults == null ? "is required" : "must be a mapping of kind to count");
+    } else if (defaults != null) {
+      ((ObjectNode) defaults).properties().forEach(entry -> {
+        if (entry.getValue().canConvertToInt() && entry.getValue().isIntegralNumber()) {
+          counts.put(entry.getKey(), entry.getValue().intValue());
+        } else {
+          problems.add(FLEET, "default_counts." + entry.getKey(), "must be a whole number");
+        }
+      });
+    }
+    return new FleetTemplate(kinds, counts, overrides);
+  }
+}

@@ -1,0 +1,9 @@
+package io.citybrain.seeds;
+
+/** One problem in the seed files: which file, which key, what is wrong. */
+public record SeedProblem(String file, String key, String message) {
+  @Override
+  public String toString() {
+    return file + ": " + key + ": " + message;
+  }
+}

@@ -1,0 +1,325 @@
+package io.citybrain.seeds;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/** Checks the seed records for required values, duplicate ids and references between files. */
+final class SeedValidator {
+  /** Severity names, least to most urgent (they map to citybrain.v1.Severity). */
+  static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
+  private static final Set<String> METRIC_CATEGORIES = Set.of("environment", "traffic", "safety", "infrastructure");
+
+  private final CitySeeds seeds;
+  private final SeedProblems problems;
+
+  SeedValidator(CitySeeds seeds, SeedProblems problems) {
+    this.seeds = seeds;
+    this.problems = problems;
+  }
+
+  void validate() {
+    districts();
+    metrics();
+    departmentsAndCases();
+    cameraEvents();
+    fleet();
+    alertRules();
+    responsePlans();
+    incidentPatterns();
+  }
+
+  private void districts() {
+    String f = SeedLoader.DISTRICTS;
+    problems.requireUnique(f, "districts", ids(seeds.districts(), District::code));
+    for (District d : seeds.districts()) {
+      String key = "districts[" + d.code() + "]";
+      if (problems.require(f, key + ".code", d.code()) && !d.code().matches("[A-Z]{2,4}")) {
+        problems.add(f, key + ".code", "must be 2-4 upper-case letters (it appears in device ids and topics)");
+      }
+      problems.require(f, key + ".name_zh", d.nameZh());
+      problems.require(f, key + ".name_en", d.nameEn());
+      if (problems.require(f, key + ".lat", d.lat()) && (d.lat() < -90 || d.lat() > 90)) {
+        problems.add(f, key + ".lat", "must be within -90..90, was " + d.lat());
+      }
+      if (problems.require(f, key + ".lon", d.lon()) && (d.lon() < -180 || d.lon() > 180)) {
+        problems.add(f, key + ".lon", "must be within -180..180, was " + d.lon());
+      }
+      if (problems.require(f, key + ".area_km2", d.areaKm2()) && d.areaKm2() <= 0) {
+        problems.add(f, key + ".area_km2", "must be positive, was " + d.areaKm2());
+      }
+      if (problems.require(f, key + ".population", d.population()) && d.population() < 0) {
+        problems.add(f, key + ".population", "must not be negative");
+      }
+    }
+  }
+
+  private void metrics() {
+    String f = SeedLoader.METRICS;
+    problems.requireUnique(f, "units", ids(seeds.units(), Unit::id));
+    problems.requireUnique(f, "metrics", ids(seeds.metrics(), MetricKind::id));
+    List<String> units = ids(seeds.units(), Unit::id);
+    for (MetricKind m : seeds.metrics()) {
+      String key = "metrics[" + m.id() + "]";
+      problems.require(f, key + ".id", m.id());
+      if (problems.require(f, key + ".unit", m.unit())) {
+        problems.requireKnown(f, key + ".unit", "unit", m.unit(), units);
+      }
+      boolean hasRange = problems.require(f, key + ".min", m.min()) & problems.require(f, key + ".max", m.max());
+      if (hasRange && m.min() >= m.max()) {
+        problems.add(f, key + ".max", "must be greater than min (" + m.min() + "), was " + m.max());
+      }
+      if (problems.require(f, key + ".category", m.category())) {
+        problems.requireKnown(f, key + ".category", "metric category", m.category(), sorted(METRIC_CATEGORIES));
+      }
+    }
+  }
+
+  private void departmentsAndCases() {
+    problems.requireUnique(SeedLoader.DEPARTMENTS, "departments", ids(seeds.departments(), Department::id));
+    seeds.departments().forEach(d -> problems.require(SeedLoader.DEPARTMENTS,
+        "departments[" + d.id() + "].name_en", d.nameEn()));
+    String f = SeedLoader.GRID_CASES;
+    problems.requireUnique(f, "categories", ids(seeds.gridCaseCategories(), GridCaseCategory::id));
+    List<String> departments = ids(seeds.departments(), Department::id);
+    List<String> allSubtypes = new ArrayList<>();
+    for (GridCaseCategory c : seeds.gridCaseCategories()) {
+      String key = "categories[" + c.id() + "]";
+      problems.require(f, key + ".id", c.id());
+      if (!problems.require(f, key + ".subtypes", c.subtypes())) {
+        continue;
+      }
+      for (GridCaseCategory.Subtype s : c.subtypes()) {
+        String sk = key + ".subtypes[" + s.id() + "]";
+        allSubtypes.add(s.id());
+        if (problems.require(f, sk + ".department", s.department())) {
+          problems.requireKnown(f, sk + ".department", "department", s.department(), departments);
+        }
+        if (problems.require(f, sk + ".sla_hours", s.slaHours()) && s.slaHours() <= 0) {
+          problems.add(f, sk + ".sla_hours", "must be positive, was " + s.slaHours());
+        }
+      }
+    }
+    problems.requireUnique(f, "categories[*].subtypes", allSubtypes);
+  }
+
+  private void cameraEvents() {
+    String f = SeedLoader.CAMERA_EVENTS;
+    problems.requireUnique(f, "event_types", ids(seeds.cameraEventTypes(), CameraEventType::id));
+    List<String> subtypes = new ArrayList<>();
+    seeds.gridCaseCategories().forEach(c -> c.subtypes().forEach(s -> subtypes.add(c.id() + "/" + s.id())));
+    for (CameraEventType t : seeds.cameraEventTypes()) {
+      String key = "event_types[" + t.id() + "]";
+      problems.require(f, key + ".id", t.id());
+      if (problems.require(f, key + ".grid_case", t.gridCase())) {
+        problems.requireKnown(f, key + ".grid_case", "grid-case category/sub-type", t.gridCase(), subtypes);
+      }
+      problems.require(f, key + ".creates_case", t.createsCase());
+    }
+  }
+
+  private void fleet() {
+    String f = SeedLoader.FLEET;
+    FleetTemplate fleet = seeds.fleet();
+    problems.requireUnique(f, "device_kinds", ids(fleet.deviceKinds(), DeviceKind::id));
+    problems.requireUnique(f, "device_kinds[*].code", ids(fleet.deviceKinds(), DeviceKind::code));
+    List<String> kinds = ids(fleet.deviceKinds(), DeviceKind::id);
+    List<String> metrics = ids(seeds.metrics(), MetricKind::id);
+    for (DeviceKind k : fleet.deviceKinds()) {
+      String key = "device_kinds[" + k.id() + "]";
+      if (problems.require(f, key + ".code", k.code()) && !k.code().matches("[A-Z]{2,4}")) {
+        problems.add(f, key + ".code", "must be 2-4 upper-case letters (it appears in device ids)");
+      }
+      if (problems.require(f, key + ".interval_s", k.intervalS()) && k.intervalS() <= 0) {
+        problems.add(f, key + ".interval_s", "must be positive, was " + k.intervalS());
+      }
+      if (problems.require(f, key + ".class", k.deviceClass())) {
+        if (k.deviceClass() == DeviceClass.SENSOR && k.metrics().isEmpty()) {
+          problems.add(f, key + ".metrics", "a sensor must report at least one metric");
+        }
+        if (k.deviceClass() == DeviceClass.ACTUATOR && k.commands().isEmpty()) {
+          problems.add(f, key + ".commands", "an actuator must accept at least one command");
+        }
+      }
+      problems.require(f, key + ".placement", k.placement());
+      if (k.placement() == Placement.CLUSTERED && (k.clusters() == null || k.clusters() <= 0)) {
+        problems.add(f, key + ".clusters", "clustered placement needs a positive number of clusters");
+      }
+      if (k.gatewaySize() != null && k.gatewaySize() <= 0) {
+        problems.add(f, key + ".gateway_size", "must be positive, was " + k.gatewaySize());
+      }
+      for (int i = 0; i < k.metrics().size(); i++) {
+        problems.requireKnown(f, key + ".metrics[" + i + "]", "metric", k.metrics().get(i), metrics);
+      }
+    }
+    fleet.defaultCounts().forEach((kind, count) -> {
+      problems.requireKnown(f, "default_counts." + kind, "device kind", kind, kinds);
+      if (count < 0) {
+        problems.add(f, "default_counts." + kind, "must not be negative, was " + count);
+      }
+    });
+    List<String> districts = seeds.districtCodes();
+    for (int i = 0; i < fleet.overrides().size(); i++) {
+      FleetTemplate.CountOverride o = fleet.overrides().get(i);
+      String key = "overrides[" + i + "]";
+      if (problems.require(f, key + ".district", o.district())) {
+        problems.requireKnown(f, key + ".district", "district", o.district(), districts);
+      }
+      if (problems.require(f, key + ".kind", o.kind())) {
+        problems.requireKnown(f, key + ".kind", "device kind", o.kind(), kinds);
+      }
+      if (problems.require(f, key + ".count", o.count()) && o.count() < 0) {
+        problems.add(f, key + ".count", "must not be negative, was " + o.count());
+      }
+    }
+  }
+
+  private void alertRules() {
+    String f = SeedLoader.ALERT_RULES;
+    problems.requireUnique(f, "rules", ids(seeds.alertRules(), AlertRule::id));
+    for (AlertRule r : seeds.alertRules()) {
+      String key = "rules[" + r.id() + "]";
+      problems.require(f, key + ".statistic", r.statistic());
+      boolean complete = problems.require(f, key + ".direction", r.direction())
+          & problems.require(f, key + ".threshold", r.threshold())
+          & problems.require(f, key + ".clear_threshold", r.clearThreshold());
+      if (complete && (r.direction() == AlertRule.Direction.ABOVE
+          ? r.clearThreshold() > r.threshold() : r.clearThreshold() < r.threshold())) {
+        problems.add(f, key + ".clear_threshold", "must be on the calm side of threshold " + r.threshold()
+            + " for a rule that fires " + r.direction().name().toLowerCase(Locale.ROOT) + " it, was "
+            + r.clearThreshold());
+      }
+      if (problems.require(f, key + ".consecutive", r.consecutive()) && r.consecutive() < 1) {
+        problems.add(f, key + ".consecutive", "must be at least 1, was " + r.consecutive());
+      }
+      severity(f, key, r.severity());
+      if (r.districts() != null) {
+        r.districts().forEach(d -> problems.requireKnown(f, key + ".districts", "district", d, seeds.districtCodes()));
+      }
+      if (problems.require(f, key + ".metric", r.metric())) {
+        seeds.metric(r.metric()).ifPresentOrElse(
+            metric -> {
+              if (problems.require(f, key + ".unit", r.unit()) && !metric.unit().equals(r.unit())) {
+                problems.add(f, key + ".unit", "unit mismatch: metric " + metric.id() + " is in '" + metric.unit()
+                    + "', the rule says '" + r.unit() + "'");
+              }
+              if (r.statistic() == AlertRule.Statistic.P95 && !metric.wantsP95()) {
+                problems.add(f, key + ".statistic", "p95 is not computed for metric " + metric.id()
+                    + " (set p95: true in metrics.yaml)");
+              }
+            },
+            () -> problems.requireKnown(f, key + ".metric", "metric", r.metric(), ids(seeds.metrics(), MetricKind::id)));
+      }
+    }
+  }
+
+  private void responsePlans() {
+    String f = SeedLoader.RESPONSE_PLANS;
+    problems.requireUnique(f, "plans", ids(seeds.responsePlans(), ResponsePlan::id));
+    List<String> departments = ids(seeds.departments(), Department::id);
+    for (ResponsePlan p : seeds.responsePlans()) {
+      String key = "plans[" + p.id() + "]";
+      problems.require(f, key + ".name_en", p.nameEn());
+      if (problems.require(f, key + ".command_ttl_s", p.commandTtlS()) && p.commandTtlS() <= 0) {
+        problems.add(f, key + ".command_ttl_s", "must be positive, was " + p.commandTtlS());
+      }
+      for (int i = 0; i < p.commands().size(); i++) {
+        ResponsePlan.PlanCommand c = p.commands().get(i);
+        String ck = key + ".commands[" + i + "]";
+        if (!problems.require(f, ck + ".device_kind", c.deviceKind()) | !problems.require(f, ck + ".action", c.action())) {
+          continue;
+        }
+        seeds.deviceKind(c.deviceKind()).ifPresentOrElse(
+            kind -> {
+              if (!kind.commands().contains(c.action())) {
+                problems.add(f, ck + ".action", "device kind " + kind.id() + " does not accept '" + c.action()
+                    + "' (accepts: " + String.join(", ", kind.commands()) + ")");
+              }
+            },
+            () -> problems.requireKnown(f, ck + ".device_kind", "device kind", c.deviceKind(),
+                ids(seeds.fleet().deviceKinds(), DeviceKind::id)));
+        if (c.withinM() != null && c.withinM() <= 0) {
+          problems.add(f, ck + ".within_m", "must be positive, was " + c.withinM());
+        }
+      }
+      for (int i = 0; i < p.tasks().size(); i++) {
+        ResponsePlan.PlanTask t = p.tasks().get(i);
+        String tk = key + ".tasks[" + i + "]";
+        problems.require(f, tk + ".task", t.task());
+        if (problems.require(f, tk + ".department", t.department())) {
+          problems.requireKnown(f, tk + ".department", "department", t.department(), departments);
+        }
+      }
+    }
+  }
+
+  private void incidentPatterns() {
+    String f = SeedLoader.INCIDENT_PATTERNS;
+    problems.requireUnique(f, "patterns", ids(seeds.incidentPatterns(), IncidentPattern::id));
+    for (IncidentPattern p : seeds.incidentPatterns()) {
+      String key = "patterns[" + p.id() + "]";
+      severity(f, key, p.severity());
+      if (problems.require(f, key + ".within_minutes", p.withinMinutes()) && p.withinMinutes() <= 0) {
+        problems.add(f, key + ".within_minutes", "must be positive, was " + p.withinMinutes());
+      }
+      if (problems.require(f, key + ".response_plan", p.responsePlan())) {
+        problems.requireKnown(f, key + ".response_plan", "response plan", p.responsePlan(),
+            ids(seeds.responsePlans(), ResponsePlan::id));
+      }
+      if (p.kind() != null && !p.isStorm()) {
+        problems.add(f, key + ".kind", "unknown pattern kind '" + p.kind() + "' (known: storm; omit for a sequence)");
+      } else if (p.isStorm()) {
+        if (p.minAlerts() == null || p.minAlerts() < 2) {
+          problems.add(f, key + ".min_alerts", "a storm pattern needs min_alerts of at least 2");
+        }
+      } else if (p.steps().isEmpty()) {
+        problems.add(f, key + ".steps", "a sequence pattern needs at least one step");
+      }
+      for (int i = 0; i < p.steps().size(); i++) {
+        step(f, key + ".steps[" + i + "]", p.steps().get(i));
+      }
+    }
+  }
+
+  private void step(String f, String key, IncidentPattern.Step s) {
+    int kinds = (s.alert() != null ? 1 : 0) + (s.camera() != null ? 1 : 0) + (s.reading() != null ? 1 : 0)
+        + (s.anyOf() != null ? 1 : 0);
+    if (kinds != 1) {
+      problems.add(f, key, "must have exactly one of alert, camera, reading, any_of (has " + kinds + ")");
+      return;
+    }
+    if (s.alert() != null) {
+      problems.requireKnown(f, key + ".alert", "alert rule", s.alert(), ids(seeds.alertRules(), AlertRule::id));
+    } else if (s.camera() != null) {
+      problems.requireKnown(f, key + ".camera", "camera event type", s.camera(),
+          ids(seeds.cameraEventTypes(), CameraEventType::id));
+    } else if (s.reading() != null) {
+      problems.requireKnown(f, key + ".reading", "metric", s.reading(), ids(seeds.metrics(), MetricKind::id));
+      problems.require(f, key + ".above", s.above());
+    } else {
+      for (int i = 0; i < s.anyOf().size(); i++) {
+        step(f, key + ".any_of[" + i + "]", s.anyOf().get(i));
+      }
+    }
+    if (s.minCount() != null && s.minCount() < 1) {
+      problems.add(f, key + ".min_count", "must be at least 1, was " + s.minCount());
+    }
+  }
+
+  private void severity(String file, String key, String severity) {
+    if (problems.require(file, key + ".severity", severity)) {
+      problems.requireKnown(file, key + ".severity", "severity", severity, SEVERITIES);
+    }
+  }
+
+  private static <T> List<String> ids(List<T> items, Function<T, String> id) {
+    return items.stream().map(id).toList();
+  }
+
+  private static List<String> sorted(Set<String> values) {
+    return List.copyOf(new TreeSet<>(values));
+  }
+}

@@ -1,0 +1,154 @@
+package io.citybrain.seeds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad reference data stops the loader with a message naming the file and the key. */
+class BadSeedDataTest {
+  private static final List<String> FILES = List.of(SeedLoader.DISTRICTS, SeedLoader.METRICS,
+      SeedLoader.DEPARTMENTS, SeedLoader.GRID_CASES, SeedLoader.CAMERA_EVENTS, SeedLoader.FLEET,
+      SeedLoader.ALERT_RULES, SeedLoader.INCIDENT_PATTERNS, SeedLoader.RESPONSE_PLANS);
+
+  @TempDir
+  Path dir;
+
+  @BeforeEach
+  void copyShippedSeeds() throws IOException {
+    for (String file : FILES) {
+      try (InputStream in = SeedSource.classpath().open(file)) {
+        Files.write(dir.resolve(file), in.readAllBytes());
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("the unmodified copy loads: each failure below is caused by its one edit")
+  void copyLoads() {
+    assertThat(SeedLoader.load(SeedSource.directory(dir)).districts()).hasSize(11);
+  }
+
+  @Test
+  @DisplayName("an unknown district in a fleet override names fleet.yaml and the override's key")
+  void unknownDistrict() throws IOException {
+    replace(SeedLoader.FLEET, "{district: DP, kind: camera, count: 7000}", "{district: XX, kind: camera, count: 7000}");
+    assertProblem("fleet.yaml: overrides[0].district: unknown district 'XX'");
+  }
+
+  @Test
+  @DisplayName("a metric with a unit that is not declared names metrics.yaml and the metric's unit key")
+  void badUnit() throws IOException {
+    replace(SeedLoader.METRICS, "unit: \"dB(A)\",      min: 20", "unit: \"decibel\",    min: 20");
+    assertProblem("metrics.yaml: metrics[noise_db].unit: unknown unit 'decibel'");
+  }
+
+  @Test
+  @DisplayName("an alert rule whose unit differs from its metric's is a unit mismatch")
+  void unitMismatch() throws IOException {
+    replace(SeedLoader.ALERT_RULES, "clear_threshold: 50,  unit: \"ug/m3\"", "clear_threshold: 50,  unit: \"mm/h\"");
+    assertProblem("alert-rules.yaml: rules[pm25_high].unit: unit mismatch: metric pm25 is in 'ug/m3', the rule says 'mm/h'");
+  }
+
+  @Test
+  @DisplayName("a duplicate id names the file and the position of the second one")
+  void duplicateId() throws IOException {
+    replace(SeedLoader.DISTRICTS, "{code: LH,", "{code: FT,");
+    assertProblem("districts.yaml: districts[1]: duplicate id 'FT'");
+  }
+
+  @Test
+  @DisplayName("a duplicate device id code would make two kinds share ids, and is refused")
+  void duplicateDeviceCode() throws IOException {
+    replace(SeedLoader.FLEET, "code: NZ,", "code: AQ,");
+    assertProblem("fleet.yaml: device_kinds[*].code[1]: duplicate id 'AQ'");
+  }
+
+  @Test
+  @DisplayName("a rule on an unknown metric names the rule")
+  void ruleOnUnknownMetric() throws IOException {
+    replace(SeedLoader.ALERT_RULES, "{id: crowd_dense,         metric: crowd_density,",
+        "{id: crowd_dense,         metric: crowd_size,");
+    assertProblem("alert-rules.yaml: rules[crowd_dense].metric: unknown metric 'crowd_size'");
+  }
+
+  @Test
+  @DisplayName("a misspelt key is refused with the keys that are allowed")
+  void unknownKey() throws IOException {
+    replace(SeedLoader.DISTRICTS, "{code: YT,  name_zh: 盐田区,", "{code: YT,  nam_zh: 盐田区,");
+    assertProblem("districts.yaml: districts[YT].nam_zh: unknown key (allowed: ");
+  }
+
+  @Test
+  @DisplayName("a plan command the device kind does not accept names the plan, the command and the accepted ones")
+  void planActionNotAccepted() throws IOException {
+    replace(SeedLoader.RESPONSE_PLANS, "{device_kind: pump,         action: start_pump,",
+        "{device_kind: pump,         action: open,");
+    assertProblem("response-plans.yaml: plans[flood_response].commands[0].action: device kind pump does not accept 'open'");
+  }
+
+  @Test
+  @DisplayName("a hysteresis band on the wrong side of the threshold is refused")
+  void clearThresholdWrongSide() throws IOException {
+    replace(SeedLoader.ALERT_RULES, "threshold: 15,  clear_threshold: 25", "threshold: 15,  clear_threshold: 5");
+    assertProblem("alert-rules.yaml: rules[traffic_slow].clear_threshold: must be on the calm side");
+  }
+
+  @Test
+  @DisplayName("a pattern step on an unknown camera event type names the nested key")
+  void nestedStepReference() throws IOException {
+    replace(SeedLoader.INCIDENT_PATTERNS, "{camera: smoke_fire, other_device: true", "{camera: smoke, other_device: true");
+    assertProblem("incident-patterns.yaml: patterns[fire].steps[1].any_of[1].camera: unknown camera event type 'smoke'");
+  }
+
+  @Test
+  @DisplayName("a wrongly typed value names its key")
+  void wrongType() throws IOException {
+    replace(SeedLoader.DISTRICTS, "area_km2: 295.1", "area_km2: large");
+    assertThatThrownBy(this::load).isInstanceOf(SeedException.class)
+        .hasMessageContaining("districts.yaml: districts[DP].area_km2: ");
+  }
+
+  @Test
+  @DisplayName("broken YAML and a missing file are reported by file")
+  void brokenAndMissingFiles() throws IOException {
+    Files.writeString(dir.resolve(SeedLoader.DEPARTMENTS), "departments: [ {id: x", StandardCharsets.UTF_8);
+    Files.delete(dir.resolve(SeedLoader.RESPONSE_PLANS));
+    assertThatThrownBy(this::load).isInstanceOf(SeedException.class)
+        .hasMessageContaining("departments.yaml: (file): not valid YAML")
+        .hasMessageContaining("response-plans.yaml: (file): missing from " + dir);
+  }
+
+  @Test
+  @DisplayName("several problems are all reported in one run")
+  void allProblemsAtOnce() throws IOException {
+    replace(SeedLoader.FLEET, "{district: DP, kind: camera, count: 7000}", "{district: XX, kind: camera, count: 7000}");
+    replace(SeedLoader.METRICS, "unit: \"dB(A)\",      min: 20", "unit: \"decibel\",    min: 20");
+    assertThatThrownBy(this::load).isInstanceOfSatisfying(SeedException.class,
+        e -> assertThat(e.problems()).extracting(SeedProblem::file).contains("fleet.yaml", "metrics.yaml"));
+  }
+
+  private void replace(String file, String from, String to) throws IOException {
+    Path path = dir.resolve(file);
+    String text = Files.readString(path, StandardCharsets.UTF_8);
+    assertThat(text).as("test edit target in " + file).contains(from);
+    Files.writeString(path, text.replace(from, to), StandardCharsets.UTF_8);
+  }
+
+  private void assertProblem(String expected) {
+    assertThatThrownBy(this::load).isInstanceOf(SeedException.class).hasMessageContaining(expected);
+  }
+
+  private CitySeeds load() {
+    return SeedLoader.load(SeedSource.directory(dir));
+  }
+}
