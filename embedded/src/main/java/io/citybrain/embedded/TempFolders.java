@@ -1,0 +1,24 @@
+package io.citybrain.embedded;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Removes the temporary folders embedded services leave behind. */
+final class TempFolders {
+  private TempFolders() {
+  }
+
+  static void deleteQuietly(Path root) {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temp folder is harmless; the OS cleans /tmp.
+    }
+  }
+}

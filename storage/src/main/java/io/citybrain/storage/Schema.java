@@ -1,0 +1,48 @@
+package io.citybrain.storage;
+
+import io.citybrain.storage.migration.V2__TimescaleFeatures;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/** Applies CityBrain's versioned schema (Flyway) to a database and says what the database has. */
+public final class Schema {
+  private Schema() {
+  }
+
+  /** Brings the database to the latest schema version; a database already there is left as it is. */
+  public static SchemaReport migrate(DataSource dataSource) {
+    MigrateResult result = flyway(dataSource).migrate();
+    return new SchemaReport(result.migrationsExecuted, flyway(dataSource).info().current().getVersion().getVersion(),
+        timescale(dataSource));
+  }
+
+  /** Fails when the database's schema differs from what this build expects (changed or missing migrations). */
+  public static void validate(DataSource dataSource) {
+    flyway(dataSource).validate();
+  }
+
+  /** Whether the timescaledb extension is available to this database. */
+  public static boolean timescale(DataSource dataSource) {
+    try (Connection connection = dataSource.getConnection()) {
+      return V2__TimescaleFeatures.timescaleAvailable(connection);
+    } catch (SQLException e) {
+      throw new StorageException("cannot inspect the database's extensions", e);
+    }
+  }
+
+  private static Flyway flyway(DataSource dataSource) {
+    return Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration")
+        .javaMigrations(new V2__TimescaleFeatures())
+        .cleanDisabled(true)
+        .load();
+  }
+
+  /** What a migration did: how many versions it applied, the version now, whether TimescaleDB is in use. */
+  public record SchemaReport(int applied, String version, boolean timescale) {
+  }
+}

@@ -1,0 +1,88 @@
+package io.citybrain.testkit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker and database server shared by every test in one JVM. Each service is chosen on its own: configuration
+ * when given (what CI does), else a container when a Docker engine answers, else an embedded server.
+ */
+final class ServiceEnvironment implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceEnvironment.class);
+  private final MqttBroker broker;
+  private final DatabaseServer database;
+
+  private ServiceEnvironment(MqttBroker broker, DatabaseServer database) {
+    this.broker = broker;
+    this.database = database;
+  }
+
+  static ServiceEnvironment start() {
+    ServiceMode mode = ServiceMode.fromEnvironment();
+    MqttBroker broker = broker(mode);
+    DatabaseServer database;
+    try {
+      database = database(mode);
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
+    LOG.info("test services: {}; {}", broker.describe(), database.describe());
+    return new ServiceEnvironment(broker, database);
+  }
+
+  private static MqttBroker broker(ServiceMode mode) {
+    String url = TestSettings.get(TestSettings.MQTT_URL_PROPERTY, TestSettings.MQTT_URL_ENV);
+    return switch (pick(mode, url != null, "an MQTT broker", TestSettings.MQTT_URL_ENV)) {
+      case CONFIGURED -> MqttBroker.configured(url);
+      case CONTAINERS -> MqttBroker.container();
+      default -> MqttBroker.embedded();
+    };
+  }
+
+  private static DatabaseServer database(ServiceMode mode) {
+    String url = TestSettings.get(TestSettings.PG_URL_PROPERTY, TestSettings.PG_URL_ENV);
+    return switch (pick(mode, url != null, "a PostgreSQL server", TestSettings.PG_URL_ENV)) {
+      case CONFIGURED -> new ConfiguredDatabaseServer(url);
+      case CONTAINERS -> new ContainerDatabaseServer();
+      default -> new EmbeddedDatabaseServer();
+    };
+  }
+
+  private static ServiceMode pick(ServiceMode mode, boolean configured, String what, String env) {
+    return switch (mode) {
+      case CONFIGURED -> {
+        if (!configured) {
+          throw new IllegalStateException(ServiceMode.PROPERTY + "=configured needs " + what + ": set " + env);
+        }
+        yield ServiceMode.CONFIGURED;
+      }
+      case CONTAINERS -> {
+        if (!DockerProbe.available()) {
+          throw new IllegalStateException(ServiceMode.PROPERTY + "=containers needs a Docker engine, and none answers");
+        }
+        yield ServiceMode.CONTAINERS;
+      }
+      case EMBEDDED -> ServiceMode.EMBEDDED;
+      case AUTO -> configured ? ServiceMode.CONFIGURED
+          : DockerProbe.available() ? ServiceMode.CONTAINERS : ServiceMode.EMBEDDED;
+    };
+  }
+
+  MqttBroker broker() {
+    return broker;
+  }
+
+  DatabaseServer database() {
+    return database;
+  }
+
+  @Override
+  public void close() {
+    try {
+      broker.close();
+    } finally {
+      database.close();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.citybrain.testkit;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * What one test class gets: the broker's URL and a database of its own (created before the class, dropped after it),
+ * so tests never see each other's rows. Tests share the broker: use {@link #uniqueId} for client ids and topics.
+ */
+public final class TestServices implements AutoCloseable {
+  private final ServiceEnvironment environment;
+  private final String databaseName;
+  private final HikariDataSource dataSource;
+
+  TestServices(ServiceEnvironment environment, String testName) {
+    this.environment = environment;
+    this.databaseName = databaseName(testName);
+    execute(environment.database().adminJdbcUrl(), "CREATE DATABASE " + databaseName);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl());
+    config.setMaximumPoolSize(4);
+    config.setPoolName("test-" + databaseName);
+    this.dataSource = new HikariDataSource(config);
+  }
+
+  /** The MQTT broker, e.g. {@code tcp://127.0.0.1:1884}. */
+  public String mqttUrl() {
+    return environment.broker().url();
+  }
+
+  /** JDBC URL (credentials included) of this test class's own, empty database. */
+  public String jdbcUrl() {
+    return environment.database().jdbcUrl(databaseName);
+  }
+
+  /** A small pool on this test class's database. */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public String databaseName() {
+    return databaseName;
+  }
+
+  /** An id no other test run uses: for MQTT client ids and topic roots on the shared broker. */
+  public String uniqueId(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Where the services come from, for test output. */
+  public String describe() {
+    return environment.broker().describe() + "; " + environment.database().describe() + "; database " + databaseName;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+    execute(environment.database().adminJdbcUrl(), "DROP DATABASE IF EXISTS " + databaseName + " WITH (FORCE)");
+  }
+
+  private static String databaseName(String testName) {
+    String base = testName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+    if (base.length() > 40) {
+      base = base.substring(base.length() - 40);
+    }
+    return "cbt_" + base + "_" + UUID.randomUUID().toString().substring(0, 6);
+  }
+
+  private static void execute(String url, String sql) {
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("test database setup failed (" + sql + "): " + e.getMessage(), e);
+    }
+  }
+}
