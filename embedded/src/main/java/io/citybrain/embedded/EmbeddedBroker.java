@@ -40,6 +40,8 @@ public final class EmbeddedBroker implements AutoCloseable {
           .withConfigurationFolder(config)
           .withDataFolder(Files.createDirectories(home.resolve("data")))
           .withExtensionsFolder(Files.createDirectories(home.resolve("extensions")))
+          // Log through the host application's slf4j binding instead of HiveMQ's own logback set-up.
+          .withoutLoggingBootstrap()
           .build();
       hivemq.start().get(60, TimeUnit.SECONDS);
       return new EmbeddedBroker(hivemq, port, home);

@@ -18,4 +18,13 @@ public final class FreePort {
       throw new UncheckedIOException("no free local port", e);
     }
   }
+
+  /** True when nothing listens on the port on the loopback interface. */
+  public static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 }

@@ -2,9 +2,7 @@ package io.citybrain.seeds;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Where seed files come from: the copy shipped on the classpath, or a directory that overrides it. */
@@ -34,7 +32,7 @@ public interface SeedSource {
   /** Seed files in a directory, e.g. a city other than Shenzhen. */
   static SeedSource directory(Path directory) {
     if (!Files.isDirectory(directory)) {
-      throw new UncheckedIOException(new NoSuchFileException(directory + " (seed directory) does not exist"));
+      throw new IllegalArgumentException("seed directory " + directory + " does not exist");
     }
     return new SeedSource() {
       @Override
