@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import io.citybrain.simulators.FleetOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,7 +99,8 @@ final class DemoCommand implements Callable<Integer> {
       url = database.jdbcUrl("postgres");
       origin = "embedded PostgreSQL";
     }
-    out.printf("  database    %s (%s)%n", url, origin);
+    // Print where, never the credentials a configured URL may carry.
+    out.printf("  database    %s (%s)%n", url.replaceAll("password=[^&]*", "password=***"), origin);
     HikariDataSource dataSource = DataSources.pooled(url, "citybrain-demo", DataSources.DEFAULT_POOL_SIZE);
     started.push(dataSource);
     return dataSource;

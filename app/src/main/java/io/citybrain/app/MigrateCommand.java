@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.storage.DataSources;
 import java.util.concurrent.Callable;
+import io.citybrain.simulators.FleetOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -5,6 +5,7 @@ import io.citybrain.seeds.Fleet;
 import io.citybrain.storage.RegistryReport;
 import io.citybrain.storage.RegistrySync;
 import io.citybrain.storage.Schema;
+import java.util.Locale;
 import javax.sql.DataSource;
 
 /** Applies the schema and syncs the registry: what every process that owns a database does at start. */
@@ -18,13 +19,13 @@ record RegistryLoad(Schema.SchemaReport schema, RegistryReport registry, Fleet f
   /** Lines for the start-up report: schema, registry totals, per-district counts. */
   String describe() {
     StringBuilder text = new StringBuilder();
-    text.append(String.format("  schema      version %s (%s), %d migration(s) applied now%n", schema.version(),
+    text.append(String.format(Locale.ROOT, "  schema      version %s (%s), %d migration(s) applied now%n", schema.version(),
         schema.timescale() ? "TimescaleDB" : "plain PostgreSQL", schema.applied()));
-    text.append(String.format("  registry    %d districts, %,d devices (scale %s, seed %d)%n", registry.districts(),
+    text.append(String.format(Locale.ROOT, "  registry    %d districts, %,d devices (scale %s, seed %d)%n", registry.districts(),
         registry.devices(), fleet.scale(), fleet.seed()));
-    text.append(String.format("  cameras     Dapeng (DP): %,d%n", registry.cameras("DP")));
+    text.append(String.format(Locale.ROOT, "  cameras     Dapeng (DP): %,d%n", registry.cameras("DP")));
     text.append("  districts  ");
-    registry.devicesByDistrict().forEach((district, count) -> text.append(String.format(" %s %,d", district, count)));
+    registry.devicesByDistrict().forEach((district, count) -> text.append(String.format(Locale.ROOT, " %s %,d", district, count)));
     return text.append(System.lineSeparator()).toString();
   }
 }

@@ -31,7 +31,7 @@ class LauncherIT {
     assertThat(result.code).as(result.err).isZero();
     assertThat(result.out)
         .contains("embedded HiveMQ CE")
-        .contains("schema      version 2 (plain PostgreSQL)")
+        .containsPattern("schema      version 2 \\((plain PostgreSQL|TimescaleDB)\\)")
         .contains("registry    11 districts, 20,620 devices")
         .contains("Dapeng (DP): 7,000")
         .contains("started; stopping");

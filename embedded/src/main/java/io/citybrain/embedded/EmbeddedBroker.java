@@ -32,8 +32,10 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   /** Starts a broker on the given port; waits until it accepts connections. */
   public static EmbeddedBroker start(int port) {
+    Path home = null;
+    EmbeddedHiveMQ started = null;
     try {
-      Path home = Files.createTempDirectory("citybrain-hivemq-");
+      home = Files.createTempDirectory("citybrain-hivemq-");
       Path config = Files.createDirectories(home.resolve("conf"));
       Files.writeString(config.resolve("config.xml"), configXml(port), StandardCharsets.UTF_8);
       EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
@@ -43,12 +45,33 @@ public final class EmbeddedBroker implements AutoCloseable {
           // Log through the host application's slf4j binding instead of HiveMQ's own logback set-up.
           .withoutLoggingBootstrap()
           .build();
+      started = hivemq;
       hivemq.start().get(60, TimeUnit.SECONDS);
       return new EmbeddedBroker(hivemq, port, home);
     } catch (IOException e) {
+      TempFolders.deleteQuietly(home);
       throw new UncheckedIOException("cannot prepare the embedded MQTT broker's folders", e);
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      stopQuietly(started);
+      TempFolders.deleteQuietly(home);
       throw new IllegalStateException("the embedded MQTT broker did not start on port " + port + ": " + e, e);
+    }
+  }
+
+  private static void stopQuietly(EmbeddedHiveMQ hivemq) {
+    if (hivemq == null) {
+      return;
+    }
+    try {
+      hivemq.stop().get(30, TimeUnit.SECONDS);
+      hivemq.close();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -26,16 +26,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
     if (runningAsRoot()) {
       throw new IllegalStateException(ROOT_MESSAGE);
     }
+    Path data = null;
     try {
-      Path data = Files.createTempDirectory("citybrain-pg-");
+      data = Files.createTempDirectory("citybrain-pg-");
       EmbeddedPostgres postgres = EmbeddedPostgres.builder()
           .setPort(FreePort.find())
           .setDataDirectory(data)
           .setCleanDataDirectory(true)
           .start();
       return new EmbeddedDatabase(postgres, data);
-    } catch (IOException e) {
-      throw new UncheckedIOException("embedded PostgreSQL did not start: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      TempFolders.deleteQuietly(data);
+      throw new IllegalStateException("embedded PostgreSQL did not start: " + e.getMessage(), e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.citybrain.seeds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -13,6 +14,8 @@ import java.util.SplittableRandom;
 public final class FleetExpander {
   /** The default fleet seed: the day Dapeng's district "smart brain" went live (2019-04-29). */
   public static final long DEFAULT_SEED = 20190429L;
+  /** 1,000 times the default city is 20 million devices: beyond that a run would only exhaust memory. */
+  public static final double MAX_SCALE = 1_000;
   private static final double KM_PER_DEGREE_LAT = 110.574;
   private static final double KM_PER_DEGREE_LON_AT_EQUATOR = 111.320;
 
@@ -26,8 +29,8 @@ public final class FleetExpander {
 
   /** Every district's devices, each count multiplied by {@code scale} and rounded. */
   public static Fleet expand(CitySeeds seeds, double scale, long seed) {
-    if (!(scale > 0) || Double.isInfinite(scale)) {
-      throw new IllegalArgumentException("scale must be a positive number, was " + scale);
+    if (!(scale > 0) || scale > MAX_SCALE) {
+      throw new IllegalArgumentException("scale must be a positive number up to " + MAX_SCALE + ", was " + scale);
     }
     List<Device> devices = new ArrayList<>();
     for (District district : seeds.districts()) {
@@ -43,7 +46,7 @@ public final class FleetExpander {
     double[][] hotSpots = kind.placement() == Placement.CLUSTERED
         ? hotSpots(district, kind, seed) : new double[0][];
     for (int n = 1; n <= count; n++) {
-      String id = String.format("%s-%s-%05d", district.code(), kind.code(), n);
+      String id = String.format(Locale.ROOT, "%s-%s-%05d", district.code(), kind.code(), n);
       SplittableRandom random = new SplittableRandom(mix(seed, fnv1a(id)));
       double[] offset = switch (kind.placement()) {
         case UNIFORM -> uniformInDisc(random, district.radiusKm());
@@ -54,7 +57,7 @@ public final class FleetExpander {
         }
       };
       String gateway = kind.gatewaySize() == null ? null
-          : String.format("%s-GW-%03d", district.code(), (n - 1) / kind.gatewaySize() + 1);
+          : String.format(Locale.ROOT, "%s-GW-%03d", district.code(), (n - 1) / kind.gatewaySize() + 1);
       into.add(new Device(id, district.code(), kind.id(), kind.deviceClass(),
           district.lat() + offset[1] / KM_PER_DEGREE_LAT,
           district.lon() + offset[0] / (KM_PER_DEGREE_LON_AT_EQUATOR * Math.cos(Math.toRadians(district.lat()))),
@@ -79,11 +82,7 @@ public final class FleetExpander {
   }
 
   private static double[] gaussian(SplittableRandom random, double x, double y, double sigmaKm) {
-    // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
-    double u1 = 1.0 - random.nextDouble();
-    double u2 = random.nextDouble();
-    double magnitude = sigmaKm * Math.sqrt(-2 * Math.log(u1));
-    return new double[] {x + magnitude * Math.cos(2 * Math.PI * u2), y + magnitude * Math.sin(2 * Math.PI * u2)};
+    return new double[] {x + sigmaKm * random.nextGaussian(), y + sigmaKm * random.nextGaussian()};
   }
 
   /** 64-bit FNV-1a of a string's UTF-8 bytes: stable across JVMs, unlike relying on a HashMap order. */

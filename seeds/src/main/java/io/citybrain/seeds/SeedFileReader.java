@@ -68,12 +68,30 @@ final class SeedFileReader {
       return items;
     }
     for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == null || list.get(i).isNull() || !list.get(i).isObject()) {
+        problems.add(file, key + "[" + i + "]", "must be a mapping, was " + (list.get(i) == null ? "empty"
+            : list.get(i).getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+        continue;
+      }
       T item = bind(file, elementKey(key, list.get(i), i), list.get(i), type);
       if (item != null) {
         items.add(item);
       }
     }
     return items;
+  }
+
+  /** Records a problem for every top-level key of the file that is not one of {@code allowed}: a typo loses data. */
+  void onlyKeys(String file, JsonNode root, String... allowed) {
+    if (root == null) {
+      return;
+    }
+    List<String> known = List.of(allowed);
+    root.fieldNames().forEachRemaining(name -> {
+      if (!known.contains(name)) {
+        problems.add(file, name, "unknown key (allowed: " + String.join(", ", known) + ")");
+      }
+    });
   }
 
   /** One node bound to {@code type}, or null with a problem recorded. */

@@ -31,20 +31,35 @@ public final class SeedLoader {
     SeedProblems problems = new SeedProblems();
     SeedFileReader reader = new SeedFileReader(source, problems);
 
-    JsonNode metricsRoot = reader.root(METRICS);
-    JsonNode gridRoot = reader.root(GRID_CASES);
-    JsonNode fleetRoot = reader.root(FLEET);
+    JsonNode districts = reader.root(DISTRICTS);
+    JsonNode metrics = reader.root(METRICS);
+    JsonNode departments = reader.root(DEPARTMENTS);
+    JsonNode grid = reader.root(GRID_CASES);
+    JsonNode cameras = reader.root(CAMERA_EVENTS);
+    JsonNode fleet = reader.root(FLEET);
+    JsonNode rules = reader.root(ALERT_RULES);
+    JsonNode patterns = reader.root(INCIDENT_PATTERNS);
+    JsonNode plans = reader.root(RESPONSE_PLANS);
+    reader.onlyKeys(DISTRICTS, districts, "districts");
+    reader.onlyKeys(METRICS, metrics, "units", "metrics");
+    reader.onlyKeys(DEPARTMENTS, departments, "departments");
+    reader.onlyKeys(GRID_CASES, grid, "categories");
+    reader.onlyKeys(CAMERA_EVENTS, cameras, "event_types");
+    reader.onlyKeys(FLEET, fleet, "device_kinds", "default_counts", "overrides");
+    reader.onlyKeys(ALERT_RULES, rules, "rules");
+    reader.onlyKeys(INCIDENT_PATTERNS, patterns, "patterns");
+    reader.onlyKeys(RESPONSE_PLANS, plans, "plans");
     CitySeeds seeds = new CitySeeds(
-        reader.list(DISTRICTS, reader.root(DISTRICTS), "districts", District.class),
-        reader.list(METRICS, metricsRoot, "units", Unit.class),
-        reader.list(METRICS, metricsRoot, "metrics", MetricKind.class),
-        reader.list(DEPARTMENTS, reader.root(DEPARTMENTS), "departments", Department.class),
-        reader.list(GRID_CASES, gridRoot, "categories", GridCaseCategory.class),
-        reader.list(CAMERA_EVENTS, reader.root(CAMERA_EVENTS), "event_types", CameraEventType.class),
-        fleet(reader, fleetRoot, problems),
-        reader.list(ALERT_RULES, reader.root(ALERT_RULES), "rules", AlertRule.class),
-        reader.list(INCIDENT_PATTERNS, reader.root(INCIDENT_PATTERNS), "patterns", IncidentPattern.class),
-        reader.list(RESPONSE_PLANS, reader.root(RESPONSE_PLANS), "plans", ResponsePlan.class));
+        reader.list(DISTRICTS, districts, "districts", District.class),
+        reader.list(METRICS, metrics, "units", Unit.class),
+        reader.list(METRICS, metrics, "metrics", MetricKind.class),
+        reader.list(DEPARTMENTS, departments, "departments", Department.class),
+        reader.list(GRID_CASES, grid, "categories", GridCaseCategory.class),
+        reader.list(CAMERA_EVENTS, cameras, "event_types", CameraEventType.class),
+        fleet(reader, fleet, problems),
+        reader.list(ALERT_RULES, rules, "rules", AlertRule.class),
+        reader.list(INCIDENT_PATTERNS, patterns, "patterns", IncidentPattern.class),
+        reader.list(RESPONSE_PLANS, plans, "plans", ResponsePlan.class));
     problems.throwIfAny();
 
     new SeedValidator(seeds, problems).validate();

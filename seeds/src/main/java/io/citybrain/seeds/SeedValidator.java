@@ -62,9 +62,10 @@ final class SeedValidator {
     problems.requireUnique(f, "units", ids(seeds.units(), Unit::id));
     problems.requireUnique(f, "metrics", ids(seeds.metrics(), MetricKind::id));
     List<String> units = ids(seeds.units(), Unit::id);
+    seeds.units().forEach(u -> problems.require(f, "units[" + u.id() + "].id", u.id()));
     for (MetricKind m : seeds.metrics()) {
       String key = "metrics[" + m.id() + "]";
-      problems.require(f, key + ".id", m.id());
+      id(f, key, m.id());
       if (problems.require(f, key + ".unit", m.unit())) {
         problems.requireKnown(f, key + ".unit", "unit", m.unit(), units);
       }
@@ -80,20 +81,23 @@ final class SeedValidator {
 
   private void departmentsAndCases() {
     problems.requireUnique(SeedLoader.DEPARTMENTS, "departments", ids(seeds.departments(), Department::id));
-    seeds.departments().forEach(d -> problems.require(SeedLoader.DEPARTMENTS,
-        "departments[" + d.id() + "].name_en", d.nameEn()));
+    seeds.departments().forEach(d -> {
+      id(SeedLoader.DEPARTMENTS, "departments[" + d.id() + "]", d.id());
+      problems.require(SeedLoader.DEPARTMENTS, "departments[" + d.id() + "].name_en", d.nameEn());
+    });
     String f = SeedLoader.GRID_CASES;
     problems.requireUnique(f, "categories", ids(seeds.gridCaseCategories(), GridCaseCategory::id));
     List<String> departments = ids(seeds.departments(), Department::id);
     List<String> allSubtypes = new ArrayList<>();
     for (GridCaseCategory c : seeds.gridCaseCategories()) {
       String key = "categories[" + c.id() + "]";
-      problems.require(f, key + ".id", c.id());
-      if (!problems.require(f, key + ".subtypes", c.subtypes())) {
-        continue;
+      id(f, key, c.id());
+      if (c.subtypes().isEmpty()) {
+        problems.add(f, key + ".subtypes", "needs at least one sub-type");
       }
       for (GridCaseCategory.Subtype s : c.subtypes()) {
         String sk = key + ".subtypes[" + s.id() + "]";
+        id(f, sk, s.id());
         allSubtypes.add(s.id());
         if (problems.require(f, sk + ".department", s.department())) {
           problems.requireKnown(f, sk + ".department", "department", s.department(), departments);
@@ -113,7 +117,7 @@ final class SeedValidator {
     seeds.gridCaseCategories().forEach(c -> c.subtypes().forEach(s -> subtypes.add(c.id() + "/" + s.id())));
     for (CameraEventType t : seeds.cameraEventTypes()) {
       String key = "event_types[" + t.id() + "]";
-      problems.require(f, key + ".id", t.id());
+      id(f, key, t.id());
       if (problems.require(f, key + ".grid_case", t.gridCase())) {
         problems.requireKnown(f, key + ".grid_case", "grid-case category/sub-type", t.gridCase(), subtypes);
       }
@@ -130,6 +134,7 @@ final class SeedValidator {
     List<String> metrics = ids(seeds.metrics(), MetricKind::id);
     for (DeviceKind k : fleet.deviceKinds()) {
       String key = "device_kinds[" + k.id() + "]";
+      id(f, key, k.id());
       if (problems.require(f, key + ".code", k.code()) && !k.code().matches("[A-Z]{2,4}")) {
         problems.add(f, key + ".code", "must be 2-4 upper-case letters (it appears in device ids)");
       }
@@ -162,6 +167,8 @@ final class SeedValidator {
       }
     });
     List<String> districts = seeds.districtCodes();
+    problems.requireUnique(f, "overrides", fleet.overrides().stream()
+        .map(o -> o.district() + "/" + o.kind()).toList());
     for (int i = 0; i < fleet.overrides().size(); i++) {
       FleetTemplate.CountOverride o = fleet.overrides().get(i);
       String key = "overrides[" + i + "]";
@@ -182,6 +189,7 @@ final class SeedValidator {
     problems.requireUnique(f, "rules", ids(seeds.alertRules(), AlertRule::id));
     for (AlertRule r : seeds.alertRules()) {
       String key = "rules[" + r.id() + "]";
+      id(f, key, r.id());
       problems.require(f, key + ".statistic", r.statistic());
       boolean complete = problems.require(f, key + ".direction", r.direction())
           & problems.require(f, key + ".threshold", r.threshold())
@@ -222,6 +230,7 @@ final class SeedValidator {
     List<String> departments = ids(seeds.departments(), Department::id);
     for (ResponsePlan p : seeds.responsePlans()) {
       String key = "plans[" + p.id() + "]";
+      id(f, key, p.id());
       problems.require(f, key + ".name_en", p.nameEn());
       if (problems.require(f, key + ".command_ttl_s", p.commandTtlS()) && p.commandTtlS() <= 0) {
         problems.add(f, key + ".command_ttl_s", "must be positive, was " + p.commandTtlS());
@@ -261,6 +270,7 @@ final class SeedValidator {
     problems.requireUnique(f, "patterns", ids(seeds.incidentPatterns(), IncidentPattern::id));
     for (IncidentPattern p : seeds.incidentPatterns()) {
       String key = "patterns[" + p.id() + "]";
+      id(f, key, p.id());
       severity(f, key, p.severity());
       if (problems.require(f, key + ".within_minutes", p.withinMinutes()) && p.withinMinutes() <= 0) {
         problems.add(f, key + ".within_minutes", "must be positive, was " + p.withinMinutes());
@@ -306,6 +316,13 @@ final class SeedValidator {
     }
     if (s.minCount() != null && s.minCount() < 1) {
       problems.add(f, key + ".min_count", "must be at least 1, was " + s.minCount());
+    }
+  }
+
+  /** Ids appear in SQL COPY, topics and URLs: lower-case letters, digits and underscores only. */
+  private void id(String file, String key, String id) {
+    if (problems.require(file, key + ".id", id) && !id.matches("[a-z0-9_]+")) {
+      problems.add(file, key + ".id", "must be lower-case letters, digits and underscores, was '" + id + "'");
     }
   }
 

@@ -119,6 +119,52 @@ class BadSeedDataTest {
   }
 
   @Test
+  @DisplayName("a misspelt top-level key is refused instead of silently dropping its section")
+  void topLevelTypo() throws IOException {
+    replace(SeedLoader.FLEET, "\noverrides:", "\noveride:");
+    assertProblem("fleet.yaml: overide: unknown key (allowed: device_kinds, default_counts, overrides)");
+  }
+
+  @Test
+  @DisplayName("a misspelt list key and an empty list item are named")
+  void structuralProblems() throws IOException {
+    replace(SeedLoader.GRID_CASES, "    subtypes:\n      - {id: notice_board,", "    subtypez:\n      - {id: notice_board,");
+    replace(SeedLoader.DEPARTMENTS, "departments:\n", "departments:\n  - ~\n");
+    assertThatThrownBy(this::load).isInstanceOf(SeedException.class)
+        .hasMessageContaining("grid-cases.yaml: categories[community_publicity].subtypez: unknown key")
+        .hasMessageContaining("departments.yaml: departments[0]: must be a mapping, was null");
+  }
+
+  @Test
+  @DisplayName("a category without sub-types and an id that is not lower-case are named, not a crash")
+  void missingSubtypesAndBadId() throws IOException {
+    replace(SeedLoader.GRID_CASES, """
+          - id: community_publicity
+            name_zh: 社区公益宣传
+            name_en: Community public-interest publicity
+            subtypes:
+              - {id: notice_board,     name_en: Notice board out of date or damaged, department: street_office,        sla_hours: 72}
+              - {id: civic_campaign,   name_en: Civic campaign material missing,     department: street_office,        sla_hours: 120}
+        """, """
+          - id: community_publicity
+            name_zh: 社区公益宣传
+            name_en: Community public-interest publicity
+        """);
+    replace(SeedLoader.RESPONSE_PLANS, "  - id: fire_response", "  - id: Fire-Response");
+    assertThatThrownBy(this::load).isInstanceOf(SeedException.class)
+        .hasMessageContaining("grid-cases.yaml: categories[community_publicity].subtypes: needs at least one sub-type")
+        .hasMessageContaining("response-plans.yaml: plans[Fire-Response].id: must be lower-case letters");
+  }
+
+  @Test
+  @DisplayName("two overrides for the same district and kind are refused: one would silently win")
+  void duplicateOverride() throws IOException {
+    replace(SeedLoader.FLEET, "  - {district: DP, kind: pump, count: 30}",
+        "  - {district: DP, kind: pump, count: 30}\n  - {district: DP, kind: pump, count: 3}");
+    assertProblem("fleet.yaml: overrides[3]: duplicate id 'DP/pump'");
+  }
+
+  @Test
   @DisplayName("broken YAML and a missing file are reported by file")
   void brokenAndMissingFiles() throws IOException {
     Files.writeString(dir.resolve(SeedLoader.DEPARTMENTS), "departments: [ {id: x", StandardCharsets.UTF_8);

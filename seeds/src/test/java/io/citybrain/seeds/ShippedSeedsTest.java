@@ -67,6 +67,21 @@ class ShippedSeedsTest {
   }
 
   @Test
+  @DisplayName("device ids do not depend on the JVM's locale: every process agrees on identity")
+  void localeIndependentIds() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.forLanguageTag("ar-EG"));
+      Fleet fleet = FleetExpander.expand(seeds);
+      assertThat(fleet.devices().get(0).id()).isEqualTo("FT-AQ-00001");
+      assertThat(fleet.devices()).filteredOn(d -> d.gatewayId() != null).first()
+          .extracting(Device::gatewayId).isEqualTo("FT-GW-001");
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
+  @Test
   @DisplayName("devices sit near their district: within three radii of its centroid")
   void devicesNearTheirDistrict() {
     Fleet fleet = FleetExpander.expand(seeds);

@@ -53,7 +53,11 @@ public final class RegistrySync {
         connection.commit();
         return report(connection, changes);
       } catch (SQLException | IOException e) {
-        connection.rollback();
+        try {
+          connection.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
       }
     } catch (SQLException | IOException e) {

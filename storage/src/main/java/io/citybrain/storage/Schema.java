@@ -24,10 +24,10 @@ public final class Schema {
     flyway(dataSource).validate();
   }
 
-  /** Whether the timescaledb extension is available to this database. */
+  /** Whether the timescaledb extension is installed in this database. */
   public static boolean timescale(DataSource dataSource) {
     try (Connection connection = dataSource.getConnection()) {
-      return V2__TimescaleFeatures.timescaleAvailable(connection);
+      return V2__TimescaleFeatures.timescaleInstalled(connection);
     } catch (SQLException e) {
       throw new StorageException("cannot inspect the database's extensions", e);
     }

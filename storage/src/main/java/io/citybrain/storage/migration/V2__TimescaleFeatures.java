@@ -23,6 +23,9 @@ public class V2__TimescaleFeatures extends BaseJavaMigration {
    */
   static final String METRIC_RETENTION = "400 days";
 
+  // Real-time aggregates (materialized_only = false) include rows newer than the last refresh, as the plain views do;
+  // TimescaleDB 2.13+ defaults to materialized-only, which would hide the latest hour from the API.
+
   /** The hourly and daily views, plain SQL: every column of the continuous aggregates, under the same names. */
   static final List<String> PLAIN_VIEWS = List.of("""
       CREATE OR REPLACE VIEW district_metric_hourly AS
@@ -58,7 +61,8 @@ public class V2__TimescaleFeatures extends BaseJavaMigration {
       "SELECT add_retention_policy('district_metric', INTERVAL '" + METRIC_RETENTION + "', if_not_exists => TRUE)",
       "SELECT add_retention_policy('district_event_count', INTERVAL '" + METRIC_RETENTION + "', if_not_exists => TRUE)",
       """
-      CREATE MATERIALIZED VIEW IF NOT EXISTS district_metric_hourly WITH (timescaledb.continuous) AS
+      CREATE MATERIALIZED VIEW IF NOT EXISTS district_metric_hourly
+      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
       SELECT district, metric, time_bucket(INTERVAL '1 hour', window_start) AS bucket,
              sum(count)::bigint AS count, min(min) AS min, max(max) AS max, sum(sum) AS sum,
              sum(sum) / sum(count) AS mean
@@ -69,7 +73,8 @@ public class V2__TimescaleFeatures extends BaseJavaMigration {
           + "end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '15 minutes', if_not_exists => TRUE)",
       // Hierarchical: the daily aggregate reads the hourly one (TimescaleDB 2.9+).
       """
-      CREATE MATERIALIZED VIEW IF NOT EXISTS district_metric_daily WITH (timescaledb.continuous) AS
+      CREATE MATERIALIZED VIEW IF NOT EXISTS district_metric_daily
+      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
       SELECT district, metric, time_bucket(INTERVAL '1 day', bucket) AS bucket,
              sum(count)::bigint AS count, min(min) AS min, max(max) AS max, sum(sum) AS sum,
              sum(sum) / sum(count) AS mean
@@ -90,13 +95,32 @@ public class V2__TimescaleFeatures extends BaseJavaMigration {
     execute(connection, timescaleAvailable(connection) ? TIMESCALE : PLAIN_VIEWS);
   }
 
-  /** True when the server can load TimescaleDB (installed as a package and preloaded). */
+  /**
+   * True when this database has TimescaleDB, or can load it: installed as a package and preloaded. A package that is
+   * installed but not in shared_preload_libraries makes CREATE EXTENSION fail, so it counts as absent.
+   */
   public static boolean timescaleAvailable(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(
-            "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'")) {
+        ResultSet rows = statement.executeQuery("""
+            SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')
+                OR (EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')
+                    AND current_setting('shared_preload_libraries') ~ 'timescaledb')""")) {
+      return rows.next() && rows.getBoolean(1);
+    }
+  }
+
+  /** Whether the timescaledb extension is installed in this database (what V2 chose). */
+  public static boolean timescaleInstalled(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")) {
       return rows.next();
     }
+  }
+
+  /** Java migrations have no checksum of their own: this one is its SQL, so validate() notices edits. */
+  @Override
+  public Integer getChecksum() {
+    return String.join(";", PLAIN_VIEWS).concat("|").concat(String.join(";", TIMESCALE)).hashCode();
   }
 
   private static void execute(Connection connection, List<String> statements) throws SQLException {

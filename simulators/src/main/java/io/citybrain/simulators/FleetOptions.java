@@ -1,4 +1,4 @@
-package io.citybrain.app;
+package io.citybrain.simulators;
 
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
@@ -12,19 +12,21 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Which city to load: seed files, fleet scale and fleet seed (shared by every subcommand that needs the fleet). */
-final class FleetOptions {
+public final class FleetOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
-  @Option(names = "--seeds", paramLabel = "DIR", defaultValue = "${env:CITYBRAIN_SEEDS}",
-      description = "Directory of seed files to use instead of the shipped Shenzhen data (env CITYBRAIN_SEEDS).")
+  @Option(names = {"--seeds", "--fleet"}, paramLabel = "DIR", defaultValue = "${env:CITYBRAIN_SEEDS}",
+      description = "Directory of seed files (city, fleet template) instead of the shipped Shenzhen data "
+          + "(env CITYBRAIN_SEEDS).")
   Path seedsDirectory;
 
   private double scale = 1.0;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "" + FleetExpander.DEFAULT_SEED,
-      description = "Fleet seed: device positions derive from it (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Option(names = "--fleet-seed", paramLabel = "N", defaultValue = "" + FleetExpander.DEFAULT_SEED,
+      description = "Fleet seed: device positions derive from it; every process must use the same "
+          + "(default: ${DEFAULT-VALUE}).")
+  long fleetSeed;
 
   @Option(names = "--scale", paramLabel = "X", defaultValue = "1",
       description = "Multiply every device count by X (5 gives 100,000+ devices; default: ${DEFAULT-VALUE}).")
@@ -35,19 +37,19 @@ final class FleetOptions {
     this.scale = value;
   }
 
-  double scale() {
+  public double scale() {
     return scale;
   }
 
-  SeedSource source() {
+  public SeedSource source() {
     return seedsDirectory == null ? SeedSource.classpath() : SeedSource.directory(seedsDirectory);
   }
 
-  CitySeeds load() {
+  public CitySeeds load() {
     return SeedLoader.load(source());
   }
 
-  Fleet expand(CitySeeds seeds) {
-    return FleetExpander.expand(seeds, scale, seed);
+  public Fleet expand(CitySeeds seeds) {
+    return FleetExpander.expand(seeds, scale, fleetSeed);
   }
 }

@@ -1,0 +1,49 @@
+package io.citybrain.mqtt;
+
+/**
+ * A connection to an MQTT 5 broker: CityBrain's own small interface, so that the client library stays replaceable.
+ *
+ * <p>Threading: {@link #publish} may be called from any thread and blocks while the broker's Receive Maximum of
+ * messages is in flight (that is the flow control). Handlers and publish callbacks run on the client's one callback
+ * thread: they must hand real work to a queue and return at once.
+ */
+public interface MqttConnection extends AutoCloseable {
+
+  /** Publishes a message; {@code done} is told when the broker has it (QoS 1: PUBACK) or it failed. */
+  void publish(String topic, byte[] payload, int qos, boolean retained, PublishCallback done)
+      throws InterruptedException;
+
+  /** Publishes with MQTT 5 Message Expiry: the broker discards the message if undelivered after that many seconds. */
+  void publish(String topic, byte[] payload, int qos, long expirySeconds, PublishCallback done)
+      throws InterruptedException;
+
+  /** Subscribes (waits for the SUBACK); the subscription is renewed after automatic reconnects. */
+  void subscribe(String filter, int qos, MessageHandler handler);
+
+  /** How many messages may be in flight at once on this connection. */
+  int inflightLimit();
+
+  /** Reconnects since this connection was opened. */
+  long reconnects();
+
+  boolean isConnected();
+
+  String clientId();
+
+  @Override
+  void close();
+
+  /** Receives messages of one subscription; runs on the client's callback thread. */
+  @FunctionalInterface
+  interface MessageHandler {
+    void onMessage(String topic, byte[] payload);
+  }
+
+  /** Told once per publish: {@code error} is null when the broker accepted the message. */
+  @FunctionalInterface
+  interface PublishCallback {
+    void done(Throwable error);
+
+    PublishCallback IGNORE = error -> { };
+  }
+}

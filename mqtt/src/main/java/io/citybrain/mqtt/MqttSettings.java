@@ -1,0 +1,50 @@
+package io.citybrain.mqtt;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * How to connect: broker URL, client id, session handling, flow control. Validated on creation with exact messages.
+ *
+ * @param sessionExpirySeconds 0 ends the session with the connection; persistent consumers set it high
+ * @param maxInflight upper bound on messages in flight; the broker's Receive Maximum lowers it further
+ */
+public record MqttSettings(String url, String clientId, boolean cleanStart, long sessionExpirySeconds,
+    int maxInflight, boolean automaticReconnect, int connectTimeoutSeconds) {
+  public static final int DEFAULT_MAX_INFLIGHT = 1000;
+  public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+
+  public MqttSettings {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("MQTT broker URL is required (e.g. tcp://127.0.0.1:1883)");
+    }
+    try {
+      URI uri = new URI(url);
+      if (!"tcp".equals(uri.getScheme()) && !"ssl".equals(uri.getScheme()) || uri.getHost() == null
+          || uri.getPort() <= 0) {
+        throw new IllegalArgumentException("MQTT broker URL must look like tcp://host:port, was '" + url + "'");
+      }
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("MQTT broker URL must look like tcp://host:port, was '" + url + "'", e);
+    }
+    if (clientId == null || clientId.isBlank() || clientId.length() > 128) {
+      throw new IllegalArgumentException("MQTT client id must be 1-128 characters, was '" + clientId + "'");
+    }
+    if (maxInflight < 1 || maxInflight > 65_535) {
+      throw new IllegalArgumentException("maxInflight must be within 1..65535, was " + maxInflight);
+    }
+    if (sessionExpirySeconds < 0) {
+      throw new IllegalArgumentException("sessionExpirySeconds must not be negative, was " + sessionExpirySeconds);
+    }
+  }
+
+  /** A clean, non-persistent session that reconnects by itself: what publishers and simulators use. */
+  public static MqttSettings of(String url, String clientId) {
+    return new MqttSettings(url, clientId, true, 0, DEFAULT_MAX_INFLIGHT, true, DEFAULT_CONNECT_TIMEOUT_SECONDS);
+  }
+
+  public MqttSettings withMaxInflight(int value) {
+    return new MqttSettings(url, clientId, cleanStart, sessionExpirySeconds, value, automaticReconnect,
+        connectTimeoutSeconds);
+  }
+}

@@ -1,0 +1,235 @@
+package io.citybrain.mqtt;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link MqttConnection} on Eclipse Paho's MQTT 5 async client. */
+public final class PahoConnection implements MqttConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(PahoConnection.class);
+  private final MqttSettings settings;
+  private final MqttAsyncClient client;
+  private final Semaphore inflight;
+  private final int inflightLimit;
+  private final AtomicLong reconnects = new AtomicLong();
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
+  private PahoConnection(MqttSettings settings, MqttAsyncClient client, int inflightLimit) {
+    this.settings = settings;
+    this.client = client;
+    this.inflightLimit = inflightLimit;
+    this.inflight = new Semaphore(inflightLimit);
+  }
+
+  /** Connects and waits for the CONNACK; fails with {@link MqttConnectException} naming the broker and the reason. */
+  public static PahoConnection connect(MqttSettings settings) {
+    MqttAsyncClient client;
+    try {
+      client = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
+    } catch (MqttException e) {
+      throw new MqttConnectException("cannot create an MQTT client for " + settings.url() + ": " + e.getMessage(), e);
+    }
+    MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setCleanStart(settings.cleanStart());
+    options.setSessionExpiryInterval(settings.sessionExpirySeconds());
+    options.setAutomaticReconnect(settings.automaticReconnect());
+    options.setAutomaticReconnectDelay(1, 30);
+    options.setConnectionTimeout(settings.connectTimeoutSeconds());
+    options.setKeepAliveInterval(30);
+    options.setReceiveMaximum(Math.min(settings.maxInflight(), 65_535));
+    try {
+      IMqttToken token = client.connect(options);
+      token.waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
+      if (!client.isConnected()) {
+        closeQuietly(client);
+        throw new MqttConnectException("cannot connect to " + settings.url() + ": no CONNACK within "
+            + settings.connectTimeoutSeconds() + " s", null);
+      }
+      Integer serverMaximum = token.getResponseProperties() == null
+          ? null : token.getResponseProperties().getReceiveMaximum();
+      // MQTT 5: absent Receive Maximum means 65,535. Never put more in flight than the broker accepts.
+      int limit = Math.min(settings.maxInflight(), serverMaximum == null ? 65_535 : serverMaximum);
+      PahoConnection connection = new PahoConnection(settings, client, limit);
+      client.setCallback(connection.new Events());
+      return connection;
+    } catch (MqttException e) {
+      closeQuietly(client);
+      throw new MqttConnectException("cannot connect to " + settings.url() + ": " + describe(e), e);
+    }
+  }
+
+  @Override
+  public void publish(String topic, byte[] payload, int qos, boolean retained, PublishCallback done)
+      throws InterruptedException {
+    MqttMessage message = new MqttMessage(payload);
+    message.setQos(qos);
+    message.setRetained(retained);
+    send(topic, message, done);
+  }
+
+  @Override
+  public void publish(String topic, byte[] payload, int qos, long expirySeconds, PublishCallback done)
+      throws InterruptedException {
+    MqttMessage message = new MqttMessage(payload);
+    message.setQos(qos);
+    MqttProperties properties = new MqttProperties();
+    properties.setMessageExpiryInterval(expirySeconds);
+    message.setProperties(properties);
+    send(topic, message, done);
+  }
+
+  private void send(String topic, MqttMessage message, PublishCallback done) throws InterruptedException {
+    inflight.acquire();
+    try {
+      client.publish(topic, message, null, new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          inflight.release();
+          done.done(null);
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable error) {
+          inflight.release();
+          done.done(error == null ? new IllegalStateException("publish to " + topic + " failed") : error);
+        }
+      });
+    } catch (MqttException | RuntimeException e) {
+      inflight.release();
+      done.done(e);
+    }
+  }
+
+  @Override
+  public void subscribe(String filter, int qos, MessageHandler handler) {
+    Subscription subscription = new Subscription(filter, qos, handler);
+    subscribeOnBroker(subscription);
+    subscriptions.add(subscription);
+  }
+
+  private void subscribeOnBroker(Subscription s) {
+    try {
+      // The array form: Paho 1.2.5's subscribe(String, int, IMqttMessageListener) recurses until the stack overflows.
+      IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(s.filter, s.qos)}, null, null,
+          new IMqttMessageListener[] {(topic, message) -> s.handler.onMessage(topic, message.getPayload())},
+          new MqttProperties());
+      token.waitForCompletion(settings.connectTimeoutSeconds() * 1000L);
+      int[] codes = token.getReasonCodes();
+      if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+        throw new IllegalStateException("broker refused subscription to " + s.filter + " (reason code 0x"
+            + Integer.toHexString(codes[0]) + ")");
+      }
+    } catch (MqttException e) {
+      throw new IllegalStateException("cannot subscribe to " + s.filter + " on " + settings.url() + ": "
+          + describe(e), e);
+    }
+  }
+
+  @Override
+  public int inflightLimit() {
+    return inflightLimit;
+  }
+
+  @Override
+  public long reconnects() {
+    return reconnects.get();
+  }
+
+  @Override
+  public boolean isConnected() {
+    return client.isConnected();
+  }
+
+  @Override
+  public String clientId() {
+    return settings.clientId();
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (client.isConnected()) {
+        client.disconnect(5_000).waitForCompletion(6_000);
+      }
+    } catch (MqttException e) {
+      LOG.debug("disconnect of {} failed: {}", settings.clientId(), e.getMessage());
+    } finally {
+      closeQuietly(client);
+    }
+  }
+
+  private static void closeQuietly(MqttAsyncClient client) {
+    try {
+      client.close(true);
+    } catch (MqttException e) {
+      // Closing a client that never connected can fail; there is nothing left to release.
+    }
+  }
+
+  private static String describe(MqttException e) {
+    Throwable cause = e.getCause();
+    String reason = e.getMessage() == null ? "reason code " + e.getReasonCode() : e.getMessage();
+    return cause == null || cause.getMessage() == null ? reason : reason + " (" + cause.getMessage() + ")";
+  }
+
+  private record Subscription(String filter, int qos, MessageHandler handler) {
+  }
+
+  /** Connection events: counts reconnects and renews subscriptions a clean session lost. */
+  private final class Events implements MqttCallback {
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+      if (!reconnect) {
+        return;
+      }
+      reconnects.incrementAndGet();
+      if (settings.cleanStart()) {
+        // Paho's callback thread must not block on a SUBACK: renew from another thread.
+        Thread renew = new Thread(() -> subscriptions.forEach(PahoConnection.this::subscribeOnBroker),
+            "mqtt-resubscribe-" + settings.clientId());
+        renew.setDaemon(true);
+        renew.start();
+      }
+    }
+
+    @Override
+    public void disconnected(MqttDisconnectResponse response) {
+      LOG.warn("{} disconnected from {}: {}", settings.clientId(), settings.url(), response.getReasonString());
+    }
+
+    @Override
+    public void mqttErrorOccurred(MqttException exception) {
+      LOG.warn("{}: MQTT error: {}", settings.clientId(), exception.getMessage());
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+      // Messages reach their subscription's listener; nothing arrives here.
+    }
+
+    @Override
+    public void deliveryComplete(IMqttToken token) {
+      // Publishers are told through their PublishCallback.
+    }
+
+    @Override
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {
+      // No enhanced authentication is configured.
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.citybrain.simulators;
+
+/** How fast to publish: every device at its own interval, a fixed total rate, or as fast as the broker takes it. */
+public record Rate(Mode mode, double perSecond) {
+  public static final Rate REALTIME = new Rate(Mode.REALTIME, 0);
+  public static final Rate MAX = new Rate(Mode.MAX, 0);
+
+  /** The three ways to pace a run. */
+  public enum Mode { REALTIME, FIXED, MAX }
+
+  public Rate {
+    if (mode == Mode.FIXED && !(perSecond > 0 && Double.isFinite(perSecond))) {
+      throw new IllegalArgumentException("--rate must be a positive number of messages per second or 'max', was "
+          + perSecond);
+    }
+  }
+
+  /** Parses {@code --rate}: a positive number, or {@code max}. */
+  public static Rate parse(String text) {
+    if ("max".equalsIgnoreCase(text.trim())) {
+      return MAX;
+    }
+    try {
+      return new Rate(Mode.FIXED, Double.parseDouble(text.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--rate must be a positive number of messages per second or 'max', was '"
+          + text + "'", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return switch (mode) {
+      case REALTIME -> "realtime";
+      case MAX -> "max";
+      case FIXED -> String.format("%.0f/s", perSecond);
+    };
+  }
+}

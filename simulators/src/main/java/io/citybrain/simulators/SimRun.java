@@ -1,0 +1,234 @@
+package io.citybrain.simulators;
+
+import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.mqtt.MqttSettings;
+import io.citybrain.mqtt.PahoConnection;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One simulator run: connects, publishes the generator's stream paced to its schedule, answers commands with the
+ * actuators, and reports. Messages of one device always go through the same connection, so each device's messages
+ * reach the broker in seq order.
+ */
+public final class SimRun implements AutoCloseable {
+  private static final long DRAIN_TIMEOUT_MS = 30_000;
+  private final SimConfig config;
+  private final SimFleet fleet;
+  private final PrintStream progress;
+  private final List<MqttConnection> connections = new ArrayList<>();
+  private final Map<Outgoing.MessageClass, LongAdder> published = new EnumMap<>(Outgoing.MessageClass.class);
+  private final LongAdder errors = new LongAdder();
+  private final AtomicLong outstanding = new AtomicLong();
+  private final LatencyStats latency = new LatencyStats();
+  private volatile boolean stopRequested;
+  private ActuatorSimulator actuators;
+  private TelemetryGenerator generator;
+
+  /** @param progress where the live progress line goes, or null for none */
+  public SimRun(SimConfig config, PrintStream progress) {
+    this.config = config;
+    this.fleet = new SimFleet(config);
+    this.progress = progress;
+    for (Outgoing.MessageClass c : Outgoing.MessageClass.values()) {
+      published.put(c, new LongAdder());
+    }
+  }
+
+  /** Asks a running {@link #run} to finish: it publishes what it holds back, waits for acks and reports. */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  /** Runs until the duration, the message count or {@link #stop}; fails fast when the broker cannot be reached. */
+  public SimReport run() throws InterruptedException {
+    for (int i = 0; i < config.connections(); i++) {
+      connections.add(PahoConnection.connect(MqttSettings.of(config.brokerUrl(),
+          config.clientIdPrefix() + "-" + config.shard().index() + "of" + config.shard().count() + "-" + i)));
+    }
+    if (config.actuators().enabled() && !fleet.actuators().isEmpty()) {
+      actuators = new ActuatorSimulator(connections.get(0), fleet.actuators(), config.actuators(), config.seed());
+      actuators.start(config.districts());
+    }
+    long startNanos = System.nanoTime();
+    Thread printer = startProgress(startNanos);
+    try {
+      if (config.telemetry() && !fleet.devices().isEmpty()) {
+        publish(startNanos);
+      } else {
+        waitUntilStopped(startNanos);
+      }
+      awaitOutstanding();
+    } finally {
+      if (printer != null) {
+        printer.interrupt();
+        printer.join(2_000);
+      }
+    }
+    return report((System.nanoTime() - startNanos) / 1e9);
+  }
+
+  private void publish(long startNanos) throws InterruptedException {
+    boolean unthrottled = config.rate().mode() == Rate.Mode.MAX;
+    long startEpochMs = System.currentTimeMillis();
+    generator = generator(config, fleet.devices(), () -> startEpochMs);
+    long endMicros = config.duration() == null ? Long.MAX_VALUE : config.duration().toNanos() / 1000;
+    long count = 0;
+    while (!stopRequested && (config.maxMessages() == 0 || count < config.maxMessages())) {
+      Outgoing next = generator.next();
+      if (next == null || next.atMicros() >= endMicros) {
+        break;
+      }
+      if (!unthrottled) {
+        pace(startNanos + next.atMicros() * 1000);
+      }
+      send(next);
+      count++;
+    }
+    long nowMicros = (System.nanoTime() - startNanos) / 1000;
+    for (Outgoing rest : generator.drain(nowMicros)) {
+      send(rest);
+    }
+  }
+
+  /** The generator a run uses: its speed makes the devices' schedule add up to the configured rate. */
+  static TelemetryGenerator generator(SimConfig config, java.util.List<SimDevice> devices,
+      java.util.function.LongSupplier eventTimeOrigin) {
+    double speed = config.rate().mode() == Rate.Mode.FIXED
+        ? config.rate().perSecond() / TickSchedule.rate(devices, 1.0) : 1.0;
+    ScenarioPlayer scenario = new ScenarioPlayer(config.scenario(), config.seed());
+    return new TelemetryGenerator(devices, speed, config.seed(),
+        new MessageFactory(new SignalModel(config.seed()), scenario, config.seeds().metricsById(), config.startHour()),
+        scenario, config.faults(), config.gatewayBatch(), eventTimeOrigin, config.rate().mode() == Rate.Mode.MAX);
+  }
+
+  /** Waits until the message's scheduled time; never sleeps in slices under 0.2 ms, which would only spin. */
+  private static void pace(long dueNanos) {
+    long wait;
+    while ((wait = dueNanos - System.nanoTime()) > 200_000) {
+      LockSupport.parkNanos(wait);
+    }
+  }
+
+  private void send(Outgoing message) throws InterruptedException {
+    MqttConnection connection = connections.get(message.connectionKey() % connections.size());
+    long sentAt = System.nanoTime();
+    outstanding.incrementAndGet();
+    connection.publish(message.topic(), message.payload(), config.qos(), false, error -> {
+      if (error == null) {
+        latency.record((System.nanoTime() - sentAt) / 1000);
+        published.get(message.messageClass()).increment();
+      } else {
+        errors.increment();
+      }
+      outstanding.decrementAndGet();
+    });
+  }
+
+  private void waitUntilStopped(long startNanos) throws InterruptedException {
+    long endNanos = config.duration() == null ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
+    while (!stopRequested && System.nanoTime() < endNanos) {
+      Thread.sleep(50);
+    }
+  }
+
+  private void awaitOutstanding() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MS;
+    while (outstanding.get() > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  private long publishedTotal() {
+    return published.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  private Thread startProgress(long startNanos) {
+    if (progress == null) {
+      return null;
+    }
+    boolean terminal = System.console() != null;
+    Thread thread = new Thread(() -> {
+      long lastCount = 0;
+      long lastNanos = startNanos;
+      long lines = 0;
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          Thread.sleep(1_000);
+          long now = System.nanoTime();
+          long count = publishedTotal();
+          Histogram interval = latency.sample();
+          double rate = (count - lastCount) / ((now - lastNanos) / 1e9);
+          lastCount = count;
+          lastNanos = now;
+          // On a terminal the line redraws every second; in a log, one line every 10 s.
+          if (terminal || ++lines % 10 == 0) {
+            progress.printf(Locale.ROOT, "%ssim %6.1fs  sent %,d  rate %,.0f/s  errors %,d  p99 %.2f ms  reconnects %d%s",
+                terminal ? "\r" : "", (now - startNanos) / 1e9, count, rate, errors.sum(),
+                interval.getValueAtPercentile(99) / 1000.0, reconnects(), terminal ? "  " : System.lineSeparator());
+            progress.flush();
+          }
+        }
+      } catch (InterruptedException e) {
+        if (terminal) {
+          progress.println();
+        }
+      }
+    }, "sim-progress");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private long reconnects() {
+    return connections.stream().mapToLong(MqttConnection::reconnects).sum();
+  }
+
+  private SimReport report(double seconds) {
+    latency.sample();
+    Map<String, Long> byClass = new LinkedHashMap<>();
+    published.forEach((c, n) -> {
+      if (n.sum() > 0) {
+        byClass.put(c.topicSegment(), n.sum());
+      }
+    });
+    Map<String, Long> faults = new LinkedHashMap<>();
+    if (generator != null) {
+      generator.injected().entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .forEach(e -> faults.put(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue()));
+    }
+    long total = publishedTotal();
+    return new SimReport(config.brokerUrl(), config.qos(), config.connections(), config.shard().toString(),
+        fleet.devices().size(), config.rate().toString(), seconds, total, byClass, total / Math.max(seconds, 1e-9),
+        errors.sum(), reconnects(), faults, SimReport.Latency.of(latency.total()),
+        actuators == null ? Map.of() : actuators.counts());
+  }
+
+  @Override
+  public void close() {
+    if (actuators != null) {
+      actuators.close();
+    }
+    connections.forEach(MqttConnection::close);
+    connections.clear();
+  }
+
+  /** The number of devices this run plays. */
+  public int deviceCount() {
+    return fleet.devices().size();
+  }
+
+  /** Messages per second at realtime pace for this run's devices. */
+  public double realtimeRate() {
+    return TickSchedule.rate(fleet.devices(), 1.0);
+  }
+}
