@@ -2,13 +2,14 @@ package io.citybrain.app;
 
 import java.io.PrintWriter;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import io.citybrain.simulators.SimCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code citybrain} launcher: one subcommand per role, {@code demo} for everything in one JVM. */
 @Command(name = "citybrain", mixinStandardHelpOptions = true, version = "CityBrain 0.1.0",
     description = "Smart-city telemetry and command-center backend.",
-    subcommands = {DemoCommand.class, MigrateCommand.class})
+    subcommands = {DemoCommand.class, MigrateCommand.class, SimCommand.class})
 public final class CityBrainCommand implements Runnable {
 
   /** Our logging configuration; HiveMQ's jar ships a logback.xml of its own, so ours has a name nobody else uses. */
@@ -33,26 +34,11 @@ public final class CityBrainCommand implements Runnable {
       SLF4JBridgeHandler.removeHandlersForRootLogger();
       SLF4JBridgeHandler.install();
     }
-    return new CommandLine(new CityBrainCommand())
-        .setOut(out)
-        .setErr(err)
-        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-          commandLine.getErr().println("citybrain: " + oneLine(e));
-          return 1;
-        })
-        .execute(args);
+    return SimCommand.commandLine(new CityBrainCommand()).setOut(out).setErr(err).execute(args);
   }
 
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
-  }
-
-  private static String oneLine(Throwable e) {
-    Throwable cause = e;
-    while (cause.getMessage() == null && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }
 }

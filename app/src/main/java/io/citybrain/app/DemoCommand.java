@@ -6,7 +6,20 @@ import io.citybrain.embedded.EmbeddedDatabase;
 import io.citybrain.embedded.FreePort;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.storage.DataSources;
+import io.citybrain.seeds.Fleet;
+import io.citybrain.simulators.ActuatorSettings;
+import io.citybrain.simulators.FaultPlan;
+import io.citybrain.simulators.Rate;
+import io.citybrain.simulators.ShardSpec;
+import io.citybrain.simulators.SimConfig;
+import io.citybrain.simulators.SimReport;
+import io.citybrain.simulators.SimRun;
 import java.io.PrintWriter;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Callable;
@@ -20,7 +33,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * Runs CityBrain in one JVM on embedded defaults: an MQTT broker, PostgreSQL with the schema and the city's registry.
- * Later roles (stream job, API, simulator) join here as they land. Either service can be a real one instead.
+ * The device simulator runs against the broker; later roles (stream job, API) join here as they land. Either service can be a real one instead.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run CityBrain in one JVM: embedded MQTT broker and PostgreSQL, schema, seeds.")
@@ -46,11 +59,23 @@ final class DemoCommand implements Callable<Integer> {
           + "jdbc:postgresql://127.0.0.1:5432/citybrain?user=postgres (env CITYBRAIN_DB_URL).")
   String dbUrl;
 
+  @Option(names = "--sim", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Run the device simulator against the broker: every device at its own interval, and actuators "
+          + "that answer commands (default: on).")
+  boolean sim;
+
+  @Option(names = "--sim-rate", paramLabel = "N",
+      description = "Simulator messages per second instead of each device's own interval.")
+  Double simRate;
+
   @Option(names = "--exit-after-start",
       description = "Start everything, print the report, then stop (a smoke check).")
   boolean exitAfterStart;
 
+  /** How long the smoke check (--exit-after-start) lets the simulator publish. */
+  static final long SMOKE_SIMULATION_MS = 3_000;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private CompletableFuture<SimReport> simulatorDone;
 
   @Override
   public Integer call() throws Exception {
@@ -60,13 +85,22 @@ final class DemoCommand implements Callable<Integer> {
     try {
       out.println("CityBrain demo");
       out.printf("  seeds       %s%n", fleet.source().describe());
-      String broker = startBroker();
-      out.printf("  mqtt        %s%n", broker);
+      String brokerUrl = startBroker(out);
       HikariDataSource dataSource = startDatabase(out);
-      RegistryLoad load = RegistryLoad.apply(dataSource, seeds, fleet.expand(seeds));
+      Fleet expanded = fleet.expand(seeds);
+      RegistryLoad load = RegistryLoad.apply(dataSource, seeds, expanded);
       out.print(load.describe());
+      SimRun simulator = sim ? startSimulator(out, seeds, expanded, brokerUrl) : null;
       out.flush();
       if (exitAfterStart) {
+        if (simulator != null) {
+          // Let the fleet talk for a moment: the smoke check proves messages flow through the broker.
+          Thread.sleep(SMOKE_SIMULATION_MS);
+          simulator.stop();
+          SimReport report = simulatorDone.join();
+          out.printf(Locale.ROOT, "  simulated   %,d messages in %.1f s, %d errors%n", report.published(),
+              report.durationS(), report.errors());
+        }
         out.println("started; stopping (--exit-after-start)");
         return 0;
       }
@@ -79,15 +113,44 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private String startBroker() {
+  private String startBroker(PrintWriter out) {
     if (mqttUrl != null) {
-      return mqttUrl + " (configured)";
+      out.printf("  mqtt        %s (configured)%n", mqttUrl);
+      return mqttUrl;
     }
     // Port 0 asks for any free port; a taken port is replaced by a free one rather than failing the demo.
     int port = mqttPort != 0 && FreePort.isFree(mqttPort) ? mqttPort : FreePort.find();
     EmbeddedBroker broker = EmbeddedBroker.start(port);
     started.push(broker);
-    return broker.url() + " (embedded HiveMQ CE" + (port == mqttPort || mqttPort == 0 ? "" : "; port " + mqttPort + " was taken") + ")";
+    out.printf("  mqtt        %s (embedded HiveMQ CE%s)%n", broker.url(),
+        port == mqttPort || mqttPort == 0 ? "" : "; port " + mqttPort + " was taken");
+    return broker.url();
+  }
+
+  private SimRun startSimulator(PrintWriter out, CitySeeds seeds, Fleet expanded, String brokerUrl) {
+    // The simulated day follows Shenzhen's clock, so the wall shows rush hours when they happen.
+    double hour = ZonedDateTime.now(ZoneId.of("Asia/Shanghai")).getHour();
+    SimConfig config = new SimConfig(seeds, expanded, brokerUrl, 1, 2,
+        simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate), null, 0, 1, Set.of(), ShardSpec.ALL,
+        null, FaultPlan.NONE, 0, hour, "citybrain-demo-sim", true, ActuatorSettings.DEFAULT);
+    SimRun run = new SimRun(config, null);
+    started.push(run);
+    started.push(run::stop);
+    simulatorDone = CompletableFuture.supplyAsync(() -> {
+      try {
+        return run.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("simulator interrupted", e);
+      }
+    }, runnable -> {
+      Thread thread = new Thread(runnable, "citybrain-demo-sim");
+      thread.setDaemon(true);
+      thread.start();
+    });
+    out.printf(Locale.ROOT, "  simulator   %,d devices at %s (~%,.0f msg/s), actuators answer commands%n",
+        run.deviceCount(), config.rate(), simRate == null ? run.realtimeRate() : simRate);
+    return run;
   }
 
   private HikariDataSource startDatabase(PrintWriter out) {

@@ -59,7 +59,7 @@ class LauncherIT {
 
     Result noDir = run("migrate", "--db-url", services.jdbcUrl(), "--seeds", seeds.resolve("missing").toString());
     assertThat(noDir.code).isEqualTo(1);
-    assertThat(noDir.err).contains("citybrain: seed directory " + seeds.resolve("missing") + " does not exist");
+    assertThat(noDir.err).contains("citybrain migrate: seed directory " + seeds.resolve("missing") + " does not exist");
 
     copyShippedSeeds(seeds);
     Path districts = seeds.resolve("districts.yaml");

@@ -143,12 +143,12 @@ public final class SimCommand implements Callable<Integer> {
     return commandLine(new SimCommand()).execute(args);
   }
 
-  /** The picocli command line with CityBrain's one-line error handling. */
+  /** The picocli command line with CityBrain's one-line errors: bad flags exit 2, failures at run time exit 1. */
   public static CommandLine commandLine(Object command) {
     CommandLine line = new CommandLine(command);
     line.setParameterExceptionHandler((e, args) -> {
-      e.getCommandLine().getErr().println(e.getCommandLine().getCommandName() + ": " + e.getMessage()
-          + " (see --help)");
+      e.getCommandLine().getErr().println(e.getCommandLine().getCommandSpec().qualifiedName() + ": "
+          + e.getMessage() + " (see --help)");
       return 2;
     });
     line.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -156,7 +156,7 @@ public final class SimCommand implements Callable<Integer> {
       while (cause.getMessage() == null && cause.getCause() != null) {
         cause = cause.getCause();
       }
-      commandLine.getErr().println(commandLine.getCommandName() + ": "
+      commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": "
           + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
       return 1;
     });

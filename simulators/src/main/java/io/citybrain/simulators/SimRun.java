@@ -31,6 +31,7 @@ public final class SimRun implements AutoCloseable {
   private final AtomicLong outstanding = new AtomicLong();
   private final LatencyStats latency = new LatencyStats();
   private volatile boolean stopRequested;
+  private volatile boolean actuatorsReady;
   private ActuatorSimulator actuators;
   private TelemetryGenerator generator;
 
@@ -58,6 +59,7 @@ public final class SimRun implements AutoCloseable {
     if (config.actuators().enabled() && !fleet.actuators().isEmpty()) {
       actuators = new ActuatorSimulator(connections.get(0), fleet.actuators(), config.actuators(), config.seed());
       actuators.start(config.districts());
+      actuatorsReady = true;
     }
     long startNanos = System.nanoTime();
     Thread printer = startProgress(startNanos);
@@ -82,10 +84,13 @@ public final class SimRun implements AutoCloseable {
     long startEpochMs = System.currentTimeMillis();
     generator = generator(config, fleet.devices(), () -> startEpochMs);
     long endMicros = config.duration() == null ? Long.MAX_VALUE : config.duration().toNanos() / 1000;
+    long endNanos = config.duration() == null ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
     long count = 0;
     while (!stopRequested && (config.maxMessages() == 0 || count < config.maxMessages())) {
       Outgoing next = generator.next();
-      if (next == null || next.atMicros() >= endMicros) {
+      // Paced runs end where the schedule does; an unthrottled run's schedule says nothing of time, the clock does.
+      if (next == null || (unthrottled ? (count & 1023) == 0 && System.nanoTime() >= endNanos
+          : next.atMicros() >= endMicros)) {
         break;
       }
       if (!unthrottled) {
@@ -220,6 +225,11 @@ public final class SimRun implements AutoCloseable {
     }
     connections.forEach(MqttConnection::close);
     connections.clear();
+  }
+
+  /** True once the actuators have subscribed to their command topics. */
+  public boolean actuatorsReady() {
+    return actuatorsReady;
   }
 
   /** The number of devices this run plays. */

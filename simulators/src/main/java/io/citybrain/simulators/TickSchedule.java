@@ -1,26 +1,34 @@
 package io.citybrain.simulators;
 
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * When each device reports next, in simulated microseconds since the start. Every device reports at its own interval
  * divided by {@code speed}, from a phase fixed by the seed; ties go to the lower device index, so the order is
  * deterministic.
+ *
+ * <p>A binary min-heap on primitive arrays: the publishing thread takes every message through here, and a
+ * {@code PriorityQueue} of boxed entries was its largest cost in a profile.
  */
 final class TickSchedule {
-  private final PriorityQueue<long[]> queue;
+  private final long[] time;
+  private final int[] device;
   private final long[] periodMicros;
+  private final int size;
 
   TickSchedule(List<SimDevice> devices, double speed, long seed) {
-    this.periodMicros = new long[devices.size()];
-    this.queue = new PriorityQueue<>(Math.max(1, devices.size()),
-        (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-    for (int i = 0; i < devices.size(); i++) {
+    size = devices.size();
+    time = new long[size];
+    device = new int[size];
+    periodMicros = new long[size];
+    for (int i = 0; i < size; i++) {
       SimDevice d = devices.get(i);
       periodMicros[i] = Math.max(1, Math.round(d.device.intervalS() * 1_000_000.0 / speed));
-      long phase = (long) (Seeding.uniform(seed, "phase/" + d.device.id()) * periodMicros[i]);
-      queue.add(new long[] {phase, i});
+      time[i] = (long) (Seeding.uniform(seed, "phase/" + d.device.id()) * periodMicros[i]);
+      device[i] = i;
+    }
+    for (int i = size / 2 - 1; i >= 0; i--) {
+      siftDown(i);
     }
   }
 
@@ -34,20 +42,45 @@ final class TickSchedule {
   }
 
   boolean isEmpty() {
-    return queue.isEmpty();
+    return size == 0;
   }
 
   /** Time of the next tick, without taking it. */
   long peekMicros() {
-    return queue.peek()[0];
+    return time[0];
   }
 
   /** Takes the next tick and schedules that device's following one; returns {time, device index}. */
   long[] next() {
-    long[] tick = queue.poll();
-    long[] result = {tick[0], tick[1]};
-    tick[0] += periodMicros[(int) tick[1]];
-    queue.add(tick);
-    return result;
+    long at = time[0];
+    int index = device[0];
+    // The device's next tick replaces the root: one sift instead of a removal and an insertion.
+    time[0] = at + periodMicros[index];
+    siftDown(0);
+    return new long[] {at, index};
+  }
+
+  private boolean before(int a, int b) {
+    return time[a] < time[b] || (time[a] == time[b] && device[a] < device[b]);
+  }
+
+  private void siftDown(int i) {
+    while (true) {
+      int left = 2 * i + 1;
+      if (left >= size) {
+        return;
+      }
+      int smallest = left + 1 < size && before(left + 1, left) ? left + 1 : left;
+      if (!before(smallest, i)) {
+        return;
+      }
+      long t = time[i];
+      time[i] = time[smallest];
+      time[smallest] = t;
+      int d = device[i];
+      device[i] = device[smallest];
+      device[smallest] = d;
+      i = smallest;
+    }
   }
 }

@@ -1,0 +1,49 @@
+package io.citybrain.simulators;
+
+import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.mqtt.MqttSettings;
+import io.citybrain.mqtt.PahoConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/** Collects every message on a topic filter, for checking what really went through the broker. */
+final class Subscriber implements AutoCloseable {
+  private final MqttConnection connection;
+  private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+
+  /** One message as it arrived, with its arrival time. */
+  record Received(String topic, byte[] payload, long atNanos) {
+  }
+
+  Subscriber(String brokerUrl, String clientId, String filter, int qos) {
+    connection = PahoConnection.connect(MqttSettings.of(brokerUrl, clientId).withMaxInflight(65_535));
+    connection.subscribe(filter, qos, (topic, payload) -> received.add(new Received(topic, payload, System.nanoTime())));
+  }
+
+  List<Received> all() {
+    return new ArrayList<>(received);
+  }
+
+  int count() {
+    return received.size();
+  }
+
+  /** Waits until at least {@code n} messages arrived or the timeout passed; returns the count. */
+  int awaitCount(long n, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (received.size() < n && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    return received.size();
+  }
+
+  void clear() {
+    received.clear();
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+  }
+}
