@@ -1,10 +1,12 @@
 package io.citybrain.mqtt;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -16,6 +18,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,13 @@ public final class PahoConnection implements MqttConnection {
   private final int inflightLimit;
   private final AtomicLong reconnects = new AtomicLong();
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  /**
+   * Messages that arrived before any subscription matched them: a resumed persistent session gets its queue right
+   * after CONNACK, before {@link #subscribe} runs. They wait here (bounded) instead of being lost.
+   */
+  private final Deque<Held> unmatched = new ArrayDeque<>();
+  private final Object dispatch = new Object();
+  static final int MAX_UNMATCHED = 100_000;
 
   private PahoConnection(MqttSettings settings, MqttAsyncClient client, int inflightLimit) {
     this.settings = settings;
@@ -52,7 +62,10 @@ public final class PahoConnection implements MqttConnection {
     options.setConnectionTimeout(settings.connectTimeoutSeconds());
     options.setKeepAliveInterval(30);
     options.setReceiveMaximum(Math.min(settings.maxInflight(), 65_535));
+    EarlyCallback early = new EarlyCallback();
     try {
+      // The callback goes in before CONNECT: a resumed session's queued messages can arrive right after CONNACK.
+      client.setCallback(early);
       IMqttToken token = client.connect(options);
       token.waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
       if (!client.isConnected()) {
@@ -65,6 +78,7 @@ public final class PahoConnection implements MqttConnection {
       // MQTT 5: absent Receive Maximum means 65,535. Never put more in flight than the broker accepts.
       int limit = Math.min(settings.maxInflight(), serverMaximum == null ? 65_535 : serverMaximum);
       PahoConnection connection = new PahoConnection(settings, client, limit);
+      early.handOver(connection);
       client.setCallback(connection.new Events());
       return connection;
     } catch (MqttException e) {
@@ -118,16 +132,42 @@ public final class PahoConnection implements MqttConnection {
   @Override
   public void subscribe(String filter, int qos, MessageHandler handler) {
     Subscription subscription = new Subscription(filter, qos, handler);
+    synchronized (dispatch) {
+      // Registered before the SUBSCRIBE goes out, and held messages it matches delivered first, in arrival order.
+      subscriptions.add(subscription);
+      for (Iterator<Held> it = unmatched.iterator(); it.hasNext(); ) {
+        Held held = it.next();
+        if (subscription.matches(held.topic)) {
+          it.remove();
+          handler.onMessage(held.topic, held.payload);
+        }
+      }
+    }
     subscribeOnBroker(subscription);
-    subscriptions.add(subscription);
+  }
+
+  /** Every message goes through here, on Paho's callback thread: to the first subscription whose filter matches. */
+  private void deliver(String topic, byte[] payload) {
+    synchronized (dispatch) {
+      for (Subscription s : subscriptions) {
+        if (s.matches(topic)) {
+          s.handler.onMessage(topic, payload);
+          return;
+        }
+      }
+      if (unmatched.size() >= MAX_UNMATCHED) {
+        LOG.warn("{}: {} messages arrived for no subscription; dropping the oldest", settings.clientId(), MAX_UNMATCHED);
+        unmatched.pollFirst();
+      }
+      unmatched.addLast(new Held(topic, payload));
+    }
   }
 
   private void subscribeOnBroker(Subscription s) {
     try {
-      // The array form: Paho 1.2.5's subscribe(String, int, IMqttMessageListener) recurses until the stack overflows.
-      IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(s.filter, s.qos)}, null, null,
-          new IMqttMessageListener[] {(topic, message) -> s.handler.onMessage(topic, message.getPayload())},
-          new MqttProperties());
+      // Plain subscribe: messages reach Events.messageArrived and our own dispatch. (Paho 1.2.5's
+      // subscribe(String, int, IMqttMessageListener) also recurses until the stack overflows.)
+      IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(s.filter, s.qos)});
       token.waitForCompletion(settings.connectTimeoutSeconds() * 1000L);
       int[] codes = token.getReasonCodes();
       if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
@@ -188,6 +228,58 @@ public final class PahoConnection implements MqttConnection {
   }
 
   private record Subscription(String filter, int qos, MessageHandler handler) {
+    /** Topic-filter matching; a shared subscription ($share/group/filter) matches on its filter. */
+    boolean matches(String topic) {
+      String plain = filter.startsWith("$share/") ? filter.substring(filter.indexOf('/', 7) + 1) : filter;
+      return MqttTopicValidator.isMatched(plain, topic);
+    }
+  }
+
+  private record Held(String topic, byte[] payload) {
+  }
+
+  /**
+   * The callback while connect() is still building the connection: messages that come with the CONNACK are kept and
+   * handed to the connection once it exists. It never blocks Paho's callback thread, which also completes tokens.
+   */
+  private static final class EarlyCallback implements MqttCallback {
+    private final List<Held> early = new java.util.ArrayList<>();
+    private PahoConnection connection;
+
+    synchronized void handOver(PahoConnection created) {
+      connection = created;
+      early.forEach(held -> created.deliver(held.topic, held.payload));
+      early.clear();
+    }
+
+    @Override
+    public synchronized void messageArrived(String topic, MqttMessage message) {
+      if (connection == null) {
+        early.add(new Held(topic, message.getPayload()));
+      } else {
+        connection.deliver(topic, message.getPayload());
+      }
+    }
+
+    @Override
+    public void disconnected(MqttDisconnectResponse response) {
+    }
+
+    @Override
+    public void mqttErrorOccurred(MqttException exception) {
+    }
+
+    @Override
+    public void deliveryComplete(IMqttToken token) {
+    }
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+    }
+
+    @Override
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {
+    }
   }
 
   /** Connection events: counts reconnects and renews subscriptions a clean session lost. */
@@ -219,7 +311,7 @@ public final class PahoConnection implements MqttConnection {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-      // Messages reach their subscription's listener; nothing arrives here.
+      deliver(topic, message.getPayload());
     }
 
     @Override

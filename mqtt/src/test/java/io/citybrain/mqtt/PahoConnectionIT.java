@@ -1,0 +1,80 @@
+package io.citybrain.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.citybrain.testkit.CityServicesExtension;
+import io.citybrain.testkit.TestServices;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** CityBrain's MQTT interface against the real broker. */
+@ExtendWith(CityServicesExtension.class)
+class PahoConnectionIT {
+
+  @Test
+  @DisplayName("a QoS 1 publish is acknowledged and reaches a subscriber; the in-flight bound respects the setting")
+  void roundTrip(TestServices services) throws Exception {
+    String topic = "test/" + services.uniqueId("rt");
+    try (MqttConnection sub = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("s")));
+        MqttConnection pub = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("p"))
+            .withMaxInflight(5))) {
+      CompletableFuture<String> received = new CompletableFuture<>();
+      sub.subscribe(topic, 1, (t, payload) -> received.complete(new String(payload, StandardCharsets.UTF_8)));
+      CompletableFuture<Throwable> acked = new CompletableFuture<>();
+      pub.publish(topic, "水位 118%".getBytes(StandardCharsets.UTF_8), 1, false, acked::complete);
+      assertThat(acked.get(10, TimeUnit.SECONDS)).isNull();
+      assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo("水位 118%");
+      assertThat(pub.inflightLimit()).isBetween(1, 5);
+      assertThat(pub.isConnected()).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("a message with Message Expiry is not delivered to a session that comes back after it expired")
+  void messageExpiry(TestServices services) throws Exception {
+    String topic = "test/" + services.uniqueId("expiry");
+    String device = services.uniqueId("device");
+    MqttSettings persistent = new MqttSettings(services.mqttUrl(), device, false, 300, 100, false, 10);
+    // The device subscribes with a persistent session, then goes offline.
+    PahoConnection first = PahoConnection.connect(persistent);
+    first.subscribe(topic, 1, (t, p) -> { });
+    first.close();
+    try (MqttConnection coordinator = PahoConnection.connect(
+        MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")))) {
+      CompletableFuture<Throwable> a = new CompletableFuture<>();
+      CompletableFuture<Throwable> b = new CompletableFuture<>();
+      coordinator.publish(topic, "stale".getBytes(StandardCharsets.UTF_8), 1, 1, a::complete);
+      coordinator.publish(topic, "fresh".getBytes(StandardCharsets.UTF_8), 1, 300, b::complete);
+      assertThat(a.get(10, TimeUnit.SECONDS)).isNull();
+      assertThat(b.get(10, TimeUnit.SECONDS)).isNull();
+    }
+    Thread.sleep(2_500);
+    List<String> delivered = new CopyOnWriteArrayList<>();
+    // Back online: the queued messages arrive on the resumed session; the one that expired must not.
+    PahoConnection back = PahoConnection.connect(persistent);
+    back.subscribe(topic, 1, (t, payload) -> delivered.add(new String(payload, StandardCharsets.UTF_8)));
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (!delivered.contains("fresh") && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    back.close();
+    assertThat(delivered).contains("fresh").doesNotContain("stale");
+  }
+
+  @Test
+  @DisplayName("an unreachable broker fails with one line naming it")
+  void connectFailure() {
+    assertThatThrownBy(() -> PahoConnection.connect(MqttSettings.of("tcp://127.0.0.1:1", "nobody-home")))
+        .isInstanceOf(MqttConnectException.class)
+        .hasMessageStartingWith("cannot connect to tcp://127.0.0.1:1: ");
+    assertThatThrownBy(() -> MqttSettings.of("localhost:1883", "x"))
+        .hasMessageContaining("MQTT broker URL must look like tcp://host:port, was 'localhost:1883'");
+  }
+}
