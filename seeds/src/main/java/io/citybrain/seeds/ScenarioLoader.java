@@ -1,5 +1,8 @@
 package io.citybrain.seeds;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +32,7 @@ public final class ScenarioLoader {
     SeedProblems problems = new SeedProblems();
     SeedFileReader reader = new SeedFileReader(prefixed(source, folder), problems);
     String name = folder + file;
-    com.fasterxml.jackson.databind.JsonNode root = reader.root(file);
+    JsonNode root = reader.root(file);
     if (root == null && folder.equals("scenarios/") && !SHIPPED.contains(file.replace(".yaml", ""))) {
       throw new IllegalArgumentException("unknown scenario '" + file.replace(".yaml", "") + "' (shipped: "
           + String.join(", ", SHIPPED) + "; or the path of a .yaml file)");
@@ -92,7 +95,7 @@ public final class ScenarioLoader {
   private static SeedSource prefixed(SeedSource source, String folder) {
     return new SeedSource() {
       @Override
-      public java.io.InputStream open(String fileName) throws java.io.IOException {
+      public InputStream open(String fileName) throws IOException {
         return source.open(folder + fileName);
       }
 

@@ -25,10 +25,9 @@ class ActuatorsIT {
   @Test
   @DisplayName("a pump accepts and finishes a command, refuses it repeated, refuses an expired one and a bad action")
   void answersCommands(TestServices services) throws Exception {
-    try (Actuators actuators = new Actuators(services, "0");
-        Subscriber acks = new Subscriber(services.mqttUrl(), services.uniqueId("acks"), "city/v1/DP/ack/+", 1);
-        MqttConnection coordinator = PahoConnection.connect(MqttSettings.of(services.mqttUrl(),
-            services.uniqueId("coordinator")))) {
+    try (Actuators actuators = new Actuators(services, "0")) {
+      Subscriber acks = actuators.acks;
+      MqttConnection coordinator = actuators.coordinator;
       long now = System.currentTimeMillis();
       send(coordinator, command("c-1", "start_pump", now + 60_000));
       assertThat(awaitAcks(acks, 2)).extracting(CommandAck::getStatus)
@@ -54,12 +53,9 @@ class ActuatorsIT {
   @Test
   @DisplayName("with --ack-failure-rate 1 every accepted command fails")
   void failures(TestServices services) throws Exception {
-    try (Actuators actuators = new Actuators(services, "1");
-        Subscriber acks = new Subscriber(services.mqttUrl(), services.uniqueId("acks"), "city/v1/DP/ack/+", 1);
-        MqttConnection coordinator = PahoConnection.connect(MqttSettings.of(services.mqttUrl(),
-            services.uniqueId("coordinator")))) {
-      send(coordinator, command("f-1", "stop_pump", System.currentTimeMillis() + 60_000));
-      assertThat(awaitAcks(acks, 2)).extracting(CommandAck::getStatus)
+    try (Actuators actuators = new Actuators(services, "1")) {
+      send(actuators.coordinator, command("f-1", "stop_pump", System.currentTimeMillis() + 60_000));
+      assertThat(awaitAcks(actuators.acks, 2)).extracting(CommandAck::getStatus)
           .containsExactly(AckStatus.ACK_STATUS_ACCEPTED, AckStatus.ACK_STATUS_FAILED);
     }
   }
@@ -85,10 +81,12 @@ class ActuatorsIT {
     return list;
   }
 
-  /** A simulator answering Dapeng's commands in the background until closed. */
+  /** A simulator answering Dapeng's commands in the background, a coordinator's connection, and an ack listener. */
   private static final class Actuators implements AutoCloseable {
     private final SimRun run;
     private final Thread thread;
+    final Subscriber acks;
+    final MqttConnection coordinator;
 
     Actuators(TestServices services, String failureRate) throws InterruptedException {
       run = new SimRun(SimFixture.config("--broker", services.mqttUrl(), "--client-id", services.uniqueId("act"),
@@ -108,10 +106,14 @@ class ActuatorsIT {
         Thread.sleep(20);
       }
       assertThat(run.actuatorsReady()).as("actuators subscribed").isTrue();
+      acks = new Subscriber(services.mqttUrl(), services.uniqueId("acks"), "city/v1/DP/ack/+", 1);
+      coordinator = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")));
     }
 
     @Override
     public void close() throws Exception {
+      coordinator.close();
+      acks.close();
       run.stop();
       thread.join(10_000);
       run.close();

@@ -6,51 +6,23 @@ import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /** The MQTT broker tests talk to: configured, a Mosquitto container with the project's config, or embedded HiveMQ. */
-interface MqttBroker extends AutoCloseable {
-
-  String url();
-
-  String describe();
+record MqttBroker(String url, String describe, Runnable onClose) implements AutoCloseable {
 
   @Override
-  default void close() {
+  public void close() {
+    onClose.run();
   }
 
   static MqttBroker configured(String url) {
     if (!url.matches("(tcp|ssl|ws|wss)://[^:/]+:\\d+")) {
       throw new IllegalStateException(TestSettings.MQTT_URL_ENV + " must look like tcp://host:port, was '" + url + "'");
     }
-    return new MqttBroker() {
-      @Override
-      public String url() {
-        return url;
-      }
-
-      @Override
-      public String describe() {
-        return "configured broker " + url;
-      }
-    };
+    return new MqttBroker(url, "configured broker " + url, () -> { });
   }
 
   static MqttBroker embedded() {
     EmbeddedBroker broker = EmbeddedBroker.start();
-    return new MqttBroker() {
-      @Override
-      public String url() {
-        return broker.url();
-      }
-
-      @Override
-      public String describe() {
-        return "embedded HiveMQ CE at " + broker.url();
-      }
-
-      @Override
-      public void close() {
-        broker.close();
-      }
-    };
+    return new MqttBroker(broker.url(), "embedded HiveMQ CE at " + broker.url(), broker::close);
   }
 
   static MqttBroker container() {
@@ -60,21 +32,6 @@ interface MqttBroker extends AutoCloseable {
         .withExposedPorts(1883);
     mosquitto.start();
     String url = "tcp://" + mosquitto.getHost() + ":" + mosquitto.getMappedPort(1883);
-    return new MqttBroker() {
-      @Override
-      public String url() {
-        return url;
-      }
-
-      @Override
-      public String describe() {
-        return "Mosquitto container at " + url;
-      }
-
-      @Override
-      public void close() {
-        mosquitto.stop();
-      }
-    };
+    return new MqttBroker(url, "Mosquitto container at " + url, mosquitto::stop);
   }
 }
