@@ -1,0 +1,29 @@
+package io.citybrain.ingest.validate;
+
+import java.util.Locale;
+
+/** Why a message went to the dead letters; the code is what the dead_letter table and the accounting record. */
+public enum RejectReason {
+  /** The topic is not city/v1/{district}/{class}/{id}. */
+  MALFORMED_TOPIC,
+  /** The payload is not a message of the topic's class. */
+  UNDECODABLE,
+  /** A required field (device id, seq, event time, metric) is missing. */
+  MISSING_FIELD,
+  /** The payload names another device, district or class than its topic. */
+  TOPIC_MISMATCH,
+  /** The device is not in the registry. */
+  UNKNOWN_DEVICE,
+  /** The registry puts the device in another district, or it is of another class than the message. */
+  REGISTRY_MISMATCH,
+  /** The metric kind is not in the reference data. */
+  UNKNOWN_METRIC,
+  /** The value is outside the metric kind's valid range. */
+  OUT_OF_RANGE,
+  /** The event time is further in the future than the configured limit. */
+  FUTURE_EVENT_TIME;
+
+  public String code() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
