@@ -20,6 +20,15 @@ public interface MqttConnection extends AutoCloseable {
   /** Subscribes (waits for the SUBACK); the subscription is renewed after automatic reconnects. */
   void subscribe(String filter, int qos, MessageHandler handler);
 
+  /** Subscribes with a handler that also gets each message's packet id and QoS, for {@link #acknowledge}. */
+  void subscribe(String filter, int qos, DeliveryHandler handler);
+
+  /**
+   * With manual acks: tells the broker a delivered QoS 1 message is done with. Packet ids survive a reconnect of a
+   * persistent session (the broker redelivers with the same id), so an ack after a reconnect still names its message.
+   */
+  void acknowledge(int packetId, int qos);
+
   /** How many messages may be in flight at once on this connection. */
   int inflightLimit();
 
@@ -37,6 +46,12 @@ public interface MqttConnection extends AutoCloseable {
   @FunctionalInterface
   interface MessageHandler {
     void onMessage(String topic, byte[] payload);
+  }
+
+  /** Receives messages with what is needed to acknowledge them; runs on the client's callback thread. */
+  @FunctionalInterface
+  interface DeliveryHandler {
+    void onMessage(String topic, byte[] payload, int packetId, int qos);
   }
 
   /** Told once per publish: {@code error} is null when the broker accepted the message. */

@@ -7,10 +7,12 @@ import java.net.URISyntaxException;
  * How to connect: broker URL, client id, session handling, flow control. Validated on creation with exact messages.
  *
  * @param sessionExpirySeconds 0 ends the session with the connection; persistent consumers set it high
- * @param maxInflight upper bound on messages in flight; the broker's Receive Maximum lowers it further
+ * @param maxInflight upper bound on messages in flight each way: ours to the broker (lowered further by the broker's
+ *     Receive Maximum), and the broker's to us (our Receive Maximum), which with manual acks bounds what is unacked
+ * @param manualAcks QoS 1 messages are acknowledged only by {@link MqttConnection#acknowledge}: at-least-once consumers
  */
 public record MqttSettings(String url, String clientId, boolean cleanStart, long sessionExpirySeconds,
-    int maxInflight, boolean automaticReconnect, int connectTimeoutSeconds) {
+    int maxInflight, boolean automaticReconnect, int connectTimeoutSeconds, boolean manualAcks) {
   public static final int DEFAULT_MAX_INFLIGHT = 1000;
   public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
@@ -38,13 +40,24 @@ public record MqttSettings(String url, String clientId, boolean cleanStart, long
     }
   }
 
+  /**
+   * A persistent session with manual acknowledgements: what an at-least-once consumer uses. After a crash the same
+   * client id resumes the session and the broker redelivers everything not acknowledged.
+   */
+  public static MqttSettings persistentConsumer(String url, String clientId, long sessionExpirySeconds,
+      int maxInflight) {
+    return new MqttSettings(url, clientId, false, sessionExpirySeconds, maxInflight, true,
+        DEFAULT_CONNECT_TIMEOUT_SECONDS, true);
+  }
+
   /** A clean, non-persistent session that reconnects by itself: what publishers and simulators use. */
   public static MqttSettings of(String url, String clientId) {
-    return new MqttSettings(url, clientId, true, 0, DEFAULT_MAX_INFLIGHT, true, DEFAULT_CONNECT_TIMEOUT_SECONDS);
+    return new MqttSettings(url, clientId, true, 0, DEFAULT_MAX_INFLIGHT, true, DEFAULT_CONNECT_TIMEOUT_SECONDS,
+        false);
   }
 
   public MqttSettings withMaxInflight(int value) {
     return new MqttSettings(url, clientId, cleanStart, sessionExpirySeconds, value, automaticReconnect,
-        connectTimeoutSeconds);
+        connectTimeoutSeconds, manualAcks);
   }
 }

@@ -30,6 +30,8 @@ public final class PahoConnection implements MqttConnection {
   private final Semaphore inflight;
   private final int inflightLimit;
   private final AtomicLong reconnects = new AtomicLong();
+  private final AtomicLong handlerFailures = new AtomicLong();
+  private volatile boolean closing;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   /**
    * Messages that arrived before any subscription matched them: a resumed persistent session gets its queue right
@@ -62,6 +64,7 @@ public final class PahoConnection implements MqttConnection {
     options.setConnectionTimeout(settings.connectTimeoutSeconds());
     options.setKeepAliveInterval(30);
     options.setReceiveMaximum(Math.min(settings.maxInflight(), 65_535));
+    client.setManualAcks(settings.manualAcks());
     EarlyCallback early = new EarlyCallback();
     try {
       // The callback goes in before CONNECT: a resumed session's queued messages can arrive right after CONNACK.
@@ -131,6 +134,24 @@ public final class PahoConnection implements MqttConnection {
 
   @Override
   public void subscribe(String filter, int qos, MessageHandler handler) {
+    subscribe(filter, qos, (DeliveryHandler) (topic, payload, packetId, q) -> handler.onMessage(topic, payload));
+  }
+
+  @Override
+  public void acknowledge(int packetId, int qos) {
+    if (!settings.manualAcks() || qos == 0) {
+      return;
+    }
+    try {
+      client.messageArrivedComplete(packetId, qos);
+    } catch (MqttException e) {
+      // Not acknowledged: the broker redelivers after the next reconnect, and downstream dedup absorbs it.
+      LOG.warn("{}: ack of packet {} failed: {}", settings.clientId(), packetId, e.getMessage());
+    }
+  }
+
+  @Override
+  public void subscribe(String filter, int qos, DeliveryHandler handler) {
     Subscription subscription = new Subscription(filter, qos, handler);
     synchronized (dispatch) {
       // Registered before the SUBSCRIBE goes out, and held messages it matches delivered first, in arrival order.
@@ -139,7 +160,7 @@ public final class PahoConnection implements MqttConnection {
         Held held = it.next();
         if (subscription.matches(held.topic)) {
           it.remove();
-          handler.onMessage(held.topic, held.payload);
+          handOver(handler, held.topic, held.payload, held.packetId, held.qos);
         }
       }
     }
@@ -147,11 +168,11 @@ public final class PahoConnection implements MqttConnection {
   }
 
   /** Every message goes through here, on Paho's callback thread: to the first subscription whose filter matches. */
-  private void deliver(String topic, byte[] payload) {
+  private void deliver(String topic, MqttMessage message) {
     synchronized (dispatch) {
       for (Subscription s : subscriptions) {
         if (s.matches(topic)) {
-          s.handler.onMessage(topic, payload);
+          handOver(s.handler, topic, message.getPayload(), message.getId(), message.getQos());
           return;
         }
       }
@@ -159,7 +180,20 @@ public final class PahoConnection implements MqttConnection {
         LOG.warn("{}: {} messages arrived for no subscription; dropping the oldest", settings.clientId(), MAX_UNMATCHED);
         unmatched.pollFirst();
       }
-      unmatched.addLast(new Held(topic, payload));
+      unmatched.addLast(new Held(topic, message.getPayload(), message.getId(), message.getQos()));
+    }
+  }
+
+  /**
+   * Calls a handler and contains its failure: an exception reaching Paho's callback thread would drop the connection,
+   * and on a persistent session the same message would come back and drop it again.
+   */
+  private void handOver(DeliveryHandler handler, String topic, byte[] payload, int packetId, int qos) {
+    try {
+      handler.onMessage(topic, payload, packetId, qos);
+    } catch (RuntimeException e) {
+      handlerFailures.incrementAndGet();
+      LOG.warn("{}: handler failed on a message from {}: {}", settings.clientId(), topic, e.toString());
     }
   }
 
@@ -202,6 +236,7 @@ public final class PahoConnection implements MqttConnection {
 
   @Override
   public void close() {
+    closing = true;
     try {
       if (client.isConnected()) {
         client.disconnect(5_000).waitForCompletion(6_000);
@@ -213,7 +248,13 @@ public final class PahoConnection implements MqttConnection {
     }
   }
 
+  /** Stops a client whatever state it is in (connecting, reconnecting, connected), so no stray connection remains. */
   private static void closeQuietly(MqttAsyncClient client) {
+    try {
+      client.disconnectForcibly(0, 1_000, false);
+    } catch (MqttException e) {
+      // Not connected (or already closing): nothing to disconnect.
+    }
     try {
       client.close(true);
     } catch (MqttException e) {
@@ -227,7 +268,7 @@ public final class PahoConnection implements MqttConnection {
     return cause == null || cause.getMessage() == null ? reason : reason + " (" + cause.getMessage() + ")";
   }
 
-  private record Subscription(String filter, int qos, MessageHandler handler) {
+  private record Subscription(String filter, int qos, DeliveryHandler handler) {
     /** Topic-filter matching; a shared subscription ($share/group/filter) matches on its filter. */
     boolean matches(String topic) {
       String plain = filter.startsWith("$share/") ? filter.substring(filter.indexOf('/', 7) + 1) : filter;
@@ -235,7 +276,10 @@ public final class PahoConnection implements MqttConnection {
     }
   }
 
-  private record Held(String topic, byte[] payload) {
+  private record Held(String topic, byte[] payload, int packetId, int qos) {
+  }
+
+  private record MqttMessageAt(String topic, MqttMessage message) {
   }
 
   /**
@@ -243,21 +287,21 @@ public final class PahoConnection implements MqttConnection {
    * handed to the connection once it exists. It never blocks Paho's callback thread, which also completes tokens.
    */
   private static final class EarlyCallback implements MqttCallback {
-    private final List<Held> early = new java.util.ArrayList<>();
+    private final List<MqttMessageAt> early = new java.util.ArrayList<>();
     private PahoConnection connection;
 
     synchronized void handOver(PahoConnection created) {
       connection = created;
-      early.forEach(held -> created.deliver(held.topic, held.payload));
+      early.forEach(held -> created.deliver(held.topic, held.message));
       early.clear();
     }
 
     @Override
     public synchronized void messageArrived(String topic, MqttMessage message) {
       if (connection == null) {
-        early.add(new Held(topic, message.getPayload()));
+        early.add(new MqttMessageAt(topic, message));
       } else {
-        connection.deliver(topic, message.getPayload());
+        connection.deliver(topic, message);
       }
     }
 
@@ -286,17 +330,23 @@ public final class PahoConnection implements MqttConnection {
   private final class Events implements MqttCallback {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
-      if (!reconnect) {
+      if (!reconnect || closing) {
         return;
       }
       reconnects.incrementAndGet();
-      if (settings.cleanStart()) {
-        // Paho's callback thread must not block on a SUBACK: renew from another thread.
-        Thread renew = new Thread(() -> subscriptions.forEach(PahoConnection.this::subscribeOnBroker),
-            "mqtt-resubscribe-" + settings.clientId());
-        renew.setDaemon(true);
-        renew.start();
-      }
+      // Renew every subscription: a clean session lost them, and a persistent one may have expired during the
+      // outage; subscribing again is harmless when the broker still has them. Paho's callback thread must not block
+      // on a SUBACK, so this runs on its own thread, each filter on its own so one failure does not stop the rest.
+      Thread renew = new Thread(() -> subscriptions.forEach(s -> {
+        try {
+          subscribeOnBroker(s);
+        } catch (RuntimeException e) {
+          LOG.error("{}: could not renew subscription {} after reconnecting: {}", settings.clientId(), s.filter,
+              e.getMessage());
+        }
+      }), "mqtt-resubscribe-" + settings.clientId());
+      renew.setDaemon(true);
+      renew.start();
     }
 
     @Override
@@ -311,7 +361,7 @@ public final class PahoConnection implements MqttConnection {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-      deliver(topic, message.getPayload());
+      deliver(topic, message);
     }
 
     @Override

@@ -41,7 +41,7 @@ class PahoConnectionIT {
   void messageExpiry(TestServices services) throws Exception {
     String topic = "test/" + services.uniqueId("expiry");
     String device = services.uniqueId("device");
-    MqttSettings persistent = new MqttSettings(services.mqttUrl(), device, false, 300, 100, false, 10);
+    MqttSettings persistent = new MqttSettings(services.mqttUrl(), device, false, 300, 100, false, 10, false);
     // The device subscribes with a persistent session, then goes offline.
     PahoConnection first = PahoConnection.connect(persistent);
     first.subscribe(topic, 1, (t, p) -> { });
@@ -66,6 +66,35 @@ class PahoConnectionIT {
     }
     back.close();
     assertThat(delivered).contains("fresh").doesNotContain("stale");
+  }
+
+  @Test
+  @DisplayName("a handler that throws does not take the connection down: the next message still arrives")
+  void failingHandlerIsContained(TestServices services) throws Exception {
+    String topic = "test/" + services.uniqueId("boom");
+    List<String> delivered = new CopyOnWriteArrayList<>();
+    try (MqttConnection sub = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("s")));
+        MqttConnection pub = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("p")))) {
+      sub.subscribe(topic, 1, (t, payload) -> {
+        String text = new String(payload, StandardCharsets.UTF_8);
+        delivered.add(text);
+        if (text.equals("first")) {
+          throw new IllegalStateException("handler bug");
+        }
+      });
+      for (String text : List.of("first", "second")) {
+        CompletableFuture<Throwable> acked = new CompletableFuture<>();
+        pub.publish(topic, text.getBytes(StandardCharsets.UTF_8), 1, false, acked::complete);
+        assertThat(acked.get(10, TimeUnit.SECONDS)).isNull();
+      }
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (delivered.size() < 2 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(delivered).containsExactly("first", "second");
+      assertThat(sub.isConnected()).isTrue();
+      assertThat(sub.reconnects()).isZero();
+    }
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ActuatorSimulator implements AutoCloseable {
   private final MqttConnection connection;
+  private final AckSink sink;
   private final Map<String, SimDevice> actuators;
   private final ActuatorSettings settings;
   private final SplittableRandom random;
@@ -38,8 +39,17 @@ final class ActuatorSimulator implements AutoCloseable {
   private final Map<AckStatus, Long> acks = new EnumMap<>(AckStatus.class);
   private long malformed;
 
-  ActuatorSimulator(MqttConnection connection, Map<String, SimDevice> actuators, ActuatorSettings settings, long seed) {
+  /** Where an acknowledgement goes; the sink gives it the device's next seq when it is published. */
+  @FunctionalInterface
+  interface AckSink {
+    void send(SimDevice device, CommandAck.Builder ack);
+  }
+
+  /** @param connection receives the commands; acknowledgements go to {@code sink} */
+  ActuatorSimulator(MqttConnection connection, AckSink sink, Map<String, SimDevice> actuators,
+      ActuatorSettings settings, long seed) {
     this.connection = connection;
+    this.sink = sink;
     this.actuators = actuators;
     this.settings = settings;
     this.random = new SplittableRandom(Seeding.derive(seed, "actuators"));
@@ -55,7 +65,9 @@ final class ActuatorSimulator implements AutoCloseable {
   }
 
   private void arrived(String topic, byte[] payload) {
-    worker.execute(() -> handle(topic, payload));
+    if (!worker.isShutdown()) {
+      worker.execute(() -> handle(topic, payload));
+    }
   }
 
   private void handle(String topic, byte[] payload) {
@@ -113,17 +125,10 @@ final class ActuatorSimulator implements AutoCloseable {
   }
 
   private void ack(SimDevice device, Command command, AckStatus status, String detail) {
-    CommandAck ack = CommandAck.newBuilder().setCommandId(command.getCommandId()).setDeviceId(device.device.id())
-        .setDistrict(device.device.district()).setStatus(status).setDetail(detail)
-        .setAtMs(System.currentTimeMillis()).setSeq(device.seq.incrementAndGet())
-        .setPlanRunId(command.getPlanRunId()).build();
     acks.merge(status, 1L, Long::sum);
-    try {
-      connection.publish("city/v1/" + device.device.district() + "/ack/" + device.device.id(), ack.toByteArray(), 1,
-          false, MqttConnection.PublishCallback.IGNORE);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    sink.send(device, CommandAck.newBuilder().setCommandId(command.getCommandId()).setDeviceId(device.device.id())
+        .setDistrict(device.device.district()).setStatus(status).setDetail(detail)
+        .setAtMs(System.currentTimeMillis()).setPlanRunId(command.getPlanRunId()));
   }
 
   /** Acks sent so far by status (ACCEPTED, DONE, ...), plus malformed commands received. */

@@ -1,6 +1,9 @@
 package io.citybrain.simulators;
 
-/** How fast to publish: every device at its own interval, a fixed total rate, or as fast as the broker takes it. */
+/**
+ * How fast to publish: every device at its own interval, a fixed total rate (of all shards together: each shard
+ * publishes its share), or as fast as the broker takes it.
+ */
 public record Rate(Mode mode, double perSecond) {
   public static final Rate REALTIME = new Rate(Mode.REALTIME, 0);
   public static final Rate MAX = new Rate(Mode.MAX, 0);

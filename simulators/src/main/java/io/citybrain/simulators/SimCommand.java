@@ -42,7 +42,8 @@ public final class SimCommand implements Callable<Integer> {
   int connections;
 
   @Option(names = "--rate", paramLabel = "N|max",
-      description = "Total messages per second, or 'max' for as fast as the broker takes them. Default: --realtime.")
+      description = "Total messages per second of all shards together, or 'max' for as fast as the broker takes "
+          + "them. Default: --realtime.")
   String rate;
 
   @Option(names = "--realtime", description = "Every device reports at its own interval from the fleet template.")
@@ -193,26 +194,39 @@ public final class SimCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SimConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
+    java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
     try (SimRun run = new SimRun(config, quiet ? null : System.err)) {
-      Thread hook = new Thread(run::stop, "sim-stop");
+      // Ctrl+C: stop the run and hold the JVM until the report is out (the JVM halts when its hooks return).
+      Thread hook = new Thread(() -> {
+        run.stop();
+        try {
+          reported.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "sim-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       out.printf("simulating %,d devices (rate %s, ~%,.0f msg/s realtime) against %s%n", run.deviceCount(),
           config.rate(), run.realtimeRate(), config.brokerUrl());
       out.flush();
-      SimReport report = run.run();
+      try {
+        SimReport report = run.run();
+        out.print(report.toText());
+        out.flush();
+        if (json != null) {
+          if ("-".equals(json.toString())) {
+            out.println(report.toJson());
+          } else {
+            Files.writeString(json, report.toJson(), StandardCharsets.UTF_8);
+          }
+        }
+      } finally {
+        reported.countDown();
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // Ctrl+C: the JVM is already stopping and prints the report on its way out.
-      }
-      out.print(report.toText());
-      out.flush();
-      if (json != null) {
-        if ("-".equals(json.toString())) {
-          out.println(report.toJson());
-        } else {
-          Files.writeString(json, report.toJson(), StandardCharsets.UTF_8);
-        }
+        // Ctrl+C: the JVM is already stopping; the report is out.
       }
       return 0;
     }

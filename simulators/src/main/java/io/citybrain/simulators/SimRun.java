@@ -30,6 +30,10 @@ public final class SimRun implements AutoCloseable {
   private final LongAdder errors = new LongAdder();
   private final AtomicLong outstanding = new AtomicLong();
   private final LatencyStats latency = new LatencyStats();
+  /** Acknowledgements waiting for the publishing thread, which numbers them in order with the device's telemetry. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<PendingAck> pendingAcks =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private volatile boolean telemetryRunning;
   private volatile boolean stopRequested;
   private volatile boolean actuatorsReady;
   private ActuatorSimulator actuators;
@@ -56,16 +60,20 @@ public final class SimRun implements AutoCloseable {
       connections.add(PahoConnection.connect(MqttSettings.of(config.brokerUrl(),
           config.clientIdPrefix() + "-" + config.shard().index() + "of" + config.shard().count() + "-" + i)));
     }
+    telemetryRunning = config.telemetry() && !fleet.devices().isEmpty();
     if (config.actuators().enabled() && !fleet.actuators().isEmpty()) {
-      actuators = new ActuatorSimulator(connections.get(0), fleet.actuators(), config.actuators(), config.seed());
+      actuators = new ActuatorSimulator(connections.get(0), this::acknowledge, fleet.actuators(), config.actuators(),
+          config.seed());
       actuators.start(config.districts());
       actuatorsReady = true;
     }
     long startNanos = System.nanoTime();
     Thread printer = startProgress(startNanos);
     try {
-      if (config.telemetry() && !fleet.devices().isEmpty()) {
+      if (telemetryRunning) {
         publish(startNanos);
+        telemetryRunning = false;
+        publishAcks();
       } else {
         waitUntilStopped(startNanos);
       }
@@ -82,45 +90,101 @@ public final class SimRun implements AutoCloseable {
   private void publish(long startNanos) throws InterruptedException {
     boolean unthrottled = config.rate().mode() == Rate.Mode.MAX;
     long startEpochMs = System.currentTimeMillis();
-    generator = generator(config, fleet.devices(), () -> startEpochMs);
+    generator = generator(config, fleet, () -> startEpochMs);
     long endMicros = config.duration() == null ? Long.MAX_VALUE : config.duration().toNanos() / 1000;
     long endNanos = config.duration() == null ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
     long count = 0;
+    long lastAt = 0;
+    boolean endedBySchedule = false;
     while (!stopRequested && (config.maxMessages() == 0 || count < config.maxMessages())) {
+      if (unthrottled) {
+        // An unthrottled run's schedule says nothing of time: the clock ends it.
+        if ((count & 1023) == 0 && System.nanoTime() >= endNanos) {
+          break;
+        }
+      } else {
+        long due = generator.peekMicros();
+        if (due >= endMicros) {
+          endedBySchedule = true;
+          break;
+        }
+        // Wait first, take the message after: its seq is then never older than an ack sent while waiting.
+        pace(startNanos + due * 1000);
+      }
       Outgoing next = generator.next();
-      // Paced runs end where the schedule does; an unthrottled run's schedule says nothing of time, the clock does.
-      if (next == null || (unthrottled ? (count & 1023) == 0 && System.nanoTime() >= endNanos
-          : next.atMicros() >= endMicros)) {
+      if (next == null) {
         break;
       }
-      if (!unthrottled) {
-        pace(startNanos + next.atMicros() * 1000);
+      if (!unthrottled && next.atMicros() >= endMicros) {
+        generator.pushBack(next);
+        endedBySchedule = true;
+        break;
       }
+      publishAcks();
       send(next);
+      lastAt = next.atMicros();
       count++;
     }
-    long nowMicros = (System.nanoTime() - startNanos) / 1000;
-    for (Outgoing rest : generator.drain(nowMicros)) {
+    // Held-back messages go out stamped at the schedule's end (or the last message's time): the same every run.
+    long drainAt = unthrottled ? (System.nanoTime() - startNanos) / 1000 : endedBySchedule ? endMicros : lastAt;
+    for (Outgoing rest : generator.drain(drainAt)) {
       send(rest);
     }
   }
 
-  /** The generator a run uses: its speed makes the devices' schedule add up to the configured rate. */
-  static TelemetryGenerator generator(SimConfig config, java.util.List<SimDevice> devices,
+  /** An acknowledgement from the actuators, numbered and published on its device's connection. */
+  private void acknowledge(SimDevice device, io.citybrain.proto.v1.CommandAck.Builder ack) {
+    if (telemetryRunning) {
+      pendingAcks.add(new PendingAck(device, ack));
+    } else {
+      publishAck(device, ack);
+    }
+  }
+
+  private void publishAcks() {
+    PendingAck pending;
+    while ((pending = pendingAcks.poll()) != null) {
+      publishAck(pending.device, pending.ack);
+    }
+  }
+
+  private void publishAck(SimDevice device, io.citybrain.proto.v1.CommandAck.Builder ack) {
+    byte[] payload = ack.setSeq(device.seq.incrementAndGet()).build().toByteArray();
+    try {
+      connections.get(device.fleetOrdinal % connections.size()).publish(
+          "city/v1/" + device.device.district() + "/ack/" + device.device.id(), payload, 1, false,
+          MqttConnection.PublishCallback.IGNORE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private record PendingAck(SimDevice device, io.citybrain.proto.v1.CommandAck.Builder ack) {
+  }
+
+  /**
+   * The generator a run uses: its speed makes the schedule of every shard's devices add up to the configured rate,
+   * so n shards together publish --rate, each its share.
+   */
+  static TelemetryGenerator generator(SimConfig config, SimFleet fleet,
       java.util.function.LongSupplier eventTimeOrigin) {
     double speed = config.rate().mode() == Rate.Mode.FIXED
-        ? config.rate().perSecond() / TickSchedule.rate(devices, 1.0) : 1.0;
+        ? config.rate().perSecond() / fleet.allShardsRealtimeRate() : 1.0;
     ScenarioPlayer scenario = new ScenarioPlayer(config.scenario(), config.seed());
-    return new TelemetryGenerator(devices, speed, config.seed(),
+    return new TelemetryGenerator(fleet.devices(), speed, config.seed(),
         new MessageFactory(new SignalModel(config.seed()), scenario, config.seeds().metricsById(), config.startHour()),
         scenario, config.faults(), config.gatewayBatch(), eventTimeOrigin, config.rate().mode() == Rate.Mode.MAX);
   }
 
-  /** Waits until the message's scheduled time; never sleeps in slices under 0.2 ms, which would only spin. */
-  private static void pace(long dueNanos) {
+  /**
+   * Waits until the message's scheduled time, in slices of at most 20 ms so a stop or an acknowledgement is never
+   * held up by a slow schedule; never sleeps less than 0.2 ms, which would only spin.
+   */
+  private void pace(long dueNanos) {
     long wait;
-    while ((wait = dueNanos - System.nanoTime()) > 200_000) {
-      LockSupport.parkNanos(wait);
+    while ((wait = dueNanos - System.nanoTime()) > 200_000 && !stopRequested) {
+      publishAcks();
+      LockSupport.parkNanos(Math.min(wait, 20_000_000L));
     }
   }
 
@@ -220,11 +284,12 @@ public final class SimRun implements AutoCloseable {
 
   @Override
   public void close() {
+    // Connections first: no command can then reach an actuator that is shutting down.
+    connections.forEach(MqttConnection::close);
+    connections.clear();
     if (actuators != null) {
       actuators.close();
     }
-    connections.forEach(MqttConnection::close);
-    connections.clear();
   }
 
   /** True once the actuators have subscribed to their command topics. */

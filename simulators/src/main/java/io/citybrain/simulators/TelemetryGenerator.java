@@ -83,6 +83,20 @@ final class TelemetryGenerator {
     return ready.poll();
   }
 
+  /** When the next publish is due, without making it (its seq is not taken yet). */
+  long peekMicros() {
+    if (!ready.isEmpty()) {
+      return ready.peek().atMicros();
+    }
+    long at = schedule.isEmpty() ? Long.MAX_VALUE : schedule.peekMicros();
+    return late.isEmpty() ? at : Math.min(at, late.peek().atMicros());
+  }
+
+  /** Puts back a publish that was taken but not sent: it goes out first, or with {@link #drain}. */
+  void pushBack(Outgoing message) {
+    ready.addFirst(message);
+  }
+
   /** What is still held back (late messages, partial gateway batches), stamped at {@code nowMicros}. */
   List<Outgoing> drain(long nowMicros) {
     List<Outgoing> rest = new ArrayList<>(ready);

@@ -60,6 +60,57 @@ class ActuatorsIT {
     }
   }
 
+  @Test
+  @DisplayName("while the pump also reports, its telemetry and acks carry one seq that rises by one on the wire")
+  void acksAndTelemetryShareOneSeq(TestServices services) throws Exception {
+    // At 20,000 msg/s over Dapeng the pump heartbeats about every second, so acks interleave with its telemetry.
+    SimRun run = new SimRun(SimFixture.config("--broker", services.mqttUrl(), "--client-id", services.uniqueId("sim"),
+        "--districts", "DP", "--rate", "20000", "--qos", "1", "--ack-latency", "30ms", "--duration", "8s"), null);
+    try (Subscriber pump = new Subscriber(services.mqttUrl(), services.uniqueId("pump"), "city/v1/DP/+/" + PUMP, 1);
+        MqttConnection coordinator = PahoConnection.connect(MqttSettings.of(services.mqttUrl(),
+            services.uniqueId("coordinator")))) {
+      Thread thread = new Thread(() -> {
+        try {
+          run.run();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      thread.start();
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (!run.actuatorsReady() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      for (int i = 0; i < 20; i++) {
+        send(coordinator, command("s-" + i, i % 2 == 0 ? "start_pump" : "stop_pump",
+            System.currentTimeMillis() + 60_000));
+        Thread.sleep(150);
+      }
+      thread.join(20_000);
+      Thread.sleep(500);
+      List<Long> seqs = new java.util.ArrayList<>();
+      int acks = 0;
+      for (Subscriber.Received r : pump.all()) {
+        if (r.topic().contains("/cmd/")) {
+          continue; // the commands themselves match the filter too
+        }
+        if (r.topic().contains("/ack/")) {
+          seqs.add(CommandAck.parseFrom(r.payload()).getSeq());
+          acks++;
+        } else {
+          seqs.add(io.citybrain.proto.v1.Heartbeat.parseFrom(r.payload()).getSeq());
+        }
+      }
+      assertThat(acks).isEqualTo(40);
+      assertThat(seqs.size()).isGreaterThan(acks);
+      for (int i = 1; i < seqs.size(); i++) {
+        assertThat(seqs.get(i)).as("seq after %d", seqs.get(i - 1)).isEqualTo(seqs.get(i - 1) + 1);
+      }
+    } finally {
+      run.close();
+    }
+  }
+
   private static Command command(String id, String action, long expiresAt) {
     return Command.newBuilder().setCommandId(id).setDeviceId(PUMP).setDistrict("DP").setAction(action)
         .setIssuedAtMs(System.currentTimeMillis()).setExpiresAtMs(expiresAt).setPlanRunId("run-1").setAttempt(1)

@@ -26,7 +26,7 @@ final class SimFixture {
   /** The first {@code count} publishes of a run with these flags, with event time 0 at {@link #ORIGIN_MS}. */
   static List<Outgoing> generate(int count, String... args) {
     SimConfig config = config(args);
-    TelemetryGenerator generator = SimRun.generator(config, new SimFleet(config).devices(), () -> ORIGIN_MS);
+    TelemetryGenerator generator = SimRun.generator(config, new SimFleet(config), () -> ORIGIN_MS);
     List<Outgoing> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       out.add(generator.next());

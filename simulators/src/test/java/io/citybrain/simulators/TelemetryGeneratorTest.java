@@ -143,14 +143,15 @@ class TelemetryGeneratorTest {
   @DisplayName("--fault-skew puts about that share of device clocks off by up to 5 min, the same devices every run")
   void clockSkew() {
     SimConfig config = SimFixture.config("--fault-skew", "0.1");
-    List<SimDevice> devices = new SimFleet(config).devices();
-    SimRun.generator(config, devices, () -> 0L);
+    SimFleet fleet = new SimFleet(config);
+    List<SimDevice> devices = fleet.devices();
+    SimRun.generator(config, fleet, () -> 0L);
     List<Long> skews = devices.stream().map(d -> d.clockSkewMs).filter(s -> s != 0).toList();
     assertThat(skews.size() / (double) devices.size()).isBetween(0.09, 0.11);
     assertThat(skews).allMatch(s -> Math.abs(s) <= 300_000);
-    List<SimDevice> again = new SimFleet(config).devices();
-    SimRun.generator(config, again, () -> 0L);
-    assertThat(again.stream().map(d -> d.clockSkewMs).filter(s -> s != 0).toList()).isEqualTo(skews);
+    SimFleet againFleet = new SimFleet(config);
+    SimRun.generator(config, againFleet, () -> 0L);
+    assertThat(againFleet.devices().stream().map(d -> d.clockSkewMs).filter(s -> s != 0).toList()).isEqualTo(skews);
   }
 
   @Test

@@ -1,0 +1,28 @@
+package io.citybrain.ingest.source;
+
+import io.citybrain.mqtt.MqttConnection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The open lane connections of one reader, shared by its fetcher thread (opens them) and task thread (acks on them). */
+final class LaneConnections {
+  private final Map<Integer, MqttConnection> byLane = new ConcurrentHashMap<>();
+
+  void put(int lane, MqttConnection connection) {
+    byLane.put(lane, connection);
+  }
+
+  MqttConnection get(int lane) {
+    return byLane.get(lane);
+  }
+
+  Map<Integer, MqttConnection> all() {
+    return byLane;
+  }
+
+  void closeAll() {
+    // Disconnect without acknowledging: what is unacknowledged stays in each lane's broker session for redelivery.
+    byLane.values().forEach(MqttConnection::close);
+    byLane.clear();
+  }
+}
