@@ -69,6 +69,54 @@ class PahoConnectionIT {
   }
 
   @Test
+  @DisplayName("with manual acks, a reconnecting persistent session gets exactly what it did not acknowledge, then the rest")
+  void redeliveryToAReconnectingSession(TestServices services) throws Exception {
+    String topic = "test/" + services.uniqueId("lane");
+    MqttSettings lane = MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 3600, 1000);
+    List<Integer> packetIds = new CopyOnWriteArrayList<>();
+    PahoConnection first = PahoConnection.connect(lane);
+    first.subscribe(topic, 1, (MqttConnection.DeliveryHandler) (t, payload, packetId, qos) -> packetIds.add(packetId));
+    try (MqttConnection publisher = PahoConnection.connect(MqttSettings.of(services.mqttUrl(),
+        services.uniqueId("publisher")))) {
+      publishAll(publisher, topic, 0, 20);
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (packetIds.size() < 20 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      // A broker must keep a window of unacknowledged messages in flight (the source acks only per checkpoint).
+      assertThat(packetIds).as("delivered before any acknowledgement").hasSize(20);
+      for (int i = 0; i < 10; i++) {
+        first.acknowledge(packetIds.get(i), 1);
+      }
+      Thread.sleep(300);
+      first.close();
+      publishAll(publisher, topic, 20, 30);
+    }
+    List<String> second = new CopyOnWriteArrayList<>();
+    try (PahoConnection back = PahoConnection.connect(lane)) {
+      back.subscribe(topic, 1, (t, payload) -> second.add(new String(payload, StandardCharsets.UTF_8)));
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (second.size() < 20 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(300);
+    }
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 10; i < 30; i++) {
+      expected.add("m" + i);
+    }
+    assertThat(second).isEqualTo(expected);
+  }
+
+  private static void publishAll(MqttConnection publisher, String topic, int from, int to) throws Exception {
+    for (int i = from; i < to; i++) {
+      CompletableFuture<Throwable> acked = new CompletableFuture<>();
+      publisher.publish(topic, ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false, acked::complete);
+      assertThat(acked.get(5, TimeUnit.SECONDS)).isNull();
+    }
+  }
+
+  @Test
   @DisplayName("a handler that throws does not take the connection down: the next message still arrives")
   void failingHandlerIsContained(TestServices services) throws Exception {
     String topic = "test/" + services.uniqueId("boom");

@@ -7,6 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The open lane connections of one reader, shared by its fetcher thread (opens them) and task thread (acks on them). */
 final class LaneConnections {
   private final Map<Integer, MqttConnection> byLane = new ConcurrentHashMap<>();
+  /** QoS 0 messages dropped because the hand-off queue was full. */
+  private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
+  java.util.concurrent.atomic.AtomicLong dropped() {
+    return dropped;
+  }
 
   void put(int lane, MqttConnection connection) {
     byLane.put(lane, connection);

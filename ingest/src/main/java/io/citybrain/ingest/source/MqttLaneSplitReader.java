@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
@@ -16,9 +17,14 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
 
 /**
- * Opens the lanes it is given and drains what they receive. Paho's callback thread only puts messages into a bounded
- * queue (blocking when it is full, which stops that lane reading and leaves the rest with the broker); {@link #fetch}
- * blocks on the queue and never spins; {@link #wakeUp} ends a blocked fetch.
+ * Opens the lanes it is given and drains what they receive. Paho's callback thread only adds messages to the hand-off
+ * queue and never blocks: blocking it would also stall the SUBACKs and token completions this thread waits for (a
+ * resumed session floods the lane right after CONNACK), a deadlock seen in testing.
+ *
+ * <p>Flow control: at QoS 1 nothing is acknowledged before a checkpoint, so the broker never has more than the lane's
+ * Receive Maximum of messages out to it; the queue is bounded by lanes x Receive Maximum without a limit of its own.
+ * At QoS 0 there are no acknowledgements to bound it: the queue has {@code queueCapacity} and drops (and counts) the
+ * overflow, as at-most-once promises. {@link #fetch} blocks on the queue and never spins; {@link #wakeUp} ends it.
  */
 final class MqttLaneSplitReader implements SplitReader<Delivery, MqttLaneSplit> {
   private static final int MAX_BATCH = 2_000;
@@ -29,7 +35,7 @@ final class MqttLaneSplitReader implements SplitReader<Delivery, MqttLaneSplit> 
   MqttLaneSplitReader(MqttSourceConfig config, LaneConnections lanes) {
     this.config = config;
     this.lanes = lanes;
-    this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+    this.queue = config.qos() == 1 ? new LinkedBlockingQueue<>() : new ArrayBlockingQueue<>(config.queueCapacity());
   }
 
   @Override
@@ -73,11 +79,8 @@ final class MqttLaneSplitReader implements SplitReader<Delivery, MqttLaneSplit> 
     lanes.put(lane, connection);
     for (String filter : config.filtersOf(lane)) {
       connection.subscribe(filter, config.qos(), (topic, payload, packetId, qos) -> {
-        try {
-          queue.put(new Delivery(lane, topic, payload, packetId, qos, System.currentTimeMillis()));
-        } catch (InterruptedException e) {
-          // The client is closing; the message was not acknowledged and will be redelivered.
-          Thread.currentThread().interrupt();
+        if (!queue.offer(new Delivery(lane, topic, payload, packetId, qos, System.currentTimeMillis()))) {
+          lanes.dropped().incrementAndGet();
         }
       });
     }

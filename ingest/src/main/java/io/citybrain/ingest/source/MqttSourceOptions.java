@@ -33,8 +33,8 @@ public final class MqttSourceOptions {
           + "queue) while the lane is down.");
 
   public static final ConfigOption<Integer> QUEUE_CAPACITY = ConfigOptions.key("mqtt.queue-capacity").intType()
-      .defaultValue(20_000).withDescription("Messages a reader buffers between the MQTT client and Flink; when "
-          + "full, the lanes stop reading and the broker holds the rest.");
+      .defaultValue(20_000).withDescription("QoS 0 only: messages a reader buffers between the MQTT client and "
+          + "Flink; beyond it they are dropped and counted. (At QoS 1 the Receive Maximum bounds the buffer.)");
 
   public static final ConfigOption<Boolean> SHARED_SUBSCRIPTION = ConfigOptions.key("mqtt.shared-subscription")
       .booleanType().defaultValue(true).withDescription("true: every lane subscribes $share/{prefix}/{filter} and "

@@ -36,6 +36,7 @@ final class MqttSourceReader
     this.ledger = ledger;
     this.acknowledged = context.metricGroup().counter("mqttAcknowledged");
     context.metricGroup().gauge("mqttPendingAcknowledgement", ledger::unacknowledged);
+    context.metricGroup().gauge("mqttDroppedQos0", () -> lanes.dropped().get());
     context.metricGroup().gauge("mqttReconnects",
         () -> lanes.all().values().stream().mapToLong(MqttConnection::reconnects).sum());
   }
