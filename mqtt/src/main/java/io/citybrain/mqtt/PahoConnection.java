@@ -334,12 +334,14 @@ public final class PahoConnection implements MqttConnection {
         return;
       }
       reconnects.incrementAndGet();
+      LOG.info("{} reconnected to {}", settings.clientId(), serverUri);
       // Renew every subscription: a clean session lost them, and a persistent one may have expired during the
       // outage; subscribing again is harmless when the broker still has them. Paho's callback thread must not block
       // on a SUBACK, so this runs on its own thread, each filter on its own so one failure does not stop the rest.
       Thread renew = new Thread(() -> subscriptions.forEach(s -> {
         try {
           subscribeOnBroker(s);
+          LOG.info("{} renewed its subscription to {}", settings.clientId(), s.filter);
         } catch (RuntimeException e) {
           LOG.error("{}: could not renew subscription {} after reconnecting: {}", settings.clientId(), s.filter,
               e.getMessage());

@@ -34,4 +34,9 @@ record MqttBroker(String url, String describe, Runnable onClose) implements Auto
     String url = "tcp://" + mosquitto.getHost() + ":" + mosquitto.getMappedPort(1883);
     return new MqttBroker(url, "Mosquitto container at " + url, mosquitto::stop);
   }
+
+  static MqttBroker localMosquitto(java.nio.file.Path binary) {
+    LocalMosquitto broker = LocalMosquitto.start(binary);
+    return new MqttBroker(broker.url(), "local mosquitto (" + binary + ") at " + broker.url(), broker::close);
+  }
 }

@@ -36,7 +36,8 @@ final class ServiceEnvironment implements AutoCloseable {
     return switch (pick(mode, url != null, "an MQTT broker", TestSettings.MQTT_URL_ENV)) {
       case CONFIGURED -> MqttBroker.configured(url);
       case CONTAINERS -> MqttBroker.container();
-      default -> MqttBroker.embedded();
+      // A mosquitto installed on the machine beats the in-process broker: it is what production runs.
+      default -> LocalMosquitto.find().map(MqttBroker::localMosquitto).orElseGet(MqttBroker::embedded);
     };
   }
 

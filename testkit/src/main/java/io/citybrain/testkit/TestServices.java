@@ -54,6 +54,39 @@ public final class TestServices implements AutoCloseable {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /**
+   * A Mosquitto of the test's own (the machine's binary, the project's configuration, persistence on), for tests that
+   * restart the broker. Fails with a clear message when no mosquitto is installed.
+   */
+  public OwnBroker ownMosquitto() {
+    java.nio.file.Path binary = LocalMosquitto.find().orElseThrow(() -> new IllegalStateException(
+        "this test restarts its broker and needs mosquitto installed (apt-get install mosquitto)"));
+    LocalMosquitto broker = LocalMosquitto.start(binary);
+    return new OwnBroker(broker);
+  }
+
+  /** A broker process the test owns: its URL, a clean restart that keeps persistent data, and close. */
+  public static final class OwnBroker implements AutoCloseable {
+    private final LocalMosquitto broker;
+
+    OwnBroker(LocalMosquitto broker) {
+      this.broker = broker;
+    }
+
+    public String url() {
+      return broker.url();
+    }
+
+    public void restart() {
+      broker.restart();
+    }
+
+    @Override
+    public void close() {
+      broker.close();
+    }
+  }
+
   /** Where the services come from, for test output. */
   public String describe() {
     return environment.broker().describe() + "; " + environment.database().describe() + "; database " + databaseName;

@@ -40,6 +40,14 @@ final class MqttLaneSplitReader implements SplitReader<Delivery, MqttLaneSplit> 
 
   @Override
   public RecordsWithSplitIds<Delivery> fetch() throws IOException {
+    // A lane that lost the broker fails the reader: Flink restarts from the last checkpoint, the new reader connects
+    // the lane afresh with the same client id, and the broker redelivers what was never acknowledged.
+    for (var lane : lanes.all().entrySet()) {
+      if (!lane.getValue().isConnected()) {
+        throw new IOException("MQTT lane " + lane.getKey() + " (" + lane.getValue().clientId()
+            + ") lost its connection to " + config.brokerUrl());
+      }
+    }
     RecordsBySplits.Builder<Delivery> records = new RecordsBySplits.Builder<>();
     try {
       Delivery first = queue.poll(1, TimeUnit.SECONDS);

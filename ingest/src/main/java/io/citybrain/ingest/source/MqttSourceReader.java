@@ -26,7 +26,13 @@ final class MqttSourceReader
 
   private MqttSourceReader(MqttSourceConfig config, SourceReaderContext context, LaneConnections lanes,
       AckLedger ledger) {
+    this(config, context, lanes, ledger, context.metricGroup().counter("mqttReceived"));
+  }
+
+  private MqttSourceReader(MqttSourceConfig config, SourceReaderContext context, LaneConnections lanes,
+      AckLedger ledger, Counter received) {
     super(() -> new MqttLaneSplitReader(config, lanes), (delivery, output, split) -> {
+      received.inc();
       if (delivery.qos() > 0) {
         ledger.emitted(delivery.lane(), delivery.packetId());
       }
