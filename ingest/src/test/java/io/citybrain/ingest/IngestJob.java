@@ -4,6 +4,9 @@ import io.citybrain.ingest.sink.RawIngestSink;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.ingest.source.MqttSource;
 import io.citybrain.ingest.source.MqttSourceConfig;
+import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.mqtt.MqttSettings;
+import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
@@ -31,9 +34,13 @@ import picocli.CommandLine;
 /** The ingest job as the tests run it: MQTT source (2 lanes) -> a test hook -> validating raw sink, parallelism 2. */
 final class IngestJob implements AutoCloseable {
   private final JobClient job;
+  private final String brokerUrl;
+  private final MqttSourceConfig source;
 
-  private IngestJob(JobClient job) {
+  private IngestJob(JobClient job, String brokerUrl, MqttSourceConfig source) {
     this.job = job;
+    this.brokerUrl = brokerUrl;
+    this.source = source;
   }
 
   /** Schema and registry into the test's database: the sink validates against them. */
@@ -56,8 +63,9 @@ final class IngestJob implements AutoCloseable {
     // Disjoint lanes, one filter per district: each lane's persistent session queues its districts while the lane is
     // down. (A shared subscription lost messages published while every member was reconnecting: BrokerRestartIT.)
     List<String> filters = SeedLoader.load().districtCodes().stream().map(d -> "city/v1/" + d + "/+/+").toList();
+    // Sessions expire soon after a test: an abandoned persistent session queues every later message on the broker.
     MqttSourceConfig source = new MqttSourceConfig(brokerUrl, filters, services.uniqueId("ingest"), 2, 1, 60_000,
-        Duration.ofHours(1), 20_000, false);
+        Duration.ofMinutes(2), 20_000, false);
     env.fromSource(new MqttSource(source), WatermarkStrategy.noWatermarks(), "mqtt")
         .map(hook).name("test-hook")
         .sinkTo(new RawIngestSink(services.jdbcUrl(), 2_000, Duration.ofMillis(200), Duration.ofMinutes(5)));
@@ -68,7 +76,7 @@ final class IngestJob implements AutoCloseable {
     }
     // A persistent session only queues what arrives after it subscribed: let the lanes subscribe first.
     Thread.sleep(3_000);
-    return new IngestJob(job);
+    return new IngestJob(job, brokerUrl, source);
   }
 
   /** Runs the simulator with these flags (plus broker and client id) and returns its report. */
@@ -112,8 +120,17 @@ final class IngestJob implements AutoCloseable {
     }
   }
 
+  /** Cancels the job and deletes its lanes' broker sessions (a clean connect ends a persistent session). */
   @Override
   public void close() throws Exception {
     job.cancel().get();
+    for (int lane = 0; lane < source.lanes(); lane++) {
+      try (MqttConnection end = PahoConnection.connect(MqttSettings.of(brokerUrl,
+          source.clientIdPrefix() + "-lane-" + lane))) {
+        end.isConnected();
+      } catch (RuntimeException e) {
+        // The broker may be gone already (a test-owned one); its sessions went with it.
+      }
+    }
   }
 }
