@@ -35,8 +35,13 @@ public final class RawTelemetryWriter {
   /** Writes and commits; on failure rolls back and throws, so the caller can retry the same batch. */
   public WriteCounts write(Connection connection, List<Validated.Accepted> batch) throws SQLException {
     Map<String, StringBuilder> csv = new HashMap<>();
+    // Rows staged per table and district, counted here rather than asked of the database afterwards.
+    Map<String, Map<String, long[]>> staged = new HashMap<>();
     for (Validated.Accepted accepted : batch) {
       Message m = accepted.message();
+      String table = m instanceof Reading ? "reading" : m instanceof CameraEvent ? "camera_event" : "heartbeat";
+      staged.computeIfAbsent(table, t -> new HashMap<>())
+          .computeIfAbsent(accepted.district(), d -> new long[2])[0]++;
       if (m instanceof Reading r) {
         new CsvRow(csv.computeIfAbsent("reading", k -> new StringBuilder())).text(r.getDeviceId()).number(r.getSeq())
             .time(r.getEventTimeMs()).text(accepted.district()).text(r.getMetric()).number(r.getValue()).end();
@@ -57,7 +62,7 @@ public final class RawTelemetryWriter {
     WriteCounts counts = new WriteCounts();
     try {
       for (Map.Entry<String, StringBuilder> entry : csv.entrySet()) {
-        TABLES.get(entry.getKey()).write(connection, entry.getValue().toString(), counts);
+        TABLES.get(entry.getKey()).write(connection, entry.getValue().toString(), staged.get(entry.getKey()), counts);
       }
       connection.commit();
       return counts;
@@ -75,7 +80,8 @@ public final class RawTelemetryWriter {
 
   /** One raw table and its staging twin. */
   private record Table(String name, String columns) {
-    void write(Connection connection, String csv, WriteCounts counts) throws SQLException, IOException {
+    void write(Connection connection, String csv, Map<String, long[]> staged, WriteCounts counts)
+        throws SQLException, IOException {
       String stage = name + "_stage";
       try (Statement st = connection.createStatement()) {
         // Per session, emptied at every commit: concurrent writers never see each other's staged rows.
@@ -84,13 +90,6 @@ public final class RawTelemetryWriter {
       }
       connection.unwrap(PGConnection.class).getCopyAPI()
           .copyIn("COPY " + stage + " (" + columns + ") FROM STDIN WITH (FORMAT csv)", new StringReader(csv));
-      Map<String, long[]> staged = new HashMap<>();
-      try (Statement st = connection.createStatement();
-          ResultSet rs = st.executeQuery("SELECT district, count(*) FROM " + stage + " GROUP BY district")) {
-        while (rs.next()) {
-          staged.put(rs.getString(1), new long[] {rs.getLong(2), 0});
-        }
-      }
       try (Statement st = connection.createStatement();
           ResultSet rs = st.executeQuery("WITH stored AS (INSERT INTO " + name + " (" + columns + ") SELECT "
               + columns + " FROM " + stage + " ON CONFLICT DO NOTHING RETURNING district) "
