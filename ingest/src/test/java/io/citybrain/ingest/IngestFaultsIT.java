@@ -87,6 +87,10 @@ class IngestFaultsIT {
       assertThat(IngestJob.query(services, "SELECT count(*) FROM dead_letter WHERE reason NOT IN "
           + "('undecodable', 'out_of_range') OR detail IS NULL OR length(payload) = 0")).isZero();
       assertThat(OPENED.get()).as("task starts (2 subtasks, no restart)").isEqualTo(2);
+      long[] accounting = IngestJob.assertAccounting(services);
+      assertThat(accounting[0]).as("received = every message published").isEqualTo(report.published());
+      assertThat(accounting[2]).as("duplicates").isEqualTo(duplicates);
+      assertThat(accounting[3]).as("rejected").isEqualTo(invalid);
     }
   }
 

@@ -112,6 +112,40 @@ final class IngestJob implements AutoCloseable {
         + "FROM heartbeat) ids) d");
   }
 
+  /**
+   * Checks the accounting table: per district received = stored + duplicate + rejected, total stored = rows in the raw
+   * tables, total rejected = dead letters. Returns {received, stored, duplicate, rejected} over all districts.
+   */
+  static long[] assertAccounting(TestServices services) throws Exception {
+    long[] total = new long[4];
+    try (Connection c = services.dataSource().getConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("""
+            SELECT district,
+                   coalesce(sum(value) FILTER (WHERE counter = 'received'), 0),
+                   coalesce(sum(value) FILTER (WHERE counter = 'stored'), 0),
+                   coalesce(sum(value) FILTER (WHERE counter = 'duplicate'), 0),
+                   coalesce(sum(value) FILTER (WHERE counter = 'rejected'), 0)
+            FROM pipeline_accounting GROUP BY district""")) {
+      while (rs.next()) {
+        long received = rs.getLong(2);
+        long stored = rs.getLong(3);
+        long duplicate = rs.getLong(4);
+        long rejected = rs.getLong(5);
+        org.assertj.core.api.Assertions.assertThat(received).as("district %s: received = stored + duplicate + rejected",
+            rs.getString(1)).isEqualTo(stored + duplicate + rejected);
+        total[0] += received;
+        total[1] += stored;
+        total[2] += duplicate;
+        total[3] += rejected;
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(total[1]).as("stored in the accounting = rows")
+        .isEqualTo(storedRows(services));
+    org.assertj.core.api.Assertions.assertThat(total[3]).as("rejected in the accounting = dead letters")
+        .isEqualTo(query(services, "SELECT count(*) FROM dead_letter"));
+    return total;
+  }
+
   static long query(TestServices services, String sql) throws Exception {
     try (Connection c = services.dataSource().getConnection(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {

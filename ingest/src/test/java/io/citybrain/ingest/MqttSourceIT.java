@@ -50,6 +50,10 @@ class MqttSourceIT {
       assertThat(IngestJob.distinctIdentities(services)).as("distinct (device, seq)").isEqualTo(MESSAGES);
       assertThat(IngestJob.query(services, "SELECT count(*) FROM dead_letter")).isZero();
       assertThat(SEEN.get()).as("records seen, replays included").isGreaterThanOrEqualTo(MESSAGES);
+      long[] accounting = IngestJob.assertAccounting(services);
+      assertThat(accounting[1]).as("stored").isEqualTo(MESSAGES);
+      assertThat(accounting[0]).as("received: every delivery, replays after the failures included")
+          .isGreaterThanOrEqualTo(MESSAGES);
     }
   }
 

@@ -33,11 +33,14 @@ final class RawIngestWriter implements SinkWriter<MqttRecord> {
   private final TelemetryValidator validator;
   private final RawTelemetryWriter raw = new RawTelemetryWriter();
   private final DeadLetterWriter deadLetters = new DeadLetterWriter();
+  private final AccountingWriter accounting = new AccountingWriter();
   private final List<Validated.Accepted> accepted = new ArrayList<>();
   private final List<Rejection> rejected = new ArrayList<>();
   private final Counter stored;
   private final Counter duplicates;
   private final Counter rejectedCount;
+  private final org.apache.flink.metrics.MetricGroup metrics;
+  private final Map<String, Counter> districtCounters = new HashMap<>();
   private Connection connection;
   private boolean timerSet;
 
@@ -54,6 +57,7 @@ final class RawIngestWriter implements SinkWriter<MqttRecord> {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the device registry from the database: " + e.getMessage(), e);
     }
+    this.metrics = context.metricGroup();
     this.stored = context.metricGroup().counter("stored");
     this.duplicates = context.metricGroup().counter("duplicates");
     this.rejectedCount = context.metricGroup().counter("rejected");
@@ -83,18 +87,45 @@ final class RawIngestWriter implements SinkWriter<MqttRecord> {
     }
     try {
       ensureConnection();
+      // Rows, dead letters and accounting commit together: the accounting identity holds at every commit.
+      connection.setAutoCommit(false);
       WriteCounts counts = raw.write(connection, accepted);
       deadLetters.write(connection, rejected);
+      AccountingWriter.Counts tally = new AccountingWriter.Counts();
+      counts.byDistrict().forEach((district, n) -> {
+        tally.add(district, "received", n[0] + n[1]);
+        tally.add(district, "stored", n[0]);
+        tally.add(district, "duplicate", n[1]);
+      });
+      for (Rejection r : rejected) {
+        tally.add(r.district(), "received", 1);
+        tally.add(r.district(), "rejected:" + r.reason().code(), 1);
+      }
+      accounting.add(connection, tally);
+      connection.commit();
       stored.inc(counts.stored());
       duplicates.inc(counts.duplicates());
       rejectedCount.inc(rejected.size());
+      tally.byDistrict().forEach((district, byCounter) -> byCounter.forEach((counter, n) ->
+          districtCounter(district, counter.startsWith("rejected") ? "rejected" : counter).inc(n)));
       accepted.clear();
       rejected.clear();
     } catch (SQLException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException | RuntimeException rollback) {
+        e.addSuppressed(rollback);
+      }
       closeConnection();
       // Failing the task is the retry: the source has not acknowledged these messages, so they come back.
       throw new IOException("writing raw telemetry failed: " + e.getMessage(), e);
     }
+  }
+
+  /** The accounting as Flink metrics: group district={code}, counters received, stored, duplicate, rejected. */
+  private Counter districtCounter(String district, String counter) {
+    return districtCounters.computeIfAbsent(district + "/" + counter, key -> metrics
+        .addGroup("district", district.isEmpty() ? "unknown" : district).counter(counter));
   }
 
   private void ensureConnection() throws SQLException {

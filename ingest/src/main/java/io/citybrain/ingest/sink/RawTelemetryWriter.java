@@ -32,7 +32,10 @@ public final class RawTelemetryWriter {
           "device_id, seq, event_time, district, event_type, confidence, object_count, lat, lon"),
       "heartbeat", new Table("heartbeat", "device_id, seq, event_time, district, battery_pct, firmware"));
 
-  /** Writes and commits; on failure rolls back and throws, so the caller can retry the same batch. */
+  /**
+   * Writes the batch. On an auto-commit connection it is its own transaction (committed, or rolled back and thrown);
+   * inside the caller's transaction it leaves commit and rollback to the caller, so rows and accounting commit together.
+   */
   public WriteCounts write(Connection connection, List<Validated.Accepted> batch) throws SQLException {
     Map<String, StringBuilder> csv = new HashMap<>();
     // Rows staged per table and district, counted here rather than asked of the database afterwards.
@@ -57,25 +60,13 @@ public final class RawTelemetryWriter {
             .number((double) h.getBatteryPct()).text(h.getFirmware()).end();
       }
     }
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
     WriteCounts counts = new WriteCounts();
-    try {
+    Transactions.run(connection, () -> {
       for (Map.Entry<String, StringBuilder> entry : csv.entrySet()) {
         TABLES.get(entry.getKey()).write(connection, entry.getValue().toString(), staged.get(entry.getKey()), counts);
       }
-      connection.commit();
-      return counts;
-    } catch (SQLException | IOException | RuntimeException e) {
-      try {
-        connection.rollback();
-      } catch (SQLException rollback) {
-        e.addSuppressed(rollback);
-      }
-      throw e instanceof SQLException sql ? sql : new SQLException("raw telemetry write failed: " + e.getMessage(), e);
-    } finally {
-      connection.setAutoCommit(autoCommit);
-    }
+    });
+    return counts;
   }
 
   /** One raw table and its staging twin. */
