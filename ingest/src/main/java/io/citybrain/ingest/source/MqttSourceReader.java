@@ -18,7 +18,7 @@ final class MqttSourceReader
     extends SingleThreadMultiplexSourceReaderBase<Delivery, MqttRecord, MqttLaneSplit, MqttLaneSplit> {
   private final LaneConnections lanes;
   private final AckLedger ledger;
-  private final Counter acknowledged;
+  private final LaneCounters perLane;
 
   MqttSourceReader(MqttSourceConfig config, SourceReaderContext context) {
     this(config, context, new LaneConnections(), new AckLedger());
@@ -26,13 +26,13 @@ final class MqttSourceReader
 
   private MqttSourceReader(MqttSourceConfig config, SourceReaderContext context, LaneConnections lanes,
       AckLedger ledger) {
-    this(config, context, lanes, ledger, context.metricGroup().counter("mqttReceived"));
+    this(config, context, lanes, ledger, new LaneCounters(context.metricGroup()));
   }
 
   private MqttSourceReader(MqttSourceConfig config, SourceReaderContext context, LaneConnections lanes,
-      AckLedger ledger, Counter received) {
+      AckLedger ledger, LaneCounters perLane) {
     super(() -> new MqttLaneSplitReader(config, lanes), (delivery, output, split) -> {
-      received.inc();
+      perLane.received(delivery.lane()).inc();
       if (delivery.qos() > 0) {
         ledger.emitted(delivery.lane(), delivery.packetId());
       }
@@ -40,7 +40,7 @@ final class MqttSourceReader
     }, new Configuration(), context);
     this.lanes = lanes;
     this.ledger = ledger;
-    this.acknowledged = context.metricGroup().counter("mqttAcknowledged");
+    this.perLane = perLane;
     context.metricGroup().gauge("mqttPendingAcknowledgement", ledger::unacknowledged);
     context.metricGroup().gauge("mqttDroppedQos0", () -> lanes.dropped().get());
     context.metricGroup().gauge("mqttReconnects",
@@ -60,11 +60,36 @@ final class MqttSourceReader
         MqttConnection lane = lanes.get(AckLedger.lane(packed));
         if (lane != null) {
           lane.acknowledge(AckLedger.packetId(packed), 1);
-          acknowledged.inc();
+          perLane.acknowledged(AckLedger.lane(packed)).inc();
         }
       }
     }
     super.notifyCheckpointComplete(checkpointId);
+  }
+
+  /** Counters per lane, under the metric group lane={n}. */
+  private static final class LaneCounters {
+    private final org.apache.flink.metrics.MetricGroup group;
+    private final java.util.Map<Integer, Counter[]> byLane = new java.util.HashMap<>();
+
+    LaneCounters(org.apache.flink.metrics.MetricGroup group) {
+      this.group = group;
+    }
+
+    Counter received(int lane) {
+      return counters(lane)[0];
+    }
+
+    Counter acknowledged(int lane) {
+      return counters(lane)[1];
+    }
+
+    private Counter[] counters(int lane) {
+      return byLane.computeIfAbsent(lane, l -> {
+        org.apache.flink.metrics.MetricGroup laneGroup = group.addGroup("lane", Integer.toString(l));
+        return new Counter[] {laneGroup.counter("mqttReceived"), laneGroup.counter("mqttAcknowledged")};
+      });
+    }
   }
 
   @Override
