@@ -73,6 +73,25 @@ class TelemetryValidatorTest {
   }
 
   @Test
+  @DisplayName("poison for the database is rejected, never written: NUL characters, ancient event times, empty batches")
+  void poisonIsRejected() {
+    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setMetric("rain\u0000fall").build().toByteArray(),
+        RejectReason.INVALID_TEXT);
+    Heartbeat nulFirmware = Heartbeat.newBuilder().setDeviceId("DP-CAM-00001").setSeq(4).setEventTimeMs(NOW)
+        .setFirmware("2.4\u0000").build();
+    assertReason("city/v1/DP/heartbeat/DP-CAM-00001", nulFirmware.toByteArray(), RejectReason.INVALID_TEXT);
+    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setEventTimeMs(1).build().toByteArray(),
+        RejectReason.ANCIENT_EVENT_TIME);
+    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setEventTimeMs(-70_000_000_000_000L).build().toByteArray(),
+        RejectReason.ANCIENT_EVENT_TIME);
+    assertReason("city/v1/DP/batch/DP-GW-001", GatewayBatch.newBuilder().setGatewayId("DP-GW-001").build()
+        .toByteArray(), RejectReason.EMPTY_BATCH);
+    var rejection = validator.validate("city/v1/DP/reading/DP-RG-00001",
+        rain().setDeviceId("DP-RG\u000000001").build().toByteArray()).rejected().get(0);
+    assertThat(rejection.detail()).doesNotContain("\u0000");
+  }
+
+  @Test
   @DisplayName("a rejection keeps the topic, the district and the raw bytes, and says what was wrong")
   void rejectionCarriesEverything() {
     byte[] bytes = rain().setValue(999).build().toByteArray();

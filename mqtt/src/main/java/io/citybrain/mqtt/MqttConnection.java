@@ -23,6 +23,15 @@ public interface MqttConnection extends AutoCloseable {
   /** Subscribes with a handler that also gets each message's packet id and QoS, for {@link #acknowledge}. */
   void subscribe(String filter, int qos, DeliveryHandler handler);
 
+  /** Removes a subscription (on the broker and here); harmless when there is none. */
+  void unsubscribe(String filter);
+
+  /**
+   * Takes messages that match none of this connection's subscriptions (a resumed session may still carry a filter
+   * from an earlier configuration); those held so far are handed over at once. Without one they are held.
+   */
+  void onUnmatched(DeliveryHandler handler);
+
   /**
    * With manual acks: tells the broker a delivered QoS 1 message is done with. Packet ids survive a reconnect of a
    * persistent session (the broker redelivers with the same id), so an ack after a reconnect still names its message.

@@ -39,6 +39,7 @@ public final class PahoConnection implements MqttConnection {
    */
   private final Deque<Held> unmatched = new ArrayDeque<>();
   private final Object dispatch = new Object();
+  private DeliveryHandler unmatchedHandler;
   static final int MAX_UNMATCHED = 100_000;
 
   private PahoConnection(MqttSettings settings, MqttAsyncClient client, int inflightLimit) {
@@ -167,6 +168,27 @@ public final class PahoConnection implements MqttConnection {
     subscribeOnBroker(subscription);
   }
 
+  @Override
+  public void unsubscribe(String filter) {
+    subscriptions.removeIf(s -> s.filter.equals(filter));
+    try {
+      client.unsubscribe(filter).waitForCompletion(settings.connectTimeoutSeconds() * 1000L);
+    } catch (MqttException e) {
+      LOG.warn("{}: could not unsubscribe {}: {}", settings.clientId(), filter, e.getMessage());
+    }
+  }
+
+  @Override
+  public void onUnmatched(DeliveryHandler handler) {
+    synchronized (dispatch) {
+      unmatchedHandler = handler;
+      Held held;
+      while ((held = unmatched.pollFirst()) != null) {
+        handOver(handler, held.topic, held.payload, held.packetId, held.qos);
+      }
+    }
+  }
+
   /** Every message goes through here, on Paho's callback thread: to the first subscription whose filter matches. */
   private void deliver(String topic, MqttMessage message) {
     synchronized (dispatch) {
@@ -175,6 +197,10 @@ public final class PahoConnection implements MqttConnection {
           handOver(s.handler, topic, message.getPayload(), message.getId(), message.getQos());
           return;
         }
+      }
+      if (unmatchedHandler != null) {
+        handOver(unmatchedHandler, topic, message.getPayload(), message.getId(), message.getQos());
+        return;
       }
       if (unmatched.size() >= MAX_UNMATCHED) {
         LOG.warn("{}: {} messages arrived for no subscription; dropping the oldest", settings.clientId(), MAX_UNMATCHED);

@@ -117,6 +117,40 @@ class PahoConnectionIT {
   }
 
   @Test
+  @DisplayName("a resumed session's stale subscription is handed to onUnmatched, and unsubscribe ends it")
+  void staleSubscriptions(TestServices services) throws Exception {
+    String old = "test/" + services.uniqueId("old");
+    String current = "test/" + services.uniqueId("current");
+    MqttSettings lane = MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 300, 100);
+    PahoConnection before = PahoConnection.connect(lane);
+    before.subscribe(old, 1, (t, p) -> { });
+    before.close();
+    List<String> unmatched = new CopyOnWriteArrayList<>();
+    List<String> matched = new CopyOnWriteArrayList<>();
+    try (PahoConnection after = PahoConnection.connect(lane);
+        MqttConnection publisher = PahoConnection.connect(MqttSettings.of(services.mqttUrl(),
+            services.uniqueId("publisher")))) {
+      after.onUnmatched((t, payload, packetId, qos) -> {
+        unmatched.add(t);
+        after.acknowledge(packetId, qos);
+      });
+      after.subscribe(current, 1, (t, p) -> matched.add(t));
+      publishAll(publisher, old, 0, 1);
+      publishAll(publisher, current, 0, 1);
+      long deadline = System.currentTimeMillis() + 5_000;
+      while ((unmatched.isEmpty() || matched.isEmpty()) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(unmatched).containsExactly(old);
+      assertThat(matched).containsExactly(current);
+      after.unsubscribe(old);
+      publishAll(publisher, old, 1, 2);
+      Thread.sleep(500);
+      assertThat(unmatched).containsExactly(old);
+    }
+  }
+
+  @Test
   @DisplayName("a handler that throws does not take the connection down: the next message still arrives")
   void failingHandlerIsContained(TestServices services) throws Exception {
     String topic = "test/" + services.uniqueId("boom");

@@ -55,6 +55,7 @@ final class RawIngestWriter implements SinkWriter<MqttRecord> {
       this.validator = new TelemetryValidator(registry(connection), ranges(connection), futureLimit,
           Clock.systemUTC());
     } catch (SQLException e) {
+      closeConnection();
       throw new IllegalStateException("cannot read the device registry from the database: " + e.getMessage(), e);
     }
     this.metrics = context.metricGroup();

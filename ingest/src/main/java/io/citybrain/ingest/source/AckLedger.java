@@ -17,12 +17,15 @@ final class AckLedger {
   private long[] pending = new long[1024];
   private int size;
   private final SortedMap<Long, long[]> byCheckpoint = new TreeMap<>();
+  /** Read by the metrics thread: a running count, so it never walks the map the task thread changes. */
+  private final java.util.concurrent.atomic.AtomicLong outstanding = new java.util.concurrent.atomic.AtomicLong();
 
   void emitted(int lane, int packetId) {
     if (size == pending.length) {
       pending = java.util.Arrays.copyOf(pending, size * 2);
     }
     pending[size++] = ((long) lane << 32) | (packetId & 0xffffffffL);
+    outstanding.incrementAndGet();
   }
 
   /** Everything emitted so far belongs to this checkpoint. */
@@ -36,7 +39,9 @@ final class AckLedger {
     List<long[]> done = new ArrayList<>();
     Iterator<Map.Entry<Long, long[]>> it = byCheckpoint.headMap(checkpointId + 1).entrySet().iterator();
     while (it.hasNext()) {
-      done.add(it.next().getValue());
+      long[] acks = it.next().getValue();
+      done.add(acks);
+      outstanding.addAndGet(-acks.length);
       it.remove();
     }
     return done;
@@ -44,7 +49,7 @@ final class AckLedger {
 
   /** Messages emitted or snapshotted but not yet acknowledged. */
   long unacknowledged() {
-    return size + byCheckpoint.values().stream().mapToLong(a -> a.length).sum();
+    return outstanding.get();
   }
 
   static int lane(long packed) {

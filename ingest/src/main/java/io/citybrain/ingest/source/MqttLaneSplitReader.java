@@ -85,12 +85,20 @@ final class MqttLaneSplitReader implements SplitReader<Delivery, MqttLaneSplit> 
         : MqttSettings.of(config.brokerUrl(), config.clientId(lane)).withMaxInflight(config.receiveMaximum());
     MqttConnection connection = PahoConnection.connect(settings);
     lanes.put(lane, connection);
+    MqttConnection.DeliveryHandler toQueue = (topic, payload, packetId, qos) -> {
+      if (!queue.offer(new Delivery(lane, topic, payload, packetId, qos, System.currentTimeMillis()))) {
+        lanes.dropped().incrementAndGet();
+      }
+    };
+    // A resumed session may carry filters of an earlier configuration (other lane count, filters, sharing): what they
+    // deliver is still telemetry, so it is taken and acknowledged like the rest rather than held unacknowledged,
+    // which would fill the lane's window. Filters of this configuration that another lane owns are dropped.
+    connection.onUnmatched(toQueue);
+    for (String foreign : config.filtersNotOf(lane)) {
+      connection.unsubscribe(foreign);
+    }
     for (String filter : config.filtersOf(lane)) {
-      connection.subscribe(filter, config.qos(), (topic, payload, packetId, qos) -> {
-        if (!queue.offer(new Delivery(lane, topic, payload, packetId, qos, System.currentTimeMillis()))) {
-          lanes.dropped().incrementAndGet();
-        }
-      });
+      connection.subscribe(filter, config.qos(), toQueue);
     }
   }
 

@@ -51,6 +51,20 @@ public record MqttSourceConfig(String brokerUrl, List<String> topicFilters, Stri
     return own;
   }
 
+  /** Filters of this configuration that lane {@code lane} must not hold (another lane's, or the other sharing mode). */
+  List<String> filtersNotOf(int lane) {
+    List<String> own = filtersOf(lane);
+    List<String> foreign = new java.util.ArrayList<>();
+    for (String f : topicFilters) {
+      for (String form : List.of(f, "$share/" + clientIdPrefix + "/" + f)) {
+        if (!own.contains(form)) {
+          foreign.add(form);
+        }
+      }
+    }
+    return foreign;
+  }
+
   String clientId(int lane) {
     return clientIdPrefix + "-lane-" + lane;
   }

@@ -21,7 +21,13 @@ public enum RejectReason {
   /** The value is outside the metric kind's valid range. */
   OUT_OF_RANGE,
   /** The event time is further in the future than the configured limit. */
-  FUTURE_EVENT_TIME;
+  FUTURE_EVENT_TIME,
+  /** The event time is before 2000-01-01: a clock that was never set, or a value the database cannot store. */
+  ANCIENT_EVENT_TIME,
+  /** A text field holds a NUL character, which PostgreSQL text cannot store. */
+  INVALID_TEXT,
+  /** A gateway batch with nothing in it. */
+  EMPTY_BATCH;
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);

@@ -20,6 +20,8 @@ import java.util.function.Function;
  * are split and each item checked on its own. Thread-safe if the directory and clock are.
  */
 public final class TelemetryValidator {
+  /** 2000-01-01T00:00:00Z: older event times are unset clocks, and very old ones are beyond timestamptz. */
+  static final long EARLIEST_EVENT_TIME_MS = 946_684_800_000L;
   private final Function<String, Optional<KnownDevice>> directory;
   private final Map<String, MetricRange> ranges;
   private final long futureLimitMs;
@@ -49,6 +51,10 @@ public final class TelemetryValidator {
         case HEARTBEAT -> check(t, topic, Heartbeat.parseFrom(payload), payload, true, accepted, rejected);
         case BATCH -> {
           GatewayBatch batch = GatewayBatch.parseFrom(payload);
+          if (batch.getReadingsCount() + batch.getCameraEventsCount() + batch.getHeartbeatsCount() == 0) {
+            return rejected(new Rejection(topic, t.district(), RejectReason.EMPTY_BATCH,
+                "gateway batch " + Text.clean(batch.getGatewayId()) + " carries no messages", payload));
+          }
           if (!batch.getDistrict().isEmpty() && !batch.getDistrict().equals(t.district())) {
             return rejected(new Rejection(topic, t.district(), RejectReason.TOPIC_MISMATCH,
                 "batch says district " + batch.getDistrict(), payload));
@@ -81,6 +87,13 @@ public final class TelemetryValidator {
     if (f.deviceId.isEmpty() || f.seq == 0 || f.eventTimeMs == 0) {
       reason = RejectReason.MISSING_FIELD;
       detail = "device id, seq and event time are required";
+    } else if (Text.hasNul(m)) {
+      // Checked before anything else uses the text: a NUL would fail the COPY, and the message would come back forever.
+      reason = RejectReason.INVALID_TEXT;
+      detail = "a text field contains a NUL character";
+    } else if (f.eventTimeMs < EARLIEST_EVENT_TIME_MS) {
+      reason = RejectReason.ANCIENT_EVENT_TIME;
+      detail = "event time " + f.eventTimeMs + " ms is before 2000-01-01";
     } else if (direct && !f.deviceId.equals(t.sourceId())) {
       reason = RejectReason.TOPIC_MISMATCH;
       detail = "payload device " + f.deviceId + " on the topic of " + t.sourceId();
@@ -112,7 +125,7 @@ public final class TelemetryValidator {
     if (reason == null) {
       accepted.add(new Validated.Accepted(t.district(), m));
     } else {
-      rejected.add(new Rejection(topic, t.district(), reason, detail, bytes));
+      rejected.add(new Rejection(topic, t.district(), reason, Text.clean(detail), bytes));
     }
   }
 
