@@ -6,9 +6,7 @@ cd "$(dirname "$0")/.."
 url="${1:-jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}"
 rows="${2:-500000}"
 batch="${3:-5000}"
-# One reactor run: sibling modules resolve to their target/classes.
-./mvnw -q -B -DskipTests -pl ingest -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-cp="ingest/target/test-classes:ingest/target/classes:$(cat ingest/target/bench.classpath)"
+source bench/lib.sh
+cp="$(ingest_classpath)"
 printf 'machine: %s cores, %s, %s\n' "$(nproc)" "$(free -g | awk '/Mem:/{print $2" GiB"}')" "$(psql -V)"
 java -cp "$cp" io.citybrain.ingest.bench.RawSinkBench "$url" "$rows" "$batch"

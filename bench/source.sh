@@ -5,10 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 broker="${1:-tcp://127.0.0.1:1884}"
 messages="${2:-300000}"
-# One reactor run: sibling modules resolve to their target/classes.
-./mvnw -q -B -DskipTests -pl ingest -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-cp="ingest/target/test-classes:ingest/target/classes:$(cat ingest/target/bench.classpath)"
+source bench/lib.sh
+cp="$(ingest_classpath)"
 printf 'machine: %s cores, %s, %s\n' "$(nproc)" "$(free -g | awk '/Mem:/{print $2" GiB"}')" "$({ mosquitto -h 2>/dev/null || true; } | head -1)"
 java -Dlogback.configurationFile=logback-test.xml -cp "$cp" io.citybrain.ingest.bench.SourceBench "$broker" "$messages" 2>&1 \
   | grep -E '^(QoS|Exception|Caused)'
