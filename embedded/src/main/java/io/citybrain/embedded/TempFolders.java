@@ -7,11 +7,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Removes the temporary folders embedded services leave behind. */
-final class TempFolders {
+public final class TempFolders {
   private TempFolders() {
   }
 
-  static void deleteQuietly(Path root) {
+  /** Deletes a folder and everything in it; what cannot be deleted is left for the OS to clean. */
+  public static void deleteQuietly(Path root) {
     if (root == null || !Files.exists(root)) {
       return;
     }

@@ -1,6 +1,5 @@
 package io.citybrain.seeds;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +46,7 @@ public final class FleetExpander {
         ? hotSpots(district, kind, seed) : new double[0][];
     for (int n = 1; n <= count; n++) {
       String id = String.format(Locale.ROOT, "%s-%s-%05d", district.code(), kind.code(), n);
-      SplittableRandom random = new SplittableRandom(mix(seed, fnv1a(id)));
+      SplittableRandom random = new SplittableRandom(StableHash.derive(seed, id));
       double[] offset = switch (kind.placement()) {
         case UNIFORM -> uniformInDisc(random, district.radiusKm());
         case CENTRAL -> gaussian(random, 0, 0, district.radiusKm() / 3);
@@ -67,7 +66,7 @@ public final class FleetExpander {
 
   /** Hot spots (x, y offsets in km) of one kind in one district. */
   private static double[][] hotSpots(District district, DeviceKind kind, long seed) {
-    SplittableRandom random = new SplittableRandom(mix(seed, fnv1a(district.code() + "/" + kind.id() + "/spots")));
+    SplittableRandom random = new SplittableRandom(StableHash.derive(seed, district.code() + "/" + kind.id() + "/spots"));
     double[][] spots = new double[kind.clusters()][];
     for (int i = 0; i < spots.length; i++) {
       spots[i] = uniformInDisc(random, district.radiusKm() * 0.8);
@@ -83,23 +82,5 @@ public final class FleetExpander {
 
   private static double[] gaussian(SplittableRandom random, double x, double y, double sigmaKm) {
     return new double[] {x + sigmaKm * random.nextGaussian(), y + sigmaKm * random.nextGaussian()};
-  }
-
-  /** 64-bit FNV-1a of a string's UTF-8 bytes: stable across JVMs, unlike relying on a HashMap order. */
-  static long fnv1a(String text) {
-    long hash = 0xcbf29ce484222325L;
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      hash ^= b & 0xff;
-      hash *= 0x100000001b3L;
-    }
-    return hash;
-  }
-
-  /** Combines two 64-bit values into a well-spread seed (the SplitMix64 finaliser). */
-  static long mix(long a, long b) {
-    long z = a * 0x9e3779b97f4a7c15L + b;
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
   }
 }

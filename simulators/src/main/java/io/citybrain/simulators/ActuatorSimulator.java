@@ -1,5 +1,6 @@
 package io.citybrain.simulators;
 
+import io.citybrain.seeds.StableHash;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.proto.v1.AckStatus;
@@ -52,7 +53,7 @@ final class ActuatorSimulator implements AutoCloseable {
     this.sink = sink;
     this.actuators = actuators;
     this.settings = settings;
-    this.random = new SplittableRandom(Seeding.derive(seed, "actuators"));
+    this.random = new SplittableRandom(StableHash.derive(seed, "actuators"));
   }
 
   /** Subscribes to the command topics of the given districts (all when empty). */

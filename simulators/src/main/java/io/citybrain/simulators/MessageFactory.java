@@ -1,5 +1,6 @@
 package io.citybrain.simulators;
 
+import io.citybrain.seeds.StableHash;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.proto.v1.Position;
@@ -62,7 +63,7 @@ final class MessageFactory {
     }
     return Heartbeat.newBuilder().setDeviceId(d.device.id()).setSeq(seq).setEventTimeMs(eventTimeMs)
         .setDistrict(district).setBatteryPct(d.kind.deviceClass() == DeviceClass.CAMERA ? -1
-            : (float) (60 + 40 * Seeding.uniform(d.device.id().hashCode(), "battery")))
+            : (float) (60 + 40 * StableHash.uniform(d.device.id().hashCode(), "battery")))
         .setFirmware("2.4." + (d.fleetOrdinal % 7)).build();
   }
 }

@@ -1,5 +1,6 @@
 package io.citybrain.simulators;
 
+import io.citybrain.seeds.StableHash;
 import io.citybrain.seeds.Device;
 import io.citybrain.seeds.Scenario;
 import java.util.List;
@@ -47,7 +48,7 @@ final class ScenarioPlayer {
   boolean silent(Device device, double elapsedS) {
     for (Scenario.Effect e : effects) {
       if (e.outage() != null && e.covers(device.district(), device.lat(), device.lon()) && e.strength(elapsedS) > 0
-          && Seeding.uniform(seed, "outage/" + device.id()) < e.outage()) {
+          && StableHash.uniform(seed, "outage/" + device.id()) < e.outage()) {
         return true;
       }
     }

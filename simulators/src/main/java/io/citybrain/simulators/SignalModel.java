@@ -1,5 +1,6 @@
 package io.citybrain.simulators;
 
+import io.citybrain.seeds.StableHash;
 import java.util.SplittableRandom;
 
 /**
@@ -57,8 +58,8 @@ final class SignalModel {
     double knot = elapsedS / 300;
     long k = (long) Math.floor(knot);
     double t = knot - k;
-    double a = Seeding.uniform(seed, district + "/" + metric + "/" + k) * 2 - 1;
-    double b = Seeding.uniform(seed, district + "/" + metric + "/" + (k + 1)) * 2 - 1;
+    double a = StableHash.uniform(seed, district + "/" + metric + "/" + k) * 2 - 1;
+    double b = StableHash.uniform(seed, district + "/" + metric + "/" + (k + 1)) * 2 - 1;
     double smooth = t * t * (3 - 2 * t);
     return a + (b - a) * smooth;
   }

@@ -1,5 +1,6 @@
 package io.citybrain.simulators;
 
+import io.citybrain.seeds.StableHash;
 import io.citybrain.seeds.Device;
 import io.citybrain.seeds.DeviceKind;
 import java.util.SplittableRandom;
@@ -23,7 +24,7 @@ final class SimDevice {
     this.device = device;
     this.kind = kind;
     this.fleetOrdinal = fleetOrdinal;
-    this.random = new SplittableRandom(Seeding.derive(seed, "device/" + device.id()));
+    this.random = new SplittableRandom(StableHash.derive(seed, "device/" + device.id()));
   }
 
   /** The next metric of a multi-metric sensor, in turn. */

@@ -1,5 +1,6 @@
 package io.citybrain.simulators;
 
+import io.citybrain.seeds.StableHash;
 import com.google.protobuf.Message;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
@@ -53,7 +54,7 @@ final class TelemetryGenerator {
     this.factory = factory;
     this.scenario = scenario;
     this.faults = faults;
-    this.faultRandom = new SplittableRandom(Seeding.derive(seed, "faults"));
+    this.faultRandom = new SplittableRandom(StableHash.derive(seed, "faults"));
     this.gatewayBatch = gatewayBatch;
     this.eventTimeOrigin = new CachedOrigin(eventTimeOrigin);
     this.wallClock = wallClock;
@@ -61,8 +62,8 @@ final class TelemetryGenerator {
       injected.put(f, 0L);
     }
     for (SimDevice d : devices) {
-      if (Seeding.uniform(seed, "skew/" + d.device.id()) < faults.skew()) {
-        d.clockSkewMs = Math.round((Seeding.uniform(seed, "skew-by/" + d.device.id()) * 2 - 1) * 300_000);
+      if (StableHash.uniform(seed, "skew/" + d.device.id()) < faults.skew()) {
+        d.clockSkewMs = Math.round((StableHash.uniform(seed, "skew-by/" + d.device.id()) * 2 - 1) * 300_000);
         count(Fault.SKEW);
       }
     }

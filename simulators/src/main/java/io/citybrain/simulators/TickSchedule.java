@@ -1,5 +1,6 @@
 package io.citybrain.simulators;
 
+import io.citybrain.seeds.StableHash;
 import java.util.List;
 
 /**
@@ -24,7 +25,7 @@ final class TickSchedule {
     for (int i = 0; i < size; i++) {
       SimDevice d = devices.get(i);
       periodMicros[i] = Math.max(1, Math.round(d.device.intervalS() * 1_000_000.0 / speed));
-      time[i] = (long) (Seeding.uniform(seed, "phase/" + d.device.id()) * periodMicros[i]);
+      time[i] = (long) (StableHash.uniform(seed, "phase/" + d.device.id()) * periodMicros[i]);
       device[i] = i;
     }
     for (int i = size / 2 - 1; i >= 0; i--) {

@@ -123,10 +123,6 @@ final class LocalMosquitto implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    try (var files = Files.walk(home)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A leftover temp folder is harmless.
-    }
+    io.citybrain.embedded.TempFolders.deleteQuietly(home);
   }
 }
