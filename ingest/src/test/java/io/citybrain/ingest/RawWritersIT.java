@@ -7,7 +7,8 @@ import io.citybrain.ingest.sink.RawTelemetryWriter;
 import io.citybrain.ingest.sink.WriteCounts;
 import io.citybrain.ingest.validate.RejectReason;
 import io.citybrain.ingest.validate.Rejection;
-import io.citybrain.ingest.validate.Validated;
+import io.citybrain.ingest.validate.KnownDevice;
+import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.proto.v1.Position;
@@ -41,16 +42,16 @@ class RawWritersIT {
   @Test
   @DisplayName("a replayed batch adds no rows; stored and duplicate counts per district add up to what was sent")
   void idempotentWrites() throws Exception {
-    List<Validated.Accepted> batch = new ArrayList<>();
+    List<TelemetryItem> batch = new ArrayList<>();
     for (int i = 1; i <= 1_000; i++) {
-      batch.add(new Validated.Accepted(i % 2 == 0 ? "DP" : "FT", Reading.newBuilder()
+      batch.add(item(i % 2 == 0 ? "DP" : "FT", Reading.newBuilder()
           .setDeviceId((i % 2 == 0 ? "DP" : "FT") + "-RG-00001").setSeq(i).setEventTimeMs(T0 + i)
           .setMetric("rainfall_mm_h").setValue(i / 10.0).build()));
     }
-    batch.add(new Validated.Accepted("DP", CameraEvent.newBuilder().setCameraId("DP-CAM-00001").setSeq(1)
+    batch.add(item("DP", CameraEvent.newBuilder().setCameraId("DP-CAM-00001").setSeq(1)
         .setEventTimeMs(T0).setEventType("road, \"flooding\"\nreported").setConfidence(0.9f).setObjectCount(1)
         .setPosition(Position.newBuilder().setLat(22.59).setLon(114.48)).build()));
-    batch.add(new Validated.Accepted("DP", Heartbeat.newBuilder().setDeviceId("DP-PMP-00001").setSeq(7)
+    batch.add(item("DP", Heartbeat.newBuilder().setDeviceId("DP-PMP-00001").setSeq(7)
         .setEventTimeMs(T0).setBatteryPct(87.5f).setFirmware("2.4.\"1\"").build()));
     // The same reading twice inside one batch, as a duplicate publish delivers it.
     batch.add(batch.get(0));
@@ -100,5 +101,10 @@ class RawWritersIT {
       rs.next();
       return rs.getString(1);
     }
+  }
+
+  /** A validated item as the validator makes it, for a device known by district only. */
+  static TelemetryItem item(String district, com.google.protobuf.Message m) {
+    return TelemetryItem.of(district, m, new KnownDevice("", district, ""));
   }
 }

@@ -40,7 +40,7 @@ class TelemetryValidatorTest {
   @DisplayName("a right reading, camera event and heartbeat pass, each counted for its district")
   void accepts() {
     assertThat(validator.validate("city/v1/DP/reading/DP-RG-00001", rain().build().toByteArray()).accepted())
-        .extracting(Validated.Accepted::district).containsExactly("DP");
+        .extracting(item -> item.district).containsExactly("DP");
     CameraEvent camera = CameraEvent.newBuilder().setCameraId("DP-CAM-00001").setSeq(3).setEventTimeMs(NOW)
         .setEventType("road_flooding").setDistrict("DP").build();
     assertThat(validator.validate("city/v1/DP/camera/DP-CAM-00001", camera.toByteArray()).rejected()).isEmpty();

@@ -39,6 +39,12 @@ final class CsvRow {
     return this;
   }
 
+  CsvRow bool(boolean value) {
+    separator();
+    out.append(value ? 't' : 'f');
+    return this;
+  }
+
   /** Epoch milliseconds as an ISO-8601 instant, which timestamptz reads exactly. */
   CsvRow time(long epochMs) {
     separator();

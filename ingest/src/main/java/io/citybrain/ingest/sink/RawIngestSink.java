@@ -1,6 +1,12 @@
 package io.citybrain.ingest.sink;
 
 import io.citybrain.ingest.source.MqttRecord;
+import io.citybrain.ingest.validate.Registry;
+import io.citybrain.ingest.validate.TelemetryValidator;
+import io.citybrain.ingest.validate.Validated;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -28,6 +34,16 @@ public final class RawIngestSink implements Sink<MqttRecord> {
 
   @Override
   public SinkWriter<MqttRecord> createWriter(WriterInitContext context) {
-    return new RawIngestWriter(jdbcUrl, batchSize, flushInterval, futureLimit, context);
+    TelemetryValidator validator;
+    try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+      validator = Registry.read(connection).validator(futureLimit);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the device registry from the database: " + e.getMessage(), e);
+    }
+    return new RawBatchWriter<>(jdbcUrl, batchSize, flushInterval, context, (record, batch) -> {
+      Validated result = validator.validate(record.topic, record.payload);
+      result.accepted().forEach(batch::item);
+      result.rejected().forEach(batch::rejection);
+    });
   }
 }

@@ -1,10 +1,6 @@
 package io.citybrain.ingest.sink;
 
-import com.google.protobuf.Message;
-import io.citybrain.ingest.validate.Validated;
-import io.citybrain.proto.v1.CameraEvent;
-import io.citybrain.proto.v1.Heartbeat;
-import io.citybrain.proto.v1.Reading;
+import io.citybrain.ingest.validate.TelemetryItem;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
@@ -27,38 +23,32 @@ import org.postgresql.PGConnection;
  */
 public final class RawTelemetryWriter {
   private static final Map<String, Table> TABLES = Map.of(
-      "reading", new Table("reading", "device_id, seq, event_time, district, metric, value"),
+      "reading", new Table("reading", "device_id, seq, event_time, district, metric, value, late"),
       "camera_event", new Table("camera_event",
-          "device_id, seq, event_time, district, event_type, confidence, object_count, lat, lon"),
-      "heartbeat", new Table("heartbeat", "device_id, seq, event_time, district, battery_pct, firmware"));
+          "device_id, seq, event_time, district, event_type, confidence, object_count, lat, lon, late"),
+      "heartbeat", new Table("heartbeat", "device_id, seq, event_time, district, battery_pct, firmware, late"));
+  private static final String[] TABLE_OF_KIND = {"reading", "camera_event", "heartbeat"};
 
   /**
    * Writes the batch. On an auto-commit connection it is its own transaction (committed, or rolled back and thrown);
    * inside the caller's transaction it leaves commit and rollback to the caller, so rows and accounting commit together.
    */
-  public WriteCounts write(Connection connection, List<Validated.Accepted> batch) throws SQLException {
+  public WriteCounts write(Connection connection, List<TelemetryItem> batch) throws SQLException {
     Map<String, StringBuilder> csv = new HashMap<>();
     // Rows staged per table and district, counted here rather than asked of the database afterwards.
     Map<String, Map<String, long[]>> staged = new HashMap<>();
-    for (Validated.Accepted accepted : batch) {
-      Message m = accepted.message();
-      String table = m instanceof Reading ? "reading" : m instanceof CameraEvent ? "camera_event" : "heartbeat";
-      staged.computeIfAbsent(table, t -> new HashMap<>())
-          .computeIfAbsent(accepted.district(), d -> new long[2])[0]++;
-      if (m instanceof Reading r) {
-        new CsvRow(csv.computeIfAbsent("reading", k -> new StringBuilder())).text(r.getDeviceId()).number(r.getSeq())
-            .time(r.getEventTimeMs()).text(accepted.district()).text(r.getMetric()).number(r.getValue()).end();
-      } else if (m instanceof CameraEvent c) {
-        new CsvRow(csv.computeIfAbsent("camera_event", k -> new StringBuilder())).text(c.getCameraId())
-            .number(c.getSeq()).time(c.getEventTimeMs()).text(accepted.district()).text(c.getEventType())
-            .number((double) c.getConfidence()).number(c.getObjectCount())
-            .nullableNumber(c.hasPosition() ? c.getPosition().getLat() : null)
-            .nullableNumber(c.hasPosition() ? c.getPosition().getLon() : null).end();
-      } else if (m instanceof Heartbeat h) {
-        new CsvRow(csv.computeIfAbsent("heartbeat", k -> new StringBuilder())).text(h.getDeviceId())
-            .number(h.getSeq()).time(h.getEventTimeMs()).text(accepted.district())
-            .number((double) h.getBatteryPct()).text(h.getFirmware()).end();
+    for (TelemetryItem item : batch) {
+      String table = TABLE_OF_KIND[item.kind];
+      staged.computeIfAbsent(table, t -> new HashMap<>()).computeIfAbsent(item.district, d -> new long[2])[0]++;
+      CsvRow row = new CsvRow(csv.computeIfAbsent(table, k -> new StringBuilder())).text(item.deviceId)
+          .number(item.seq).time(item.eventTimeMs).text(item.district);
+      switch (item.kind) {
+        case TelemetryItem.READING -> row.text(item.metric).number(item.value);
+        case TelemetryItem.CAMERA -> row.text(item.eventType).number(item.value).number(item.objectCount)
+            .nullableNumber(item.hasPosition() ? item.lat : null).nullableNumber(item.hasPosition() ? item.lon : null);
+        default -> row.number((double) item.batteryPct).text(item.firmware);
       }
+      row.bool(item.late).end();
     }
     WriteCounts counts = new WriteCounts();
     Transactions.run(connection, () -> {
@@ -83,13 +73,21 @@ public final class RawTelemetryWriter {
           .copyIn("COPY " + stage + " (" + columns + ") FROM STDIN WITH (FORMAT csv)", new StringReader(csv));
       try (Statement st = connection.createStatement();
           ResultSet rs = st.executeQuery("WITH stored AS (INSERT INTO " + name + " (" + columns + ") SELECT "
-              + columns + " FROM " + stage + " ON CONFLICT DO NOTHING RETURNING district) "
-              + "SELECT district, count(*) FROM stored GROUP BY district")) {
+              + columns + " FROM " + stage + " ON CONFLICT DO NOTHING RETURNING district, late) "
+              + "SELECT district, count(*) FILTER (WHERE NOT late), count(*) FILTER (WHERE late) FROM stored "
+              + "GROUP BY district")) {
         while (rs.next()) {
-          staged.get(rs.getString(1))[1] = rs.getLong(2);
+          long[] n = staged.get(rs.getString(1));
+          counts.add(rs.getString(1), rs.getLong(2), rs.getLong(3), n[0] - rs.getLong(2) - rs.getLong(3));
+          n[1] = -1;
         }
       }
-      staged.forEach((district, n) -> counts.add(district, n[1], n[0] - n[1]));
+      // Districts with no row stored: all duplicates.
+      staged.forEach((district, n) -> {
+        if (n[1] != -1) {
+          counts.add(district, 0, 0, n[0]);
+        }
+      });
     }
   }
 }

@@ -42,7 +42,7 @@ public final class TelemetryValidator {
           "expected city/v1/{district}/{reading|camera|heartbeat|batch}/{id}", payload));
     }
     Topic t = parsed.get();
-    List<Validated.Accepted> accepted = new ArrayList<>();
+    List<TelemetryItem> accepted = new ArrayList<>();
     List<Rejection> rejected = new ArrayList<>();
     try {
       switch (t.messageClass()) {
@@ -79,7 +79,7 @@ public final class TelemetryValidator {
 
   /** Checks one upstream message; {@code direct} when it came on its own topic, false inside a batch. */
   private void check(Topic t, String topic, Message m, byte[] bytes, boolean direct,
-      List<Validated.Accepted> accepted, List<Rejection> rejected) {
+      List<TelemetryItem> accepted, List<Rejection> rejected) {
     Fields f = Fields.of(m);
     RejectReason reason = null;
     String detail = null;
@@ -123,7 +123,7 @@ public final class TelemetryValidator {
           + futureLimitMs / 1000 + " s";
     }
     if (reason == null) {
-      accepted.add(new Validated.Accepted(t.district(), m));
+      accepted.add(TelemetryItem.of(t.district(), m, device.get()));
     } else {
       rejected.add(new Rejection(topic, t.district(), reason, Text.clean(detail), bytes));
     }

@@ -1,7 +1,8 @@
 package io.citybrain.ingest.bench;
 
 import io.citybrain.ingest.sink.RawTelemetryWriter;
-import io.citybrain.ingest.validate.Validated;
+import io.citybrain.ingest.validate.KnownDevice;
+import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.proto.v1.Reading;
 import io.citybrain.storage.Schema;
 import java.nio.file.Files;
@@ -36,14 +37,14 @@ public final class RawSinkBench {
       PGSimpleDataSource ds = new PGSimpleDataSource();
       ds.setURL(url);
       Schema.migrate(ds);
-      List<Validated.Accepted> readings = new ArrayList<>(rows);
+      List<TelemetryItem> readings = new ArrayList<>(rows);
       StringBuilder csv = new StringBuilder();
       long t0 = 1_790_000_000_000L;
       for (int i = 0; i < rows; i++) {
         String device = String.format(Locale.ROOT, "FT-AQ-%05d", i % 5000 + 1);
         Reading r = Reading.newBuilder().setDeviceId(device).setSeq(i / 5000 + 1).setEventTimeMs(t0 + i)
             .setMetric("pm25").setValue(i % 300 / 2.0).setDistrict("FT").build();
-        readings.add(new Validated.Accepted("FT", r));
+        readings.add(item("FT", r));
         csv.append(device).append(',').append(r.getSeq()).append(',').append(Instant.ofEpochMilli(t0 + i))
             .append(",FT,pm25,").append(r.getValue()).append('\n');
       }
@@ -82,5 +83,10 @@ public final class RawSinkBench {
         st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
     }
+  }
+
+  /** A validated item as the validator makes it, for a device known by district only. */
+  static TelemetryItem item(String district, com.google.protobuf.Message m) {
+    return TelemetryItem.of(district, m, new KnownDevice("", district, ""));
   }
 }

@@ -1,0 +1,34 @@
+package io.citybrain.ingest.sink;
+
+import java.time.Duration;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+/**
+ * The raw sink for a job that validates and deduplicates upstream: stores items, counting those flagged duplicate or
+ * late, and dead-letters rejections, all with the accounting in one transaction per batch (see {@link RawIngestSink}).
+ */
+public final class TelemetrySink implements Sink<Ingested> {
+  private static final long serialVersionUID = 1L;
+  private final String jdbcUrl;
+  private final int batchSize;
+  private final Duration flushInterval;
+
+  public TelemetrySink(String jdbcUrl, int batchSize, Duration flushInterval) {
+    this.jdbcUrl = jdbcUrl;
+    this.batchSize = batchSize;
+    this.flushInterval = flushInterval;
+  }
+
+  @Override
+  public SinkWriter<Ingested> createWriter(WriterInitContext context) {
+    return new RawBatchWriter<>(jdbcUrl, batchSize, flushInterval, context, (in, batch) -> {
+      if (in.item != null) {
+        batch.item(in.item);
+      } else {
+        batch.rejection(in.rejection);
+      }
+    });
+  }
+}
