@@ -2,7 +2,7 @@ package io.citybrain.seeds;
 
 /** A threshold rule on one metric's window statistic, with hysteresis (clear threshold) and debounce (consecutive). */
 public record AlertRule(String id, String metric, Statistic statistic, Direction direction, Double threshold,
-    Double clearThreshold, String unit, Integer consecutive, String severity, java.util.List<String> districts) {
+    Double clearThreshold, String unit, Integer consecutive, String severity, java.util.List<String> districts) implements java.io.Serializable {
 
   /** Which window statistic a rule looks at. */
   public enum Statistic { MEAN, MIN, MAX, P95 }

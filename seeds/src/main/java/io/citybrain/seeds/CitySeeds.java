@@ -10,7 +10,7 @@ import java.util.function.Function;
 public record CitySeeds(List<District> districts, List<Unit> units, List<MetricKind> metrics,
     List<Department> departments, List<GridCaseCategory> gridCaseCategories, List<CameraEventType> cameraEventTypes,
     FleetTemplate fleet, List<AlertRule> alertRules, List<IncidentPattern> incidentPatterns,
-    List<ResponsePlan> responsePlans) {
+    List<ResponsePlan> responsePlans, SituationIndexSpec situationIndex) implements java.io.Serializable {
 
   public Optional<District> district(String code) {
     return districts.stream().filter(d -> d.code().equals(code)).findFirst();

@@ -1,5 +1,5 @@
 package io.citybrain.seeds;
 
 /** A department that receives tasks from response plans and grid cases. */
-public record Department(String id, String nameZh, String nameEn) {
+public record Department(String id, String nameZh, String nameEn) implements java.io.Serializable {
 }

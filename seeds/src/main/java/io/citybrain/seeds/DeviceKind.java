@@ -5,7 +5,7 @@ import java.util.List;
 
 /** A kind of device in the fleet template: its id code, class, reporting interval, placement, metrics or commands. */
 public record DeviceKind(String id, String code, @JsonProperty("class") DeviceClass deviceClass, Integer intervalS, Placement placement,
-    Integer clusters, Integer gatewaySize, List<String> metrics, List<String> commands) {
+    Integer clusters, Integer gatewaySize, List<String> metrics, List<String> commands) implements java.io.Serializable {
 
   public DeviceKind {
     metrics = metrics == null ? List.of() : List.copyOf(metrics);

@@ -6,7 +6,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** The expanded device fleet, in a stable order (district, then kind, then number), with the options that made it. */
-public record Fleet(List<Device> devices, double scale, long seed) {
+public record Fleet(List<Device> devices, double scale, long seed) implements java.io.Serializable {
 
   public Fleet {
     devices = List.copyOf(devices);

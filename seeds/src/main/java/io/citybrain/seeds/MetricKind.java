@@ -2,7 +2,7 @@ package io.citybrain.seeds;
 
 /** A kind of sensor reading with its unit and the range outside which a value is rejected. */
 public record MetricKind(String id, String name, String unit, Double min, Double max, String category,
-    Boolean p95) {
+    Boolean p95) implements java.io.Serializable {
 
   public boolean inRange(double value) {
     return value >= min && value <= max;

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** A linked response: commands to device groups and tasks to departments. */
 public record ResponsePlan(String id, String nameZh, String nameEn, Integer commandTtlS, List<PlanCommand> commands,
-    List<PlanTask> tasks) {
+    List<PlanTask> tasks) implements java.io.Serializable {
 
   public ResponsePlan {
     commands = commands == null ? List.of() : List.copyOf(commands);
@@ -13,13 +13,13 @@ public record ResponsePlan(String id, String nameZh, String nameEn, Integer comm
   }
 
   /** One command to every device of a kind in the district, or within a distance of the incident. */
-  public record PlanCommand(String deviceKind, String action, Map<String, String> params, Double withinM) {
+  public record PlanCommand(String deviceKind, String action, Map<String, String> params, Double withinM) implements java.io.Serializable {
     public PlanCommand {
       params = params == null ? Map.of() : Map.copyOf(params);
     }
   }
 
   /** One task for one department. */
-  public record PlanTask(String department, String task) {
+  public record PlanTask(String department, String task) implements java.io.Serializable {
   }
 }

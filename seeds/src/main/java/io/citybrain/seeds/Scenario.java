@@ -3,7 +3,7 @@ package io.citybrain.seeds;
 import java.util.List;
 
 /** A scripted city situation for the simulator: timed effects on readings, camera events and device liveness. */
-public record Scenario(String id, String nameEn, Integer durationS, List<Effect> effects) {
+public record Scenario(String id, String nameEn, Integer durationS, List<Effect> effects) implements java.io.Serializable {
 
   public Scenario {
     effects = effects == null ? List.of() : List.copyOf(effects);
@@ -14,7 +14,7 @@ public record Scenario(String id, String nameEn, Integer durationS, List<Effect>
    * back out over rampS after untilS. Exactly one of metric (with set or add), camera (with share) or outage is set.
    */
   public record Effect(Integer atS, Integer untilS, String district, String metric, Double set, Double add,
-      String camera, Double share, Double outage, Double rampS, Double lat, Double lon, Double radiusM) {
+      String camera, Double share, Double outage, Double rampS, Double lat, Double lon, Double radiusM) implements java.io.Serializable {
 
     /** Strength in [0, 1] at a time since the start of the run. */
     public double strength(double elapsedS) {

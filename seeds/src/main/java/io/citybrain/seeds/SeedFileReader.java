@@ -81,6 +81,11 @@ final class SeedFileReader {
     return items;
   }
 
+  /** The whole file bound to {@code type}, or null with a problem recorded. */
+  <T> T value(String file, JsonNode root, Class<T> type) {
+    return root == null ? null : bind(file, "", root, type);
+  }
+
   /** Records a problem for every top-level key of the file that is not one of {@code allowed}: a typo loses data. */
   void onlyKeys(String file, JsonNode root, String... allowed) {
     if (root == null) {
@@ -99,10 +104,10 @@ final class SeedFileReader {
     try {
       return mapper.treeToValue(node, type);
     } catch (UnrecognizedPropertyException e) {
-      problems.add(file, key + pathOf(e), "unknown key (allowed: "
+      problems.add(file, trimKey(key + pathOf(e)), "unknown key (allowed: "
           + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
     } catch (JsonMappingException e) {
-      problems.add(file, key + pathOf(e), e.getOriginalMessage().lines().findFirst().orElse("invalid value"));
+      problems.add(file, trimKey(key + pathOf(e)), e.getOriginalMessage().lines().findFirst().orElse("invalid value"));
     } catch (JsonProcessingException e) {
       problems.add(file, key, e.getOriginalMessage());
     }
@@ -118,6 +123,10 @@ final class SeedFileReader {
       }
     }
     return listKey + "[" + index + "]";
+  }
+
+  private static String trimKey(String key) {
+    return key.startsWith(".") ? key.substring(1) : key.isEmpty() ? "(file)" : key;
   }
 
   private static String pathOf(JsonMappingException e) {

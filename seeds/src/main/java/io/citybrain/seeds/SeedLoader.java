@@ -17,6 +17,7 @@ public final class SeedLoader {
   public static final String ALERT_RULES = "alert-rules.yaml";
   public static final String INCIDENT_PATTERNS = "incident-patterns.yaml";
   public static final String RESPONSE_PLANS = "response-plans.yaml";
+  public static final String SITUATION_INDEX = "situation-index.yaml";
 
   private SeedLoader() {
   }
@@ -40,6 +41,7 @@ public final class SeedLoader {
     JsonNode rules = reader.root(ALERT_RULES);
     JsonNode patterns = reader.root(INCIDENT_PATTERNS);
     JsonNode plans = reader.root(RESPONSE_PLANS);
+    JsonNode situation = reader.root(SITUATION_INDEX);
     reader.onlyKeys(DISTRICTS, districts, "districts");
     reader.onlyKeys(METRICS, metrics, "units", "metrics");
     reader.onlyKeys(DEPARTMENTS, departments, "departments");
@@ -49,6 +51,8 @@ public final class SeedLoader {
     reader.onlyKeys(ALERT_RULES, rules, "rules");
     reader.onlyKeys(INCIDENT_PATTERNS, patterns, "patterns");
     reader.onlyKeys(RESPONSE_PLANS, plans, "plans");
+    reader.onlyKeys(SITUATION_INDEX, situation, "sub_indices", "alert_penalty", "incident_penalty",
+        "incident_active_minutes");
     CitySeeds seeds = new CitySeeds(
         reader.list(DISTRICTS, districts, "districts", District.class),
         reader.list(METRICS, metrics, "units", Unit.class),
@@ -59,7 +63,8 @@ public final class SeedLoader {
         fleet(reader, fleet, problems),
         reader.list(ALERT_RULES, rules, "rules", AlertRule.class),
         reader.list(INCIDENT_PATTERNS, patterns, "patterns", IncidentPattern.class),
-        reader.list(RESPONSE_PLANS, plans, "plans", ResponsePlan.class));
+        reader.list(RESPONSE_PLANS, plans, "plans", ResponsePlan.class),
+        reader.value(SITUATION_INDEX, situation, SituationIndexSpec.class));
     problems.throwIfAny();
 
     new SeedValidator(seeds, problems).validate();

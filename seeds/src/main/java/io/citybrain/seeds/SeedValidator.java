@@ -30,6 +30,7 @@ final class SeedValidator {
     alertRules();
     responsePlans();
     incidentPatterns();
+    situationIndex();
   }
 
   private void districts() {
@@ -320,6 +321,62 @@ final class SeedValidator {
   }
 
   /** Ids appear in SQL COPY, topics and URLs: lower-case letters, digits and underscores only. */
+  private void situationIndex() {
+    String f = SeedLoader.SITUATION_INDEX;
+    SituationIndexSpec spec = seeds.situationIndex();
+    if (spec == null) {
+      return;
+    }
+    if (spec.subIndices().isEmpty()) {
+      problems.add(f, "sub_indices", "is required");
+    }
+    problems.requireUnique(f, "sub_indices", ids(spec.subIndices(), SituationIndexSpec.SubIndex::id));
+    List<String> subIndexIds = ids(spec.subIndices(), SituationIndexSpec.SubIndex::id);
+    for (MetricKind m : seeds.metrics()) {
+      if (m.category() != null && !subIndexIds.contains(m.category())) {
+        problems.add(f, "sub_indices", "no sub-index for category '" + m.category() + "' of metric " + m.id());
+      }
+    }
+    for (SituationIndexSpec.SubIndex sub : spec.subIndices()) {
+      String key = "sub_indices[" + sub.id() + "]";
+      id(f, key, sub.id());
+      if (problems.require(f, key + ".weight", sub.weight()) && !(sub.weight() > 0)) {
+        problems.add(f, key + ".weight", "must be positive, was " + sub.weight());
+      }
+      for (int i = 0; i < sub.scores().size(); i++) {
+        SituationIndexSpec.Score score = sub.scores().get(i);
+        String sk = key + ".scores[" + i + "]";
+        if (problems.require(f, sk + ".good", score.good()) & problems.require(f, sk + ".bad", score.bad())
+            && score.good().equals(score.bad())) {
+          problems.add(f, sk, "good and bad must differ, both were " + score.good());
+        }
+        if (score.isOnlineRate()) {
+          if (score.metric() != null) {
+            problems.add(f, sk, "a score is either a metric or the online rate, not both");
+          }
+          continue;
+        }
+        if (problems.require(f, sk + ".metric", score.metric()) & problems.require(f, sk + ".statistic",
+            score.statistic())) {
+          seeds.metric(score.metric()).ifPresentOrElse(metric -> {
+            if (score.statistic() == AlertRule.Statistic.P95 && !metric.wantsP95()) {
+              problems.add(f, sk + ".statistic", "p95 is not computed for metric " + metric.id()
+                  + " (set p95: true in metrics.yaml)");
+            }
+          }, () -> problems.requireKnown(f, sk + ".metric", "metric", score.metric(),
+              ids(seeds.metrics(), MetricKind::id)));
+        }
+      }
+    }
+    spec.alertPenalty().keySet().forEach(severity ->
+        problems.requireKnown(f, "alert_penalty", "severity", severity, SEVERITIES));
+    problems.require(f, "incident_penalty", spec.incidentPenalty());
+    if (problems.require(f, "incident_active_minutes", spec.incidentActiveMinutes())
+        && spec.incidentActiveMinutes() < 1) {
+      problems.add(f, "incident_active_minutes", "must be at least 1, was " + spec.incidentActiveMinutes());
+    }
+  }
+
   private void id(String file, String key, String id) {
     if (problems.require(file, key + ".id", id) && !id.matches("[a-z0-9_]+")) {
       problems.add(file, key + ".id", "must be lower-case letters, digits and underscores, was '" + id + "'");

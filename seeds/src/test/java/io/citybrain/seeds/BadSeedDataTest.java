@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BadSeedDataTest {
   private static final List<String> FILES = List.of(SeedLoader.DISTRICTS, SeedLoader.METRICS,
       SeedLoader.DEPARTMENTS, SeedLoader.GRID_CASES, SeedLoader.CAMERA_EVENTS, SeedLoader.FLEET,
-      SeedLoader.ALERT_RULES, SeedLoader.INCIDENT_PATTERNS, SeedLoader.RESPONSE_PLANS);
+      SeedLoader.ALERT_RULES, SeedLoader.INCIDENT_PATTERNS, SeedLoader.RESPONSE_PLANS, SeedLoader.SITUATION_INDEX);
 
   @TempDir
   Path dir;
@@ -181,6 +181,34 @@ class BadSeedDataTest {
     replace(SeedLoader.METRICS, "unit: \"dB(A)\",      min: 20", "unit: \"decibel\",    min: 20");
     assertThatThrownBy(this::load).isInstanceOfSatisfying(SeedException.class,
         e -> assertThat(e.problems()).extracting(SeedProblem::file).contains("fleet.yaml", "metrics.yaml"));
+  }
+
+  @Test
+  @DisplayName("a situation score on a metric without p95 names situation-index.yaml and the score's key")
+  void situationScoreWithoutP95() throws IOException {
+    replace(SeedLoader.SITUATION_INDEX, "{metric: pm25,          statistic: mean", "{metric: pm25,          statistic: p95");
+    assertProblem("situation-index.yaml: sub_indices[environment].scores[0].statistic: p95 is not computed for metric pm25");
+  }
+
+  @Test
+  @DisplayName("a metric category without a sub-index is named")
+  void situationCategoryMissing() throws IOException {
+    replace(SeedLoader.SITUATION_INDEX, "  - id: safety\n", "  - id: security\n");
+    assertProblem("situation-index.yaml: sub_indices: no sub-index for category 'safety' of metric crowd_density");
+  }
+
+  @Test
+  @DisplayName("a score whose good and bad values are equal cannot be mapped")
+  void situationScoreFlat() throws IOException {
+    replace(SeedLoader.SITUATION_INDEX, "good: 1.5, bad: 5", "good: 5, bad: 5");
+    assertProblem("situation-index.yaml: sub_indices[safety].scores[0]: good and bad must differ, both were 5.0");
+  }
+
+  @Test
+  @DisplayName("a typo in the situation index file is an unknown key")
+  void situationTypo() throws IOException {
+    replace(SeedLoader.SITUATION_INDEX, "incident_penalty: 25", "incident_penalti: 25");
+    assertProblem("situation-index.yaml: incident_penalti: unknown key");
   }
 
   private void replace(String file, String from, String to) throws IOException {

@@ -29,8 +29,10 @@ final class CameraActivity {
         0.05 + 0.30 * evening,  // street_vending
         0.03 + 0.20 * evening,  // crowd_gathering
         0.06,                   // facility_damage
-        0.02 * (0.3 + day),     // traffic_accident
-        0.002                   // smoke_fire
+        // Emergencies are not background noise: a city sees a few an hour, not one per hundred detections, and each
+        // one starts an incident pattern. They come from scenarios (fire, accidents), never from the routine mix.
+        0,                      // traffic_accident
+        0                       // smoke_fire
     };
     double total = 0;
     for (double w : weights) {

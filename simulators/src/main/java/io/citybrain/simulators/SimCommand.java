@@ -49,6 +49,16 @@ public final class SimCommand implements Callable<Integer> {
   @Option(names = "--realtime", description = "Every device reports at its own interval from the fleet template.")
   boolean realtime;
 
+  @Option(names = "--speed", paramLabel = "K", defaultValue = "1",
+      description = "Time-lapse: simulated time runs K times faster than the wall clock, every device at its own "
+          + "interval in simulated time (a 15 min scenario takes 30 s at 30). Default: 1.")
+  double speed;
+
+  @Option(names = "--start-time", paramLabel = "INSTANT",
+      description = "The event time of the run's start (ISO-8601, e.g. 2026-11-23T08:00:00Z): the same flags and "
+          + "start time give the same messages. Default: now.")
+  String startTime;
+
   @Option(names = "--duration", paramLabel = "D", converter = Durations.class,
       description = "Stop after D (500ms, 10s, 5m, 2h). Default: the scenario's length, else until Ctrl+C.")
   Duration duration;
@@ -184,9 +194,19 @@ public final class SimCommand implements Callable<Integer> {
           ShardSpec.parse(shard), played,
           new FaultPlan(faultSkew, faultFuture, faultLate, faultDuplicate, faultOutOfRange, faultMalformed,
               faultFutureBy.toMillis(), faultLateBy.toMillis()),
-          gatewayBatch, dayHour, clientId, telemetry, new ActuatorSettings(actuators, ackLatency, ackFailureRate));
+          gatewayBatch, dayHour, clientId, telemetry, new ActuatorSettings(actuators, ackLatency, ackFailureRate),
+          speed, startTime == null ? null : parseInstant(startTime));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  private static long parseInstant(String text) {
+    try {
+      return java.time.Instant.parse(text.trim()).toEpochMilli();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("--start-time must be an ISO-8601 instant such as 2026-11-23T08:00:00Z, was '"
+          + text + "'", e);
     }
   }
 

@@ -7,15 +7,32 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Everything one simulator run needs. {@code duration} null runs until stopped; {@code maxMessages} 0 has no limit;
+ * Everything one simulator run needs. {@code speed}: simulated time runs that many times faster than the wall clock
+ * (devices keep their intervals in simulated time); {@code startEpochMs}: the event time simulated time 0 maps to
+ * (null: the start of the run). {@code duration} null runs until stopped; {@code maxMessages} 0 has no limit;
  * {@code districts} empty means every district; {@code scenario} may be null.
  */
 public record SimConfig(CitySeeds seeds, Fleet fleet, String brokerUrl, int qos, int connections, Rate rate,
     Duration duration, long maxMessages, long seed, Set<String> districts, ShardSpec shard, Scenario scenario,
     FaultPlan faults, int gatewayBatch, double startHour, String clientIdPrefix, boolean telemetry,
-    ActuatorSettings actuators) {
+    ActuatorSettings actuators, double speed, Long startEpochMs) {
+
+  /** A run at wall-clock pace starting now. */
+  public SimConfig(CitySeeds seeds, Fleet fleet, String brokerUrl, int qos, int connections, Rate rate,
+      Duration duration, long maxMessages, long seed, Set<String> districts, ShardSpec shard, Scenario scenario,
+      FaultPlan faults, int gatewayBatch, double startHour, String clientIdPrefix, boolean telemetry,
+      ActuatorSettings actuators) {
+    this(seeds, fleet, brokerUrl, qos, connections, rate, duration, maxMessages, seed, districts, shard, scenario,
+        faults, gatewayBatch, startHour, clientIdPrefix, telemetry, actuators, 1.0, null);
+  }
 
   public SimConfig {
+    if (!(speed > 0 && Double.isFinite(speed))) {
+      throw new IllegalArgumentException("--speed must be a positive number, was " + speed);
+    }
+    if (speed != 1.0 && rate.mode() != Rate.Mode.REALTIME) {
+      throw new IllegalArgumentException("--speed needs the realtime pace: it excludes --rate");
+    }
     districts = Set.copyOf(districts);
     if (qos < 0 || qos > 1) {
       throw new IllegalArgumentException("--qos must be 0 or 1, was " + qos);

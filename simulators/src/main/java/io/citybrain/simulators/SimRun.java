@@ -89,7 +89,7 @@ public final class SimRun implements AutoCloseable {
 
   private void publish(long startNanos) throws InterruptedException {
     boolean unthrottled = config.rate().mode() == Rate.Mode.MAX;
-    long startEpochMs = System.currentTimeMillis();
+    long startEpochMs = config.startEpochMs() != null ? config.startEpochMs() : System.currentTimeMillis();
     generator = generator(config, fleet, () -> startEpochMs);
     long endMicros = config.duration() == null ? Long.MAX_VALUE : config.duration().toNanos() / 1000;
     long endNanos = config.duration() == null ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
@@ -109,7 +109,7 @@ public final class SimRun implements AutoCloseable {
           break;
         }
         // Wait first, take the message after: its seq is then never older than an ack sent while waiting.
-        pace(startNanos + due * 1000);
+        pace(startNanos + (long) (due * 1000 / config.speed()));
       }
       Outgoing next = generator.next();
       if (next == null) {

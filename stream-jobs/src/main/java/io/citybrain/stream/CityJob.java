@@ -1,0 +1,193 @@
+package io.citybrain.stream;
+
+import io.citybrain.ingest.sink.Ingested;
+import io.citybrain.ingest.sink.TelemetrySink;
+import io.citybrain.ingest.source.MqttRecord;
+import io.citybrain.ingest.source.MqttSource;
+import io.citybrain.ingest.validate.Rejection;
+import io.citybrain.ingest.validate.TelemetryItem;
+import io.citybrain.proto.v1.Alert;
+import io.citybrain.proto.v1.AlertState;
+import io.citybrain.proto.v1.Severity;
+import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.MetricKind;
+import io.citybrain.stream.alert.AlertEvaluator;
+import io.citybrain.stream.alert.AlertEvent;
+import io.citybrain.stream.dedup.Deduplicate;
+import io.citybrain.stream.dedup.ValidateTelemetry;
+import io.citybrain.stream.incident.Signal;
+import io.citybrain.stream.liveness.DeviceLiveness;
+import io.citybrain.stream.liveness.LivenessChange;
+import io.citybrain.stream.metric.CountAggregate;
+import io.citybrain.stream.metric.EventCount;
+import io.citybrain.stream.metric.MetricStatsAggregate;
+import io.citybrain.stream.metric.ToEventCount;
+import io.citybrain.stream.metric.ToWindowStats;
+import io.citybrain.stream.metric.WindowStats;
+import io.citybrain.stream.sink.Publication;
+import io.citybrain.stream.sink.ResultPublisher;
+import io.citybrain.stream.sink.ResultTables;
+import io.citybrain.stream.situation.CityRecord;
+import io.citybrain.stream.situation.CitySummarizer;
+import io.citybrain.stream.situation.DistrictSituation;
+import io.citybrain.stream.situation.DistrictUpdate;
+import io.citybrain.stream.situation.SituationRecord;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+/**
+ * The city job: MQTT telemetry in; raw rows, district metrics, liveness, the situation picture, alerts and incidents
+ * out, to PostgreSQL and to the live MQTT topics. One code path for the demo's MiniCluster and for {@code flink run}.
+ *
+ * <pre>
+ * mqtt -> validate -(rejected)-------------------------------------------------> raw sink (+ dead letters, accounting)
+ *           \-> event time -> dedup by (device, seq) -(duplicate, late)--------^
+ *                               \-> clean -> 10 s / 1 min windows per (district, metric) -> district_metric
+ *                                        -> 10 s / 1 min camera counts per (district, type) -> district_event_count
+ *                                        -> liveness per device -> device_status
+ *                                        10 s stats -> alert rules -> alert
+ *                                        alerts + cameras + readings -> CEP incidents -> incident
+ *                                        all of it per district -> situation -> district_snapshot, live topics
+ * </pre>
+ */
+public final class CityJob {
+  /** The live picture's resolution and the history's. */
+  public static final int LIVE_S = 10;
+  public static final int HISTORY_S = 60;
+  private final CityJobConfig config;
+  private final CitySeeds seeds;
+
+  public CityJob(CityJobConfig config, CitySeeds seeds) {
+    this.config = config.validate();
+    this.seeds = seeds;
+  }
+
+  /** The Flink settings this job needs from its environment: checkpoints, state backend. */
+  public Configuration flinkConfiguration() {
+    Configuration conf = new Configuration();
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval);
+    conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
+    if (config.checkpointDir != null) {
+      conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir);
+    }
+    return conf;
+  }
+
+  /** Adds the job's graph to {@code env}. */
+  public void build(StreamExecutionEnvironment env) {
+    env.configure(flinkConfiguration());
+    env.setParallelism(config.parallelism);
+    ResultTables tables = new ResultTables(config.jdbcUrl);
+
+    DataStream<MqttRecord> messages = env.fromSource(new MqttSource(config.source()),
+        WatermarkStrategy.noWatermarks(), "mqtt").uid("mqtt-source");
+    SingleOutputStreamOperator<TelemetryItem> valid = messages
+        .process(new ValidateTelemetry(config.jdbcUrl, config.futureLimit)).name("validate").uid("validate");
+    DataStream<Rejection> rejected = valid.getSideOutput(ValidateTelemetry.REJECTED);
+    SingleOutputStreamOperator<TelemetryItem> clean = valid
+        .assignTimestampsAndWatermarks(WatermarkStrategy.<TelemetryItem>forBoundedOutOfOrderness(config.outOfOrderness)
+            .withTimestampAssigner((item, ts) -> item.eventTimeMs).withIdleness(config.idleness))
+        .name("event-time").uid("event-time")
+        .keyBy(item -> item.deviceId)
+        .process(new Deduplicate(config.dedupTtl, config.allowedLateness)).name("dedup").uid("dedup");
+
+    clean.map(Ingested::of).name("to-raw").uid("to-raw")
+        .union(clean.getSideOutput(Deduplicate.FLAGGED).map(Ingested::of).name("flagged-to-raw").uid("flagged-to-raw"),
+            rejected.map(Ingested::of).name("rejected-to-raw").uid("rejected-to-raw"))
+        .sinkTo(new TelemetrySink(config.jdbcUrl, config.rawBatchSize, config.rawFlushInterval))
+        .name("raw-sink").uid("raw-sink");
+
+    DataStream<TelemetryItem> readings = clean.filter(TelemetryItem::isReading).name("readings").uid("readings");
+    DataStream<TelemetryItem> cameras = clean.filter(TelemetryItem::isCamera).name("cameras").uid("cameras");
+    DataStream<WindowStats> live = metricWindows(readings, LIVE_S);
+    DataStream<WindowStats> history = metricWindows(readings, HISTORY_S);
+    live.union(history).sinkTo(tables.metrics()).name("district-metric").uid("district-metric");
+    DataStream<EventCount> liveEvents = eventWindows(cameras, LIVE_S);
+    liveEvents.union(eventWindows(cameras, HISTORY_S)).sinkTo(tables.eventCounts())
+        .name("district-event-count").uid("district-event-count");
+
+    DataStream<LivenessChange> liveness = clean.keyBy(item -> item.deviceId)
+        .process(new DeviceLiveness(config.missedIntervals)).name("liveness").uid("liveness");
+    liveness.sinkTo(tables.deviceStatus()).name("device-status").uid("device-status");
+    liveness.sinkTo(tables.livenessHistory()).name("liveness-history").uid("liveness-history");
+
+    DataStream<AlertEvent> alerts = live.keyBy(s -> s.district + "|" + s.metric)
+        .process(new AlertEvaluator(seeds.alertRules())).name("alert-rules").uid("alert-rules");
+    alerts.sinkTo(tables.alerts()).name("alert-table").uid("alert-table");
+
+    DataStream<DistrictUpdate> incidents = incidents(alerts, clean, tables);
+
+    SingleOutputStreamOperator<SituationRecord> situation = live.map(DistrictUpdate::of).name("stats-update")
+        .uid("stats-update")
+        .union(liveEvents.map(DistrictUpdate::of).name("events-update").uid("events-update"),
+            liveness.map(DistrictUpdate::of).name("liveness-update").uid("liveness-update"),
+            alerts.map(DistrictUpdate::of).name("alert-update").uid("alert-update"),
+            incidents)
+        .keyBy(u -> u.district)
+        .process(new DistrictSituation(seeds, config.jdbcUrl)).name("district-situation").uid("district-situation");
+    situation.sinkTo(tables.snapshots()).name("district-snapshot").uid("district-snapshot");
+    SingleOutputStreamOperator<CityRecord> city = situation.keyBy(r -> "city").process(new CitySummarizer())
+        .name("city-summary").uid("city-summary").setParallelism(1);
+    city.sinkTo(tables.citySummary()).name("city-summary-table").uid("city-summary-table").setParallelism(1);
+
+    if (config.publishResults) {
+      situation.map(r -> Publication.of("city/v1/" + r.district + "/live", r.snapshot, true))
+          .name("live-topic").uid("live-topic")
+          .union(city.map(r -> Publication.of("city/v1/city/live", r.summary, true)).name("city-topic")
+                  .uid("city-topic").setParallelism(1),
+              alerts.map(CityJob::alertPublication).name("alert-topic").uid("alert-topic"))
+          .sinkTo(new ResultPublisher(config.brokerUrl, config.clientIdPrefix)).name("publish").uid("publish");
+    }
+  }
+
+  /** Incidents (CEP over alerts, camera events and readings): stored, published, and counted per district. */
+  private DataStream<DistrictUpdate> incidents(DataStream<AlertEvent> alerts, DataStream<TelemetryItem> clean,
+      ResultTables tables) {
+    DataStream<Signal> signals = alerts.filter(a -> a.raised).name("raised").uid("raised")
+        .map(a -> Signal.alert(a.district, a.windowEndMs - 1, a.ruleId, a.alertId, a.value))
+        .name("alert-signal").uid("alert-signal");
+    return IncidentWiring.wire(signals, clean, seeds, tables, config);
+  }
+
+  private DataStream<WindowStats> metricWindows(DataStream<TelemetryItem> readings, int seconds) {
+    Set<String> p95 = seeds.metrics().stream().filter(MetricKind::wantsP95).map(MetricKind::id)
+        .collect(Collectors.toSet());
+    return readings.keyBy(item -> item.district + "|" + item.metric)
+        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(seconds)))
+        .allowedLateness(config.allowedLateness)
+        .aggregate(new MetricStatsAggregate(p95), new ToWindowStats(seconds))
+        .name("metrics-" + seconds + "s").uid("metrics-" + seconds + "s");
+  }
+
+  private DataStream<EventCount> eventWindows(DataStream<TelemetryItem> cameras, int seconds) {
+    return cameras.keyBy(item -> item.district + "|" + item.eventType)
+        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(seconds)))
+        .allowedLateness(config.allowedLateness)
+        .aggregate(new CountAggregate<>(), new ToEventCount(seconds))
+        .name("camera-counts-" + seconds + "s").uid("camera-counts-" + seconds + "s");
+  }
+
+  static Publication alertPublication(AlertEvent a) {
+    Alert alert = Alert.newBuilder().setAlertId(a.alertId).setRuleId(a.ruleId).setDistrict(a.district)
+        .setMetric(a.metric).setSeverity(severity(a.severity))
+        .setState(a.raised ? AlertState.ALERT_STATE_RAISED : AlertState.ALERT_STATE_CLEARED).setValue(a.value)
+        .setThreshold(a.threshold).setWindowEndMs(a.windowEndMs).setRaisedAtMs(a.raisedAtMs)
+        .setClearedAtMs(a.clearedAtMs).build();
+    return Publication.of("city/v1/" + a.district + "/alert", alert.toByteArray(), false);
+  }
+
+  static Severity severity(String seed) {
+    return Severity.valueOf("SEVERITY_" + seed.toUpperCase(Locale.ROOT));
+  }
+}

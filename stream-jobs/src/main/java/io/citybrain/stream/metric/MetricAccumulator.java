@@ -1,0 +1,39 @@
+package io.citybrain.stream.metric;
+
+/** The running statistics of one window: count, min, max, sum, and the values themselves where a p95 is wanted. */
+public class MetricAccumulator {
+  public long count;
+  public double min = Double.POSITIVE_INFINITY;
+  public double max = Double.NEGATIVE_INFINITY;
+  public double sum;
+  /** The values so far (first {@code count} entries), or null when no p95 is wanted. */
+  public double[] values;
+
+  public MetricAccumulator() {
+  }
+
+  void add(double value, boolean keepValues) {
+    count++;
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+    sum += value;
+    if (keepValues) {
+      if (values == null) {
+        values = new double[16];
+      } else if (values.length < count) {
+        values = java.util.Arrays.copyOf(values, values.length * 2);
+      }
+      values[(int) count - 1] = value;
+    }
+  }
+
+  /** Nearest-rank 95th percentile: the smallest value with at least 95% of the values at or below it. */
+  Double p95() {
+    if (values == null || count == 0) {
+      return null;
+    }
+    double[] sorted = java.util.Arrays.copyOf(values, (int) count);
+    java.util.Arrays.sort(sorted);
+    return sorted[(int) Math.ceil(0.95 * count) - 1];
+  }
+}

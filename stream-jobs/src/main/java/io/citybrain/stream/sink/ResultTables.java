@@ -1,0 +1,176 @@
+package io.citybrain.stream.sink;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.citybrain.proto.v1.CitySummary;
+import io.citybrain.proto.v1.DistrictSnapshot;
+import io.citybrain.stream.alert.AlertEvent;
+import io.citybrain.stream.liveness.LivenessChange;
+import io.citybrain.stream.metric.EventCount;
+import io.citybrain.stream.metric.WindowStats;
+import io.citybrain.stream.situation.CityRecord;
+import io.citybrain.stream.situation.SituationRecord;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+
+/**
+ * The job's result tables as Flink JDBC sinks: every statement is an idempotent upsert keyed as the table is, so the
+ * at-least-once sink (flushed at every checkpoint) and replays after a failure leave each row as a single run would.
+ */
+public final class ResultTables {
+  private final JdbcConnectionOptions connection;
+  private final JdbcExecutionOptions execution;
+
+  public ResultTables(String jdbcUrl) {
+    this.connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder().withUrl(jdbcUrl)
+        .withDriverName("org.postgresql.Driver").build();
+    this.execution = JdbcExecutionOptions.builder().withBatchSize(1_000).withBatchIntervalMs(200).withMaxRetries(3)
+        .build();
+  }
+
+  public JdbcSink<WindowStats> metrics() {
+    return sink("""
+        INSERT INTO district_metric (district, metric, resolution_s, window_start, count, min, max, sum, mean, p95)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (district, metric, resolution_s, window_start) DO UPDATE SET count = EXCLUDED.count,
+          min = EXCLUDED.min, max = EXCLUDED.max, sum = EXCLUDED.sum, mean = EXCLUDED.mean, p95 = EXCLUDED.p95,
+          updated_at = now()""", (ps, s) -> {
+      ps.setString(1, s.district);
+      ps.setString(2, s.metric);
+      ps.setInt(3, s.resolutionS);
+      ps.setObject(4, time(s.windowStartMs));
+      ps.setLong(5, s.count);
+      ps.setDouble(6, s.min);
+      ps.setDouble(7, s.max);
+      ps.setDouble(8, s.sum);
+      ps.setDouble(9, s.mean);
+      if (s.p95 == null) {
+        ps.setNull(10, Types.DOUBLE);
+      } else {
+        ps.setDouble(10, s.p95);
+      }
+    });
+  }
+
+  public JdbcSink<EventCount> eventCounts() {
+    return sink("""
+        INSERT INTO district_event_count (district, event_type, resolution_s, window_start, count)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (district, event_type, resolution_s, window_start) DO UPDATE SET count = EXCLUDED.count,
+          updated_at = now()""", (ps, c) -> {
+      ps.setString(1, c.district);
+      ps.setString(2, c.eventType);
+      ps.setInt(3, c.resolutionS);
+      ps.setObject(4, time(c.windowStartMs));
+      ps.setLong(5, c.count);
+    });
+  }
+
+  /** A raise inserts the alert; a clear closes it (inserting it first if the raise was never stored). */
+  public JdbcSink<AlertEvent> alerts() {
+    return sink("""
+        INSERT INTO alert (alert_id, rule_id, district, metric, severity, state, value, threshold, raised_at,
+                           cleared_at, clear_value)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (alert_id) DO UPDATE SET state = EXCLUDED.state, cleared_at = EXCLUDED.cleared_at,
+          clear_value = EXCLUDED.clear_value
+        WHERE EXCLUDED.state = 'cleared'""", (ps, a) -> {
+      ps.setString(1, a.alertId);
+      ps.setString(2, a.ruleId);
+      ps.setString(3, a.district);
+      ps.setString(4, a.metric);
+      ps.setString(5, a.severity);
+      ps.setString(6, a.raised ? "raised" : "cleared");
+      ps.setDouble(7, a.raisedValue);
+      ps.setDouble(8, a.threshold);
+      ps.setObject(9, time(a.raisedAtMs));
+      ps.setObject(10, a.raised ? null : time(a.clearedAtMs), Types.TIMESTAMP_WITH_TIMEZONE);
+      if (a.raised) {
+        ps.setNull(11, Types.DOUBLE);
+      } else {
+        ps.setDouble(11, a.value);
+      }
+    });
+  }
+
+  /** The latest picture per district; an older window never overwrites a newer one. */
+  public JdbcSink<SituationRecord> snapshots() {
+    return sink("""
+        INSERT INTO district_snapshot (district, window_end, situation_index, online_rate, snapshot)
+        VALUES (?, ?, ?, ?, ?::jsonb)
+        ON CONFLICT (district) DO UPDATE SET window_end = EXCLUDED.window_end,
+          situation_index = EXCLUDED.situation_index, online_rate = EXCLUDED.online_rate,
+          snapshot = EXCLUDED.snapshot, updated_at = now()
+        WHERE district_snapshot.window_end <= EXCLUDED.window_end""", (ps, r) -> {
+      ps.setString(1, r.district);
+      ps.setObject(2, time(r.windowEndMs));
+      ps.setDouble(3, r.situationIndex);
+      ps.setDouble(4, r.onlineRate);
+      ps.setString(5, json(r.snapshot, false));
+    });
+  }
+
+  public JdbcSink<CityRecord> citySummary() {
+    return sink("""
+        INSERT INTO city_summary (id, window_end, situation_index, online_rate, summary) VALUES (1, ?, ?, ?, ?::jsonb)
+        ON CONFLICT (id) DO UPDATE SET window_end = EXCLUDED.window_end, situation_index = EXCLUDED.situation_index,
+          online_rate = EXCLUDED.online_rate, summary = EXCLUDED.summary, updated_at = now()
+        WHERE city_summary.window_end <= EXCLUDED.window_end""", (ps, r) -> {
+      ps.setObject(1, time(r.windowEndMs));
+      ps.setDouble(2, r.situationIndex);
+      ps.setDouble(3, r.onlineRate);
+      ps.setString(4, json(r.summary, true));
+    });
+  }
+
+  /** The latest status per device; an older change never overwrites a newer one. */
+  public JdbcSink<LivenessChange> deviceStatus() {
+    return sink("""
+        INSERT INTO device_status (device_id, online, last_seen_at, changed_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (device_id) DO UPDATE SET online = EXCLUDED.online, last_seen_at = EXCLUDED.last_seen_at,
+          changed_at = EXCLUDED.changed_at
+        WHERE device_status.changed_at <= EXCLUDED.changed_at""", (ps, c) -> {
+      ps.setString(1, c.deviceId);
+      ps.setBoolean(2, c.online);
+      ps.setObject(3, time(c.lastSeenMs));
+      ps.setObject(4, time(c.atMs));
+    });
+  }
+
+  public JdbcSink<LivenessChange> livenessHistory() {
+    return sink("""
+        INSERT INTO device_liveness_change (device_id, district, online, at) VALUES (?, ?, ?, ?)
+        ON CONFLICT DO NOTHING""", (ps, c) -> {
+      ps.setString(1, c.deviceId);
+      ps.setString(2, c.district);
+      ps.setBoolean(3, c.online);
+      ps.setObject(4, time(c.atMs));
+    });
+  }
+
+  <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> binder) {
+    return JdbcSink.<T>builder().withQueryStatement(sql, binder).withExecutionOptions(execution)
+        .buildAtLeastOnce(connection);
+  }
+
+  static OffsetDateTime time(long epochMs) {
+    return Instant.ofEpochMilli(epochMs).atOffset(ZoneOffset.UTC);
+  }
+
+  private static String json(byte[] proto, boolean city) throws SQLException {
+    try {
+      return JsonFormat.printer().omittingInsignificantWhitespace().print(city ? CitySummary.parseFrom(proto)
+          : DistrictSnapshot.parseFrom(proto));
+    } catch (InvalidProtocolBufferException e) {
+      throw new SQLException("a result that is not its own protobuf: " + e.getMessage(), e);
+    }
+  }
+
+}

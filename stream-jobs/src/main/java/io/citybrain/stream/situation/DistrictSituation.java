@@ -1,0 +1,211 @@
+package io.citybrain.stream.situation;
+
+import io.citybrain.proto.v1.DistrictSnapshot;
+import io.citybrain.proto.v1.MetricStats;
+import io.citybrain.seeds.CameraEventType;
+import io.citybrain.seeds.CitySeeds;
+import io.citybrain.stream.alert.AlertEvent;
+import io.citybrain.stream.metric.EventCount;
+import io.citybrain.stream.metric.WindowStats;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by district: assembles the live picture at the end of each 10 s window (an event-time timer at the window's
+ * end, which fires once every upstream's results for that window are in) from the window's metric statistics and
+ * camera counts, the devices online, the open alerts and the active incidents, and scores the situation index.
+ *
+ * <p>Liveness changes, alerts and incidents are buffered and applied in event-time order at each window end, so the
+ * same input gives the same pictures whatever the interleaving of the upstream channels.
+ */
+public final class DistrictSituation extends KeyedProcessFunction<String, DistrictUpdate, SituationRecord> {
+  private static final long serialVersionUID = 1L;
+  private final CitySeeds seeds;
+  private final String jdbcUrl;
+  private transient SituationIndex index;
+  private transient Map<String, String> categoryOfType;
+  private transient Map<String, Integer> devicesTotal;
+  private transient MapState<String, WindowStats> pendingStats;
+  private transient MapState<String, Long> pendingEvents;
+  private transient ListState<DistrictUpdate> pendingUpdates;
+  private transient ValueState<Integer> online;
+  private transient MapState<String, AlertEvent> openAlerts;
+  private transient MapState<String, Long> incidents;
+
+  public DistrictSituation(CitySeeds seeds, String jdbcUrl) {
+    this.seeds = seeds;
+    this.jdbcUrl = jdbcUrl;
+  }
+
+  @Override
+  public void open(OpenContext context) throws Exception {
+    index = new SituationIndex(seeds);
+    categoryOfType = new HashMap<>();
+    for (CameraEventType t : seeds.cameraEventTypes()) {
+      categoryOfType.put(t.id(), t.gridCase().split("/")[0]);
+    }
+    devicesTotal = new HashMap<>();
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        PreparedStatement ps = c.prepareStatement("SELECT district, count(*) FROM device GROUP BY district");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        devicesTotal.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    pendingStats = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-stats", Types.STRING,
+        TypeInformation.of(WindowStats.class)));
+    pendingEvents = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-events", Types.STRING,
+        Types.LONG));
+    pendingUpdates = getRuntimeContext().getListState(new ListStateDescriptor<>("pending-updates",
+        TypeInformation.of(DistrictUpdate.class)));
+    online = getRuntimeContext().getState(new ValueStateDescriptor<>("online", Types.INT));
+    openAlerts = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-alerts", Types.STRING,
+        TypeInformation.of(AlertEvent.class)));
+    incidents = getRuntimeContext().getMapState(new MapStateDescriptor<>("incidents", Types.STRING, Types.LONG));
+  }
+
+  @Override
+  public void processElement(DistrictUpdate update, Context ctx, Collector<SituationRecord> out) throws Exception {
+    long watermark = ctx.timerService().currentWatermark();
+    if (update.stats != null || update.events != null) {
+      long end = update.stats != null ? update.stats.windowEndMs() : update.events.windowEndMs();
+      if (end - 1 <= watermark) {
+        return; // a late re-firing of a window whose picture is out already
+      }
+      if (update.stats != null) {
+        pendingStats.put(end + "|" + update.stats.metric, update.stats);
+      } else {
+        pendingEvents.put(end + "|" + update.events.eventType, update.events.count);
+      }
+      ctx.timerService().registerEventTimeTimer(end - 1);
+      return;
+    }
+    update.atMs = ctx.timestamp() == null ? watermark : ctx.timestamp();
+    pendingUpdates.add(update);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SituationRecord> out) throws Exception {
+    long end = timestamp + 1;
+    applyUpdatesUpTo(timestamp);
+    String prefix = end + "|";
+    Map<String, WindowStats> stats = new TreeMap<>();
+    for (Map.Entry<String, WindowStats> e : pendingStats.entries()) {
+      if (e.getKey().startsWith(prefix)) {
+        stats.put(e.getValue().metric, e.getValue());
+      }
+    }
+    Map<String, Long> byType = new TreeMap<>();
+    for (Map.Entry<String, Long> e : pendingEvents.entries()) {
+      if (e.getKey().startsWith(prefix)) {
+        byType.put(e.getKey().substring(prefix.length()), e.getValue());
+      }
+    }
+    for (String metric : stats.keySet()) {
+      pendingStats.remove(prefix + metric);
+    }
+    for (String type : byType.keySet()) {
+      pendingEvents.remove(prefix + type);
+    }
+    String district = ctx.getCurrentKey();
+    List<String> expired = new ArrayList<>();
+    for (Map.Entry<String, Long> e : incidents.entries()) {
+      if (e.getValue() < end - index.incidentActiveMs()) {
+        expired.add(e.getKey());
+      }
+    }
+    for (String id : expired) {
+      incidents.remove(id);
+    }
+    List<SituationIndex.OpenAlert> alerts = new ArrayList<>();
+    for (AlertEvent a : openAlerts.values()) {
+      alerts.add(new SituationIndex.OpenAlert(a.metric, a.severity));
+    }
+    int activeIncidents = 0;
+    for (String ignored : incidents.keys()) {
+      activeIncidents++;
+    }
+    int total = devicesTotal.getOrDefault(district, 0);
+    int up = Math.min(total, online.value() == null ? 0 : online.value());
+    double onlineRate = total == 0 ? Double.NaN : (double) up / total;
+    SituationIndex.Result result = index.compute(stats, onlineRate, alerts, activeIncidents);
+
+    DistrictSnapshot.Builder snapshot = DistrictSnapshot.newBuilder().setDistrict(district)
+        .setWindowStartMs(end - 10_000).setWindowEndMs(end).setDevicesOnline(up).setDevicesTotal(total)
+        .setOnlineRate(Double.isNaN(onlineRate) ? 0 : onlineRate)
+        .setSituationIndex(Double.isNaN(result.index()) ? 0 : result.index()).putAllSubIndices(result.subIndices())
+        .setOpenAlerts(alerts.size()).setOpenIncidents(activeIncidents)
+        .setGeneratedAtMs(System.currentTimeMillis());
+    for (WindowStats s : stats.values()) {
+      MetricStats.Builder m = MetricStats.newBuilder().setMetric(s.metric).setCount(s.count).setMin(s.min)
+          .setMax(s.max).setMean(s.mean).setSum(s.sum);
+      if (s.p95 != null) {
+        m.setP95(s.p95);
+      }
+      snapshot.addMetrics(m);
+    }
+    Map<String, Long> byCategory = new TreeMap<>();
+    byType.forEach((type, n) -> byCategory.merge(categoryOfType.getOrDefault(type, "other"), n, Long::sum));
+    snapshot.putAllCameraEventsByType(byType).putAllCameraEventsByCategory(byCategory);
+
+    SituationRecord record = new SituationRecord();
+    record.district = district;
+    record.windowStartMs = end - 10_000;
+    record.windowEndMs = end;
+    record.situationIndex = snapshot.getSituationIndex();
+    record.devicesOnline = up;
+    record.devicesTotal = total;
+    record.onlineRate = snapshot.getOnlineRate();
+    record.openAlerts = alerts.size();
+    record.openIncidents = activeIncidents;
+    record.snapshot = snapshot.build().toByteArray();
+    out.collect(record);
+  }
+
+  private void applyUpdatesUpTo(long timestamp) throws Exception {
+    List<DistrictUpdate> later = new ArrayList<>();
+    List<DistrictUpdate> due = new ArrayList<>();
+    for (DistrictUpdate u : pendingUpdates.get()) {
+      (u.atMs <= timestamp ? due : later).add(u);
+    }
+    if (due.isEmpty()) {
+      return;
+    }
+    // Event-time order, ties broken by kind and id: the same input gives the same state.
+    due.sort(java.util.Comparator.comparingLong((DistrictUpdate u) -> u.atMs));
+    int up = online.value() == null ? 0 : online.value();
+    for (DistrictUpdate u : due) {
+      if (u.liveness != null) {
+        up = Math.max(0, up + (u.liveness.online ? 1 : -1));
+      } else if (u.alert != null) {
+        if (u.alert.raised) {
+          openAlerts.put(u.alert.alertId, u.alert);
+        } else {
+          openAlerts.remove(u.alert.alertId);
+        }
+      } else if (u.incidentId != null) {
+        incidents.put(u.incidentId, u.incidentAtMs);
+      }
+    }
+    online.update(up);
+    pendingUpdates.update(later);
+  }
+}

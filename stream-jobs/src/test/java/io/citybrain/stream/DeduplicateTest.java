@@ -1,0 +1,95 @@
+package io.citybrain.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.citybrain.ingest.validate.TelemetryItem;
+import io.citybrain.stream.dedup.Deduplicate;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The dedup operator's keyed state: repeats and late items are flagged, the TTL forgets old seqs. */
+class DeduplicateTest {
+  private KeyedOneInputStreamOperatorTestHarness<String, TelemetryItem, TelemetryItem> harness;
+
+  @BeforeEach
+  void open() throws Exception {
+    harness = new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
+        item -> item.deviceId, org.apache.flink.api.common.typeinfo.Types.STRING);
+    harness.open();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+  }
+
+  @Test
+  @DisplayName("the same (device, seq) passes once; repeats are flagged duplicate; another device's seq is its own")
+  void repeatsAreFlagged() throws Exception {
+    harness.processElement(record("DP-RG-1", 1, 1_000));
+    harness.processElement(record("DP-RG-1", 2, 2_000));
+    harness.processElement(record("DP-RG-1", 1, 1_000));
+    harness.processElement(record("DP-RG-2", 1, 1_000));
+    assertThat(clean()).extracting(i -> i.deviceId + "#" + i.seq).containsExactly("DP-RG-1#1", "DP-RG-1#2",
+        "DP-RG-2#1");
+    assertThat(flagged()).singleElement().satisfies(i -> {
+      assertThat(i.duplicate).isTrue();
+      assertThat(i.late).isFalse();
+      assertThat(i.seq).isEqualTo(1);
+    });
+  }
+
+  @Test
+  @DisplayName("an item older than the watermark minus the allowed lateness is flagged late, and a repeat of it duplicate")
+  void lateItemsAreFlagged() throws Exception {
+    harness.processWatermark(new Watermark(100_000));
+    harness.processElement(record("DP-RG-1", 1, 70_001)); // 29.999 s behind: on time
+    harness.processElement(record("DP-RG-1", 2, 70_000)); // exactly 30 s behind: late
+    harness.processElement(record("DP-RG-1", 2, 70_000));
+    assertThat(clean()).extracting(i -> i.seq).containsExactly(1L);
+    assertThat(flagged()).extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
+        .containsExactly("2 late", "2 duplicate");
+  }
+
+  @Test
+  @DisplayName("a seq is forgotten after the TTL (processing time) and would pass again; before it, it is remembered")
+  void ttlForgets() throws Exception {
+    harness.setStateTtlProcessingTime(0);
+    harness.processElement(record("DP-RG-1", 1, 1_000));
+    harness.setStateTtlProcessingTime(Duration.ofMinutes(9).toMillis());
+    harness.processElement(record("DP-RG-1", 1, 1_000));
+    harness.setStateTtlProcessingTime(Duration.ofMinutes(21).toMillis());
+    harness.processElement(record("DP-RG-1", 1, 1_000));
+    assertThat(clean()).hasSize(2);
+    assertThat(flagged()).hasSize(1);
+  }
+
+  private List<TelemetryItem> clean() {
+    return harness.extractOutputValues();
+  }
+
+  private List<TelemetryItem> flagged() {
+    return harness.getSideOutput(Deduplicate.FLAGGED).stream().map(StreamRecord::getValue).toList();
+  }
+
+  static StreamRecord<TelemetryItem> record(String device, long seq, long eventTimeMs) {
+    TelemetryItem item = new TelemetryItem();
+    item.kind = TelemetryItem.READING;
+    item.deviceId = device;
+    item.seq = seq;
+    item.eventTimeMs = eventTimeMs;
+    item.district = device.substring(0, 2);
+    item.metric = "rainfall_mm_h";
+    item.intervalS = 10;
+    return new StreamRecord<>(item, eventTimeMs);
+  }
+}
