@@ -14,6 +14,7 @@ import io.citybrain.seeds.MetricKind;
 import io.citybrain.stream.alert.AlertEvaluator;
 import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.dedup.Deduplicate;
+import io.citybrain.stream.dedup.EventTimeOfMessage;
 import io.citybrain.stream.dedup.ValidateTelemetry;
 import io.citybrain.stream.incident.Signal;
 import io.citybrain.stream.liveness.DeviceLiveness;
@@ -37,6 +38,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -50,8 +53,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * out, to PostgreSQL and to the live MQTT topics. One code path for the demo's MiniCluster and for {@code flink run}.
  *
  * <pre>
- * mqtt -> validate -(rejected)-------------------------------------------------> raw sink (+ dead letters, accounting)
- *           \-> event time -> dedup by (device, seq) -(duplicate, late)--------^
+ * mqtt (watermarks per lane) -> validate -(rejected)---------------------------> raw sink (+ dead letters, accounting)
+ *                                  \-> dedup by (device, seq) -(duplicate, late)---^
  *                               \-> clean -> 10 s / 1 min windows per (district, metric) -> district_metric
  *                                        -> 10 s / 1 min camera counts per (district, type) -> district_event_count
  *                                        -> liveness per device -> device_status
@@ -86,20 +89,27 @@ public final class CityJob {
 
   /** Adds the job's graph to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
+    build(env, null);
+  }
+
+  /** Adds the job's graph with {@code hook} right after the source (tests inject failures there). */
+  public void build(StreamExecutionEnvironment env, MapFunction<MqttRecord, MqttRecord> hook) {
     env.configure(flinkConfiguration());
     env.setParallelism(config.parallelism);
     ResultTables tables = new ResultTables(config.jdbcUrl);
 
     DataStream<MqttRecord> messages = env.fromSource(new MqttSource(config.source()),
-        WatermarkStrategy.noWatermarks(), "mqtt").uid("mqtt-source");
-    SingleOutputStreamOperator<TelemetryItem> valid = messages
-        .process(new ValidateTelemetry(config.jdbcUrl, config.futureLimit)).name("validate").uid("validate");
+        WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(config.outOfOrderness)
+            .withTimestampAssigner(new EventTimeOfMessage()).withIdleness(config.idleness), "mqtt")
+        .uid("mqtt-source");
+    if (hook != null) {
+      messages = messages.map(hook).name("hook").uid("hook");
+    }
+    SingleOutputStreamOperator<TelemetryItem> valid = messages.transform("validate",
+        TypeInformation.of(TelemetryItem.class), new ValidateTelemetry(config.jdbcUrl, config.futureLimit))
+        .uid("validate");
     DataStream<Rejection> rejected = valid.getSideOutput(ValidateTelemetry.REJECTED);
-    SingleOutputStreamOperator<TelemetryItem> clean = valid
-        .assignTimestampsAndWatermarks(WatermarkStrategy.<TelemetryItem>forBoundedOutOfOrderness(config.outOfOrderness)
-            .withTimestampAssigner((item, ts) -> item.eventTimeMs).withIdleness(config.idleness))
-        .name("event-time").uid("event-time")
-        .keyBy(item -> item.deviceId)
+    SingleOutputStreamOperator<TelemetryItem> clean = valid.keyBy(item -> item.deviceId)
         .process(new Deduplicate(config.dedupTtl, config.allowedLateness)).name("dedup").uid("dedup");
 
     clean.map(Ingested::of).name("to-raw").uid("to-raw")

@@ -5,7 +5,6 @@ import io.citybrain.ingest.validate.TelemetryItem;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,7 +141,7 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
 
   private void ensureConnection() throws SQLException {
     if (connection == null || connection.isClosed()) {
-      connection = DriverManager.getConnection(jdbcUrl);
+      connection = Jdbc.connect(jdbcUrl);
     }
   }
 

@@ -5,7 +5,6 @@ import io.citybrain.ingest.validate.Registry;
 import io.citybrain.ingest.validate.TelemetryValidator;
 import io.citybrain.ingest.validate.Validated;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -35,7 +34,7 @@ public final class RawIngestSink implements Sink<MqttRecord> {
   @Override
   public SinkWriter<MqttRecord> createWriter(WriterInitContext context) {
     TelemetryValidator validator;
-    try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+    try (Connection connection = Jdbc.connect(jdbcUrl)) {
       validator = Registry.read(connection).validator(futureLimit);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the device registry from the database: " + e.getMessage(), e);

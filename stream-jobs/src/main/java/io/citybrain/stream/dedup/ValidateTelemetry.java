@@ -7,21 +7,25 @@ import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.ingest.validate.TelemetryValidator;
 import io.citybrain.ingest.validate.Validated;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
-/** Decodes and validates each MQTT message against the registry: items out, rejections to {@link #REJECTED}. */
-public final class ValidateTelemetry extends ProcessFunction<MqttRecord, TelemetryItem> {
+/**
+ * Decodes and validates each MQTT message against the registry: items out, each stamped with its own event time (a
+ * gateway batch's items differ), rejections to {@link #REJECTED}. An operator rather than a ProcessFunction because a
+ * function cannot set its output's timestamp; the source's per-lane watermarks pass through unchanged.
+ */
+public final class ValidateTelemetry extends AbstractStreamOperator<TelemetryItem>
+    implements OneInputStreamOperator<MqttRecord, TelemetryItem> {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") { };
   private final String jdbcUrl;
   private final Duration futureLimit;
   private transient TelemetryValidator validator;
+  private transient StreamRecord<TelemetryItem> reuse;
 
   public ValidateTelemetry(String jdbcUrl, Duration futureLimit) {
     this.jdbcUrl = jdbcUrl;
@@ -29,20 +33,23 @@ public final class ValidateTelemetry extends ProcessFunction<MqttRecord, Telemet
   }
 
   @Override
-  public void open(OpenContext context) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+  public void open() throws Exception {
+    super.open();
+    try (Connection connection = io.citybrain.ingest.sink.Jdbc.connect(jdbcUrl)) {
       validator = Registry.read(connection).validator(futureLimit);
     }
+    reuse = new StreamRecord<>(null);
   }
 
   @Override
-  public void processElement(MqttRecord record, Context ctx, Collector<TelemetryItem> out) {
+  public void processElement(StreamRecord<MqttRecord> element) {
+    MqttRecord record = element.getValue();
     Validated result = validator.validate(record.topic, record.payload);
     for (TelemetryItem item : result.accepted()) {
-      out.collect(item);
+      output.collect(reuse.replace(item, item.eventTimeMs));
     }
     for (Rejection r : result.rejected()) {
-      ctx.output(REJECTED, r);
+      output.collect(REJECTED, new StreamRecord<>(r, record.receivedAtMs));
     }
   }
 }

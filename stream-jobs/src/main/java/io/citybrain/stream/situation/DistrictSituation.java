@@ -8,7 +8,6 @@ import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.metric.EventCount;
 import io.citybrain.stream.metric.WindowStats;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -63,7 +62,7 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
       categoryOfType.put(t.id(), t.gridCase().split("/")[0]);
     }
     devicesTotal = new HashMap<>();
-    try (Connection c = DriverManager.getConnection(jdbcUrl);
+    try (Connection c = io.citybrain.ingest.sink.Jdbc.connect(jdbcUrl);
         PreparedStatement ps = c.prepareStatement("SELECT district, count(*) FROM device GROUP BY district");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {

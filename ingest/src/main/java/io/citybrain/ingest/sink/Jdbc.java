@@ -1,0 +1,25 @@
+package io.citybrain.ingest.sink;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * Opens PostgreSQL connections through the driver class itself, not {@code DriverManager}: inside a Flink job jar the
+ * driver lives in the user class loader, which DriverManager's registry (filled from the system class loader) does not
+ * see ("No suitable driver").
+ */
+public final class Jdbc {
+  private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
+
+  private Jdbc() {
+  }
+
+  public static Connection connect(String url) throws SQLException {
+    Connection c = DRIVER.connect(url, new Properties());
+    if (c == null) {
+      throw new SQLException("not a PostgreSQL JDBC URL: " + url);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,59 @@
+package io.citybrain.stream.dedup;
+
+import io.citybrain.ingest.source.MqttRecord;
+import io.citybrain.ingest.validate.Topic;
+import io.citybrain.proto.v1.CameraEvent;
+import io.citybrain.proto.v1.GatewayBatch;
+import io.citybrain.proto.v1.Heartbeat;
+import io.citybrain.proto.v1.Reading;
+import java.util.Optional;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+
+/**
+ * The timestamp an MQTT message contributes to its lane's watermark: the device's event time (a batch's earliest), but
+ * never later than when the message arrived. Watermarks are made per lane in the source, so a lane that lags (a
+ * backlog after a restart) holds time back instead of making the other lanes' data late.
+ *
+ * <p>Why capped at arrival: one device with a clock minutes fast would otherwise push the watermark minutes ahead and
+ * make every other device's readings late. Messages that cannot be read contribute nothing (validation rejects them).
+ */
+public final class EventTimeOfMessage implements SerializableTimestampAssigner<MqttRecord> {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  public long extractTimestamp(MqttRecord record, long previous) {
+    long eventTime = eventTime(record);
+    return eventTime <= 0 ? Long.MIN_VALUE : Math.min(eventTime, record.receivedAtMs);
+  }
+
+  static long eventTime(MqttRecord record) {
+    Optional<Topic> topic = Topic.parse(record.topic);
+    if (topic.isEmpty()) {
+      return 0;
+    }
+    try {
+      return switch (topic.get().messageClass()) {
+        case READING -> Reading.parseFrom(record.payload).getEventTimeMs();
+        case CAMERA -> CameraEvent.parseFrom(record.payload).getEventTimeMs();
+        case HEARTBEAT -> Heartbeat.parseFrom(record.payload).getEventTimeMs();
+        case BATCH -> earliest(GatewayBatch.parseFrom(record.payload));
+      };
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return 0;
+    }
+  }
+
+  private static long earliest(GatewayBatch batch) {
+    long min = Long.MAX_VALUE;
+    for (Reading r : batch.getReadingsList()) {
+      min = Math.min(min, r.getEventTimeMs());
+    }
+    for (CameraEvent c : batch.getCameraEventsList()) {
+      min = Math.min(min, c.getEventTimeMs());
+    }
+    for (Heartbeat h : batch.getHeartbeatsList()) {
+      min = Math.min(min, h.getEventTimeMs());
+    }
+    return min == Long.MAX_VALUE ? 0 : min;
+  }
+}
