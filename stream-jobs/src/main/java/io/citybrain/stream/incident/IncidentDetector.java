@@ -9,22 +9,27 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.util.Collector;
 
 /**
- * Compound-incident detection: one keyed CEP operator per seed pattern, each fed only the signals it uses, unioned
- * and passed through {@link IncidentGate}.
+ * Compound-incident detection: one keyed CEP operator per seed pattern, each fed only the signals it uses (with a
+ * device's repeated first-step signals thinned by {@link FirstStepThrottle}), unioned and passed through
+ * {@link IncidentGate}.
  *
  * <p>Expects event-time timestamps and watermarks on the signals. CEP holds each signal until the watermark passes
  * it, so incidents come out one watermark lag after their last signal; signals behind the watermark are dropped by
  * CEP (counted in its {@code numLateRecordsDropped} metric).
  *
- * <p>Operator uids are {@code incident-signals-<pattern>}, {@code incident-cep-<pattern>} and {@code incident-gate}.
+ * <p>Operator uids are {@code incident-signals-<pattern>}, {@code incident-throttle-<pattern>} (patterns whose first
+ * step takes device signals), {@code incident-cep-<pattern>} and {@code incident-gate}.
  * The CEP state of a pattern is its partial matches: changing a pattern's steps in the seeds and restoring from a
  * savepoint taken with the old steps may not fit; start such a change without that operator's state.
  */
 public final class IncidentDetector {
   static final TypeInformation<IncidentEvent> INCIDENT = TypeInformation.of(IncidentEvent.class);
+  private static final KeySelector<Signal, String> DISTRICT = new SignalDistrict();
 
   private IncidentDetector() {
   }
@@ -52,9 +57,16 @@ public final class IncidentDetector {
   }
 
   private static DataStream<IncidentEvent> matches(DataStream<Signal> signals, IncidentPattern p) {
-    DataStream<Signal> used = signals.filter(IncidentPatterns.signalsOf(p))
-        .name("incident-signals-" + p.id()).uid("incident-signals-" + p.id());
-    return CEP.pattern(used.keyBy(new SignalDistrict(), Types.STRING), IncidentPatterns.compile(p), new SignalOrder())
+    KeyedStream<Signal, String> used = signals.filter(IncidentPatterns.signalsOf(p))
+        .name("incident-signals-" + p.id()).uid("incident-signals-" + p.id())
+        .keyBy(DISTRICT, Types.STRING);
+    FirstStepThrottle throttle = FirstStepThrottle.of(p);
+    if (throttle != null) {
+      DataStream<Signal> thinned = used.process(throttle, TypeInformation.of(Signal.class))
+          .name("incident-throttle-" + p.id()).uid("incident-throttle-" + p.id());
+      used = DataStreamUtils.reinterpretAsKeyedStream(thinned, DISTRICT, Types.STRING);
+    }
+    return CEP.pattern(used, IncidentPatterns.compile(p), new SignalOrder())
         .inEventTime()
         .process(new IncidentFromMatch(p), INCIDENT)
         .name("incident-cep-" + p.id()).uid("incident-cep-" + p.id());

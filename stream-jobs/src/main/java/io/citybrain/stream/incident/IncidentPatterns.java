@@ -27,6 +27,8 @@ import org.apache.flink.cep.pattern.Pattern;
  *       before its last signal is discarded, so a burst that completes the pattern does not also complete it again
  *       from each of its own signals. Repeats of the same situation later on are the job of {@link IncidentGate}.</li>
  *   <li>{@code within} bounds the life of every partial match.</li>
+ *   <li>Still, every signal that fits the first step opens a partial match, so a device re-reporting a first-step
+ *       event every second would open hundreds; {@link FirstStepThrottle} keeps a few per device per time bound.</li>
  * </ul>
  * An any_of step is one CEP step whose condition accepts the first alternative that fits; an alternative there must
  * be a single signal (a min_count inside any_of is rejected).
@@ -103,7 +105,7 @@ public final class IncidentPatterns {
   }
 
   /** The alternatives of a step: itself, or the flattened any_of. */
-  private static List<StepMatcher> alternatives(String patternId, Step step) {
+  static List<StepMatcher> alternatives(String patternId, Step step) {
     if (step.anyOf() == null) {
       return List.of(StepMatcher.of(step));
     }

@@ -47,6 +47,10 @@ final class StepMatcher implements Serializable {
     return s.kind == kind && (name == null || name.equals(s.name)) && (above == null || s.value > above);
   }
 
+  boolean takesAlerts() {
+    return kind == Signal.ALERT;
+  }
+
   /** True when this step relates the signal to the first signal of the match (distance or device). */
   boolean relatesToFirst() {
     return withinM != null || otherDevice;
