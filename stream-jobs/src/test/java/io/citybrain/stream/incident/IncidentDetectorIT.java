@@ -109,7 +109,7 @@ class IncidentDetectorIT {
   }
 
   @Test
-  @DisplayName("Fire: smoke plus a hot reading 200 m away or a second camera 100 m away; not 2 km away, not the same camera")
+  @DisplayName("Fire: smoke and a hot reading 200 m away, or a second camera 100 m away; not 2 km away, not one camera")
   void fire() throws Exception {
     List<Signal> in = List.of(
         Signals.camera("FT", T0, "smoke_fire", "cam-1", 1, LAT, LON),
@@ -258,7 +258,8 @@ class IncidentDetectorIT {
     Duration took = Duration.ofNanos(System.nanoTime() - began);
 
     assertThat(ids(incidents)).containsExactly("fire:FT:" + T0);
-    assertThat(incidents.get(0).evidence).extracting(e -> e.deviceId + "#" + e.seq).containsExactly("cam-1#0", "cam-2#1");
+    assertThat(incidents.get(0).evidence).extracting(e -> e.deviceId + "#" + e.seq)
+        .containsExactly("cam-1#0", "cam-2#1");
     assertThat(took).as("took %s", took).isLessThan(Duration.ofSeconds(30));
   }
 

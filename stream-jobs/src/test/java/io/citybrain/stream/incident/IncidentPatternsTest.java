@@ -54,7 +54,7 @@ class IncidentPatternsTest {
   }
 
   @Test
-  @DisplayName("Steps follow each other with relaxed contiguity; min_count is times(n) that skips till next, never combinations")
+  @DisplayName("Steps follow with relaxed contiguity; min_count is times(n) skipping till next, never combinations")
   void floodShape() {
     List<Pattern<Signal, ?>> flood = chain(IncidentPatterns.compile(pattern("flood")));
     assertThat(flood).extracting(Pattern::getName).containsExactly("step0", "step1", "step2");
