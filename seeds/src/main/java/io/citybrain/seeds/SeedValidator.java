@@ -312,7 +312,13 @@ final class SeedValidator {
       problems.require(f, key + ".above", s.above());
     } else {
       for (int i = 0; i < s.anyOf().size(); i++) {
-        step(f, key + ".any_of[" + i + "]", s.anyOf().get(i));
+        IncidentPattern.Step alternative = s.anyOf().get(i);
+        step(f, key + ".any_of[" + i + "]", alternative);
+        // An alternative is one signal: the CEP step that tries them takes the first that fits.
+        if (alternative.minCount() != null && alternative.minCount() > 1) {
+          problems.add(f, key + ".any_of[" + i + "].min_count", "an any_of alternative matches one signal; "
+              + "min_count must be 1, was " + alternative.minCount());
+        }
       }
     }
     if (s.minCount() != null && s.minCount() < 1) {

@@ -211,6 +211,14 @@ class BadSeedDataTest {
     assertProblem("situation-index.yaml: incident_penalti: unknown key");
   }
 
+  @Test
+  @DisplayName("an any_of alternative with min_count above 1 is refused: an alternative is one signal")
+  void anyOfMinCount() throws IOException {
+    replace(SeedLoader.INCIDENT_PATTERNS, "{camera: smoke_fire, other_device: true, within_m: 300}",
+        "{camera: smoke_fire, other_device: true, within_m: 300, min_count: 2}");
+    assertProblem("incident-patterns.yaml: patterns[fire].steps[1].any_of[1].min_count: an any_of alternative");
+  }
+
   private void replace(String file, String from, String to) throws IOException {
     Path path = dir.resolve(file);
     String text = Files.readString(path, StandardCharsets.UTF_8);

@@ -5,7 +5,9 @@ public class MetricAccumulator {
   public long count;
   public double min = Double.POSITIVE_INFINITY;
   public double max = Double.NEGATIVE_INFINITY;
-  public double sum;
+  /** The sum as exact partials ({@link ExactSum}): the same whatever the order the values came in. */
+  public double[] partials = new double[4];
+  public int partialCount;
   /** The values so far (first {@code count} entries), or null when no p95 is wanted. */
   public double[] values;
 
@@ -16,7 +18,9 @@ public class MetricAccumulator {
     count++;
     min = Math.min(min, value);
     max = Math.max(max, value);
-    sum += value;
+    int[] n = {partialCount};
+    partials = ExactSum.add(partials, n, value);
+    partialCount = n[0];
     if (keepValues) {
       if (values == null) {
         values = new double[16];
@@ -24,6 +28,19 @@ public class MetricAccumulator {
         values = java.util.Arrays.copyOf(values, values.length * 2);
       }
       values[(int) count - 1] = value;
+    }
+  }
+
+  /** The correctly rounded sum of the values so far. */
+  double sum() {
+    return ExactSum.value(partials, partialCount);
+  }
+
+  void addPartials(MetricAccumulator other) {
+    for (int i = 0; i < other.partialCount; i++) {
+      int[] n = {partialCount};
+      partials = ExactSum.add(partials, n, other.partials[i]);
+      partialCount = n[0];
     }
   }
 

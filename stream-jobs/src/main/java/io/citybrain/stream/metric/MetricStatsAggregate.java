@@ -36,7 +36,7 @@ public final class MetricStatsAggregate implements AggregateFunction<TelemetryIt
       merged.count += acc.count;
       merged.min = Math.min(merged.min, acc.min);
       merged.max = Math.max(merged.max, acc.max);
-      merged.sum += acc.sum;
+      merged.addPartials(acc);
       if (acc.values != null) {
         double[] values = merged.values == null ? new double[0] : merged.values;
         double[] joined = java.util.Arrays.copyOf(values, values.length + (int) acc.count);

@@ -25,8 +25,8 @@ public final class ToWindowStats extends ProcessWindowFunction<MetricAccumulator
     s.count = acc.count;
     s.min = acc.min;
     s.max = acc.max;
-    s.sum = acc.sum;
-    s.mean = acc.sum / acc.count;
+    s.sum = acc.sum();
+    s.mean = s.sum / acc.count;
     s.p95 = acc.p95();
     out.collect(s);
   }

@@ -155,12 +155,12 @@ public final class ResultTables {
     });
   }
 
-  <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> binder) {
+  public <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> binder) {
     return JdbcSink.<T>builder().withQueryStatement(sql, binder).withExecutionOptions(execution)
         .buildAtLeastOnce(connection);
   }
 
-  static OffsetDateTime time(long epochMs) {
+  public static OffsetDateTime time(long epochMs) {
     return Instant.ofEpochMilli(epochMs).atOffset(ZoneOffset.UTC);
   }
 
