@@ -31,9 +31,11 @@ class LauncherIT {
     assertThat(result.code).as(result.err).isZero();
     assertThat(result.out)
         .contains("embedded HiveMQ CE")
-        .containsPattern("schema      version 2 \\((plain PostgreSQL|TimescaleDB)\\)")
+        .containsPattern("schema      version \\d+ \\((plain PostgreSQL|TimescaleDB)\\)")
         .contains("registry    11 districts, 20,620 devices")
         .contains("Dapeng (DP): 7,000")
+        .contains("stream job  running on an in-process Flink MiniCluster")
+        .containsPattern("processed +[1-9][0-9,]* readings")
         .contains("started; stopping");
     assertThat(count(services, "SELECT count(*) FROM device")).isEqualTo(20_620);
   }
@@ -71,7 +73,8 @@ class LauncherIT {
 
   private static void copyShippedSeeds(Path dir) throws IOException {
     for (String file : List.of("districts.yaml", "metrics.yaml", "departments.yaml", "grid-cases.yaml",
-        "camera-events.yaml", "fleet.yaml", "alert-rules.yaml", "incident-patterns.yaml", "response-plans.yaml")) {
+        "camera-events.yaml", "fleet.yaml", "alert-rules.yaml", "incident-patterns.yaml", "response-plans.yaml",
+        "situation-index.yaml")) {
       try (InputStream in = LauncherIT.class.getResourceAsStream("/seeds/" + file)) {
         Files.write(dir.resolve(file), in.readAllBytes());
       }

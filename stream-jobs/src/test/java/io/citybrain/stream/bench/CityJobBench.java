@@ -1,0 +1,177 @@
+package io.citybrain.stream.bench;
+
+import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.mqtt.MqttSettings;
+import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.v1.DistrictSnapshot;
+import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.FleetExpander;
+import io.citybrain.seeds.SeedLoader;
+import io.citybrain.simulators.SimCommand;
+import io.citybrain.simulators.SimReport;
+import io.citybrain.simulators.SimRun;
+import io.citybrain.storage.RegistrySync;
+import io.citybrain.storage.Schema;
+import io.citybrain.stream.CityJob;
+import io.citybrain.stream.CityJobConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine;
+
+/**
+ * The whole city job on a MiniCluster (parallelism 2, QoS 1, checkpoints every second) with the real broker and
+ * PostgreSQL: (1) end-to-end readings/s, a backlog of simulated telemetry published flat out and timed until every
+ * message is stored and counted; (2) at about half that rate, the latency from publish to the district's live snapshot
+ * on its MQTT topic, measured from the window's end. Not a test: run by bench/city-job.sh.
+ * Arguments: admin JDBC URL, broker URL, messages for the throughput run, seconds for the latency run.
+ */
+public final class CityJobBench {
+  private CityJobBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    String admin = args[0];
+    String broker = args[1];
+    long messages = Long.parseLong(args[2]);
+    int latencySeconds = Integer.parseInt(args[3]);
+    CitySeeds seeds = SeedLoader.load();
+    double max = throughput(admin, broker, seeds, messages);
+    latency(admin, broker, seeds, max / 2, latencySeconds);
+    System.exit(0);
+  }
+
+  private static double throughput(String admin, String broker, CitySeeds seeds, long messages) throws Exception {
+    String url = freshDatabase(admin, seeds);
+    try (Running job = Running.start(broker, url, seeds)) {
+      long t0 = System.nanoTime();
+      SimReport report = simulate(broker, "--rate", "max", "--count", String.valueOf(messages));
+      double publishS = (System.nanoTime() - t0) / 1e9;
+      long deadline = System.currentTimeMillis() + 600_000;
+      long received;
+      while ((received = count(url, "SELECT coalesce(sum(value), 0) FROM pipeline_accounting WHERE counter = "
+          + "'received'")) < report.published() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      double totalS = (System.nanoTime() - t0) / 1e9;
+      double rate = received / totalS;
+      System.out.printf(Locale.ROOT, "throughput: %,d messages published in %.1f s (%,.0f msg/s); all %,d stored "
+          + "and counted after %.1f s: %,.0f msg/s end to end%n", report.published(), publishS,
+          report.published() / publishS, received, totalS, rate);
+      System.out.printf(Locale.ROOT, "throughput: district_metric rows %,d, snapshots %,d%n",
+          count(url, "SELECT count(*) FROM district_metric"), count(url, "SELECT count(*) FROM district_snapshot"));
+      return rate;
+    }
+  }
+
+  private static void latency(String admin, String broker, CitySeeds seeds, double rate, int seconds)
+      throws Exception {
+    String url = freshDatabase(admin, seeds);
+    Histogram fromWindowEnd = new Histogram(3_600_000L, 3);
+    long warmUpEnd = System.currentTimeMillis() + 15_000;
+    List<Long> samples = new ArrayList<>();
+    try (Running job = Running.start(broker, url, seeds);
+        MqttConnection watch = PahoConnection.connect(MqttSettings.of(broker, "bench-watch-" + System.nanoTime()))) {
+      watch.subscribe("city/v1/+/live", 0, (topic, payload) -> {
+        long now = System.currentTimeMillis();
+        try {
+          long end = topic.equals("city/v1/city/live") ? -1 : DistrictSnapshot.parseFrom(payload).getWindowEndMs();
+          if (end > warmUpEnd) {
+            synchronized (fromWindowEnd) {
+              fromWindowEnd.recordValue(Math.max(0, now - end));
+              samples.add(now - end);
+            }
+          }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          // Not a snapshot (a cleared retained topic): not a sample.
+        }
+      });
+      SimReport report = simulate(broker, "--rate", String.format(Locale.ROOT, "%.0f", rate), "--duration",
+          seconds + "s");
+      Thread.sleep(10_000);
+      synchronized (fromWindowEnd) {
+        System.out.printf(Locale.ROOT, "latency: %,d messages at %,.0f msg/s (%.0f requested) for %d s; %,d live "
+            + "snapshots after warm-up%n", report.published(), report.achievedRate(), rate, seconds,
+            fromWindowEnd.getTotalCount());
+        System.out.printf(Locale.ROOT, "latency: publish -> live snapshot on its topic, from the window's end: "
+            + "p50 %,d ms, p99 %,d ms, max %,d ms (out-of-orderness bound %d ms included)%n",
+            fromWindowEnd.getValueAtPercentile(50), fromWindowEnd.getValueAtPercentile(99),
+            fromWindowEnd.getMaxValue(), CityJobConfig.DEFAULT_OUT_OF_ORDERNESS.toMillis());
+      }
+    }
+  }
+
+  private static SimReport simulate(String broker, String... flags) throws InterruptedException {
+    List<String> args = new ArrayList<>(List.of("--broker", broker, "--client-id", "bench-sim-" + System.nanoTime(),
+        "--no-actuators", "--connections", "4", "--qos", "1", "--quiet"));
+    args.addAll(List.of(flags));
+    SimCommand command = new SimCommand();
+    new CommandLine(command).parseArgs(args.toArray(String[]::new));
+    try (SimRun run = new SimRun(command.config(), null)) {
+      return run.run();
+    }
+  }
+
+  private static String freshDatabase(String admin, CitySeeds seeds) throws Exception {
+    String database = "citybrain_bench_" + System.currentTimeMillis();
+    try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + database);
+    }
+    String url = admin.replaceFirst("/[^/?]+(\\?|$)", "/" + database + "$1");
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(url);
+    Schema.migrate(ds);
+    RegistrySync.sync(ds, seeds, FleetExpander.expand(seeds));
+    return url;
+  }
+
+  private static long count(String url, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The job running on a MiniCluster; close cancels it and ends its lanes' broker sessions. */
+  private record Running(JobClient job, CityJobConfig config) implements AutoCloseable {
+    static Running start(String broker, String url, CitySeeds seeds) throws Exception {
+      CityJobConfig config = new CityJobConfig();
+      config.brokerUrl = broker;
+      config.jdbcUrl = url;
+      config.districts = seeds.districtCodes();
+      config.clientIdPrefix = "bench-city-" + System.nanoTime();
+      config.sessionExpiry = Duration.ofMinutes(5);
+      config.checkpointInterval = Duration.ofSeconds(1);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      new CityJob(config, seeds).build(env);
+      JobClient job = env.executeAsync("city-bench");
+      while (job.getJobStatus().get() != JobStatus.RUNNING) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(3_000);
+      return new Running(job, config);
+    }
+
+    @Override
+    public void close() throws Exception {
+      job.cancel().get();
+      for (int lane = 0; lane < config.lanes; lane++) {
+        try (MqttConnection end = PahoConnection.connect(MqttSettings.of(config.brokerUrl,
+            config.clientIdPrefix + "-lane-" + lane))) {
+          end.isConnected();
+        }
+      }
+    }
+  }
+}
