@@ -59,7 +59,6 @@ public final class ApiVerticle extends VerticleBase {
   private final TokenService tokens;
   private final UserStore users;
   private final PrometheusMeterRegistry registry;
-  private final String openApiYaml;
   private final String openApiJson;
   private HttpServer server;
   private LiveHub hub;
@@ -78,8 +77,8 @@ public final class ApiVerticle extends VerticleBase {
     this.tokens = tokens;
     this.users = users;
     this.registry = registry;
-    this.openApiYaml = resource("/openapi/command-api.yaml");
-    this.openApiJson = yamlToJson(openApiYaml);
+    // Written as YAML for people, served as JSON: the validators and generators all read JSON.
+    this.openApiJson = yamlToJson(resource("/openapi/command-api.yaml"));
   }
 
   @Override
@@ -99,7 +98,6 @@ public final class ApiVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health").handler(this::health);
-    router.get("/api/v1/openapi.yaml").handler(this::openApiYaml);
     router.get("/api/v1/openapi.json").handler(this::openApiJson);
     AuthRoutes auth = new AuthRoutes(db, users, tokens, seeds);
     auth.mountPublic(router);
@@ -218,10 +216,6 @@ public final class ApiVerticle extends VerticleBase {
   private void health(RoutingContext ctx) {
     Replies.json(ctx, mqtt.isConnected() ? 200 : 503, new JsonObject().put("status", mqtt.isConnected() ? "up"
         : "degraded").put("mqtt", mqtt.isConnected()));
-  }
-
-  private void openApiYaml(RoutingContext ctx) {
-    ctx.response().putHeader("content-type", "application/yaml").end(openApiYaml);
   }
 
   private void openApiJson(RoutingContext ctx) {
