@@ -118,6 +118,14 @@ public final class ResponseDispatcher implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Completes once every state change recorded so far is in the database: ordered work of one context runs in
+   * submission order, so an empty ordered transaction queued now finishes after them.
+   */
+  public io.vertx.core.Future<Void> flushed() {
+    return db.orderedTransaction(c -> null);
+  }
+
   /** Runs being tracked now. */
   public int activeRuns() {
     return (int) runs.values().stream().filter(r -> !r.finished).count();

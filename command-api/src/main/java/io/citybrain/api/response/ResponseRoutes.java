@@ -180,8 +180,9 @@ public final class ResponseRoutes {
                 + run.getString("state") + ", only a running run can be cancelled").put("state",
                 run.getString("state")).put("allowed", new JsonArray()));
           }
-          return audit.append(entry(caller, "cancel_response", runId, run.getString("district"), requestId,
-              "allowed", null)).compose(v -> db.query(c -> ResponseStore.run(c, runId).orElseThrow()));
+          return dispatcher.flushed().compose(v -> audit.append(entry(caller, "cancel_response", runId,
+              run.getString("district"), requestId, "allowed", null)))
+              .compose(v -> db.query(c -> ResponseStore.run(c, runId).orElseThrow()));
         })
         .onComplete(ar -> {
           if (ar.succeeded()) {
