@@ -34,6 +34,11 @@ public final class ApiConfig {
   public static final double DEFAULT_CASE_MERGE_DISTANCE_M = 50;
   public static final double DEFAULT_CASE_MIN_CONFIDENCE = 0.5;
   public static final String DEFAULT_CLIENT_ID_PREFIX = "citybrain-api";
+  /**
+   * How long the summary's database part is reused: the stream job's windows are 10 s, and a wall of many screens
+   * polling it would otherwise run the same queries for each; ZERO disables.
+   */
+  public static final Duration DEFAULT_SUMMARY_CACHE = Duration.ofSeconds(1);
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -55,6 +60,7 @@ public final class ApiConfig {
   private double caseMergeDistanceM = DEFAULT_CASE_MERGE_DISTANCE_M;
   private double caseMinConfidence = DEFAULT_CASE_MIN_CONFIDENCE;
   private String clientIdPrefix = DEFAULT_CLIENT_ID_PREFIX;
+  private Duration summaryCache = DEFAULT_SUMMARY_CACHE;
   private boolean migrate = true;
   private CitySeeds seeds;
   private volatile boolean sealed;
@@ -113,6 +119,9 @@ public final class ApiConfig {
     }
     if (!(caseMinConfidence >= 0 && caseMinConfidence <= 1)) {
       throw new IllegalArgumentException("api caseMinConfidence must be within 0..1, was " + caseMinConfidence);
+    }
+    if (summaryCache == null || summaryCache.isNegative()) {
+      throw new IllegalArgumentException("api summaryCache must be zero or a positive duration, was " + summaryCache);
     }
     if (clientIdPrefix == null || !clientIdPrefix.matches("[A-Za-z0-9_-]{1,64}")) {
       throw new IllegalArgumentException("api clientIdPrefix must be 1-64 letters, digits, '-' or '_', was '"
@@ -251,6 +260,16 @@ public final class ApiConfig {
     check();
     caseMinConfidence = value;
     return this;
+  }
+
+  public ApiConfig summaryCache(Duration value) {
+    check();
+    summaryCache = value;
+    return this;
+  }
+
+  public Duration summaryCache() {
+    return summaryCache;
   }
 
   public ApiConfig clientIdPrefix(String value) {

@@ -41,7 +41,7 @@ final class ApiFixture implements AutoCloseable {
         .mqttUrl(services.mqttUrl()).dbPoolSize(4).passwordCost(4).seeds(SEEDS)
         .clientIdPrefix(services.uniqueId("api")).ackTimeout(Duration.ofSeconds(5))
         .retryBackoff(Duration.ofMillis(200)).retryBackoffMax(Duration.ofSeconds(1))
-        .casePollInterval(Duration.ofHours(1));
+        .casePollInterval(Duration.ofHours(1)).summaryCache(Duration.ZERO);
     tweak.accept(config);
     CommandApi api = CommandApi.start(config);
     ApiFixture fixture = null;

@@ -102,7 +102,7 @@ public final class ApiVerticle extends VerticleBase {
     AuthRoutes auth = new AuthRoutes(db, users, tokens, seeds);
     auth.mountPublic(router);
     router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens.auth()));
-    new ReadRoutes(seeds, db, district -> feed[0].latest(district)).mount(router);
+    new ReadRoutes(seeds, db, district -> feed[0].latest(district), config.summaryCache()).mount(router);
     auth.mount(router);
     new ResponseRoutes(seeds, db, audit, dispatcher).mount(router);
     new CaseRoutes(seeds, db, hub).mount(router);

@@ -26,12 +26,20 @@ public final class ReadRoutes {
   private final CitySeeds seeds;
   private final Db db;
   private final Function<String, JsonObject> liveSnapshot;
+  private final long summaryCacheNanos;
+  /** The summary's database part, shared by the requests of one cache period and by concurrent ones (event loop). */
+  private Future<JsonObject> summaryRows;
+  private long summaryRowsAt;
 
-  /** @param liveSnapshot the latest snapshot seen on a district's live topic (event loop), or null */
-  public ReadRoutes(CitySeeds seeds, Db db, Function<String, JsonObject> liveSnapshot) {
+  /**
+   * @param liveSnapshot the latest snapshot seen on a district's live topic (event loop), or null
+   * @param summaryCache how long the summary's database part is reused (zero: never)
+   */
+  public ReadRoutes(CitySeeds seeds, Db db, Function<String, JsonObject> liveSnapshot, Duration summaryCache) {
     this.seeds = seeds;
     this.db = db;
     this.liveSnapshot = liveSnapshot;
+    this.summaryCacheNanos = summaryCache.toNanos();
   }
 
   public void mount(Router router) {
@@ -85,16 +93,28 @@ public final class ReadRoutes {
 
   private void summary(RoutingContext ctx) {
     Caller.of(ctx.user()).require(Role.VIEWER);
-    Instant now = Instant.now();
-    Replies.reply(ctx, db.query(c -> new JsonObject()
+    Replies.reply(ctx, summaryRows().map(raw -> summary(raw, Instant.now())));
+  }
+
+  /** One database round for every request within the cache period; requests during the round wait for it. */
+  private Future<JsonObject> summaryRows() {
+    long now = System.nanoTime();
+    if (summaryRows != null && (!summaryRows.isComplete() || now - summaryRowsAt < summaryCacheNanos)) {
+      return summaryRows;
+    }
+    Instant at = Instant.now();
+    Future<JsonObject> rows = db.query(c -> new JsonObject()
         .put("stored", ReadQueries.storedSnapshots(c))
         .put("counts", ReadQueries.counts(c))
         .put("top_alerts", new JsonArray(ReadQueries.alerts(c, null, "raised", 5)))
         .put("open_incidents", new JsonArray(ReadQueries.incidents(c, null, null, null, 50).stream()
             .filter(i -> !"closed".equals(i.getString("state"))).limit(10).toList()))
-        .put("cases", CaseStats.rates(c, null, Instant.EPOCH, now.plusSeconds(1)).stream().findFirst()
-            .orElse(null)))
-        .map(raw -> summary(raw, now)));
+        .put("cases", CaseStats.rates(c, null, Instant.EPOCH, at.plusSeconds(1)).stream().findFirst()
+            .orElse(null)));
+    summaryRows = rows;
+    summaryRowsAt = now;
+    rows.onFailure(e -> summaryRows = null);
+    return rows;
   }
 
   /** Puts the city together on the event loop, where the live snapshots are. */
