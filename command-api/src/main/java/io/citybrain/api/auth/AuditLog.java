@@ -1,0 +1,45 @@
+package io.citybrain.api.auth;
+
+import io.citybrain.api.db.Db;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/** Appends to audit_log (the database refuses updates and deletes): every command attempt, allowed or denied. */
+public final class AuditLog {
+  private final Db db;
+
+  public AuditLog(Db db) {
+    this.db = db;
+  }
+
+  /** One audited attempt. {@code outcome}: allowed, denied, repeated, invalid, failed. */
+  public record Entry(String actor, String action, String target, String district, String requestId, String outcome,
+      JsonObject detail) {
+  }
+
+  public Future<Void> append(Entry entry) {
+    return db.query(connection -> {
+      append(connection, entry);
+      return null;
+    });
+  }
+
+  /** Inside the caller's transaction, so the audit row and the change commit together. */
+  public static void append(Connection connection, Entry entry) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("""
+        INSERT INTO audit_log (actor, action, target, district, request_id, outcome, detail)
+        VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+      ps.setString(1, entry.actor());
+      ps.setString(2, entry.action());
+      ps.setString(3, entry.target());
+      ps.setString(4, entry.district());
+      ps.setString(5, entry.requestId());
+      ps.setString(6, entry.outcome());
+      ps.setString(7, entry.detail() == null ? null : entry.detail().encode());
+      ps.executeUpdate();
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package io.citybrain.api.live;
+
+import io.citybrain.api.auth.Caller;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket clients and their district subscriptions. Everything runs on the API's event loop: producers on other
+ * threads hand their events over with {@code runOnContext}. Each client has a {@link ClientQueue}; frames leave it only
+ * while the socket's write queue (bounded by {@code setWriteQueueMaxSize}) has room, and the drain handler resumes.
+ */
+public final class LiveHub {
+  private static final Logger LOG = LoggerFactory.getLogger(LiveHub.class);
+  private final int queueLimit;
+  private final int writeQueueBytes;
+  private final Set<String> knownDistricts;
+  private final Function<String, JsonObject> latestSnapshot;
+  private final Map<ServerWebSocket, Client> clients = new HashMap<>();
+  private long framesSent;
+  private long dropped;
+  private long conflated;
+  private int highWaterFrames;
+  private long highWaterChars;
+
+  /** @param latestSnapshot the latest snapshot of a district, or null; sent to a client when it subscribes */
+  public LiveHub(int queueLimit, int writeQueueBytes, Set<String> knownDistricts,
+      Function<String, JsonObject> latestSnapshot) {
+    this.queueLimit = queueLimit;
+    this.writeQueueBytes = writeQueueBytes;
+    this.knownDistricts = knownDistricts;
+    this.latestSnapshot = latestSnapshot;
+  }
+
+  /** Takes an accepted socket of an authenticated caller. */
+  public void add(ServerWebSocket ws, Caller caller) {
+    ws.setWriteQueueMaxSize(writeQueueBytes);
+    Client client = new Client(ws, caller, new ClientQueue(queueLimit));
+    clients.put(ws, client);
+    ws.textMessageHandler(text -> command(client, text));
+    ws.closeHandler(v -> remove(client));
+    ws.exceptionHandler(e -> LOG.debug("live socket of {} failed: {}", caller.name(), e.toString()));
+    ws.drainHandler(v -> pump(client));
+    send(client, new JsonObject().put("type", "hello").put("user", caller.name())
+        .put("districts", new JsonArray(knownDistricts.stream().filter(caller::covers).sorted().toList())));
+  }
+
+  /** A new snapshot: conflated per client to the latest per district. */
+  public void snapshot(String district, JsonObject snapshot) {
+    String frame = new JsonObject().put("type", "snapshot").put("district", district).put("data", snapshot).encode();
+    for (Client client : clients.values()) {
+      if (client.districts.contains(district)) {
+        client.queue.offerSnapshot(district, frame);
+        pump(client);
+      }
+    }
+  }
+
+  /** An event of a type (alert, incident, command_progress, run_progress, case) for a district's subscribers. */
+  public void event(String district, String type, JsonObject data) {
+    String frame = new JsonObject().put("type", type).put("district", district).put("data", data).encode();
+    for (Client client : clients.values()) {
+      if (client.districts.contains(district)) {
+        client.queue.offerEvent(frame);
+        pump(client);
+      }
+    }
+  }
+
+  private void command(Client client, String text) {
+    JsonObject message;
+    try {
+      message = new JsonObject(text);
+    } catch (DecodeException e) {
+      error(client, "message", "must be a JSON object such as {\"subscribe\":[\"DP\"]}");
+      return;
+    }
+    JsonArray subscribe = message.getJsonArray("subscribe", new JsonArray());
+    JsonArray unsubscribe = message.getJsonArray("unsubscribe", new JsonArray());
+    Set<String> added = new LinkedHashSet<>();
+    for (Object item : subscribe) {
+      String district = String.valueOf(item);
+      if (!knownDistricts.contains(district)) {
+        error(client, "subscribe", "unknown district '" + district + "'");
+        return;
+      }
+      if (!client.caller.covers(district)) {
+        error(client, "subscribe", "district " + district + " is outside the caller's scope");
+        return;
+      }
+      added.add(district);
+    }
+    unsubscribe.forEach(d -> {
+      client.districts.remove(String.valueOf(d));
+      client.queue.dropSnapshot(String.valueOf(d));
+    });
+    client.districts.addAll(added);
+    send(client, new JsonObject().put("type", "subscribed").put("districts",
+        new JsonArray(client.districts.stream().sorted().toList())));
+    for (String district : added) {
+      JsonObject latest = latestSnapshot.apply(district);
+      if (latest != null) {
+        client.queue.offerSnapshot(district, new JsonObject().put("type", "snapshot").put("district", district)
+            .put("data", latest).encode());
+      }
+    }
+    pump(client);
+  }
+
+  private void error(Client client, String field, String reason) {
+    send(client, new JsonObject().put("type", "error").put("field", field).put("reason", reason));
+  }
+
+  private void send(Client client, JsonObject control) {
+    client.queue.offerEvent(control.encode());
+    pump(client);
+  }
+
+  private void pump(Client client) {
+    ClientQueue queue = client.queue;
+    highWaterFrames = Math.max(highWaterFrames, queue.size());
+    highWaterChars = Math.max(highWaterChars, queue.chars());
+    while (!client.closed && !client.ws.writeQueueFull()) {
+      String frame = queue.poll();
+      if (frame == null) {
+        return;
+      }
+      framesSent++;
+      client.ws.writeTextMessage(frame);
+    }
+  }
+
+  private void remove(Client client) {
+    client.closed = true;
+    clients.remove(client.ws);
+    dropped += client.queue.dropped();
+    conflated += client.queue.conflated();
+  }
+
+  /** Counters for metrics and tests; call on the event loop. */
+  public LiveStats stats() {
+    long droppedNow = dropped;
+    long conflatedNow = conflated;
+    for (Client c : clients.values()) {
+      droppedNow += c.queue.dropped();
+      conflatedNow += c.queue.conflated();
+    }
+    return new LiveStats(clients.size(), framesSent, droppedNow, conflatedNow, highWaterFrames, highWaterChars);
+  }
+
+  /** What the hub has done: clients now, frames sent, events dropped, snapshots conflated, the largest queue seen. */
+  public record LiveStats(int clients, long framesSent, long dropped, long conflated, int highWaterFrames,
+      long highWaterChars) {
+  }
+
+  private static final class Client {
+    final ServerWebSocket ws;
+    final Caller caller;
+    final ClientQueue queue;
+    final Set<String> districts = new LinkedHashSet<>();
+    boolean closed;
+
+    Client(ServerWebSocket ws, Caller caller, ClientQueue queue) {
+      this.ws = ws;
+      this.caller = caller;
+      this.queue = queue;
+    }
+  }
+}

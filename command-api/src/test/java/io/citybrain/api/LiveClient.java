@@ -1,0 +1,61 @@
+package io.citybrain.api;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A WebSocket client of the live endpoint that reads every frame and keeps them in arrival order. */
+final class LiveClient implements WebSocket.Listener, AutoCloseable {
+  final List<JsonObject> frames = new CopyOnWriteArrayList<>();
+  private final StringBuilder partial = new StringBuilder();
+  private final WebSocket socket;
+
+  LiveClient(String apiUrl, String token, String... districts) throws Exception {
+    socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(URI.create(apiUrl.replace("http", "ws") + "/api/v1/live?access_token=" + token), this)
+        .get(10, TimeUnit.SECONDS);
+    socket.sendText(new JsonObject().put("subscribe", new io.vertx.core.json.JsonArray(List.of(districts))).encode(),
+        true).get(10, TimeUnit.SECONDS);
+    await(f -> "subscribed".equals(f.getString("type")), 10_000);
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    partial.append(data);
+    if (last) {
+      frames.add(new JsonObject(partial.toString()));
+      partial.setLength(0);
+    }
+    webSocket.request(1);
+    return null;
+  }
+
+  /** Waits until a frame matches; fails after the timeout. */
+  JsonObject await(Predicate<JsonObject> match, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline) {
+      for (JsonObject frame : frames) {
+        if (match.test(frame)) {
+          return frame;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no matching live frame within " + timeoutMs + " ms; got " + frames.size() + " frames");
+  }
+
+  List<JsonObject> ofType(String type) {
+    return frames.stream().filter(f -> type.equals(f.getString("type"))).toList();
+  }
+
+  @Override
+  public void close() {
+    socket.abort();
+  }
+}
