@@ -14,6 +14,8 @@ import io.citybrain.simulators.ShardSpec;
 import io.citybrain.simulators.SimConfig;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
+import io.citybrain.api.ApiConfig;
+import io.citybrain.api.CommandApi;
 import io.citybrain.stream.CityJobConfig;
 import java.io.PrintWriter;
 import java.time.ZoneId;
@@ -75,6 +77,14 @@ final class DemoCommand implements Callable<Integer> {
           + "MiniCluster (default: on).")
   boolean streamJob;
 
+  @Option(names = "--api", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Serve the command API and the wall (default: on).")
+  boolean api;
+
+  @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "${env:CITYBRAIN_API_PORT:-8080}",
+      description = "Port of the command API; 0 picks a free one (default: ${DEFAULT-VALUE}, env CITYBRAIN_API_PORT).")
+  int apiPort;
+
   @Option(names = "--exit-after-start",
       description = "Start everything, print the report, then stop (a smoke check).")
   boolean exitAfterStart;
@@ -99,6 +109,9 @@ final class DemoCommand implements Callable<Integer> {
       out.print(load.describe());
       if (streamJob) {
         startStreamJob(out, seeds, brokerUrl, dataSource.getJdbcUrl());
+      }
+      if (api) {
+        startApi(out, brokerUrl, dataSource.getJdbcUrl());
       }
       SimRun simulator = sim ? startSimulator(out, seeds, expanded, brokerUrl) : null;
       out.flush();
@@ -145,6 +158,20 @@ final class DemoCommand implements Callable<Integer> {
     out.println("              live topics: city/v1/{district}/live, city/v1/city/live, .../alert, .../incident");
     // The lanes subscribe just after the job reports running; telemetry sent before that is not queued for them.
     Thread.sleep(3_000);
+  }
+
+  private void startApi(PrintWriter out, String brokerUrl, String jdbcUrl) {
+    // A taken port is replaced by a free one, as for the broker: the demo should start, and it says where.
+    int port = apiPort != 0 && FreePort.isFree(apiPort) ? apiPort : 0;
+    CommandApi commandApi = CommandApi.start(new ApiConfig().jdbcUrl(jdbcUrl).mqttUrl(brokerUrl).port(port));
+    started.push(commandApi);
+    out.printf("  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)%s%n",
+        commandApi.url(), commandApi.url(), commandApi.url(),
+        port == apiPort ? "" : "; port " + apiPort + " was taken");
+    out.println("  users       generated for this run, shown once (POST /api/v1/auth/login):");
+    for (CommandApi.DemoUser user : commandApi.createDemoUsers()) {
+      out.printf("              %-12s %-18s password %s%n", user.role().id(), user.username(), user.password());
+    }
   }
 
   /** Raw rows stored so far, waiting up to {@code timeoutMs} for the first ones. */
