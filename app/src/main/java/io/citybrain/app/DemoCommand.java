@@ -154,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
     StreamJobRunner runner = StreamJobRunner.start(config, seeds);
     started.push(runner);
     out.printf("  stream job  running on an in-process Flink MiniCluster (parallelism %d, QoS %d, checkpoints %s)%n",
-        config.parallelism, config.qos, config.checkpointInterval);
+        config.parallelism, config.qos, config.checkpointInterval.toSeconds() + " s");
     out.println("              live topics: city/v1/{district}/live, city/v1/city/live, .../alert, .../incident");
     // The lanes subscribe just after the job reports running; telemetry sent before that is not queued for them.
     Thread.sleep(3_000);
