@@ -151,6 +151,10 @@ final class DemoCommand implements Callable<Integer> {
     config.qos = mqttUrl == null ? 0 : 1;
     config.sessionExpiry = java.time.Duration.ofMinutes(10);
     config.checkpointInterval = java.time.Duration.ofSeconds(5);
+    // Checkpoints on disk: the JobManager's memory holds at most 5 MB per state, which a long demo outgrows.
+    java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("citybrain-checkpoints");
+    started.push(() -> io.citybrain.embedded.TempFolders.deleteQuietly(checkpoints));
+    config.checkpointDir = checkpoints.toUri().toString();
     StreamJobRunner runner = StreamJobRunner.start(config, seeds);
     started.push(runner);
     out.printf("  stream job  running on an in-process Flink MiniCluster (parallelism %d, QoS %d, checkpoints %s)%n",

@@ -80,6 +80,8 @@ public final class CityJob {
     Configuration conf = new Configuration();
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval);
     conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
+    // Every type crossing the network has a real serializer; a Kryo fallback fails the job at once, not in production.
+    conf.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
     if (config.checkpointDir != null) {
       conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
       conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir);
@@ -134,7 +136,10 @@ public final class CityJob {
 
     DataStream<AlertEvent> alerts = live.keyBy(s -> s.district + "|" + s.metric)
         .process(new AlertEvaluator(seeds.alertRules())).name("alert-rules").uid("alert-rules");
-    alerts.sinkTo(tables.alerts()).name("alert-table").uid("alert-table");
+    alerts.filter(a -> a.raised).name("raises").uid("raises").sinkTo(tables.alertRaises())
+        .name("alert-raises").uid("alert-raises");
+    alerts.filter(a -> !a.raised).name("clears").uid("clears").sinkTo(tables.alertClears())
+        .name("alert-clears").uid("alert-clears");
 
     DataStream<DistrictUpdate> incidents = incidents(alerts, clean, tables);
 
@@ -157,6 +162,8 @@ public final class CityJob {
           .union(city.map(r -> Publication.of("city/v1/city/live", r.summary, true)).name("city-topic")
                   .uid("city-topic").setParallelism(1),
               alerts.map(CityJob::alertPublication).name("alert-topic").uid("alert-topic"))
+          // One topic, one connection: the retained picture a new subscriber gets is the newest.
+          .keyBy(p -> p.topic)
           .sinkTo(new ResultPublisher(config.brokerUrl, config.clientIdPrefix)).name("publish").uid("publish");
     }
   }

@@ -61,8 +61,25 @@ final class CityJobRun implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Opens each lane's persistent session and subscribes it, as the job will: from then on the broker queues the lane's
+   * messages however long the job takes to deploy (a fixed sleep would lose the first ones on a slow machine).
+   */
+  static void openLaneSessions(CityJobConfig config) {
+    io.citybrain.ingest.source.MqttSourceConfig source = config.source();
+    for (int lane = 0; lane < source.lanes(); lane++) {
+      try (MqttConnection session = PahoConnection.connect(MqttSettings.persistentConsumer(config.brokerUrl,
+          source.clientId(lane), source.sessionExpiry().toSeconds(), source.receiveMaximum()))) {
+        for (String filter : source.filtersOf(lane)) {
+          session.subscribe(filter, source.qos(), (topic, payload, packetId, qos) -> { });
+        }
+      }
+    }
+  }
+
   /** Starts the job and a subscriber on its result topics; waits until the lanes have subscribed. */
   static CityJobRun start(CityJobConfig config, MapFunction<MqttRecord, MqttRecord> hook) throws Exception {
+    openLaneSessions(config);
     MqttConnection results = PahoConnection.connect(MqttSettings.of(config.brokerUrl, config.clientIdPrefix + "-watch"));
     CityJobRun run = new CityJobRun(null, config, results);
     for (String filter : List.of("city/v1/+/live", "city/v1/+/alert", "city/v1/+/incident")) {
@@ -84,15 +101,17 @@ final class CityJobRun implements AutoCloseable {
       Thread.sleep(100);
     }
     run.job = job;
-    // A persistent session only queues what arrives after it subscribed: let the lanes subscribe first.
-    Thread.sleep(3_000);
     return run;
   }
 
-  /** Runs the simulator with these flags (plus broker and client id) and returns its report. */
+  /**
+   * Runs the simulator with these flags (plus broker and client id) and returns its report. One connection: its
+   * messages reach the broker in the order they were made, so a time-lapse run (30 s of event time per wall second)
+   * does not turn a moment's stall of one connection on a busy machine into readings past the allowed lateness.
+   */
   static SimReport simulate(TestServices services, String brokerUrl, String... flags) throws InterruptedException {
     List<String> args = new ArrayList<>(List.of("--broker", brokerUrl, "--client-id", services.uniqueId("sim"),
-        "--no-actuators", "--connections", "2", "--qos", "1", "--quiet"));
+        "--no-actuators", "--connections", "1", "--qos", "1", "--quiet"));
     args.addAll(List.of(flags));
     SimCommand command = new SimCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
@@ -113,7 +132,20 @@ final class CityJobRun implements AutoCloseable {
       last = now;
       Thread.sleep(quiet.toMillis());
     }
-    return last;
+    throw new AssertionError("still changing after " + timeout + ": " + sql + " = " + last);
+  }
+
+  /** Waits until {@code sql} returns at least {@code atLeast}; fails after the timeout. */
+  static long awaitAtLeast(TestServices services, String sql, long atLeast, Duration timeout) throws Exception {
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    long now;
+    while ((now = query(services, sql)) < atLeast) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("after " + timeout + ": " + sql + " = " + now + ", expected at least " + atLeast);
+      }
+      Thread.sleep(500);
+    }
+    return now;
   }
 
   static long query(TestServices services, String sql) throws Exception {

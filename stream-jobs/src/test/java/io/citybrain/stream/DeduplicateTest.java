@@ -61,7 +61,7 @@ class DeduplicateTest {
   }
 
   @Test
-  @DisplayName("a seq is forgotten after the TTL (processing time) and would pass again; before it, it is remembered")
+  @DisplayName("a device's seqs are forgotten after the TTL without messages (processing time); before it, remembered")
   void ttlForgets() throws Exception {
     harness.setStateTtlProcessingTime(0);
     harness.processElement(record("DP-RG-1", 1, 1_000));
@@ -71,6 +71,41 @@ class DeduplicateTest {
     harness.processElement(record("DP-RG-1", 1, 1_000));
     assertThat(clean()).hasSize(2);
     assertThat(flagged()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("seqs out of order within the window pass once each; a seq older than the window goes the late way")
+  void window() throws Exception {
+    harness.processElement(record("DP-RG-1", 300, 1_000));
+    harness.processElement(record("DP-RG-1", 100, 1_000));
+    harness.processElement(record("DP-RG-1", 299, 1_000));
+    harness.processElement(record("DP-RG-1", 100, 1_000));
+    harness.processElement(record("DP-RG-1", 43, 1_000)); // 300 - 1 - 43 = 256: just outside
+    harness.processElement(record("DP-RG-1", 600, 1_000));
+    harness.processElement(record("DP-RG-1", 300, 1_000)); // now 299 back: outside, though seen
+    assertThat(clean()).extracting(i -> i.seq).containsExactly(300L, 100L, 299L, 600L);
+    assertThat(flagged()).extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
+        .containsExactly("100 duplicate", "43 late", "300 late");
+  }
+
+  @Test
+  @DisplayName("after a restore, replayed items are judged against the highest watermark before the failure")
+  void watermarkSurvivesRestore() throws Exception {
+    harness.processWatermark(new Watermark(100_000));
+    harness.processElement(record("DP-RG-1", 1, 95_000));
+    var snapshot = harness.snapshot(1, 1);
+    harness.close();
+    harness = new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
+        item -> item.deviceId, org.apache.flink.api.common.typeinfo.Types.STRING);
+    harness.initializeState(snapshot);
+    harness.open();
+    harness.processElement(record("DP-RG-1", 1, 95_000)); // a replay: still known
+    harness.processElement(record("DP-RG-1", 2, 60_000)); // no watermark yet in this attempt, yet late
+    harness.processElement(record("DP-RG-1", 3, 80_000));
+    assertThat(clean()).extracting(i -> i.seq).containsExactly(3L);
+    assertThat(flagged()).extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
+        .containsExactly("1 duplicate", "2 late");
   }
 
   private List<TelemetryItem> clean() {

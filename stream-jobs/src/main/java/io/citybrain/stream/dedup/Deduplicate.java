@@ -2,11 +2,19 @@ package io.citybrain.stream.dedup;
 
 import io.citybrain.ingest.validate.TelemetryItem;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -16,16 +24,26 @@ import org.apache.flink.util.OutputTag;
  * a duplicate publish) and an item older than the watermark minus the allowed lateness go to {@link #FLAGGED}, marked,
  * so the raw sink stores or counts them while the aggregates never see them.
  *
+ * <p>State per device: the highest seq seen and a bitmap of the {@link SeqWindow#SIZE} seqs below it (seqs rise by one
+ * per message), forgotten after the TTL without messages. A seq older than the bitmap cannot be told apart from a
+ * repeat; it goes the late way (stored raw idempotently, left out of the aggregates) rather than being dropped.
+ *
  * <p>Why the lateness is decided here and not by the windows: the raw sink must know it when it writes the row (the
  * row's {@code late} flag keeps the batch recomputation equal to the aggregates). The windows downstream see a
- * watermark no later than this operator's, so an item this operator passes is never dropped by them.
+ * watermark no later than this operator's, so an item this operator passes is never dropped by them. Watermarks are
+ * not part of checkpoints, so the highest one seen is: after a restore, replayed items are judged against it, not
+ * against a watermark that starts from nothing.
  */
-public final class Deduplicate extends KeyedProcessFunction<String, TelemetryItem, TelemetryItem> {
+public final class Deduplicate extends KeyedProcessFunction<String, TelemetryItem, TelemetryItem>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<TelemetryItem> FLAGGED = new OutputTag<>("flagged") { };
   private final Duration ttl;
   private final long allowedLatenessMs;
-  private transient MapState<Long, Boolean> seen;
+  private transient ValueState<SeqWindow> seen;
+  private transient ListState<Long> watermarkState;
+  private transient long watermarkFloor = Long.MIN_VALUE;
+  private transient long highestWatermark = Long.MIN_VALUE;
 
   public Deduplicate(Duration ttl, Duration allowedLateness) {
     this.ttl = ttl;
@@ -34,29 +52,55 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
 
   @Override
   public void open(OpenContext context) {
-    MapStateDescriptor<Long, Boolean> descriptor = new MapStateDescriptor<>("seen-seqs", Types.LONG, Types.BOOLEAN);
-    // Per entry: a seq is forgotten ttl after it was first seen (a replay comes back within minutes, not hours).
+    ValueStateDescriptor<SeqWindow> descriptor = new ValueStateDescriptor<>("seen-seqs",
+        TypeInformation.of(SeqWindow.class));
+    // A device silent for the TTL is forgotten: its next seqs are taken as new.
     descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
         .build());
-    seen = getRuntimeContext().getMapState(descriptor);
+    seen = getRuntimeContext().getState(descriptor);
   }
 
   @Override
   public void processElement(TelemetryItem item, Context ctx, Collector<TelemetryItem> out) throws Exception {
-    if (seen.contains(item.seq)) {
+    SeqWindow window = seen.value();
+    if (window == null) {
+      window = new SeqWindow();
+    }
+    SeqWindow.Outcome outcome = window.offer(item.seq);
+    if (outcome == SeqWindow.Outcome.REPEAT) {
       item.duplicate = true;
       ctx.output(FLAGGED, item);
       return;
     }
-    seen.put(item.seq, Boolean.TRUE);
-    long watermark = ctx.timerService().currentWatermark();
-    if (watermark != Long.MIN_VALUE && item.eventTimeMs + allowedLatenessMs <= watermark) {
+    seen.update(window);
+    long watermark = Math.max(ctx.timerService().currentWatermark(), watermarkFloor);
+    highestWatermark = Math.max(highestWatermark, watermark);
+    if (outcome == SeqWindow.Outcome.TOO_OLD
+        || (watermark != Long.MIN_VALUE && item.eventTimeMs + allowedLatenessMs <= watermark)) {
       item.late = true;
       ctx.output(FLAGGED, item);
       return;
     }
     out.collect(item);
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    watermarkState.update(List.of(highestWatermark));
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    watermarkState = context.getOperatorStateStore().getUnionListState(
+        new ListStateDescriptor<>("highest-watermark", Types.LONG));
+    if (context.isRestored()) {
+      // Every subtask's highest watermark comes back to every subtask: the lowest is safe for all of them.
+      List<Long> restored = new ArrayList<>();
+      watermarkState.get().forEach(restored::add);
+      watermarkFloor = restored.stream().mapToLong(Long::longValue).min().orElse(Long.MIN_VALUE);
+      highestWatermark = watermarkFloor;
+    }
   }
 }

@@ -46,7 +46,9 @@ public final class ResultPublisher implements Sink<Publication> {
     @Override
     public void write(Publication p, Context context) throws IOException, InterruptedException {
       rethrow();
-      outstanding.acquire();
+      if (!outstanding.tryAcquire(60, TimeUnit.SECONDS)) {
+        throw new IOException("the broker did not confirm published results within 60 s");
+      }
       connection.publish(p.topic, p.payload, 1, p.retained, error -> {
         if (error != null) {
           failure.compareAndSet(null, error);

@@ -35,13 +35,18 @@ public final class ResultTables {
         .build();
   }
 
+  /**
+   * A window's row only grows: a late firing adds readings. A smaller count is a window reopened after a restore with
+   * only replayed readings, and must not replace the complete row.
+   */
   public JdbcSink<WindowStats> metrics() {
     return sink("""
         INSERT INTO district_metric (district, metric, resolution_s, window_start, count, min, max, sum, mean, p95)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (district, metric, resolution_s, window_start) DO UPDATE SET count = EXCLUDED.count,
           min = EXCLUDED.min, max = EXCLUDED.max, sum = EXCLUDED.sum, mean = EXCLUDED.mean, p95 = EXCLUDED.p95,
-          updated_at = now()""", (ps, s) -> {
+          updated_at = now()
+        WHERE district_metric.count <= EXCLUDED.count""", (ps, s) -> {
       ps.setString(1, s.district);
       ps.setString(2, s.metric);
       ps.setInt(3, s.resolutionS);
@@ -64,7 +69,8 @@ public final class ResultTables {
         INSERT INTO district_event_count (district, event_type, resolution_s, window_start, count)
         VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (district, event_type, resolution_s, window_start) DO UPDATE SET count = EXCLUDED.count,
-          updated_at = now()""", (ps, c) -> {
+          updated_at = now()
+        WHERE district_event_count.count <= EXCLUDED.count""", (ps, c) -> {
       ps.setString(1, c.district);
       ps.setString(2, c.eventType);
       ps.setInt(3, c.resolutionS);
@@ -73,30 +79,56 @@ public final class ResultTables {
     });
   }
 
-  /** A raise inserts the alert; a clear closes it (inserting it first if the raise was never stored). */
-  public JdbcSink<AlertEvent> alerts() {
+  /**
+   * Raises: inserted, or nothing when the alert (or another open alert of the same rule and district, which the
+   * partial unique index refuses) is there already. A raise must never fail the job: it would come back at every
+   * restart. A clear arriving first (the two sinks flush independently) leaves the raise nothing to do.
+   */
+  public JdbcSink<AlertEvent> alertRaises() {
     return sink("""
-        INSERT INTO alert (alert_id, rule_id, district, metric, severity, state, value, threshold, raised_at,
-                           cleared_at, clear_value)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (alert_id) DO UPDATE SET state = EXCLUDED.state, cleared_at = EXCLUDED.cleared_at,
-          clear_value = EXCLUDED.clear_value
-        WHERE EXCLUDED.state = 'cleared'""", (ps, a) -> {
+        INSERT INTO alert (alert_id, rule_id, district, metric, severity, state, value, threshold, raised_at)
+        VALUES (?, ?, ?, ?, ?, 'raised', ?, ?, ?)
+        ON CONFLICT DO NOTHING""", (ps, a) -> {
       ps.setString(1, a.alertId);
       ps.setString(2, a.ruleId);
       ps.setString(3, a.district);
       ps.setString(4, a.metric);
       ps.setString(5, a.severity);
-      ps.setString(6, a.raised ? "raised" : "cleared");
-      ps.setDouble(7, a.raisedValue);
-      ps.setDouble(8, a.threshold);
-      ps.setObject(9, time(a.raisedAtMs));
-      ps.setObject(10, a.raised ? null : time(a.clearedAtMs), Types.TIMESTAMP_WITH_TIMEZONE);
-      if (a.raised) {
-        ps.setNull(11, Types.DOUBLE);
-      } else {
-        ps.setDouble(11, a.value);
-      }
+      ps.setDouble(6, a.raisedValue);
+      ps.setDouble(7, a.threshold);
+      ps.setObject(8, time(a.raisedAtMs));
+    });
+  }
+
+  /**
+   * Clears: closes the alert (inserting it cleared if its raise is not stored yet), and any other alert of the same rule
+   * and district still open from before (a job started without its state), so a district never keeps a stale alert.
+   */
+  public JdbcSink<AlertEvent> alertClears() {
+    return sink("""
+        WITH stale AS (
+          UPDATE alert SET state = 'cleared', cleared_at = ?, clear_value = ?
+          WHERE rule_id = ? AND district = ? AND state = 'raised' AND alert_id <> ?)
+        INSERT INTO alert (alert_id, rule_id, district, metric, severity, state, value, threshold, raised_at,
+                           cleared_at, clear_value)
+        VALUES (?, ?, ?, ?, ?, 'cleared', ?, ?, ?, ?, ?)
+        ON CONFLICT (alert_id) DO UPDATE SET state = 'cleared', cleared_at = EXCLUDED.cleared_at,
+          clear_value = EXCLUDED.clear_value""", (ps, a) -> {
+      ps.setObject(1, time(a.clearedAtMs));
+      ps.setDouble(2, a.value);
+      ps.setString(3, a.ruleId);
+      ps.setString(4, a.district);
+      ps.setString(5, a.alertId);
+      ps.setString(6, a.alertId);
+      ps.setString(7, a.ruleId);
+      ps.setString(8, a.district);
+      ps.setString(9, a.metric);
+      ps.setString(10, a.severity);
+      ps.setDouble(11, a.raisedValue);
+      ps.setDouble(12, a.threshold);
+      ps.setObject(13, time(a.raisedAtMs));
+      ps.setObject(14, time(a.clearedAtMs));
+      ps.setDouble(15, a.value);
     });
   }
 

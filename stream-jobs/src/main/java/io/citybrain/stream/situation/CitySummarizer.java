@@ -42,8 +42,12 @@ public final class CitySummarizer extends KeyedProcessFunction<String, Situation
     long end = timestamp + 1;
     List<String> done = new ArrayList<>();
     for (Map.Entry<String, SituationRecord> e : pending.entries()) {
-      if (e.getValue().windowEndMs == end) {
-        latest.put(e.getValue().district, e.getValue());
+      if (e.getValue().windowEndMs <= end) {
+        SituationRecord held = latest.get(e.getValue().district);
+        // Never back in time: a replayed older picture does not replace a newer one.
+        if (held == null || held.windowEndMs <= e.getValue().windowEndMs) {
+          latest.put(e.getValue().district, e.getValue());
+        }
         done.add(e.getKey());
       }
     }

@@ -37,6 +37,7 @@ import org.apache.flink.util.Collector;
  */
 public final class DistrictSituation extends KeyedProcessFunction<String, DistrictUpdate, SituationRecord> {
   private static final long serialVersionUID = 1L;
+  private static final long LIVE_MS = io.citybrain.stream.CityJob.LIVE_S * 1000L;
   private final CitySeeds seeds;
   private final String jdbcUrl;
   private transient SituationIndex index;
@@ -48,6 +49,7 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
   private transient ValueState<Integer> online;
   private transient MapState<String, AlertEvent> openAlerts;
   private transient MapState<String, Long> incidents;
+  private transient ValueState<Long> lastEmittedEnd;
 
   public DistrictSituation(CitySeeds seeds, String jdbcUrl) {
     this.seeds = seeds;
@@ -79,15 +81,19 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
     openAlerts = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-alerts", Types.STRING,
         TypeInformation.of(AlertEvent.class)));
     incidents = getRuntimeContext().getMapState(new MapStateDescriptor<>("incidents", Types.STRING, Types.LONG));
+    lastEmittedEnd = getRuntimeContext().getState(new ValueStateDescriptor<>("last-emitted-end", Types.LONG));
   }
 
   @Override
   public void processElement(DistrictUpdate update, Context ctx, Collector<SituationRecord> out) throws Exception {
     long watermark = ctx.timerService().currentWatermark();
+    Long emitted = lastEmittedEnd.value();
     if (update.stats != null || update.events != null) {
       long end = update.stats != null ? update.stats.windowEndMs() : update.events.windowEndMs();
-      if (end - 1 <= watermark) {
-        return; // a late re-firing of a window whose picture is out already
+      // A late re-firing of a window whose picture is out already (the watermark alone does not say so right after
+      // a restore, when it starts from nothing).
+      if (end - 1 <= watermark || (emitted != null && end <= emitted)) {
+        return;
       }
       if (update.stats != null) {
         pendingStats.put(end + "|" + update.stats.metric, update.stats);
@@ -99,11 +105,21 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
     }
     update.atMs = ctx.timestamp() == null ? watermark : ctx.timestamp();
     pendingUpdates.add(update);
+    // A district whose devices all went silent still gets a picture every window: the one that shows them offline.
+    long end = (Math.floorDiv(update.atMs, LIVE_MS) + 1) * LIVE_MS;
+    if (end - 1 > watermark && (emitted == null || end > emitted)) {
+      ctx.timerService().registerEventTimeTimer(end - 1);
+    }
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<SituationRecord> out) throws Exception {
     long end = timestamp + 1;
+    Long emitted = lastEmittedEnd.value();
+    if (emitted != null && end <= emitted) {
+      return;
+    }
+    lastEmittedEnd.update(end);
     applyUpdatesUpTo(timestamp);
     String prefix = end + "|";
     Map<String, WindowStats> stats = new TreeMap<>();
@@ -148,7 +164,7 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
     SituationIndex.Result result = index.compute(stats, onlineRate, alerts, activeIncidents);
 
     DistrictSnapshot.Builder snapshot = DistrictSnapshot.newBuilder().setDistrict(district)
-        .setWindowStartMs(end - 10_000).setWindowEndMs(end).setDevicesOnline(up).setDevicesTotal(total)
+        .setWindowStartMs(end - LIVE_MS).setWindowEndMs(end).setDevicesOnline(up).setDevicesTotal(total)
         .setOnlineRate(Double.isNaN(onlineRate) ? 0 : onlineRate)
         .setSituationIndex(Double.isNaN(result.index()) ? 0 : result.index()).putAllSubIndices(result.subIndices())
         .setOpenAlerts(alerts.size()).setOpenIncidents(activeIncidents)
@@ -167,7 +183,7 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
 
     SituationRecord record = new SituationRecord();
     record.district = district;
-    record.windowStartMs = end - 10_000;
+    record.windowStartMs = end - LIVE_MS;
     record.windowEndMs = end;
     record.situationIndex = snapshot.getSituationIndex();
     record.devicesOnline = up;
@@ -179,6 +195,16 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
     out.collect(record);
   }
 
+  private static String tieKey(DistrictUpdate u) {
+    if (u.liveness != null) {
+      return "l" + u.liveness.deviceId + (u.liveness.online ? "1" : "0");
+    }
+    if (u.alert != null) {
+      return "a" + u.alert.alertId + (u.alert.raised ? "1" : "0");
+    }
+    return "i" + u.incidentId;
+  }
+
   private void applyUpdatesUpTo(long timestamp) throws Exception {
     List<DistrictUpdate> later = new ArrayList<>();
     List<DistrictUpdate> due = new ArrayList<>();
@@ -188,8 +214,8 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
     if (due.isEmpty()) {
       return;
     }
-    // Event-time order, ties broken by kind and id: the same input gives the same state.
-    due.sort(java.util.Comparator.comparingLong((DistrictUpdate u) -> u.atMs));
+    // Event-time order, ties broken by what the update is about: the same input gives the same state.
+    due.sort(java.util.Comparator.comparingLong((DistrictUpdate u) -> u.atMs).thenComparing(DistrictSituation::tieKey));
     int up = online.value() == null ? 0 : online.value();
     for (DistrictUpdate u : due) {
       if (u.liveness != null) {

@@ -60,11 +60,9 @@ public final class SituationIndex implements Serializable {
         continue;
       }
       double value = sum / n;
-      for (OpenAlert alert : openAlerts) {
-        if (sub.id().equals(categoryOfMetric.get(alert.metric()))) {
-          value -= spec.alertPenalty().getOrDefault(alert.severity(), 0.0);
-        }
-      }
+      // Summed in a fixed order and subtracted once: the open alerts come from a map with no order of its own.
+      value -= openAlerts.stream().filter(alert -> sub.id().equals(categoryOfMetric.get(alert.metric())))
+          .mapToDouble(alert -> spec.alertPenalty().getOrDefault(alert.severity(), 0.0)).sorted().sum();
       if ("safety".equals(sub.id())) {
         value -= activeIncidents * spec.incidentPenalty();
       }
