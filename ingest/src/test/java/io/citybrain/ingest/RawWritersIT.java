@@ -96,6 +96,32 @@ class RawWritersIT {
     }
   }
 
+  @Test
+  @DisplayName("late rows are stored marked late and counted late; a replay with a new decision updates the flag only")
+  void lateFlag() throws Exception {
+    TelemetryItem onTime = item("DP", Reading.newBuilder().setDeviceId("DP-WL-00001").setSeq(1).setEventTimeMs(T0)
+        .setMetric("water_level_pct").setValue(50).build());
+    TelemetryItem late = item("DP", Reading.newBuilder().setDeviceId("DP-WL-00001").setSeq(2).setEventTimeMs(T0 + 1)
+        .setMetric("water_level_pct").setValue(51).build());
+    late.late = true;
+    RawTelemetryWriter writer = new RawTelemetryWriter();
+    WriteCounts first;
+    WriteCounts replay;
+    try (Connection c = db.getConnection()) {
+      first = writer.write(c, List.of(onTime, late, late));
+      late.late = false;
+      replay = writer.write(c, List.of(late));
+    }
+    assertThat(first.stored("DP")).isEqualTo(1);
+    assertThat(first.late("DP")).isEqualTo(1);
+    assertThat(first.duplicates("DP")).isEqualTo(1);
+    assertThat(replay.stored()).isZero();
+    assertThat(replay.late()).isZero();
+    assertThat(replay.duplicates()).isEqualTo(1);
+    assertThat(query("SELECT string_agg(seq || ':' || late, ',' ORDER BY seq) FROM reading WHERE device_id = "
+        + "'DP-WL-00001'")).isEqualTo("1:false,2:false");
+  }
+
   private static String query(String sql) throws Exception {
     try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();

@@ -72,10 +72,15 @@ public final class RawTelemetryWriter {
       connection.unwrap(PGConnection.class).getCopyAPI()
           .copyIn("COPY " + stage + " (" + columns + ") FROM STDIN WITH (FORMAT csv)", new StringReader(csv));
       try (Statement st = connection.createStatement();
-          ResultSet rs = st.executeQuery("WITH stored AS (INSERT INTO " + name + " (" + columns + ") SELECT "
-              + columns + " FROM " + stage + " ON CONFLICT DO NOTHING RETURNING district, late) "
-              + "SELECT district, count(*) FILTER (WHERE NOT late), count(*) FILTER (WHERE late) FROM stored "
-              + "GROUP BY district")) {
+          // A row already there keeps its values but takes the latest lateness decision: after a failover the job
+          // decides again, and its windows follow the new decision, so the row must too (aggregates = recomputation).
+          // Updated rows count as duplicates: xmax = 0 only for rows this statement inserted.
+          ResultSet rs = st.executeQuery("WITH stored AS (INSERT INTO " + name + " AS t (" + columns + ") "
+              + "SELECT DISTINCT ON (device_id, seq, event_time) " + columns + " FROM " + stage
+              + " ON CONFLICT (device_id, seq, event_time) DO UPDATE SET late = EXCLUDED.late"
+              + " WHERE t.late IS DISTINCT FROM EXCLUDED.late RETURNING district, late, (t.xmax = 0) AS inserted) "
+              + "SELECT district, count(*) FILTER (WHERE inserted AND NOT late), "
+              + "count(*) FILTER (WHERE inserted AND late) FROM stored GROUP BY district")) {
         while (rs.next()) {
           long[] n = staged.get(rs.getString(1));
           counts.add(rs.getString(1), rs.getLong(2), rs.getLong(3), n[0] - rs.getLong(2) - rs.getLong(3));
