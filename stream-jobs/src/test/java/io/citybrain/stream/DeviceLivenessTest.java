@@ -77,6 +77,18 @@ class DeviceLivenessTest {
     assertThat(changes()).containsExactly("LG-AQ-1 offline@40000");
   }
 
+  @Test
+  @DisplayName("a reading from before the offline deadline that arrives after it brings the device back as of the deadline")
+  void lateReadingAfterOffline() throws Exception {
+    message("LG-AQ-1", 0);
+    harness.processWatermark(new Watermark(30_000));
+    message("LG-AQ-1", 25_000);
+    assertThat(changes()).containsExactly("LG-AQ-1 online@0", "LG-AQ-1 offline@30000", "LG-AQ-1 online@30000");
+    // The deadline runs from the newest message seen: 25 s + 30 s.
+    harness.processWatermark(new Watermark(55_000));
+    assertThat(changes()).last().isEqualTo("LG-AQ-1 offline@55000");
+  }
+
   private void message(String device, long at) throws Exception {
     harness.processElement(new StreamRecord<>(item(device, at), at));
   }

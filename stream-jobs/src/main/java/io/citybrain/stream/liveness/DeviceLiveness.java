@@ -26,6 +26,7 @@ public final class DeviceLiveness extends KeyedProcessFunction<String, Telemetry
   private transient ValueState<Long> deadline;
   private transient ValueState<Long> timer;
   private transient ValueState<String> district;
+  private transient ValueState<Long> offlineAt;
 
   public DeviceLiveness(int missedIntervals) {
     this.missedIntervals = missedIntervals;
@@ -37,21 +38,27 @@ public final class DeviceLiveness extends KeyedProcessFunction<String, Telemetry
     deadline = getRuntimeContext().getState(new ValueStateDescriptor<>("deadline", Types.LONG));
     timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
     district = getRuntimeContext().getState(new ValueStateDescriptor<>("district", Types.STRING));
+    offlineAt = getRuntimeContext().getState(new ValueStateDescriptor<>("offline-at", Types.LONG));
   }
 
   @Override
   public void processElement(TelemetryItem item, Context ctx, Collector<LivenessChange> out) throws Exception {
     Long previous = lastSeen.value();
-    if (previous != null && item.eventTimeMs <= previous) {
+    if (previous != null && item.eventTimeMs <= previous && deadline.value() != null) {
       return;
     }
     boolean wasOnline = deadline.value() != null;
     if (!wasOnline) {
-      out.collect(LivenessChange.of(item.deviceId, item.district, true, item.eventTimeMs, item.eventTimeMs));
+      // A reading from before the offline deadline can still arrive (within the allowed lateness): the device is back
+      // as of now, never before it went offline, so the changes stay in order.
+      Long since = offlineAt.value();
+      long at = since == null ? item.eventTimeMs : Math.max(item.eventTimeMs, since);
+      out.collect(LivenessChange.of(item.deviceId, item.district, true, at, item.eventTimeMs));
       district.update(item.district);
+      offlineAt.clear();
     }
-    lastSeen.update(item.eventTimeMs);
-    long due = item.eventTimeMs + (long) missedIntervals * (item.intervalS > 0 ? item.intervalS : FALLBACK_INTERVAL_S)
+    lastSeen.update(Math.max(item.eventTimeMs, previous == null ? Long.MIN_VALUE : previous));
+    long due = lastSeen.value() + (long) missedIntervals * (item.intervalS > 0 ? item.intervalS : FALLBACK_INTERVAL_S)
         * 1000L;
     deadline.update(due);
     if (timer.value() == null) {
@@ -74,6 +81,7 @@ public final class DeviceLiveness extends KeyedProcessFunction<String, Telemetry
       return;
     }
     deadline.clear();
+    offlineAt.update(due);
     out.collect(LivenessChange.of(ctx.getCurrentKey(), district.value(), false, due, lastSeen.value()));
   }
 }
