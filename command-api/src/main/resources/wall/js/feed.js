@@ -1,5 +1,5 @@
 // Alerts and incidents, newest first, with severity. An incident opens its detail.
-import { addFeed, painter, state, touch } from './store.js';
+import { addFeed, painter, touch } from './store.js';
 import { esc, num, time } from './format.js';
 
 export function alertItem(a) {

@@ -43,8 +43,6 @@ export function indexColor(index) {
   return INDEX_COLORS[2];
 }
 
-export const SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
-
 /** Target states in the order a target moves through them; the last five are final. */
 export const TARGET_STATES = ['pending', 'sent', 'accepted', 'done', 'failed', 'rejected', 'timed_out', 'cancelled'];
 export const STATE_COLORS = {

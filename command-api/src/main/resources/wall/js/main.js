@@ -16,7 +16,7 @@ import { int, num, pct } from './format.js';
 // Polls for what has no live frame: the city totals (and districts outside a user's live scope), cases, pipeline.
 const SUMMARY_EVERY_MS = 10_000;
 const CASES_EVERY_MS = 15_000;
-const PIPELINE_EVERY_MS = 5_000;
+const PIPELINE_EVERY_MS = 3_000;   // the rate needs two samples at least 2 s apart
 
 const $ = id => document.getElementById(id);
 let loadSummary = async () => {};
