@@ -29,8 +29,11 @@ export function mountDistrict(els) {
 }
 
 function drawTrends(c, d) {
-  const names = Object.keys(d.trend.metrics).sort().slice(0, MAX_METRICS);
-  const cols = 2;
+  // The metrics of the latest window: a metric that stopped reporting leaves the panel rather than show a stale line.
+  const current = (d.snapshot?.metrics || []).map(m => m.metric);
+  const names = (current.length ? current : Object.keys(d.trend.metrics)).filter(n => d.trend.metrics[n])
+    .sort().slice(0, MAX_METRICS);
+  const cols = names.length > 4 ? 3 : 2;
   const rows = Math.max(1, Math.ceil(names.length / cols));
   const grids = [];
   const xs = [];
@@ -42,14 +45,16 @@ function drawTrends(c, d) {
     const row = Math.floor(i / cols);
     const top = (row / rows) * 100;
     const height = 100 / rows;
-    grids.push({ left: `${col * 50 + 2}%`, width: '46%', top: `${top + height * 0.3}%`, height: `${height * 0.55}%`,
-      containLabel: true });
+    const width = 100 / cols;
+    // Sparklines: the title carries the latest value and unit, so the y axis only scales.
+    grids.push({ left: `${col * width + 1}%`, width: `${width - 4}%`, top: `${top + height * 0.32}%`,
+      height: `${height * 0.58}%` });
     xs.push({ type: 'time', gridIndex: i, show: false });
-    ys.push({ type: 'value', gridIndex: i, scale: true, splitNumber: 2, axisLabel: AXIS_MUTED, splitLine: { show: false } });
+    ys.push({ type: 'value', gridIndex: i, scale: true, show: false });
     const kind = state.metricKinds.get(name);
     const last = d.trend.metrics[name][d.trend.metrics[name].length - 1];
     titles.push({
-      text: `${kind ? kind.name : name}  ${num(last?.[1])} ${kind ? kind.unit : ''}`, left: `${col * 50 + 2}%`,
+      text: `${kind ? kind.name : name}  ${num(last?.[1])} ${kind ? kind.unit : ''}`, left: `${col * (100 / cols) + 1}%`,
       top: `${top + height * 0.05}%`, textStyle: { color: '#dbe4f3', fontSize: 11, fontWeight: 'normal' },
     });
     series.push({ type: 'line', xAxisIndex: i, yAxisIndex: i, showSymbol: false, data: d.trend.metrics[name],

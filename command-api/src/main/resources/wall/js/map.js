@@ -2,7 +2,7 @@
 // area, coloured by its situation index, labelled with the index and its open alerts and incidents.
 import { chart, NO_ANIMATION } from './charts.js';
 import { districtFacts, painter, state, touch } from './store.js';
-import { INDEX_COLORS, num } from './format.js';
+import { esc, INDEX_COLORS, num } from './format.js';
 
 export function mountMap(el) {
   const c = chart(el);
@@ -21,8 +21,8 @@ export function mountMap(el) {
       formatter: p => {
         const d = state.districts.get(p.data.name);
         const f = districtFacts(d);
-        return `<b>${d.name_en} ${d.name_zh}</b> (${d.code})<br>index ${num(f.index)}<br>online ${num((f.online ?? NaN) * 100)}%`
-          + `<br>open alerts ${f.alerts ?? '–'} · incidents ${f.incidents ?? '–'}<br>${d.area_km2} km²`;
+        return `<b>${esc(d.name_en)} ${esc(d.name_zh)}</b> (${esc(d.code)})<br>index ${num(f.index)}<br>online ${num((f.online ?? NaN) * 100)}%`
+          + `<br>open alerts ${f.alerts ?? '–'} · incidents ${f.incidents ?? '–'}<br>${esc(d.area_km2)} km²`;
       },
     },
     series: [{ type: 'scatter', data: [] }],

@@ -42,6 +42,8 @@ export function touch(...names) {
 function render() {
   scheduled = false;
   lastRender = performance.now();
+  // Counted for WallIT's burst check (and anyone curious in the devtools console).
+  window.__wallRenders = (window.__wallRenders || 0) + 1;
   const now = [...dirty];
   dirty.clear();
   for (const name of now) {

@@ -30,8 +30,7 @@ final class WallBrowser implements AutoCloseable {
   final ChromeDriver driver;
 
   WallBrowser(int width, int height) throws IOException {
-    require(CHROMIUM, "chromium");
-    require(CHROMEDRIVER, "chromium-driver");
+    requireInstalled();
     service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
         .withLogFile(new File("target/chromedriver.log")).build();
     ChromeOptions options = new ChromeOptions();
@@ -47,6 +46,12 @@ final class WallBrowser implements AutoCloseable {
           + e.getMessage(), e);
     }
     driver.manage().window().setSize(new Dimension(width, height));
+  }
+
+  /** Fails (never skips) when the browser or its driver is missing: CI installs both, so a gap there is a bug. */
+  static void requireInstalled() {
+    require(CHROMIUM, "chromium");
+    require(CHROMEDRIVER, "chromium-driver");
   }
 
   private static void require(Path binary, String debianPackage) {
