@@ -288,6 +288,68 @@ class ApiContractIT {
   }
 
   @Test
+  @Order(10)
+  @DisplayName("the wall's reads: pipeline health with its rate and dead letters, plans and metric kinds, the page")
+  void wallReads() throws Exception {
+    String viewer = f.token("viewer");
+    var ds = f.services.dataSource();
+    TestData.exec(ds, "INSERT INTO dead_letter (received_at, topic, district, reason, detail, payload) VALUES "
+        + "(now() - interval '2 minutes', 'city/v1/DP/reading/x', 'DP', 'undecodable', 'truncated', '\\x00'::bytea),"
+        + "(now() - interval '1 minute', 'city/v1/NS/reading/y', 'NS', 'out_of_range', 'pm25 -3', '\\x00'::bytea),"
+        + "(now() - interval '3 hours', 'city/v1/NS/reading/z', 'NS', 'out_of_range', 'old', '\\x00'::bytea)");
+    JsonObject first = f.client.get("/api/v1/pipeline", viewer).json();
+    assertThat(first.getLong("received")).isEqualTo(100);
+    assertThat(first.getLong("stored") + first.getLong("duplicate") + first.getLong("late")
+        + first.getLong("rejected")).isEqualTo(100);
+    assertThat(first.getBoolean("balanced")).isTrue();
+    assertThat(first.getValue("rate_in_per_s")).as("one sample is no rate").isNull();
+    JsonObject dead = first.getJsonObject("dead_letters");
+    assertThat(dead.getLong("last_hour")).isEqualTo(2);
+    assertThat(dead.getJsonObject("by_reason").getMap()).containsOnlyKeys("undecodable", "out_of_range");
+    assertThat(dead.getJsonArray("recent")).hasSize(3);
+    assertThat(dead.getJsonArray("recent").getJsonObject(0).getString("reason")).isEqualTo("out_of_range");
+    Thread.sleep(2_100);
+    TestData.exec(ds, "UPDATE pipeline_accounting SET value = value + 50 WHERE district = 'DP' "
+        + "AND counter IN ('received', 'stored')");
+    JsonObject second = f.client.get("/api/v1/pipeline", viewer).json();
+    assertThat(second.getDouble("rate_in_per_s")).isPositive().isLessThan(50.0);
+    TestData.exec(ds, "UPDATE pipeline_accounting SET value = value + 1 WHERE district = 'DP' AND counter = 'received'");
+    JsonObject off = f.client.get("/api/v1/pipeline", viewer).json();
+    assertThat(off.getBoolean("balanced")).isFalse();
+    assertThat(off.getJsonArray("unbalanced_districts")).containsExactly("DP");
+    TestData.exec(ds, "UPDATE pipeline_accounting SET value = value - 51 WHERE district = 'DP' AND counter = 'received'");
+    TestData.exec(ds, "UPDATE pipeline_accounting SET value = value - 50 WHERE district = 'DP' AND counter = 'stored'");
+
+    JsonArray plans = f.client.get("/api/v1/plans", viewer).items();
+    assertThat(plans).hasSize(ApiFixture.SEEDS.responsePlans().size());
+    JsonObject flood = f.client.get("/api/v1/plans/flood_response", viewer).json();
+    assertThat(flood.getString("name_en")).isEqualTo("Urban flood response");
+    assertThat(flood.getJsonArray("commands").getJsonObject(1).getDouble("within_m")).isEqualTo(3000.0);
+    assertThat(flood.getJsonArray("tasks")).hasSize(3);
+    assertThat(f.client.get("/api/v1/plans/nope", viewer).status()).isEqualTo(404);
+    assertThat(f.client.get("/api/v1/plans", null).status()).isEqualTo(401);
+    JsonArray kinds = f.client.get("/api/v1/metric-kinds", viewer).items();
+    assertThat(kinds).hasSize(ApiFixture.SEEDS.metrics().size());
+    assertThat(kinds.stream().map(JsonObject.class::cast).filter(k -> k.getString("metric").equals("pm25"))
+        .findFirst().orElseThrow().getString("unit")).isEqualTo("ug/m3");
+
+    // The page and its chart library need no token: the data behind them does.
+    ApiClient.Reply root = f.client.sendUnchecked("GET", "/", null, null);
+    assertThat(root.status()).isEqualTo(302);
+    ApiClient.Reply page = f.client.sendUnchecked("GET", "/wall/", null, null);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.contentType()).startsWith("text/html");
+    assertThat(page.text()).contains("/webjars/echarts/5.1.2/echarts.min.js").contains("js/main.js");
+    ApiClient.Reply module = f.client.sendUnchecked("GET", "/wall/js/main.js", null, null);
+    assertThat(module.contentType()).contains("javascript");
+    ApiClient.Reply echarts = f.client.sendUnchecked("GET", "/webjars/echarts/5.1.2/echarts.min.js", null, null);
+    assertThat(echarts.status()).isEqualTo(200);
+    assertThat(echarts.text()).contains("echarts");
+    assertThat(f.client.sendUnchecked("GET", "/wall/../openapi/command-api.yaml", null, null).status())
+        .isEqualTo(404);
+  }
+
+  @Test
   @Order(100)
   @DisplayName("every operation of the OpenAPI document was called and answered per the document")
   void everyOperationCovered() {

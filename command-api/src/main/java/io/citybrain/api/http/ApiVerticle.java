@@ -13,10 +13,13 @@ import io.citybrain.api.cases.CaseRoutes;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.live.LiveFeed;
 import io.citybrain.api.live.LiveHub;
+import io.citybrain.api.read.PipelineRoutes;
 import io.citybrain.api.read.ReadRoutes;
+import io.citybrain.api.read.ReferenceRoutes;
 import io.citybrain.api.response.Backoff;
 import io.citybrain.api.response.ResponseDispatcher;
 import io.citybrain.api.response.ResponseRoutes;
+import io.citybrain.api.wall.WallRoutes;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.seeds.CitySeeds;
 import io.micrometer.core.instrument.Gauge;
@@ -46,8 +49,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Command API's one HTTP server: the router (read side, auth, responses, cases, OpenAPI, metrics) and the live
- * WebSocket. The hub, the live feed and the response dispatcher live on this verticle's event loop.
+ * The Command API's one HTTP server: the router (read side, auth, responses, cases, OpenAPI, metrics, the wall page)
+ * and the live WebSocket. The hub, the live feed and the response dispatcher live on this verticle's event loop.
  */
 public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
@@ -99,10 +102,13 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health").handler(this::health);
     router.get("/api/v1/openapi.json").handler(this::openApiJson);
+    new WallRoutes().mount(router);
     AuthRoutes auth = new AuthRoutes(db, users, tokens, seeds);
     auth.mountPublic(router);
     router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens.auth()));
     new ReadRoutes(seeds, db, district -> feed[0].latest(district), config.summaryCache()).mount(router);
+    new ReferenceRoutes(seeds).mount(router);
+    new PipelineRoutes(db).mount(router);
     auth.mount(router);
     new ResponseRoutes(seeds, db, audit, dispatcher).mount(router);
     new CaseRoutes(seeds, db, hub).mount(router);

@@ -1,0 +1,69 @@
+// The grid-case board: how many cases are in each state, the open ones closest to (or past) their SLA with a
+// countdown, and the resolution rate and SLA compliance per district. Polled, and re-read soon after a case frame.
+import { AXIS_MUTED, chart, NO_ANIMATION } from './charts.js';
+import { painter, state, touch } from './store.js';
+import { countdown, esc } from './format.js';
+
+const STATES = ['discovered', 'dispatched', 'handling', 'resolved', 'confirmed', 'reopened', 'closed'];
+const OPEN = ['dispatched', 'handling', 'reopened'];
+const DUE_SHOWN = 8;
+let api;
+let els;
+let rates;
+let pending = null;
+
+export function mountCases(elements, theApi) {
+  els = elements;
+  api = theApi;
+  rates = chart(els.rates);
+  painter('cases', draw);
+  // The countdowns move with the clock even when nothing else changes.
+  setInterval(() => touch('cases'), 30_000);
+}
+
+export async function loadCases() {
+  // One count per state (limit=1 reads only the total), the open cases of each open state, and the rates.
+  const [counts, open, stats] = await Promise.all([
+    Promise.all(STATES.map(s => api.get(`/api/v1/cases?state=${s}&limit=1`).then(r => r.total))),
+    Promise.all(OPEN.map(s => api.get(`/api/v1/cases?state=${s}&limit=100`).then(r => r.items))),
+    api.get('/api/v1/cases/stats?by=district'),
+  ]);
+  state.cases = {
+    byState: Object.fromEntries(STATES.map((s, i) => [s, counts[i]])),
+    due: open.flat().sort((a, b) => new Date(a.due_at) - new Date(b.due_at)).slice(0, DUE_SHOWN),
+    rates: stats.items.sort((a, b) => a.key.localeCompare(b.key)),
+  };
+  touch('cases');
+}
+
+/** A case frame: re-read the board shortly, once for a burst of frames. */
+export function onCaseFrame() {
+  if (pending) return;
+  pending = setTimeout(() => {
+    pending = null;
+    loadCases();
+  }, 2_000);
+}
+
+function draw(s) {
+  const c = s.cases;
+  if (!c) return;
+  els.states.innerHTML = STATES.map(st => `<div data-case-state="${st}"><b>${c.byState[st]}</b><span>${st}</span></div>`).join('');
+  const now = Date.now();
+  els.due.innerHTML = c.due.map(k => {
+    const left = new Date(k.due_at).getTime() - now;
+    const cls = left < 0 ? 'overdue' : left < 3_600_000 ? 'soon' : '';
+    return `<li data-case-id="${esc(k.case_id)}"><span><b>${esc(k.district)}</b> ${esc(k.subtype)} · ${esc(k.department)} · ${esc(k.state)}</span>
+      <span class="${cls}">${esc(countdown(k.due_at, now))}</span></li>`;
+  }).join('') || '<li class="muted">No open cases.</li>';
+  rates.setOption({
+    ...NO_ANIMATION, legend: { top: 0, right: 0, textStyle: { color: '#7f8db0', fontSize: 10 } },
+    grid: { left: 30, right: 6, top: 20, bottom: 18 }, tooltip: { trigger: 'axis' },
+    xAxis: { type: 'category', data: c.rates.map(r => r.key), axisLabel: AXIS_MUTED },
+    yAxis: { type: 'value', min: 0, max: 100, axisLabel: AXIS_MUTED, splitLine: { lineStyle: { color: '#22304d' } } },
+    series: [
+      { name: 'resolved %', type: 'bar', data: c.rates.map(r => r.resolution_rate), itemStyle: { color: '#2fb67c' } },
+      { name: 'within SLA %', type: 'bar', data: c.rates.map(r => r.sla_compliance), itemStyle: { color: '#3d8bfd' } },
+    ],
+  }, { notMerge: true });
+}

@@ -1,0 +1,136 @@
+// A triggered plan's progress, live: every target's state as a stacked bar and a list. Frames can arrive before the
+// trigger's reply (the dispatcher starts at once) or after a reload's REST read, so both feed one merge that only
+// moves a target forward: a later attempt wins, and within an attempt sent < accepted < a final state.
+import { chart, NO_ANIMATION } from './charts.js';
+import { painter, state, touch } from './store.js';
+import { esc, STATE_COLORS, TARGET_STATES } from './format.js';
+
+const BUFFERED_RUNS = 20;
+const STEP = { pending: 0, sent: 1, accepted: 2 };   // anything else is final
+const early = new Map();   // run id -> frames that came before the run was shown
+let api;
+let els;
+let bar;
+let refetching = false;
+
+export function mountResponse(elements, theApi) {
+  els = elements;
+  api = theApi;
+  bar = chart(els.bar);
+  bar.setOption({
+    ...NO_ANIMATION, grid: { left: 0, right: 0, top: 4, bottom: 4 },
+    xAxis: { type: 'value', show: false, min: 0 }, yAxis: { type: 'category', show: false, data: ['targets'] },
+    tooltip: {}, series: [],
+  });
+  painter('run', draw);
+}
+
+/** Shows a run as the REST side returns it (trigger reply or GET /responses/{id}), then applies early frames. */
+export function showRun(json) {
+  if (!state.run || state.run.run_id !== json.run_id) {
+    state.run = { run_id: json.run_id, plan_id: json.plan_id, district: json.district, state: 'running',
+      total: json.total, counts: json.counts, targets: new Map() };
+  }
+  mergeRun(json);
+  (early.get(json.run_id) || []).forEach(apply);
+  early.delete(json.run_id);
+  touch('run');
+}
+
+/** command_progress and run_progress frames. */
+export function onProgress(frame) {
+  const runId = frame.data.run_id;
+  if (state.run?.run_id === runId) {
+    apply(frame);
+    touch('run');
+    return;
+  }
+  if (!early.has(runId)) {
+    if (early.size >= BUFFERED_RUNS) early.delete(early.keys().next().value);
+    early.set(runId, []);
+  }
+  early.get(runId).push(frame);
+}
+
+/** After a dropped notice the live stream has a gap: read the run again. */
+export function resync() {
+  if (state.run) refetch();
+}
+
+function apply(frame) {
+  const d = frame.data;
+  const run = state.run;
+  if (frame.type === 'command_progress') {
+    if (d.action !== 'cancel') mergeTarget(run, d.command_id, { device_id: d.device_id, action: d.action, state: d.state, attempt: d.attempt });
+  } else {
+    run.total = d.total;
+    run.counts = d.counts;
+    if (d.state !== 'running' && run.state === 'running') {
+      run.state = d.state;
+      touch('incident');
+      // The final word is the stored run: it also fills targets whose frames this page never saw.
+      refetch();
+    }
+  }
+}
+
+function mergeRun(json) {
+  const run = state.run;
+  run.total = json.total;
+  if (json.state !== 'running') run.state = json.state;
+  for (const t of json.targets || []) {
+    mergeTarget(run, t.command_id, { device_id: t.device_id, action: t.action, state: t.state, attempt: t.attempts });
+  }
+}
+
+function mergeTarget(run, commandId, next) {
+  const current = run.targets.get(commandId);
+  if (!current || rank(next) >= rank(current)) run.targets.set(commandId, next);
+}
+
+function rank(t) {
+  return (t.attempt || 0) * 10 + (STEP[t.state] ?? 3);
+}
+
+async function refetch() {
+  if (refetching || !state.run) return;
+  refetching = true;
+  try {
+    mergeRun(await api.get(`/api/v1/responses/${encodeURIComponent(state.run.run_id)}`));
+  } finally {
+    refetching = false;
+    touch('run');
+  }
+}
+
+function counts(run) {
+  if (run.targets.size < run.total) return run.counts || {};
+  const out = Object.fromEntries(TARGET_STATES.map(s => [s, 0]));
+  for (const t of run.targets.values()) out[t.state] = (out[t.state] || 0) + 1;
+  return out;
+}
+
+function draw(s) {
+  const run = s.run;
+  els.root.hidden = !run;
+  els.empty.hidden = !!run;
+  if (!run) return;
+  const c = counts(run);
+  els.root.dataset.runId = run.run_id;
+  els.plan.textContent = `${run.plan_id} in ${run.district}`;
+  els.state.textContent = run.state;
+  els.state.className = `badge st-${run.state}`;
+  els.counts.innerHTML = `<span data-count="total"><b>${run.total}</b> targets</span>` + TARGET_STATES
+    .filter(st => c[st] || ['sent', 'accepted', 'done', 'failed', 'timed_out'].includes(st))
+    .map(st => `<span data-count="${st}" class="st-${st}"><b>${c[st] || 0}</b> ${st.replace('_', ' ')}</span>`).join('');
+  // Created while hidden, the bar has no size yet: measure again now that it shows.
+  bar.resize();
+  bar.setOption({
+    xAxis: { max: Math.max(1, run.total) },
+    series: TARGET_STATES.map(st => ({ name: st, type: 'bar', stack: 'all', data: [c[st] || 0],
+      itemStyle: { color: STATE_COLORS[st] }, barWidth: 26 })),
+  });
+  els.targets.innerHTML = [...run.targets.entries()].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }))
+    .map(([id, t]) => `<li data-command-id="${esc(id)}" data-state="${esc(t.state)}"><span>${esc(t.device_id)} · ${esc(t.action)}</span>
+      <span class="st-${esc(t.state)}">${esc(t.state)}${t.attempt > 1 ? ` (try ${t.attempt})` : ''}</span></li>`).join('');
+}
