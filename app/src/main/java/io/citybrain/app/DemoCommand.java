@@ -172,6 +172,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)%s%n",
         commandApi.url(), commandApi.url(), commandApi.url(),
         port == apiPort ? "" : "; port " + apiPort + " was taken");
+    out.printf("  wall        %s/  (the command-center wall: sign in with a user below)%n", commandApi.url());
     out.println("  users       generated for this run, shown once (POST /api/v1/auth/login):");
     for (CommandApi.DemoUser user : commandApi.createDemoUsers()) {
       out.printf("              %-12s %-18s password %s%n", user.role().id(), user.username(), user.password());
