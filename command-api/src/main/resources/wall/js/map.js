@@ -16,6 +16,8 @@ export function mountMap(el) {
       type: 'continuous', min: 0, max: 100, dimension: 2, orient: 'horizontal', left: 'center', bottom: 0,
       itemHeight: 120, itemWidth: 10, text: ['100 all well', '0'], textStyle: { color: '#7f8db0', fontSize: 10 },
       inRange: { color: INDEX_COLORS }, outOfRange: { color: '#4a5675' },
+      // Only the districts with an index: a continuous visual map clamps anything else into its colours.
+      seriesIndex: 0,
     },
     tooltip: {
       formatter: p => {
@@ -25,13 +27,21 @@ export function mountMap(el) {
           + `<br>open alerts ${f.alerts ?? '–'} · incidents ${f.incidents ?? '–'}<br>${esc(d.area_km2)} km²`;
       },
     },
-    series: [{ type: 'scatter', data: [] }],
+    series: [{ type: 'scatter', data: [] }, { type: 'scatter', data: [], itemStyle: { color: '#4a5675' } }],
   });
   c.on('click', p => {
     state.selected = p.data.name;
     touch('detail', 'tiles');
   });
-  painter('map', s => c.setOption({ series: [{ type: 'scatter', data: points(s), label: label() }] }));
+  painter('map', s => {
+    const all = points(s);
+    c.setOption({ series: [
+      { type: 'scatter', data: all.filter(p => p.facts.index != null), label: label() },
+      // No picture yet (or no data from the district): grey, not the colour of a bad index.
+      { type: 'scatter', data: all.filter(p => p.facts.index == null), label: label(),
+        itemStyle: { color: '#4a5675' } },
+    ] });
+  });
 }
 
 function points(s) {
@@ -40,7 +50,6 @@ function points(s) {
     const f = districtFacts(d);
     return {
       name: code,
-      // A district without an index yet falls outside the visual map's range and shows grey.
       value: [d.lon, d.lat, f.index ?? -1],
       symbolSize: Math.sqrt(d.area_km2) * 3.2,
       facts: f,

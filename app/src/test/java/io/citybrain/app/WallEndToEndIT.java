@@ -1,0 +1,250 @@
+package io.citybrain.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.citybrain.api.ApiConfig;
+import io.citybrain.api.CommandApi;
+import io.citybrain.ingest.source.MqttSourceConfig;
+import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.mqtt.MqttSettings;
+import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.FleetExpander;
+import io.citybrain.seeds.SeedLoader;
+import io.citybrain.simulators.SimCommand;
+import io.citybrain.simulators.SimRun;
+import io.citybrain.storage.RegistrySync;
+import io.citybrain.storage.Schema;
+import io.citybrain.stream.CityJobConfig;
+import io.citybrain.testkit.CityServicesExtension;
+import io.citybrain.testkit.TestServices;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import picocli.CommandLine;
+
+/**
+ * The whole system behind the wall, as the demo runs it: the simulator floods Dapeng (time-lapse 30x, its actuators
+ * answering commands), the stream job on a MiniCluster turns that into pictures and a flood incident, the command API
+ * serves them, and headless Chromium shows them; a coordinator triggers the flood plan from the page and watches every
+ * target finish.
+ */
+@ExtendWith(CityServicesExtension.class)
+class WallEndToEndIT {
+  static final Path SCREENSHOT = Path.of("target/wall-flood-end-to-end.png");
+  static final String DP_INDEX = ".tile[data-district='DP'] [data-field='index']";
+
+  @Test
+  @DisplayName("simulator -> stream job -> API -> browser: tiles follow the simulator, the flood incident appears, a "
+      + "coordinator's trigger reaches done")
+  void floodOnTheWall(TestServices services) throws Exception {
+    CitySeeds seeds = SeedLoader.load();
+    Schema.migrate(services.dataSource());
+    RegistrySync.sync(services.dataSource(), seeds, FleetExpander.expand(seeds));
+    String broker = services.mqttUrl();
+    clearRetained(services, broker, seeds);
+    CityJobConfig job = new CityJobConfig();
+    job.brokerUrl = broker;
+    job.jdbcUrl = services.jdbcUrl();
+    job.districts = seeds.districtCodes();
+    job.clientIdPrefix = services.uniqueId("wall-city");
+    job.sessionExpiry = Duration.ofMinutes(5);
+    job.checkpointInterval = Duration.ofSeconds(1);
+    // Event-time bounds for a 30x time-lapse: a second of wall-clock delay is 30 s of event time.
+    job.outOfOrderness = Duration.ofSeconds(10);
+    job.allowedLateness = Duration.ofSeconds(120);
+    openLaneSessions(job);
+    List<AutoCloseable> started = new ArrayList<>();
+    try {
+      started.add(StreamJobRunner.start(job, seeds));
+      CommandApi api = CommandApi.start(new ApiConfig().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0));
+      started.add(api);
+      CommandApi.DemoUser coordinator = api.createDemoUsers().stream()
+          .filter(u -> u.role().id().equals("coordinator")).findFirst().orElseThrow();
+      Browser browser = new Browser();
+      started.add(browser);
+      browser.driver.get(api.url() + "/");
+      browser.login(coordinator.username(), coordinator.password());
+      assertThat(browser.text(DP_INDEX)).as("no picture before the simulator runs").isIn("–", "", null);
+
+      SimRun sim = simulator(services, broker);
+      started.add(sim);
+      started.add(sim::stop);
+      long t0 = System.nanoTime();
+      CompletableFuture.runAsync(() -> {
+        try {
+          sim.run();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      browser.until(d -> isNumber(browser.text(DP_INDEX)), Duration.ofSeconds(60));
+      long tileMs = (System.nanoTime() - t0) / 1_000_000;
+      System.out.printf("WallEndToEndIT: DP's tile showed the stream job's first picture %d ms after the simulator "
+          + "started (job, API and page included)%n", tileMs);
+      String first = browser.text(DP_INDEX);
+      browser.until(d -> !first.equals(browser.text(DP_INDEX)), Duration.ofSeconds(30));
+
+      browser.until(d -> !browser.driver.findElements(By.cssSelector("#feed li[data-kind='incident']")).isEmpty(),
+          Duration.ofSeconds(120));
+      String incident = browser.driver.findElement(By.cssSelector("#feed li[data-kind='incident']"))
+          .getDomAttribute("data-id");
+      System.out.printf("WallEndToEndIT: incident %s on the wall %d ms after the simulator started%n", incident,
+          (System.nanoTime() - t0) / 1_000_000);
+      assertThat(incident).startsWith("flood:DP:");
+      browser.click("#feed li[data-id='" + incident + "']");
+      browser.until(d -> browser.text("#incident-plan") != null
+          && browser.text("#incident-plan").contains("Urban flood response"), Duration.ofSeconds(15));
+      assertThat(browser.text("#incident-evidence")).contains("road_flooding");
+      browser.click("#trigger-plan");
+      browser.until(d -> "completed".equals(browser.text("#run-state")), Duration.ofSeconds(90));
+      browser.until(d -> browser.text("[data-count='total'] b") != null
+          && browser.text("[data-count='total'] b").equals(browser.text("[data-count='done'] b")),
+          Duration.ofSeconds(15));
+      Files.createDirectories(SCREENSHOT.getParent());
+      Files.write(SCREENSHOT, browser.driver.getScreenshotAs(OutputType.BYTES));
+      assertThat(Long.parseLong(browser.text("[data-count='done'] b"))).isPositive();
+      assertThat(browser.pageErrors()).isEmpty();
+    } finally {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        try {
+          started.get(i).close();
+        } catch (Exception e) {
+          System.err.println("WallEndToEndIT: while stopping: " + e);
+        }
+      }
+      endLaneSessions(job);
+    }
+  }
+
+  private static boolean isNumber(String text) {
+    return text != null && text.matches("\\d+(\\.\\d+)?");
+  }
+
+  private static SimRun simulator(TestServices services, String broker) {
+    SimCommand command = new SimCommand();
+    new CommandLine(command).parseArgs("--broker", broker, "--client-id", services.uniqueId("wall-sim"),
+        "--connections", "1", "--qos", "1", "--quiet", "--districts", "DP", "--scenario", "flood", "--speed", "30",
+        "--start-time", Instant.now().minus(Duration.ofMinutes(45)).toString(), "--duration", "2400s",
+        "--seed", "7", "--ack-latency", "100ms");
+    return new SimRun(command.config(), null);
+  }
+
+  /** The lanes' sessions exist before the job deploys, so nothing the simulator sends early is lost. */
+  private static void openLaneSessions(CityJobConfig config) {
+    MqttSourceConfig source = config.source();
+    for (int lane = 0; lane < source.lanes(); lane++) {
+      try (MqttConnection session = PahoConnection.connect(MqttSettings.persistentConsumer(config.brokerUrl,
+          source.clientId(lane), source.sessionExpiry().toSeconds(), source.receiveMaximum()))) {
+        for (String filter : source.filtersOf(lane)) {
+          session.subscribe(filter, source.qos(), (topic, payload, packetId, qos) -> { });
+        }
+      }
+    }
+  }
+
+  private static void endLaneSessions(CityJobConfig config) {
+    for (int lane = 0; lane < config.lanes; lane++) {
+      try (MqttConnection end = PahoConnection.connect(MqttSettings.of(config.brokerUrl,
+          config.clientIdPrefix + "-lane-" + lane))) {
+        end.isConnected();
+      } catch (RuntimeException e) {
+        // Gone with the broker.
+      }
+    }
+  }
+
+  private static void clearRetained(TestServices services, String broker, CitySeeds seeds) throws Exception {
+    try (MqttConnection clear = PahoConnection.connect(MqttSettings.of(broker, services.uniqueId("clear")))) {
+      for (String d : seeds.districtCodes()) {
+        clear.publish("city/v1/" + d + "/live", new byte[0], 1, true, MqttConnection.PublishCallback.IGNORE);
+      }
+      clear.publish("city/v1/city/live", new byte[0], 1, true, MqttConnection.PublishCallback.IGNORE);
+      Thread.sleep(500);
+    }
+  }
+
+  /** Debian's headless Chromium through Debian's ChromeDriver; a missing one fails the test with the package name. */
+  static final class Browser implements AutoCloseable {
+    final ChromeDriver driver;
+    private final ChromeDriverService service;
+
+    Browser() {
+      for (String[] binary : new String[][] {{"/usr/bin/chromium", "chromium"},
+          {"/usr/bin/chromedriver", "chromium-driver"}}) {
+        if (!Files.isExecutable(Path.of(binary[0]))) {
+          throw new AssertionError(binary[0] + " is missing: install Debian's '" + binary[1] + "' (.ci/run does)");
+        }
+      }
+      service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
+          .usingAnyFreePort().build();
+      ChromeOptions options = new ChromeOptions();
+      options.setBinary(new File("/usr/bin/chromium"));
+      options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+          "--window-size=1680,1400");
+      driver = new ChromeDriver(service, options);
+    }
+
+    void login(String user, String password) {
+      until(d -> d.findElement(By.id("login-user")).isDisplayed(), Duration.ofSeconds(15));
+      driver.findElement(By.id("login-user")).sendKeys(user);
+      driver.findElement(By.id("login-password")).sendKeys(password);
+      driver.findElement(By.id("login-submit")).click();
+      until(d -> "open".equals(d.findElement(By.tagName("body")).getDomAttribute("data-live")),
+          Duration.ofSeconds(15));
+    }
+
+    <T> T until(Function<WebDriver, T> condition, Duration timeout) {
+      try {
+        return new WebDriverWait(driver, timeout, Duration.ofMillis(200))
+            .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
+      } catch (org.openqa.selenium.TimeoutException e) {
+        String text = driver.findElement(By.tagName("body")).getText();
+        throw new AssertionError("timed out after " + timeout + "; page errors " + pageErrors() + "; the page reads: "
+            + text.substring(0, Math.min(1500, text.length())), e);
+      }
+    }
+
+    String text(String css) {
+      var found = driver.findElements(By.cssSelector(css));
+      return found.isEmpty() ? null : found.get(0).getText();
+    }
+
+    void click(String css) {
+      until(d -> {
+        d.findElement(By.cssSelector(css)).click();
+        return true;
+      }, Duration.ofSeconds(10));
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> pageErrors() {
+      return (List<String>) driver.executeScript("return window.__wallErrors || []");
+    }
+
+    @Override
+    public void close() {
+      try {
+        driver.quit();
+      } finally {
+        service.stop();
+      }
+    }
+  }
+}
