@@ -3,10 +3,11 @@
 import { AXIS_MUTED, chart, NO_ANIMATION } from './charts.js';
 import { districtFacts, painter, state } from './store.js';
 import { esc, num, pct, time } from './format.js';
+import { backfill } from './history.js';
 
 const MAX_METRICS = 8;
 
-export function mountDistrict(els) {
+export function mountDistrict(els, api) {
   const trends = chart(els.trends);
   const subs = chart(els.subIndices);
   const cams = chart(els.cameras);
@@ -19,7 +20,10 @@ export function mountDistrict(els) {
     els.stats.innerHTML = `<span>index <b>${num(f.index)}</b></span><span>online <b>${pct(f.online)}</b></span>`
       + `<span>devices <b>${d.snapshot ? `${d.snapshot.devices_online}/${d.snapshot.devices_total}` : '–'}</b></span>`
       + `<span>window <b>${esc(time(d.snapshot?.window_end))}</b></span>`;
-    const key = `${d.code}|${d.snapshot?.window_end}`;
+    if (api && !d.backfilled && d.snapshot) {
+      backfill(api, d.code).catch(e => console.warn('history', e));
+    }
+    const key = `${d.code}|${d.snapshot?.window_end}|${d.trendVersion || 0}`;
     if (drawn === key) return;
     drawn = key;
     drawTrends(trends, d);

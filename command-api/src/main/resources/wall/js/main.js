@@ -74,7 +74,7 @@ async function start(s) {
   mountMap($('map'));
   mountTiles($('tiles'));
   mountDistrict({ title: $('detail-title'), stats: $('detail-stats'), trends: $('detail-trends'),
-    subIndices: $('detail-subindices'), cameras: $('detail-cameras') });
+    subIndices: $('detail-subindices'), cameras: $('detail-cameras') }, api);
   mountFeed($('feed'), id => openIncident(id).catch(e => console.warn(e)));
   mountIncident($('incident'), api);
   mountResponse({ root: $('run'), empty: $('run-empty'), plan: $('run-plan'), state: $('run-state'), bar: $('run-bar'),

@@ -101,10 +101,11 @@ class WallEndToEndIT {
       String first = browser.text(DP_INDEX);
       browser.until(d -> !first.equals(browser.text(DP_INDEX)), Duration.ofSeconds(30));
 
-      browser.until(d -> !browser.driver.findElements(By.cssSelector("#feed li[data-kind='incident']")).isEmpty(),
-          Duration.ofSeconds(120));
-      String incident = browser.driver.findElement(By.cssSelector("#feed li[data-kind='incident']"))
-          .getDomAttribute("data-id");
+      // The flood (an alert storm in Dapeng may come too): read inside the wait, as redraws replace the elements.
+      String incident = browser.until(d -> {
+        var found = d.findElements(By.cssSelector("#feed li[data-kind='incident'][data-id^='flood:DP:']"));
+        return found.isEmpty() ? null : found.get(0).getDomAttribute("data-id");
+      }, Duration.ofSeconds(120));
       System.out.printf("WallEndToEndIT: incident %s on the wall %d ms after the simulator started%n", incident,
           (System.nanoTime() - t0) / 1_000_000);
       assertThat(incident).startsWith("flood:DP:");
@@ -221,9 +222,18 @@ class WallEndToEndIT {
       }
     }
 
+    /** The element's text; a redraw may replace it between finding and reading, so that is tried again. */
     String text(String css) {
-      var found = driver.findElements(By.cssSelector(css));
-      return found.isEmpty() ? null : found.get(0).getText();
+      for (int attempt = 0; ; attempt++) {
+        try {
+          var found = driver.findElements(By.cssSelector(css));
+          return found.isEmpty() ? null : found.get(0).getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+          if (attempt == 5) {
+            throw e;
+          }
+        }
+      }
     }
 
     void click(String css) {
