@@ -15,8 +15,15 @@ public final class Jdbc {
   private Jdbc() {
   }
 
+  /** Seconds a read may wait on the server: a hung database fails the task (and Flink retries) instead of blocking it. */
+  static final String SOCKET_TIMEOUT_S = "300";
+
   public static Connection connect(String url) throws SQLException {
-    Connection c = DRIVER.connect(url, new Properties());
+    Properties properties = new Properties();
+    if (!url.contains("socketTimeout=")) {
+      properties.setProperty("socketTimeout", SOCKET_TIMEOUT_S);
+    }
+    Connection c = DRIVER.connect(url, properties);
     if (c == null) {
       throw new SQLException("not a PostgreSQL JDBC URL: " + url);
     }
