@@ -7,6 +7,7 @@ import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.auth.UserStore;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.http.ApiVerticle;
+import io.citybrain.api.response.ResponseStore;
 import io.citybrain.api.live.LiveHub;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -70,6 +71,10 @@ public final class CommandApi implements AutoCloseable {
         dataSource = DataSources.pooled(config.jdbcUrl(), "citybrain-api", config.dbPoolSize());
         if (config.migrate()) {
           Schema.migrate(dataSource);
+        }
+        int abandoned = ResponseStore.endAbandonedRuns(dataSource);
+        if (abandoned > 0) {
+          System.err.println("Command API: " + abandoned + " run(s) left running by an earlier process were ended");
         }
       } catch (RuntimeException e) {
         throw new IllegalStateException("Command API cannot use the database at " + redact(config.jdbcUrl()) + ": "
@@ -165,6 +170,12 @@ public final class CommandApi implements AutoCloseable {
 
   @Override
   public void close() {
+    // The verticle (and its queued state writes) first, the database workers after: nothing queued is lost.
+    try {
+      vertx.undeploy(verticle.deploymentID()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Best effort: closing Vert.x below stops it anyway.
+    }
     db.close();
     closeQuietly(vertx, mqtt, dataSource);
   }

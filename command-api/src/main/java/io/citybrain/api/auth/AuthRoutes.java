@@ -78,6 +78,14 @@ public final class AuthRoutes {
       }
       districts.add(code);
     }
+    // An admin of some districts grants no more than those: no unscoped users, none outside its own districts.
+    if (!caller.districts().isEmpty()
+        && (districts.isEmpty() || !caller.districts().containsAll(districts))) {
+      throw ApiException.forbidden("districts must be within your own: " + String.join(", ", caller.districts()));
+    }
+    if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 72) {
+      throw ApiException.badRequest("password", "bcrypt takes at most 72 bytes (UTF-8)");
+    }
     Replies.reply(ctx, 201, db.transaction(c -> {
       users.put(c, username, password, role, districts);
       AuditLog.append(c, new AuditLog.Entry(caller.name(), "create_user", username, null, null, "allowed",

@@ -66,21 +66,27 @@ public final class CameraCasePoller {
     return db.orderedTransaction(this::pollNow);
   }
 
+  private int batch = BATCH;
+
   List<JsonObject> pollNow(Connection c) throws SQLException {
     Instant watermark = watermark(c);
     List<JsonObject> changes = new ArrayList<>();
     Instant newest = watermark;
+    int read = 0;
     try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
         SELECT device_id, seq, event_time, district, event_type, confidence, lat, lon, received_at
-        FROM camera_event WHERE received_at > ? AND event_type = ANY (?)
+        FROM camera_event WHERE received_at > ? AND event_type = ANY (?) AND event_time > ?
         ORDER BY received_at, device_id, seq LIMIT ?"""), watermark.minus(OVERLAP),
-        c.createArrayOf("text", caseTypes.keySet().toArray()), BATCH); ResultSet rs = ps.executeQuery()) {
+        c.createArrayOf("text", caseTypes.keySet().toArray()),
+        // Detections a day older than what was read are no case any more; the bound keeps old chunks unread.
+        watermark.minus(java.time.Duration.ofDays(1)), batch); ResultSet rs = ps.executeQuery()) {
       List<Detection> detections = new ArrayList<>();
       while (rs.next()) {
         detections.add(new Detection(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
             rs.getString(5), rs.getDouble(6), (Double) rs.getObject(7), (Double) rs.getObject(8),
             rs.getTimestamp(9).toInstant()));
       }
+      read = detections.size();
       for (Detection d : detections) {
         if (d.receivedAt.isAfter(newest)) {
           newest = d.receivedAt;
@@ -91,6 +97,9 @@ public final class CameraCasePoller {
         }
       }
     }
+    // A full batch that ended inside the overlap (many rows stored in one transaction share a received_at) would be
+    // read again forever: read more next time until the watermark moves.
+    batch = read == batch && !newest.isAfter(watermark) ? Math.min(batch * 2, 1_000_000) : BATCH;
     if (newest.isAfter(watermark)) {
       try (PreparedStatement ps = Rows.bind(c.prepareStatement(
           "UPDATE api_watermark SET position = ?, updated_at = now() WHERE name = ?"), newest, WATERMARK)) {

@@ -45,9 +45,19 @@ public final class LiveFeed {
   }
 
   private void onSnapshot(String topic, byte[] payload) {
+    String district = districtOf(topic);
+    if (payload.length == 0) {
+      // A zero-length retained message clears the topic: the district has no live picture now, not a picture of zeros.
+      latest.remove(district);
+      return;
+    }
     try {
       DistrictSnapshot snapshot = DistrictSnapshot.parseFrom(payload);
-      String district = districtOf(topic);
+      if (!district.equals(snapshot.getDistrict())) {
+        // Only a district's own picture on its own topic (also keeps `latest` to the districts that publish).
+        malformed++;
+        return;
+      }
       JsonObject json = ProtoJson.snapshot(snapshot);
       latest.put(district, json);
       hub.snapshot(district, json);
@@ -57,6 +67,9 @@ public final class LiveFeed {
   }
 
   private void onAlert(String topic, byte[] payload) {
+    if (payload.length == 0) {
+      return;
+    }
     try {
       hub.event(districtOf(topic), "alert", ProtoJson.alert(Alert.parseFrom(payload)));
     } catch (InvalidProtocolBufferException e) {
@@ -65,6 +78,9 @@ public final class LiveFeed {
   }
 
   private void onIncident(String topic, byte[] payload) {
+    if (payload.length == 0) {
+      return;
+    }
     try {
       hub.event(districtOf(topic), "incident", ProtoJson.incident(Incident.parseFrom(payload)));
     } catch (InvalidProtocolBufferException e) {

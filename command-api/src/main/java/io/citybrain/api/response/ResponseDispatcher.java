@@ -142,6 +142,10 @@ public final class ResponseDispatcher implements AutoCloseable {
       return;
     }
     t.attempt = attempt;
+    if (t.wireId != null) {
+      // The earlier attempt's id: its late acks find nothing (counted stale), and the map does not grow per retry.
+      byWireId.remove(t.wireId);
+    }
     t.wireId = attempt == 1 ? t.item.commandId() : t.item.commandId() + "~" + attempt;
     byWireId.put(t.wireId, t);
     Command.Builder command = Command.newBuilder().setCommandId(t.wireId).setDeviceId(t.item.deviceId())
@@ -203,6 +207,11 @@ public final class ResponseDispatcher implements AutoCloseable {
       return;
     }
     Target t = byWireId.get(ack.getCommandId());
+    if (t != null && !topic.equals("city/v1/" + t.run.plan.district() + "/ack/" + t.item.deviceId())) {
+      // Only the target device, on its own ack topic, answers for its command.
+      staleAcks++;
+      return;
+    }
     if (t == null || !ack.getCommandId().equals(t.wireId) || t.isFinal()) {
       // Another process's command, an earlier attempt answering late, or an ack after the end: nothing to change.
       staleAcks++;

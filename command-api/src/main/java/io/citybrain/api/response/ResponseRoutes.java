@@ -79,7 +79,9 @@ public final class ResponseRoutes {
       if (ar.succeeded()) {
         Replies.json(ctx, ar.result().getBoolean("created") ? 201 : 200, ar.result());
       } else if (ar.cause() instanceof ApiException e) {
-        refuse(ctx, caller, trigger.district(), trigger.requestId(), trigger.planId(), e);
+        // The target as the coordinator named it: the incident, else the plan (a wall trigger names the incident only).
+        refuse(ctx, caller, trigger.district(), trigger.requestId(),
+            trigger.incidentId() != null ? trigger.incidentId() : trigger.planId(), e);
       } else {
         ctx.fail(ar.cause());
       }
@@ -125,8 +127,10 @@ public final class ResponseRoutes {
       RunPlan run = new RunPlan(runId, planId, district, now, now + plan.commandTtlS() * 1000L, items);
       List<String[]> tasks = plan.tasks().stream().map(t -> new String[] {t.department(), t.task()}).toList();
       if (!ResponseStore.insertRun(c, run, trigger.requestId(), caller.name(), incidentId, tasks)) {
-        // A concurrent trigger with the same request id won the insert: answer with its run.
+        // A concurrent trigger with the same request id won the insert: answer with its run, audited as a repeat.
         String winner = ResponseStore.runByRequestId(c, trigger.requestId()).orElseThrow();
+        AuditLog.append(c, entry(caller, "trigger_response", winner, district, trigger.requestId(), "repeated",
+            new JsonObject().put("plan_id", planId)));
         return new Started(winner, null);
       }
       AuditLog.append(c, entry(caller, "trigger_response", runId, district, trigger.requestId(), "allowed",

@@ -15,6 +15,36 @@ import java.util.Optional;
 
 /** Plan runs, their commands and department tasks in PostgreSQL. Blocking: call on the database workers. */
 public final class ResponseStore {
+
+  /**
+   * Ends the runs an earlier process left running (it stopped or crashed with commands in flight): their commands not
+   * yet final are timed out, with an event saying why, and the runs end partially failed. One API process per database
+   * owns its runs, so at start nothing is in flight. Returns the runs ended.
+   */
+  public static int endAbandonedRuns(javax.sql.DataSource ds) {
+    String why = "the API stopped while this command was in flight";
+    try (java.sql.Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (java.sql.PreparedStatement commands = c.prepareStatement("""
+              WITH stale AS (
+                UPDATE command SET state = 'timed_out', updated_at = now(), detail = ?
+                WHERE state IN ('pending', 'sent', 'accepted')
+                  AND run_id IN (SELECT run_id FROM plan_run WHERE state = 'running')
+                RETURNING command_id)
+              INSERT INTO command_event (command_id, state, detail) SELECT command_id, 'timed_out', ? FROM stale""");
+          java.sql.PreparedStatement runs = c.prepareStatement(
+              "UPDATE plan_run SET state = 'partially_failed', finished_at = now() WHERE state = 'running'")) {
+        commands.setString(1, why);
+        commands.setString(2, why);
+        commands.executeUpdate();
+        int ended = runs.executeUpdate();
+        c.commit();
+        return ended;
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot end runs left running: " + e.getMessage(), e);
+    }
+  }
   static final List<String> STATES = List.of("pending", "sent", "accepted", "done", "failed", "rejected", "timed_out",
       "cancelled");
 
