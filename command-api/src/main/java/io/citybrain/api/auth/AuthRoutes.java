@@ -39,11 +39,24 @@ public final class AuthRoutes {
     router.get("/api/v1/audit").handler(this::audit);
   }
 
+  /** At most this many password checks at once; more logins wait their turn. */
+  static final int KDF_WORKERS = 2;
+  private io.vertx.core.WorkerExecutor kdf;
+
+  /** The bounded pool the password checks run on. */
+  public AuthRoutes kdfOn(io.vertx.core.Vertx vertx) {
+    kdf = vertx.createSharedWorkerExecutor("citybrain-api-kdf", KDF_WORKERS);
+    return this;
+  }
+
   private void login(RoutingContext ctx) {
     JsonObject body = Params.body(ctx);
     String username = Params.requiredString(body, "username", 64);
     String password = Params.requiredString(body, "password", 200);
-    Replies.reply(ctx, db.query(c -> users.verify(c, username, password)).map(found -> {
+    // The hash is checked on the KDF workers, not while holding a database connection: a burst of logins (each
+    // check takes a quarter of a second by design) must not take every connection the API's reads and writes need.
+    Replies.reply(ctx, db.query(c -> users.lookup(c, username))
+        .compose(credentials -> kdf.executeBlocking(() -> users.check(credentials, password), false)).map(found -> {
       UserStore.StoredUser user = found.orElseThrow(() -> ApiException.unauthorized("unknown user or wrong password"));
       return new JsonObject().put("token", tokens.issue(user)).put("token_type", "Bearer")
           .put("expires_in", tokens.ttl().toSeconds()).put("username", user.username())

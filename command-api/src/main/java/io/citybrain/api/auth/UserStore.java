@@ -44,23 +44,34 @@ public final class UserStore {
     }
   }
 
-  /** The user when the password matches; empty otherwise (unknown users cost a hash too, so timing tells nothing). */
-  public Optional<StoredUser> verify(Connection connection, String username, String password) throws SQLException {
+  /** What is stored of a user: the hash to check a password against, and what a token would grant. */
+  public record Credentials(String username, String hash, Role role, Set<String> districts) {
+  }
+
+  /** The stored credentials of a user, if any. Quick: the hash is checked later, off the database connection. */
+  public Optional<Credentials> lookup(Connection connection, String username) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT password_hash, role, districts FROM api_user WHERE username = ?")) {
       ps.setString(1, username);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          hasher.matches(password, dummyHash);
-          return Optional.empty();
-        }
-        if (!hasher.matches(password, rs.getString(1))) {
           return Optional.empty();
         }
         Role role = Role.parse(rs.getString(2)).orElseThrow();
         List<String> districts = List.of((String[]) rs.getArray(3).getArray());
-        return Optional.of(new StoredUser(username, role, Set.copyOf(districts)));
+        return Optional.of(new Credentials(username, rs.getString(1), role, Set.copyOf(districts)));
       }
     }
+  }
+
+  /** The user when the password matches; empty otherwise (unknown users cost a hash too, so timing tells nothing). */
+  public Optional<StoredUser> check(Optional<Credentials> found, String password) {
+    if (found.isEmpty()) {
+      hasher.matches(password, dummyHash);
+      return Optional.empty();
+    }
+    Credentials c = found.get();
+    return hasher.matches(password, c.hash()) ? Optional.of(new StoredUser(c.username(), c.role(), c.districts()))
+        : Optional.empty();
   }
 }

@@ -103,7 +103,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.get("/api/v1/openapi.json").handler(this::openApiJson);
     new WallRoutes().mount(router);
-    AuthRoutes auth = new AuthRoutes(db, users, tokens, seeds);
+    AuthRoutes auth = new AuthRoutes(db, users, tokens, seeds).kdfOn(vertx);
     auth.mountPublic(router);
     router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens.auth()));
     new ReadRoutes(seeds, db, district -> feed[0].latest(district), config.summaryCache()).mount(router);
