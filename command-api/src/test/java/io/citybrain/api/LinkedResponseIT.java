@@ -197,7 +197,8 @@ class LinkedResponseIT {
   @Test
   @DisplayName("cancelling a run sends cancel commands to targets not yet done; a second cancel is 409")
   void cancel() throws Exception {
-    try (SimActuators actuators = new SimActuators(f.services, "DP", "6s", "0")) {
+    // DONE comes 10-30 s after a command (latency scaled 0.5-1.5): the cancel lands first even on a slow machine.
+    try (SimActuators actuators = new SimActuators(f.services, "DP", "20s", "0")) {
       ApiClient.Reply created = f.client.post("/api/v1/responses", f.token("coord-dp"), new JsonObject()
           .put("request_id", "req-cancel").put("plan_id", "district_coordination").put("district", "DP"));
       String runId = created.json().getString("run_id");
