@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
-import io.citybrain.ingest.source.MqttSourceConfig;
-import io.citybrain.mqtt.MqttConnection;
-import io.citybrain.mqtt.MqttSettings;
-import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.api.WallBrowser;
+import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
@@ -17,26 +15,18 @@ import io.citybrain.storage.RegistrySync;
 import io.citybrain.storage.Schema;
 import io.citybrain.stream.CityJobConfig;
 import io.citybrain.testkit.CityServicesExtension;
+import io.citybrain.testkit.RetainedTopics;
 import io.citybrain.testkit.TestServices;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import picocli.CommandLine;
 
 /**
@@ -58,7 +48,7 @@ class WallEndToEndIT {
     Schema.migrate(services.dataSource());
     RegistrySync.sync(services.dataSource(), seeds, FleetExpander.expand(seeds));
     String broker = services.mqttUrl();
-    clearRetained(services, broker, seeds);
+    RetainedTopics.clearLive(broker, seeds.districtCodes());
     CityJobConfig job = new CityJobConfig();
     job.brokerUrl = broker;
     job.jdbcUrl = services.jdbcUrl();
@@ -69,7 +59,8 @@ class WallEndToEndIT {
     // Event-time bounds for a 30x time-lapse: a second of wall-clock delay is 30 s of event time.
     job.outOfOrderness = Duration.ofSeconds(10);
     job.allowedLateness = Duration.ofSeconds(120);
-    openLaneSessions(job);
+    // The lanes' sessions exist before the job deploys: nothing the simulator sends early is lost.
+    LaneSessions.open(job.source());
     List<AutoCloseable> started = new ArrayList<>();
     try {
       started.add(StreamJobRunner.start(job, seeds));
@@ -77,9 +68,9 @@ class WallEndToEndIT {
       started.add(api);
       CommandApi.DemoUser coordinator = api.createDemoUsers().stream()
           .filter(u -> u.role().id().equals("coordinator")).findFirst().orElseThrow();
-      Browser browser = new Browser();
+      WallBrowser browser = new WallBrowser(1680, 1400);
       started.add(browser);
-      browser.driver.get(api.url() + "/");
+      browser.open(api.url() + "/");
       browser.login(coordinator.username(), coordinator.password());
       assertThat(browser.text(DP_INDEX)).as("no picture before the simulator runs").isIn("–", "", null);
 
@@ -118,8 +109,7 @@ class WallEndToEndIT {
       browser.until(d -> browser.text("[data-count='total'] b") != null
           && browser.text("[data-count='total'] b").equals(browser.text("[data-count='done'] b")),
           Duration.ofSeconds(15));
-      Files.createDirectories(SCREENSHOT.getParent());
-      Files.write(SCREENSHOT, browser.driver.getScreenshotAs(OutputType.BYTES));
+      browser.screenshot(SCREENSHOT);
       assertThat(Long.parseLong(browser.text("[data-count='done'] b"))).isPositive();
       assertThat(browser.pageErrors()).isEmpty();
     } finally {
@@ -130,7 +120,7 @@ class WallEndToEndIT {
           System.err.println("WallEndToEndIT: while stopping: " + e);
         }
       }
-      endLaneSessions(job);
+      LaneSessions.end(job.source());
     }
   }
 
@@ -145,116 +135,5 @@ class WallEndToEndIT {
         "--start-time", Instant.now().minus(Duration.ofMinutes(45)).toString(), "--duration", "2400s",
         "--seed", "7", "--ack-latency", "100ms");
     return new SimRun(command.config(), null);
-  }
-
-  /** The lanes' sessions exist before the job deploys, so nothing the simulator sends early is lost. */
-  private static void openLaneSessions(CityJobConfig config) {
-    MqttSourceConfig source = config.source();
-    for (int lane = 0; lane < source.lanes(); lane++) {
-      try (MqttConnection session = PahoConnection.connect(MqttSettings.persistentConsumer(config.brokerUrl,
-          source.clientId(lane), source.sessionExpiry().toSeconds(), source.receiveMaximum()))) {
-        for (String filter : source.filtersOf(lane)) {
-          session.subscribe(filter, source.qos(), (topic, payload, packetId, qos) -> { });
-        }
-      }
-    }
-  }
-
-  private static void endLaneSessions(CityJobConfig config) {
-    for (int lane = 0; lane < config.lanes; lane++) {
-      try (MqttConnection end = PahoConnection.connect(MqttSettings.of(config.brokerUrl,
-          config.clientIdPrefix + "-lane-" + lane))) {
-        end.isConnected();
-      } catch (RuntimeException e) {
-        // Gone with the broker.
-      }
-    }
-  }
-
-  private static void clearRetained(TestServices services, String broker, CitySeeds seeds) throws Exception {
-    try (MqttConnection clear = PahoConnection.connect(MqttSettings.of(broker, services.uniqueId("clear")))) {
-      for (String d : seeds.districtCodes()) {
-        clear.publish("city/v1/" + d + "/live", new byte[0], 1, true, MqttConnection.PublishCallback.IGNORE);
-      }
-      clear.publish("city/v1/city/live", new byte[0], 1, true, MqttConnection.PublishCallback.IGNORE);
-      Thread.sleep(500);
-    }
-  }
-
-  /** Debian's headless Chromium through Debian's ChromeDriver; a missing one fails the test with the package name. */
-  static final class Browser implements AutoCloseable {
-    final ChromeDriver driver;
-    private final ChromeDriverService service;
-
-    Browser() {
-      for (String[] binary : new String[][] {{"/usr/bin/chromium", "chromium"},
-          {"/usr/bin/chromedriver", "chromium-driver"}}) {
-        if (!Files.isExecutable(Path.of(binary[0]))) {
-          throw new AssertionError(binary[0] + " is missing: install Debian's '" + binary[1] + "' (.ci/run does)");
-        }
-      }
-      service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-          .usingAnyFreePort().build();
-      ChromeOptions options = new ChromeOptions();
-      options.setBinary(new File("/usr/bin/chromium"));
-      options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-          "--window-size=1680,1400");
-      driver = new ChromeDriver(service, options);
-    }
-
-    void login(String user, String password) {
-      until(d -> d.findElement(By.id("login-user")).isDisplayed(), Duration.ofSeconds(15));
-      driver.findElement(By.id("login-user")).sendKeys(user);
-      driver.findElement(By.id("login-password")).sendKeys(password);
-      driver.findElement(By.id("login-submit")).click();
-      until(d -> "open".equals(d.findElement(By.tagName("body")).getDomAttribute("data-live")),
-          Duration.ofSeconds(15));
-    }
-
-    <T> T until(Function<WebDriver, T> condition, Duration timeout) {
-      try {
-        return new WebDriverWait(driver, timeout, Duration.ofMillis(200))
-            .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
-      } catch (org.openqa.selenium.TimeoutException e) {
-        String text = driver.findElement(By.tagName("body")).getText();
-        throw new AssertionError("timed out after " + timeout + "; page errors " + pageErrors() + "; the page reads: "
-            + text.substring(0, Math.min(1500, text.length())), e);
-      }
-    }
-
-    /** The element's text; a redraw may replace it between finding and reading, so that is tried again. */
-    String text(String css) {
-      for (int attempt = 0; ; attempt++) {
-        try {
-          var found = driver.findElements(By.cssSelector(css));
-          return found.isEmpty() ? null : found.get(0).getText();
-        } catch (org.openqa.selenium.StaleElementReferenceException e) {
-          if (attempt == 5) {
-            throw e;
-          }
-        }
-      }
-    }
-
-    void click(String css) {
-      until(d -> {
-        d.findElement(By.cssSelector(css)).click();
-        return true;
-      }, Duration.ofSeconds(10));
-    }
-
-    @SuppressWarnings("unchecked")
-    List<String> pageErrors() {
-      return (List<String>) driver.executeScript("return window.__wallErrors || []");
-    }
-
-    @Override
-    public void close() {
-      try {
-        driver.quit();
-      } finally {
-        service.stop();
-      }
-    }
   }
 }

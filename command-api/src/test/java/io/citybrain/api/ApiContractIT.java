@@ -44,16 +44,7 @@ class ApiContractIT {
   static void start(TestServices services) throws Exception {
     // Pictures retained on the broker by other runs (the stream job's tests, a benchmark) would stand in for this
     // test's device status: clear them before the API subscribes.
-    try (var clear = io.citybrain.mqtt.PahoConnection.connect(io.citybrain.mqtt.MqttSettings.of(services.mqttUrl(),
-        services.uniqueId("clear")))) {
-      for (String d : io.citybrain.seeds.SeedLoader.load().districtCodes()) {
-        clear.publish("city/v1/" + d + "/live", new byte[0], 1, true,
-            io.citybrain.mqtt.MqttConnection.PublishCallback.IGNORE);
-      }
-      clear.publish("city/v1/city/live", new byte[0], 1, true,
-          io.citybrain.mqtt.MqttConnection.PublishCallback.IGNORE);
-      Thread.sleep(500);
-    }
+    io.citybrain.testkit.RetainedTopics.clearLive(services.mqttUrl(), ApiFixture.SEEDS.districtCodes());
     f = ApiFixture.start(services, c -> { });
     var ds = services.dataSource();
     TestData.alert(ds, "a-1", "DP", "critical", "raised", Instant.now().minusSeconds(60));

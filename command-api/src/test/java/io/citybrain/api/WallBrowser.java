@@ -22,14 +22,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * chromium-driver}, installed by .ci/run). Both paths are set explicitly so Selenium Manager never looks for (or
  * downloads) a browser or a driver; a missing binary fails the test with the package to install, it never skips.
  */
-final class WallBrowser implements AutoCloseable {
+public final class WallBrowser implements AutoCloseable {
   static final Path CHROMIUM = Path.of(setting("citybrain.chromium", "CITYBRAIN_CHROMIUM", "/usr/bin/chromium"));
   static final Path CHROMEDRIVER = Path.of(setting("citybrain.chromedriver", "CITYBRAIN_CHROMEDRIVER",
       "/usr/bin/chromedriver"));
   private final ChromeDriverService service;
-  final ChromeDriver driver;
+  public final ChromeDriver driver;
 
-  WallBrowser(int width, int height) throws IOException {
+  public WallBrowser(int width, int height) throws IOException {
     requireInstalled();
     service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
         .withLogFile(new File("target/chromedriver.log")).build();
@@ -70,12 +70,12 @@ final class WallBrowser implements AutoCloseable {
     return value == null || value.isBlank() ? fallback : value;
   }
 
-  void open(String url) {
+  public void open(String url) {
     driver.get(url);
   }
 
   /** Signs in through the page's form and waits for the live socket to be subscribed. */
-  void login(String user, String password) {
+  public void login(String user, String password) {
     until(d -> d.findElement(By.id("login-user")).isDisplayed(), Duration.ofSeconds(10));
     driver.findElement(By.id("login-user")).clear();
     driver.findElement(By.id("login-user")).sendKeys(user);
@@ -87,7 +87,7 @@ final class WallBrowser implements AutoCloseable {
   }
 
   /** Waits for a condition; a timeout says where the page was and what it had logged, to read in the report. */
-  <T> T until(Function<WebDriver, T> condition, Duration timeout) {
+  public <T> T until(Function<WebDriver, T> condition, Duration timeout) {
     try {
       return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).ignoring(
           org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
@@ -99,17 +99,26 @@ final class WallBrowser implements AutoCloseable {
     }
   }
 
-  String text(String css) {
-    List<WebElement> found = driver.findElements(By.cssSelector(css));
-    return found.isEmpty() ? null : found.get(0).getText();
+  /** The element's text, or null; a redraw may replace it between finding and reading, so that is tried again. */
+  public String text(String css) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        List<WebElement> found = driver.findElements(By.cssSelector(css));
+        return found.isEmpty() ? null : found.get(0).getText();
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
-  List<WebElement> all(String css) {
+  public List<WebElement> all(String css) {
     return driver.findElements(By.cssSelector(css));
   }
 
   /** Clicks, finding the element again if a redraw replaced it in between. */
-  void click(String css) {
+  public void click(String css) {
     until(d -> {
       d.findElement(By.cssSelector(css)).click();
       return true;
@@ -118,11 +127,11 @@ final class WallBrowser implements AutoCloseable {
 
   /** The page's own error list (uncaught errors, rejected promises, failed redraws). */
   @SuppressWarnings("unchecked")
-  List<String> pageErrors() {
+  public List<String> pageErrors() {
     return (List<String>) driver.executeScript("return window.__wallErrors || []");
   }
 
-  void screenshot(Path to) throws IOException {
+  public void screenshot(Path to) throws IOException {
     Files.createDirectories(to.getParent());
     Files.write(to, driver.getScreenshotAs(OutputType.BYTES));
   }

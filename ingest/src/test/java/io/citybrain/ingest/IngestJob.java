@@ -3,10 +3,8 @@ package io.citybrain.ingest;
 import io.citybrain.ingest.sink.RawIngestSink;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.ingest.source.MqttSource;
+import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.ingest.source.MqttSourceConfig;
-import io.citybrain.mqtt.MqttConnection;
-import io.citybrain.mqtt.MqttSettings;
-import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
@@ -34,12 +32,10 @@ import picocli.CommandLine;
 /** The ingest job as the tests run it: MQTT source (2 lanes) -> a test hook -> validating raw sink, parallelism 2. */
 final class IngestJob implements AutoCloseable {
   private final JobClient job;
-  private final String brokerUrl;
   private final MqttSourceConfig source;
 
-  private IngestJob(JobClient job, String brokerUrl, MqttSourceConfig source) {
+  private IngestJob(JobClient job, MqttSourceConfig source) {
     this.job = job;
-    this.brokerUrl = brokerUrl;
     this.source = source;
   }
 
@@ -76,7 +72,7 @@ final class IngestJob implements AutoCloseable {
     }
     // A persistent session only queues what arrives after it subscribed: let the lanes subscribe first.
     Thread.sleep(3_000);
-    return new IngestJob(job, brokerUrl, source);
+    return new IngestJob(job, source);
   }
 
   /** Runs the simulator with these flags (plus broker and client id) and returns its report. */
@@ -158,13 +154,6 @@ final class IngestJob implements AutoCloseable {
   @Override
   public void close() throws Exception {
     job.cancel().get();
-    for (int lane = 0; lane < source.lanes(); lane++) {
-      try (MqttConnection end = PahoConnection.connect(MqttSettings.of(brokerUrl,
-          source.clientIdPrefix() + "-lane-" + lane))) {
-        end.isConnected();
-      } catch (RuntimeException e) {
-        // The broker may be gone already (a test-owned one); its sessions went with it.
-      }
-    }
+    LaneSessions.end(source);
   }
 }

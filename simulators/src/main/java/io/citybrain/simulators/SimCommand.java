@@ -1,6 +1,7 @@
 package io.citybrain.simulators;
 
 import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.Durations;
 import io.citybrain.seeds.Scenario;
 import io.citybrain.seeds.ScenarioLoader;
 import java.io.PrintWriter;

@@ -1,6 +1,7 @@
 package io.citybrain.stream;
 
 import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.Durations;
 import io.citybrain.seeds.SeedLoader;
 import io.citybrain.seeds.SeedSource;
 import java.nio.file.Path;
@@ -35,18 +36,18 @@ public final class CityJobMain implements Callable<Integer> {
   @Option(names = "--client-id", defaultValue = CityJobConfig.DEFAULT_CLIENT_ID_PREFIX,
       description = "Prefix of the MQTT client ids (lanes keep their broker sessions across restarts by it).")
   String clientId;
-  @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class)
+  @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = Durations.class)
   Duration checkpointInterval;
   @Option(names = "--state-backend", defaultValue = CityJobConfig.DEFAULT_STATE_BACKEND,
       description = "hashmap or rocksdb.")
   String stateBackend;
   @Option(names = "--checkpoint-dir", description = "Checkpoint storage URI (file:///..., s3://...).")
   String checkpointDir;
-  @Option(names = "--out-of-orderness", defaultValue = "5s", converter = DurationConverter.class)
+  @Option(names = "--out-of-orderness", defaultValue = "5s", converter = Durations.class)
   Duration outOfOrderness;
-  @Option(names = "--idleness", defaultValue = "30s", converter = DurationConverter.class)
+  @Option(names = "--idleness", defaultValue = "30s", converter = Durations.class)
   Duration idleness;
-  @Option(names = "--allowed-lateness", defaultValue = "30s", converter = DurationConverter.class)
+  @Option(names = "--allowed-lateness", defaultValue = "30s", converter = Durations.class)
   Duration allowedLateness;
   @Option(names = "--no-publish", description = "Write results to the database only, not to the live topics.")
   boolean noPublish;
@@ -88,27 +89,5 @@ public final class CityJobMain implements Callable<Integer> {
     c.allowedLateness = allowedLateness;
     c.publishResults = !noPublish;
     return c.validate();
-  }
-
-  /** 500ms, 10s, 5m, 2h. */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String text) {
-      String t = text.trim();
-      try {
-        if (t.endsWith("ms")) {
-          return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        long n = Long.parseLong(t.substring(0, t.length() - 1));
-        return switch (t.charAt(t.length() - 1)) {
-          case 's' -> Duration.ofSeconds(n);
-          case 'm' -> Duration.ofMinutes(n);
-          case 'h' -> Duration.ofHours(n);
-          default -> throw new CommandLine.TypeConversionException("use 500ms, 10s, 5m or 2h, was '" + text + "'");
-        };
-      } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-        throw new CommandLine.TypeConversionException("use 500ms, 10s, 5m or 2h, was '" + text + "'");
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.citybrain.stream;
 
+import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -61,25 +62,10 @@ final class CityJobRun implements AutoCloseable {
     return c;
   }
 
-  /**
-   * Opens each lane's persistent session and subscribes it, as the job will: from then on the broker queues the lane's
-   * messages however long the job takes to deploy (a fixed sleep would lose the first ones on a slow machine).
-   */
-  static void openLaneSessions(CityJobConfig config) {
-    io.citybrain.ingest.source.MqttSourceConfig source = config.source();
-    for (int lane = 0; lane < source.lanes(); lane++) {
-      try (MqttConnection session = PahoConnection.connect(MqttSettings.persistentConsumer(config.brokerUrl,
-          source.clientId(lane), source.sessionExpiry().toSeconds(), source.receiveMaximum()))) {
-        for (String filter : source.filtersOf(lane)) {
-          session.subscribe(filter, source.qos(), (topic, payload, packetId, qos) -> { });
-        }
-      }
-    }
-  }
-
   /** Starts the job and a subscriber on its result topics; waits until the lanes have subscribed. */
   static CityJobRun start(CityJobConfig config, MapFunction<MqttRecord, MqttRecord> hook) throws Exception {
-    openLaneSessions(config);
+    // The lanes' sessions exist before the job deploys: nothing the simulator sends early is lost.
+    LaneSessions.open(config.source());
     MqttConnection results = PahoConnection.connect(MqttSettings.of(config.brokerUrl, config.clientIdPrefix + "-watch"));
     CityJobRun run = new CityJobRun(null, config, results);
     for (String filter : List.of("city/v1/+/live", "city/v1/+/alert", "city/v1/+/incident")) {
@@ -176,14 +162,7 @@ final class CityJobRun implements AutoCloseable {
       }
     } finally {
       results.close();
-      for (int lane = 0; lane < config.lanes; lane++) {
-        try (MqttConnection end = PahoConnection.connect(MqttSettings.of(config.brokerUrl,
-            config.clientIdPrefix + "-lane-" + lane))) {
-          end.isConnected();
-        } catch (RuntimeException e) {
-          // The broker may be gone already.
-        }
-      }
+      LaneSessions.end(config.source());
     }
   }
 }

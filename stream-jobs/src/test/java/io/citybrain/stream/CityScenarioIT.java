@@ -10,6 +10,7 @@ import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.Incident;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.testkit.CityServicesExtension;
+import io.citybrain.testkit.RetainedTopics;
 import io.citybrain.testkit.TestServices;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +105,8 @@ class CityScenarioIT {
       }
       return record;
     };
-    clearRetained(services, broker);
+    // Another run on this broker (a benchmark, a demo) may have left pictures retained.
+    RetainedTopics.clearLive(broker, CityJobRun.SEEDS.districtCodes());
     Results results = new Results();
     CityJobConfig config = CityJobRun.config(services, broker);
     // Event-time bounds for a 30x time-lapse: a second of wall-clock delay is 30 s of event time.
@@ -136,17 +138,6 @@ class CityScenarioIT {
       st.execute("TRUNCATE reading, camera_event, heartbeat, dead_letter, district_metric, district_event_count, "
           + "district_snapshot, alert, incident, pipeline_accounting, device_status, device_liveness_change, "
           + "city_summary CASCADE");
-    }
-  }
-
-  /** Empties the retained live topics: another run on this broker (a benchmark, a demo) may have left pictures. */
-  private static void clearRetained(TestServices services, String broker) throws Exception {
-    try (MqttConnection clear = PahoConnection.connect(MqttSettings.of(broker, services.uniqueId("clear")))) {
-      for (String d : CityJobRun.SEEDS.districtCodes()) {
-        clear.publish("city/v1/" + d + "/live", new byte[0], 1, true, MqttConnection.PublishCallback.IGNORE);
-      }
-      clear.publish("city/v1/city/live", new byte[0], 1, true, MqttConnection.PublishCallback.IGNORE);
-      Thread.sleep(500);
     }
   }
 

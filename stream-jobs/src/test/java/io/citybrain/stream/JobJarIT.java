@@ -76,7 +76,7 @@ class JobJarIT {
       CityJobConfig lanes = CityJobRun.config(services, services.mqttUrl());
       lanes.clientIdPrefix = clientId;
       lanes.sessionExpiry = CityJobConfig.DEFAULT_SESSION_EXPIRY;
-      CityJobRun.openLaneSessions(lanes);
+      io.citybrain.ingest.source.LaneSessions.open(lanes.source());
       int rc = cli.parseAndRun(new String[] {"run", "-d", JAR.toAbsolutePath().toString(),
           "--broker", services.mqttUrl(), "--db-url", services.jdbcUrl(), "--client-id", clientId,
           "--checkpoint-interval", "1s", "--parallelism", "2"});
@@ -94,13 +94,7 @@ class JobJarIT {
       assertThat(cluster.getJobStatus(jobs.iterator().next().getJobId()).get())
           .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
       cluster.cancelJob(jobs.iterator().next().getJobId()).get();
-      // End the lanes' persistent sessions: an abandoned one queues every later message on the broker.
-      for (int lane = 0; lane < CityJobConfig.DEFAULT_LANES; lane++) {
-        try (var end = io.citybrain.mqtt.PahoConnection.connect(io.citybrain.mqtt.MqttSettings.of(services.mqttUrl(),
-            clientId + "-lane-" + lane))) {
-          end.isConnected();
-        }
-      }
+      io.citybrain.ingest.source.LaneSessions.end(lanes.source());
     }
   }
 }

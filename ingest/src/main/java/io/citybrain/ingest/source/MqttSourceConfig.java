@@ -40,7 +40,7 @@ public record MqttSourceConfig(String brokerUrl, List<String> topicFilters, Stri
   }
 
   /** The filters lane {@code lane} subscribes to, as it sends them to the broker. */
-  public List<String> filtersOf(int lane) {
+  List<String> filtersOf(int lane) {
     if (sharedSubscription) {
       return topicFilters.stream().map(f -> "$share/" + clientIdPrefix + "/" + f).toList();
     }
@@ -65,7 +65,7 @@ public record MqttSourceConfig(String brokerUrl, List<String> topicFilters, Stri
     return foreign;
   }
 
-  public String clientId(int lane) {
+  String clientId(int lane) {
     return clientIdPrefix + "-lane-" + lane;
   }
 }

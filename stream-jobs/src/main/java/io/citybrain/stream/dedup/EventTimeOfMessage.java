@@ -19,6 +19,8 @@ import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
  */
 public final class EventTimeOfMessage implements SerializableTimestampAssigner<MqttRecord> {
   private static final long serialVersionUID = 1L;
+  /** Field 3, varint: the event time in each single upstream message (the wire contract locks the number). */
+  static final int EVENT_TIME_TAG = 3 << 3 | com.google.protobuf.WireFormat.WIRETYPE_VARINT;
 
   @Override
   public long extractTimestamp(MqttRecord record, long previous) {
@@ -32,15 +34,27 @@ public final class EventTimeOfMessage implements SerializableTimestampAssigner<M
       return 0;
     }
     try {
-      return switch (topic.get().messageClass()) {
-        case READING -> Reading.parseFrom(record.payload).getEventTimeMs();
-        case CAMERA -> CameraEvent.parseFrom(record.payload).getEventTimeMs();
-        case HEARTBEAT -> Heartbeat.parseFrom(record.payload).getEventTimeMs();
-        case BATCH -> earliest(GatewayBatch.parseFrom(record.payload));
-      };
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return topic.get().messageClass() == Topic.MessageClass.BATCH
+          ? earliest(GatewayBatch.parseFrom(record.payload)) : eventTimeField(record.payload);
+    } catch (java.io.IOException e) {
       return 0;
     }
+  }
+
+  /**
+   * Reads only {@code event_time_ms} (field 3 of Reading, CameraEvent and Heartbeat alike) and skips the rest: every
+   * message passes here before validation decodes it in full, so this stays cheap.
+   */
+  static long eventTimeField(byte[] payload) throws java.io.IOException {
+    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(payload);
+    int tag;
+    while ((tag = in.readTag()) != 0) {
+      if (tag == EVENT_TIME_TAG) {
+        return in.readInt64();
+      }
+      in.skipField(tag);
+    }
+    return 0;
   }
 
   private static long earliest(GatewayBatch batch) {

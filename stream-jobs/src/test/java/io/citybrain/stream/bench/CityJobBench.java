@@ -1,5 +1,6 @@
 package io.citybrain.stream.bench;
 
+import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -200,12 +201,7 @@ public final class CityJobBench {
     @Override
     public void close() throws Exception {
       job.cancel().get();
-      for (int lane = 0; lane < config.lanes; lane++) {
-        try (MqttConnection end = PahoConnection.connect(MqttSettings.of(config.brokerUrl,
-            config.clientIdPrefix + "-lane-" + lane))) {
-          end.isConnected();
-        }
-      }
+      LaneSessions.end(config.source());
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.citybrain.simulators;
+package io.citybrain.seeds;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
