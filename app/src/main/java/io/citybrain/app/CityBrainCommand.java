@@ -1,18 +1,26 @@
 package io.citybrain.app;
 
+import io.citybrain.simulators.SimCommand;
 import java.io.PrintWriter;
 import org.slf4j.bridge.SLF4JBridgeHandler;
-import io.citybrain.simulators.SimCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code citybrain} launcher: one subcommand per role, {@code demo} for everything in one JVM. */
-@Command(name = "citybrain", mixinStandardHelpOptions = true, version = "CityBrain 0.1.0",
+/**
+ * The {@code citybrain} launcher: one subcommand per role, {@code demo} for everything in one JVM.
+ */
+@Command(
+    name = "citybrain",
+    mixinStandardHelpOptions = true,
+    version = "CityBrain 0.1.0",
     description = "Smart-city telemetry and command-center backend.",
     subcommands = {DemoCommand.class, MigrateCommand.class, SimCommand.class})
 public final class CityBrainCommand implements Runnable {
 
-  /** Our logging configuration; HiveMQ's jar ships a logback.xml of its own, so ours has a name nobody else uses. */
+  /**
+   * Our logging configuration; HiveMQ's jar ships a logback.xml of its own, so ours has a name
+   * nobody else uses.
+   */
   static final String LOGBACK_CONFIG = "citybrain-logback.xml";
 
   public static void main(String[] args) {
@@ -22,7 +30,9 @@ public final class CityBrainCommand implements Runnable {
     System.exit(run(args));
   }
 
-  /** Runs a command line and returns its exit code: 0 done, 1 failed at run time, 2 bad arguments. */
+  /**
+   * Runs a command line and returns its exit code: 0 done, 1 failed at run time, 2 bad arguments.
+   */
   public static int run(String... args) {
     return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
   }

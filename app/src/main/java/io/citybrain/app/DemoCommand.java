@@ -1,33 +1,38 @@
 package io.citybrain.app;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.citybrain.api.ApiConfig;
+import io.citybrain.api.CommandApi;
 import io.citybrain.embedded.EmbeddedBroker;
 import io.citybrain.embedded.EmbeddedDatabase;
 import io.citybrain.embedded.FreePort;
+import io.citybrain.embedded.TempFolders;
 import io.citybrain.seeds.CitySeeds;
-import io.citybrain.storage.DataSources;
 import io.citybrain.seeds.Fleet;
 import io.citybrain.simulators.ActuatorSettings;
 import io.citybrain.simulators.FaultPlan;
+import io.citybrain.simulators.FleetOptions;
 import io.citybrain.simulators.Rate;
 import io.citybrain.simulators.ShardSpec;
 import io.citybrain.simulators.SimConfig;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
-import io.citybrain.api.ApiConfig;
-import io.citybrain.api.CommandApi;
+import io.citybrain.storage.DataSources;
 import io.citybrain.stream.CityJobConfig;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import io.citybrain.simulators.FleetOptions;
+import javax.sql.DataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,62 +40,97 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Runs CityBrain in one JVM on embedded defaults: an MQTT broker, PostgreSQL with the schema and the city's registry.
- * The stream job runs on an in-process Flink MiniCluster and the device simulator against the broker; the API joins
- * here as it lands. Either service can be a real one instead.
+ * Runs CityBrain in one JVM on embedded defaults: an MQTT broker, PostgreSQL with the schema and
+ * the city's registry. The stream job runs on an in-process Flink MiniCluster and the device
+ * simulator against the broker; the API joins here as it lands. Either service can be a real one
+ * instead.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
     description = "Run CityBrain in one JVM: embedded MQTT broker and PostgreSQL, schema, seeds.")
 final class DemoCommand implements Callable<Integer> {
   static final int DEFAULT_MQTT_PORT = 1883;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  FleetOptions fleet;
+  @Mixin FleetOptions fleet;
 
-  @Option(names = "--mqtt-url", paramLabel = "URL", defaultValue = "${env:CITYBRAIN_MQTT_URL}",
-      description = "Use this MQTT broker instead of the embedded one, e.g. tcp://127.0.0.1:1883 (env CITYBRAIN_MQTT_URL).")
+  @Option(
+      names = "--mqtt-url",
+      paramLabel = "URL",
+      defaultValue = "${env:CITYBRAIN_MQTT_URL}",
+      description =
+          "Use this MQTT broker instead of the embedded one, e.g. tcp://127.0.0.1:1883 (env CITYBRAIN_MQTT_URL).")
   String mqttUrl;
 
-  @Option(names = "--mqtt-port", paramLabel = "PORT", defaultValue = "" + DEFAULT_MQTT_PORT,
-      description = "Port of the embedded broker; a free port is used when it is taken (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--mqtt-port",
+      paramLabel = "PORT",
+      defaultValue = "" + DEFAULT_MQTT_PORT,
+      description =
+          "Port of the embedded broker; a free port is used when it is taken (default: ${DEFAULT-VALUE}).")
   int mqttPort;
 
-  @Option(names = "--db-url", paramLabel = "JDBC", defaultValue = "${env:CITYBRAIN_DB_URL}",
-      description = "Use this PostgreSQL instead of the embedded one, e.g. "
-          + "jdbc:postgresql://127.0.0.1:5432/citybrain?user=postgres (env CITYBRAIN_DB_URL).")
+  @Option(
+      names = "--db-url",
+      paramLabel = "JDBC",
+      defaultValue = "${env:CITYBRAIN_DB_URL}",
+      description =
+          "Use this PostgreSQL instead of the embedded one, e.g. "
+              + "jdbc:postgresql://127.0.0.1:5432/citybrain?user=postgres (env CITYBRAIN_DB_URL).")
   String dbUrl;
 
-  @Option(names = "--sim", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Run the device simulator against the broker: every device at its own interval, and actuators "
-          + "that answer commands (default: on).")
+  @Option(
+      names = "--sim",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run the device simulator against the broker: every device at its own interval, and actuators "
+              + "that answer commands (default: on).")
   boolean sim;
 
-  @Option(names = "--sim-rate", paramLabel = "N",
+  @Option(
+      names = "--sim-rate",
+      paramLabel = "N",
       description = "Simulator messages per second instead of each device's own interval.")
   Double simRate;
 
-  @Option(names = "--stream-job", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Run the stream job (metrics, liveness, alerts, incidents, live topics) on an in-process Flink "
-          + "MiniCluster (default: on).")
+  @Option(
+      names = "--stream-job",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run the stream job (metrics, liveness, alerts, incidents, live topics) on an in-process Flink "
+              + "MiniCluster (default: on).")
   boolean streamJob;
 
-  @Option(names = "--api", negatable = true, defaultValue = "true", fallbackValue = "true",
+  @Option(
+      names = "--api",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description = "Serve the command API and the wall (default: on).")
   boolean api;
 
-  @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "${env:CITYBRAIN_API_PORT:-8080}",
-      description = "Port of the command API; 0 picks a free one (default: ${DEFAULT-VALUE}, env CITYBRAIN_API_PORT).")
+  @Option(
+      names = "--api-port",
+      paramLabel = "PORT",
+      defaultValue = "${env:CITYBRAIN_API_PORT:-8080}",
+      description =
+          "Port of the command API; 0 picks a free one (default: ${DEFAULT-VALUE}, env CITYBRAIN_API_PORT).")
   int apiPort;
 
-  @Option(names = "--exit-after-start",
+  @Option(
+      names = "--exit-after-start",
       description = "Start everything, print the report, then stop (a smoke check).")
   boolean exitAfterStart;
 
   /** How long the smoke check (--exit-after-start) lets the simulator publish. */
   static final long SMOKE_SIMULATION_MS = 3_000;
+
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private CompletableFuture<SimReport> simulatorDone;
 
@@ -117,14 +157,21 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
       if (exitAfterStart) {
         if (simulator != null) {
-          // Let the fleet talk for a moment: the smoke check proves messages flow through the broker.
+          // Let the fleet talk for a moment: the smoke check proves messages flow through the
+          // broker.
           Thread.sleep(SMOKE_SIMULATION_MS);
           simulator.stop();
           SimReport report = simulatorDone.join();
-          out.printf(Locale.ROOT, "  simulated   %,d messages in %.1f s, %d errors%n", report.published(),
-              report.durationS(), report.errors());
+          out.printf(
+              Locale.ROOT,
+              "  simulated   %,d messages in %.1f s, %d errors%n",
+              report.published(),
+              report.durationS(),
+              report.errors());
           if (streamJob) {
-            out.printf(Locale.ROOT, "  processed   %,d readings, camera events and heartbeats stored by the stream job%n",
+            out.printf(
+                Locale.ROOT,
+                "  processed   %,d readings, camera events and heartbeats stored by the stream job%n",
                 awaitStored(dataSource, SMOKE_SIMULATION_MS * 3));
           }
         }
@@ -140,53 +187,72 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void startStreamJob(PrintWriter out, CitySeeds seeds, String brokerUrl, String jdbcUrl) throws Exception {
+  private void startStreamJob(PrintWriter out, CitySeeds seeds, String brokerUrl, String jdbcUrl)
+      throws Exception {
     CityJobConfig config = new CityJobConfig();
     config.brokerUrl = brokerUrl;
     config.jdbcUrl = jdbcUrl;
     config.districts = seeds.districtCodes();
     config.clientIdPrefix = "citybrain-demo-stream";
-    // Embedded HiveMQ CE sends one unacknowledged QoS 1 message per queue at a time, which acknowledge-on-checkpoint
-    // turns into a crawl (ingest/README.md): the demo reads it at QoS 0. A configured broker (Mosquitto) gets QoS 1.
+    // Embedded HiveMQ CE sends one unacknowledged QoS 1 message per queue at a time, which
+    // acknowledge-on-checkpoint
+    // turns into a crawl (ingest/README.md): the demo reads it at QoS 0. A configured broker
+    // (Mosquitto) gets QoS 1.
     config.qos = mqttUrl == null ? 0 : 1;
-    config.sessionExpiry = java.time.Duration.ofMinutes(10);
-    config.checkpointInterval = java.time.Duration.ofSeconds(5);
-    // Checkpoints on disk: the JobManager's memory holds at most 5 MB per state, which a long demo outgrows.
-    java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("citybrain-checkpoints");
-    started.push(() -> io.citybrain.embedded.TempFolders.deleteQuietly(checkpoints));
+    config.sessionExpiry = Duration.ofMinutes(10);
+    config.checkpointInterval = Duration.ofSeconds(5);
+    // Checkpoints on disk: the JobManager's memory holds at most 5 MB per state, which a long demo
+    // outgrows.
+    Path checkpoints = Files.createTempDirectory("citybrain-checkpoints");
+    started.push(() -> TempFolders.deleteQuietly(checkpoints));
     config.checkpointDir = checkpoints.toUri().toString();
     StreamJobRunner runner = StreamJobRunner.start(config, seeds);
     started.push(runner);
-    out.printf("  stream job  running on an in-process Flink MiniCluster (parallelism %d, QoS %d, checkpoints %s)%n",
+    out.printf(
+        "  stream job  running on an in-process Flink MiniCluster (parallelism %d, QoS %d, checkpoints %s)%n",
         config.parallelism, config.qos, config.checkpointInterval.toSeconds() + " s");
-    out.println("              live topics: city/v1/{district}/live, city/v1/city/live, .../alert, .../incident");
-    // The lanes subscribe just after the job reports running; telemetry sent before that is not queued for them.
+    out.println(
+        "              live topics: city/v1/{district}/live, city/v1/city/live, .../alert, .../incident");
+    // The lanes subscribe just after the job reports running; telemetry sent before that is not
+    // queued for them.
     Thread.sleep(3_000);
   }
 
   private void startApi(PrintWriter out, String brokerUrl, String jdbcUrl) {
-    // A taken port is replaced by a free one, as for the broker: the demo should start, and it says where.
+    // A taken port is replaced by a free one, as for the broker: the demo should start, and it says
+    // where.
     int port = apiPort != 0 && FreePort.isFree(apiPort) ? apiPort : 0;
-    CommandApi commandApi = CommandApi.start(new ApiConfig().jdbcUrl(jdbcUrl).mqttUrl(brokerUrl).port(port));
+    CommandApi commandApi =
+        CommandApi.start(new ApiConfig().jdbcUrl(jdbcUrl).mqttUrl(brokerUrl).port(port));
     started.push(commandApi);
-    out.printf("  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)%s%n",
-        commandApi.url(), commandApi.url(), commandApi.url(),
+    out.printf(
+        "  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)%s%n",
+        commandApi.url(),
+        commandApi.url(),
+        commandApi.url(),
         port == apiPort ? "" : "; port " + apiPort + " was taken");
-    out.printf("  wall        %s/  (the command-center wall: sign in with a user below)%n", commandApi.url());
+    out.printf(
+        "  wall        %s/  (the command-center wall: sign in with a user below)%n",
+        commandApi.url());
     out.println("  users       generated for this run, shown once (POST /api/v1/auth/login):");
     for (CommandApi.DemoUser user : commandApi.createDemoUsers()) {
-      out.printf("              %-12s %-18s password %s%n", user.role().id(), user.username(), user.password());
+      out.printf(
+          "              %-12s %-18s password %s%n",
+          user.role().id(), user.username(), user.password());
     }
   }
 
   /** Raw rows stored so far, waiting up to {@code timeoutMs} for the first ones. */
-  private static long awaitStored(javax.sql.DataSource db, long timeoutMs) throws Exception {
+  private static long awaitStored(DataSource db, long timeoutMs) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     long stored = 0;
     while (System.currentTimeMillis() < deadline) {
-      try (var c = db.getConnection(); var st = c.createStatement(); var rs = st.executeQuery(
-          "SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM camera_event) "
-              + "+ (SELECT count(*) FROM heartbeat)")) {
+      try (var c = db.getConnection();
+          var st = c.createStatement();
+          var rs =
+              st.executeQuery(
+                  "SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM camera_event) "
+                      + "+ (SELECT count(*) FROM heartbeat)")) {
         rs.next();
         stored = rs.getLong(1);
       }
@@ -204,38 +270,65 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("  mqtt        %s (configured)%n", mqttUrl);
       return mqttUrl;
     }
-    // Port 0 asks for any free port; a taken port is replaced by a free one rather than failing the demo.
+    // Port 0 asks for any free port; a taken port is replaced by a free one rather than failing the
+    // demo.
     int port = mqttPort != 0 && FreePort.isFree(mqttPort) ? mqttPort : FreePort.find();
     EmbeddedBroker broker = EmbeddedBroker.start(port);
     started.push(broker);
-    out.printf("  mqtt        %s (embedded HiveMQ CE%s)%n", broker.url(),
-        port == mqttPort || mqttPort == 0 ? "" : "; port " + mqttPort + " was taken");
+    out.printf(
+        "  mqtt        %s (embedded HiveMQ CE%s)%n",
+        broker.url(), port == mqttPort || mqttPort == 0 ? "" : "; port " + mqttPort + " was taken");
     return broker.url();
   }
 
-  private SimRun startSimulator(PrintWriter out, CitySeeds seeds, Fleet expanded, String brokerUrl) {
+  private SimRun startSimulator(
+      PrintWriter out, CitySeeds seeds, Fleet expanded, String brokerUrl) {
     // The simulated day follows Shenzhen's clock, so the wall shows rush hours when they happen.
     double hour = ZonedDateTime.now(ZoneId.of("Asia/Shanghai")).getHour();
-    SimConfig config = new SimConfig(seeds, expanded, brokerUrl, 1, 2,
-        simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate), null, 0, 1, Set.of(), ShardSpec.ALL,
-        null, FaultPlan.NONE, 0, hour, "citybrain-demo-sim", true, ActuatorSettings.DEFAULT);
+    SimConfig config =
+        new SimConfig(
+            seeds,
+            expanded,
+            brokerUrl,
+            1,
+            2,
+            simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate),
+            null,
+            0,
+            1,
+            Set.of(),
+            ShardSpec.ALL,
+            null,
+            FaultPlan.NONE,
+            0,
+            hour,
+            "citybrain-demo-sim",
+            true,
+            ActuatorSettings.DEFAULT);
     SimRun run = new SimRun(config, null);
     started.push(run);
     started.push(run::stop);
-    simulatorDone = CompletableFuture.supplyAsync(() -> {
-      try {
-        return run.run();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("simulator interrupted", e);
-      }
-    }, runnable -> {
-      Thread thread = new Thread(runnable, "citybrain-demo-sim");
-      thread.setDaemon(true);
-      thread.start();
-    });
-    out.printf(Locale.ROOT, "  simulator   %,d devices at %s (~%,.0f msg/s), actuators answer commands%n",
-        run.deviceCount(), config.rate(), simRate == null ? run.realtimeRate() : simRate);
+    simulatorDone =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return run.run();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("simulator interrupted", e);
+              }
+            },
+            runnable -> {
+              Thread thread = new Thread(runnable, "citybrain-demo-sim");
+              thread.setDaemon(true);
+              thread.start();
+            });
+    out.printf(
+        Locale.ROOT,
+        "  simulator   %,d devices at %s (~%,.0f msg/s), actuators answer commands%n",
+        run.deviceCount(),
+        config.rate(),
+        simRate == null ? run.realtimeRate() : simRate);
     return run;
   }
 
@@ -250,7 +343,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     // Print where, never the credentials a configured URL may carry.
     out.printf("  database    %s (%s)%n", url.replaceAll("password=[^&]*", "password=***"), origin);
-    HikariDataSource dataSource = DataSources.pooled(url, "citybrain-demo", DataSources.DEFAULT_POOL_SIZE);
+    HikariDataSource dataSource =
+        DataSources.pooled(url, "citybrain-demo", DataSources.DEFAULT_POOL_SIZE);
     started.push(dataSource);
     return dataSource;
   }

@@ -10,7 +10,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** The city job on an in-process Flink MiniCluster: the demo's way of running what `flink run` runs on a cluster. */
+/**
+ * The city job on an in-process Flink MiniCluster: the demo's way of running what `flink run` runs
+ * on a cluster.
+ */
 final class StreamJobRunner implements AutoCloseable {
   private final JobClient job;
 
@@ -18,9 +21,12 @@ final class StreamJobRunner implements AutoCloseable {
     this.job = job;
   }
 
-  /** Submits the job and waits until it runs; fails with the job's own message if it cannot start. */
+  /**
+   * Submits the job and waits until it runs; fails with the job's own message if it cannot start.
+   */
   static StreamJobRunner start(CityJobConfig config, CitySeeds seeds) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
     new CityJob(config, seeds).build(env);
     JobClient job = env.executeAsync("citybrain-city");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,14 +19,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The launcher's subcommands against a real PostgreSQL and the embedded broker, as a user runs them. */
+/**
+ * The launcher's subcommands against a real PostgreSQL and the embedded broker, as a user runs
+ * them.
+ */
 @ExtendWith(CityServicesExtension.class)
 class LauncherIT {
 
   @Test
-  @DisplayName("demo starts the embedded broker, applies the schema, loads the city and reports the counts")
+  @DisplayName(
+      "demo starts the embedded broker, applies the schema, loads the city and reports the counts")
   void demoReports(TestServices services) throws Exception {
-    Result result = run("demo", "--db-url", services.jdbcUrl(), "--mqtt-port", "0", "--exit-after-start");
+    Result result =
+        run("demo", "--db-url", services.jdbcUrl(), "--mqtt-port", "0", "--exit-after-start");
     assertThat(result.code).as(result.err).isZero();
     assertThat(result.out)
         .contains("embedded HiveMQ CE")
@@ -41,27 +45,40 @@ class LauncherIT {
   }
 
   @Test
-  @DisplayName("migrate is idempotent: a second run applies no migration and leaves the registry as it was")
+  @DisplayName(
+      "migrate is idempotent: a second run applies no migration and leaves the registry as it was")
   void migrateTwice(TestServices services) throws Exception {
     Result first = run("migrate", "--db-url", services.jdbcUrl(), "--scale", "0.1");
     Result second = run("migrate", "--db-url", services.jdbcUrl(), "--scale", "0.1");
     assertThat(first.code).as(first.err).isZero();
     assertThat(second.code).as(second.err).isZero();
     assertThat(second.out).contains("0 migration(s) applied now").contains("11 districts");
-    assertThat(count(services, "SELECT count(*) FROM device WHERE district = 'DP' AND device_class = 'camera'"))
+    assertThat(
+            count(
+                services,
+                "SELECT count(*) FROM device WHERE district = 'DP' AND device_class = 'camera'"))
         .isEqualTo(700);
   }
 
   @Test
-  @DisplayName("bad flags exit 2 with the reason; bad seed data exits 1 naming the file and the key")
+  @DisplayName(
+      "bad flags exit 2 with the reason; bad seed data exits 1 naming the file and the key")
   void badInput(TestServices services, @TempDir Path seeds) throws IOException {
     Result scale = run("demo", "--scale", "-1");
     assertThat(scale.code).isEqualTo(2);
     assertThat(scale.err).contains("--scale must be a positive number, was -1.0");
 
-    Result noDir = run("migrate", "--db-url", services.jdbcUrl(), "--seeds", seeds.resolve("missing").toString());
+    Result noDir =
+        run(
+            "migrate",
+            "--db-url",
+            services.jdbcUrl(),
+            "--seeds",
+            seeds.resolve("missing").toString());
     assertThat(noDir.code).isEqualTo(1);
-    assertThat(noDir.err).contains("citybrain migrate: seed directory " + seeds.resolve("missing") + " does not exist");
+    assertThat(noDir.err)
+        .contains(
+            "citybrain migrate: seed directory " + seeds.resolve("missing") + " does not exist");
 
     copyShippedSeeds(seeds);
     Path districts = seeds.resolve("districts.yaml");
@@ -72,9 +89,18 @@ class LauncherIT {
   }
 
   private static void copyShippedSeeds(Path dir) throws IOException {
-    for (String file : List.of("districts.yaml", "metrics.yaml", "departments.yaml", "grid-cases.yaml",
-        "camera-events.yaml", "fleet.yaml", "alert-rules.yaml", "incident-patterns.yaml", "response-plans.yaml",
-        "situation-index.yaml")) {
+    for (String file :
+        List.of(
+            "districts.yaml",
+            "metrics.yaml",
+            "departments.yaml",
+            "grid-cases.yaml",
+            "camera-events.yaml",
+            "fleet.yaml",
+            "alert-rules.yaml",
+            "incident-patterns.yaml",
+            "response-plans.yaml",
+            "situation-index.yaml")) {
       try (InputStream in = LauncherIT.class.getResourceAsStream("/seeds/" + file)) {
         Files.write(dir.resolve(file), in.readAllBytes());
       }
@@ -82,7 +108,8 @@ class LauncherIT {
   }
 
   private static int count(TestServices services, String sql) throws Exception {
-    try (Connection c = services.dataSource().getConnection(); Statement st = c.createStatement();
+    try (Connection c = services.dataSource().getConnection();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getInt(1);
@@ -96,6 +123,5 @@ class LauncherIT {
     return new Result(code, out.toString(), err.toString());
   }
 
-  private record Result(int code, String out, String err) {
-  }
+  private record Result(int code, String out, String err) {}
 }

@@ -30,10 +30,10 @@ import org.openqa.selenium.By;
 import picocli.CommandLine;
 
 /**
- * The whole system behind the wall, as the demo runs it: the simulator floods Dapeng (time-lapse 30x, its actuators
- * answering commands), the stream job on a MiniCluster turns that into pictures and a flood incident, the command API
- * serves them, and headless Chromium shows them; a coordinator triggers the flood plan from the page and watches every
- * target finish.
+ * The whole system behind the wall, as the demo runs it: the simulator floods Dapeng (time-lapse
+ * 30x, its actuators answering commands), the stream job on a MiniCluster turns that into pictures
+ * and a flood incident, the command API serves them, and headless Chromium shows them; a
+ * coordinator triggers the flood plan from the page and watches every target finish.
  */
 @ExtendWith(CityServicesExtension.class)
 class WallEndToEndIT {
@@ -41,8 +41,9 @@ class WallEndToEndIT {
   static final String DP_INDEX = ".tile[data-district='DP'] [data-field='index']";
 
   @Test
-  @DisplayName("simulator -> stream job -> API -> browser: tiles follow the simulator, the flood incident appears, a "
-      + "coordinator's trigger reaches done")
+  @DisplayName(
+      "simulator -> stream job -> API -> browser: tiles follow the simulator, the flood incident appears, a "
+          + "coordinator's trigger reaches done")
   void floodOnTheWall(TestServices services) throws Exception {
     CitySeeds seeds = SeedLoader.load();
     Schema.migrate(services.dataSource());
@@ -64,50 +65,73 @@ class WallEndToEndIT {
     List<AutoCloseable> started = new ArrayList<>();
     try {
       started.add(StreamJobRunner.start(job, seeds));
-      CommandApi api = CommandApi.start(new ApiConfig().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0));
+      CommandApi api =
+          CommandApi.start(new ApiConfig().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0));
       started.add(api);
-      CommandApi.DemoUser coordinator = api.createDemoUsers().stream()
-          .filter(u -> u.role().id().equals("coordinator")).findFirst().orElseThrow();
+      CommandApi.DemoUser coordinator =
+          api.createDemoUsers().stream()
+              .filter(u -> u.role().id().equals("coordinator"))
+              .findFirst()
+              .orElseThrow();
       WallBrowser browser = new WallBrowser(1680, 1400);
       started.add(browser);
       browser.open(api.url() + "/");
       browser.login(coordinator.username(), coordinator.password());
-      assertThat(browser.text(DP_INDEX)).as("no picture before the simulator runs").isIn("–", "", null);
+      assertThat(browser.text(DP_INDEX))
+          .as("no picture before the simulator runs")
+          .isIn("–", "", null);
 
       SimRun sim = simulator(services, broker);
       started.add(sim);
       started.add(sim::stop);
       long t0 = System.nanoTime();
-      CompletableFuture.runAsync(() -> {
-        try {
-          sim.run();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      CompletableFuture.runAsync(
+          () -> {
+            try {
+              sim.run();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
       browser.until(d -> isNumber(browser.text(DP_INDEX)), Duration.ofSeconds(60));
       long tileMs = (System.nanoTime() - t0) / 1_000_000;
-      System.out.printf("WallEndToEndIT: DP's tile showed the stream job's first picture %d ms after the simulator "
-          + "started (job, API and page included)%n", tileMs);
+      System.out.printf(
+          "WallEndToEndIT: DP's tile showed the stream job's first picture %d ms after the simulator "
+              + "started (job, API and page included)%n",
+          tileMs);
       String first = browser.text(DP_INDEX);
       browser.until(d -> !first.equals(browser.text(DP_INDEX)), Duration.ofSeconds(30));
 
-      // The flood (an alert storm in Dapeng may come too): read inside the wait, as redraws replace the elements.
-      String incident = browser.until(d -> {
-        var found = d.findElements(By.cssSelector("#feed li[data-kind='incident'][data-id^='flood:DP:']"));
-        return found.isEmpty() ? null : found.get(0).getDomAttribute("data-id");
-      }, Duration.ofSeconds(120));
-      System.out.printf("WallEndToEndIT: incident %s on the wall %d ms after the simulator started%n", incident,
-          (System.nanoTime() - t0) / 1_000_000);
+      // The flood (an alert storm in Dapeng may come too): read inside the wait, as redraws replace
+      // the elements.
+      String incident =
+          browser.until(
+              d -> {
+                var found =
+                    d.findElements(
+                        By.cssSelector("#feed li[data-kind='incident'][data-id^='flood:DP:']"));
+                return found.isEmpty() ? null : found.get(0).getDomAttribute("data-id");
+              },
+              Duration.ofSeconds(120));
+      System.out.printf(
+          "WallEndToEndIT: incident %s on the wall %d ms after the simulator started%n",
+          incident, (System.nanoTime() - t0) / 1_000_000);
       assertThat(incident).startsWith("flood:DP:");
       browser.click("#feed li[data-id='" + incident + "']");
-      browser.until(d -> browser.text("#incident-plan") != null
-          && browser.text("#incident-plan").contains("Urban flood response"), Duration.ofSeconds(15));
+      browser.until(
+          d ->
+              browser.text("#incident-plan") != null
+                  && browser.text("#incident-plan").contains("Urban flood response"),
+          Duration.ofSeconds(15));
       assertThat(browser.text("#incident-evidence")).contains("road_flooding");
       browser.click("#trigger-plan");
       browser.until(d -> "completed".equals(browser.text("#run-state")), Duration.ofSeconds(90));
-      browser.until(d -> browser.text("[data-count='total'] b") != null
-          && browser.text("[data-count='total'] b").equals(browser.text("[data-count='done'] b")),
+      browser.until(
+          d ->
+              browser.text("[data-count='total'] b") != null
+                  && browser
+                      .text("[data-count='total'] b")
+                      .equals(browser.text("[data-count='done'] b")),
           Duration.ofSeconds(15));
       browser.screenshot(SCREENSHOT);
       assertThat(Long.parseLong(browser.text("[data-count='done'] b"))).isPositive();
@@ -130,10 +154,31 @@ class WallEndToEndIT {
 
   private static SimRun simulator(TestServices services, String broker) {
     SimCommand command = new SimCommand();
-    new CommandLine(command).parseArgs("--broker", broker, "--client-id", services.uniqueId("wall-sim"),
-        "--connections", "1", "--qos", "1", "--quiet", "--districts", "DP", "--scenario", "flood", "--speed", "30",
-        "--start-time", Instant.now().minus(Duration.ofMinutes(45)).toString(), "--duration", "2400s",
-        "--seed", "7", "--ack-latency", "100ms");
+    new CommandLine(command)
+        .parseArgs(
+            "--broker",
+            broker,
+            "--client-id",
+            services.uniqueId("wall-sim"),
+            "--connections",
+            "1",
+            "--qos",
+            "1",
+            "--quiet",
+            "--districts",
+            "DP",
+            "--scenario",
+            "flood",
+            "--speed",
+            "30",
+            "--start-time",
+            Instant.now().minus(Duration.ofMinutes(45)).toString(),
+            "--duration",
+            "2400s",
+            "--seed",
+            "7",
+            "--ack-latency",
+            "100ms");
     return new SimRun(command.config(), null);
   }
 }

@@ -7,8 +7,8 @@ import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.auth.UserStore;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.http.ApiVerticle;
-import io.citybrain.api.response.ResponseStore;
 import io.citybrain.api.live.LiveHub;
+import io.citybrain.api.response.ResponseStore;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -16,20 +16,25 @@ import io.citybrain.storage.DataSources;
 import io.citybrain.storage.Schema;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The Command API as one object: {@link #start} migrates the schema (unless told not to), connects to PostgreSQL and
- * the broker, deploys the HTTP/WebSocket verticle and returns once it listens; {@link #close} stops everything.
+ * The Command API as one object: {@link #start} migrates the schema (unless told not to), connects
+ * to PostgreSQL and the broker, deploys the HTTP/WebSocket verticle and returns once it listens;
+ * {@link #close} stops everything.
  */
 public final class CommandApi implements AutoCloseable {
   private final ApiConfig config;
@@ -42,8 +47,16 @@ public final class CommandApi implements AutoCloseable {
   private final ApiVerticle verticle;
   private final PrometheusMeterRegistry registry;
 
-  private CommandApi(ApiConfig config, Vertx vertx, HikariDataSource dataSource, MqttConnection mqtt, Db db,
-      UserStore users, PasswordHasher hasher, ApiVerticle verticle, PrometheusMeterRegistry registry) {
+  private CommandApi(
+      ApiConfig config,
+      Vertx vertx,
+      HikariDataSource dataSource,
+      MqttConnection mqtt,
+      Db db,
+      UserStore users,
+      PasswordHasher hasher,
+      ApiVerticle verticle,
+      PrometheusMeterRegistry registry) {
     this.config = config;
     this.vertx = vertx;
     this.dataSource = dataSource;
@@ -56,8 +69,8 @@ public final class CommandApi implements AutoCloseable {
   }
 
   /**
-   * Starts the API and blocks until it listens. Fails with {@link IllegalArgumentException} for bad configuration
-   * and {@link IllegalStateException} naming what could not be reached or started.
+   * Starts the API and blocks until it listens. Fails with {@link IllegalArgumentException} for bad
+   * configuration and {@link IllegalStateException} naming what could not be reached or started.
    */
   public static CommandApi start(ApiConfig config) {
     config.validate();
@@ -74,32 +87,58 @@ public final class CommandApi implements AutoCloseable {
         }
         int abandoned = ResponseStore.endAbandonedRuns(dataSource);
         if (abandoned > 0) {
-          System.err.println("Command API: " + abandoned + " run(s) left running by an earlier process were ended");
+          System.err.println(
+              "Command API: "
+                  + abandoned
+                  + " run(s) left running by an earlier process were ended");
         }
       } catch (RuntimeException e) {
-        throw new IllegalStateException("Command API cannot use the database at " + redact(config.jdbcUrl()) + ": "
-            + e.getMessage(), e);
+        throw new IllegalStateException(
+            "Command API cannot use the database at "
+                + redact(config.jdbcUrl())
+                + ": "
+                + e.getMessage(),
+            e);
       }
-      mqtt = PahoConnection.connect(MqttSettings.of(config.mqttUrl(), config.clientIdPrefix() + "-"
-          + UUID.randomUUID().toString().substring(0, 8)));
+      mqtt =
+          PahoConnection.connect(
+              MqttSettings.of(
+                  config.mqttUrl(),
+                  config.clientIdPrefix() + "-" + UUID.randomUUID().toString().substring(0, 8)));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      vertx = Vertx.builder()
-          .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-          .withMetrics(new MicrometerMetricsFactory(registry))
-          .build();
+      vertx =
+          Vertx.builder()
+              .with(
+                  new VertxOptions()
+                      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+              .withMetrics(new MicrometerMetricsFactory(registry))
+              .build();
       Db db = new Db(vertx, dataSource, config.dbPoolSize());
       PasswordHasher hasher = new PasswordHasher(config.passwordCost());
       UserStore users = new UserStore(hasher);
-      TokenService tokens = new TokenService(vertx, TokenService.resolveSecret(config.jwtSecret(),
-          config.jwtKeyFile()), config.tokenTtl());
+      TokenService tokens =
+          new TokenService(
+              vertx,
+              TokenService.resolveSecret(config.jwtSecret(), config.jwtKeyFile()),
+              config.tokenTtl());
       ApiVerticle verticle = new ApiVerticle(config, db, mqtt, tokens, users, registry);
-      vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      vertx
+          .deployVerticle(verticle)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
       return new CommandApi(config, vertx, dataSource, mqtt, db, users, hasher, verticle, registry);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       closeQuietly(vertx, mqtt, dataSource);
-      throw new IllegalStateException("Command API could not listen on " + config.host() + ":" + config.port() + ": "
-          + e.getCause().getMessage(), e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(
+          "Command API could not listen on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + e.getCause().getMessage(),
+          e.getCause());
+    } catch (TimeoutException e) {
       closeQuietly(vertx, mqtt, dataSource);
       throw new IllegalStateException("Command API did not start within 30 s", e);
     } catch (InterruptedException e) {
@@ -114,7 +153,8 @@ public final class CommandApi implements AutoCloseable {
 
   /** Base URL, e.g. {@code http://127.0.0.1:8080} (a wildcard host is shown as 127.0.0.1). */
   public String url() {
-    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+    String host =
+        config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
     return "http://" + host + ":" + verticle.actualPort();
   }
 
@@ -123,12 +163,11 @@ public final class CommandApi implements AutoCloseable {
   }
 
   /** A user with a generated password, as created for the demo. */
-  public record DemoUser(String username, Role role, String password) {
-  }
+  public record DemoUser(String username, Role role, String password) {}
 
   /**
-   * Creates (or resets) one user per role, named {@code demo-<role>}, with generated passwords, and returns them so the
-   * launcher can print them once; only their bcrypt hashes are stored.
+   * Creates (or resets) one user per role, named {@code demo-<role>}, with generated passwords, and
+   * returns them so the launcher can print them once; only their bcrypt hashes are stored.
    */
   public List<DemoUser> createDemoUsers() {
     List<DemoUser> created = new ArrayList<>();
@@ -145,7 +184,7 @@ public final class CommandApi implements AutoCloseable {
   public void createUser(String username, String password, Role role, Set<String> districts) {
     try (Connection connection = dataSource.getConnection()) {
       users.put(connection, username, password, role, districts);
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException("cannot store user " + username + ": " + e.getMessage(), e);
     }
   }
@@ -170,9 +209,14 @@ public final class CommandApi implements AutoCloseable {
 
   @Override
   public void close() {
-    // The verticle (and its queued state writes) first, the database workers after: nothing queued is lost.
+    // The verticle (and its queued state writes) first, the database workers after: nothing queued
+    // is lost.
     try {
-      vertx.undeploy(verticle.deploymentID()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      vertx
+          .undeploy(verticle.deploymentID())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       // Best effort: closing Vert.x below stops it anyway.
     }
@@ -180,7 +224,7 @@ public final class CommandApi implements AutoCloseable {
     closeQuietly(vertx, mqtt, dataSource);
   }
 
-  private static <T> T await(io.vertx.core.Future<T> future) {
+  private static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

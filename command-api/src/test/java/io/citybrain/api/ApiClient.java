@@ -2,6 +2,7 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -20,25 +21,32 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A plain HTTP client for the API's tests that checks every response against the OpenAPI document the API serves:
- * the route must be in the document and the status, content type and body must match its schema.
+ * A plain HTTP client for the API's tests that checks every response against the OpenAPI document
+ * the API serves: the route must be in the document and the status, content type and body must
+ * match its schema.
  */
 final class ApiClient implements AutoCloseable {
   private final String base;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Vertx vertx = Vertx.vertx();
   private final OpenAPIContract contract;
   private final ResponseValidator validator;
+
   /** "operationId status" of every response checked so far. */
   final Set<String> covered = ConcurrentHashMap.newKeySet();
 
   ApiClient(String base) throws Exception {
     this.base = base;
-    String json = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/openapi.json")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String json =
+        http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/openapi.json")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     this.contract = await(OpenAPIContract.from(vertx, new JsonObject(json)));
     this.validator = ResponseValidator.create(vertx, contract);
   }
@@ -63,7 +71,11 @@ final class ApiClient implements AutoCloseable {
   }
 
   Reply post(String path, String token, Object body) throws Exception {
-    return send("POST", path, token, body == null ? null : body instanceof JsonObject j ? j.encode() : body.toString());
+    return send(
+        "POST",
+        path,
+        token,
+        body == null ? null : body instanceof JsonObject j ? j.encode() : body.toString());
   }
 
   Reply send(String method, String path, String token, String body) throws Exception {
@@ -74,18 +86,26 @@ final class ApiClient implements AutoCloseable {
 
   /** Without the contract check: for routes the document does not have. */
   Reply sendUnchecked(String method, String path, String token, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("content-type", "application/json");
     }
     if (token != null) {
       request.header("authorization", "Bearer " + token);
     }
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     String contentType = response.headers().firstValue("content-type").orElse(null);
     if (contentType != null && contentType.startsWith("text/plain")) {
-      // Prometheus adds "version=0.0.4" to text/plain; the validator knows text/plain only by its bare name.
+      // Prometheus adds "version=0.0.4" to text/plain; the validator knows text/plain only by its
+      // bare name.
       contentType = "text/plain";
     }
     return new Reply(response.statusCode(), response.body(), contentType);
@@ -96,25 +116,39 @@ final class ApiClient implements AutoCloseable {
     String plain = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     Operation operation = contract.findOperation(plain, HttpMethod.valueOf(method));
     assertThat(operation).as("%s %s is in the OpenAPI document", method, plain).isNotNull();
-    assertThat(operation.getResponse(reply.status())).as("%s %s may answer %d (body %s)", method, plain,
-        reply.status(), reply.text()).isNotNull();
+    assertThat(operation.getResponse(reply.status()))
+        .as("%s %s may answer %d (body %s)", method, plain, reply.status(), reply.text())
+        .isNotNull();
     if (reply.contentType() != null && !reply.contentType().startsWith("application/json")) {
-      // The validator checks JSON bodies only (it refuses a text/plain Buffer); for text, the declared type must match.
-      assertThat(operation.getResponse(reply.status()).getContent()).as("%s %s content types", method, plain)
+      // The validator checks JSON bodies only (it refuses a text/plain Buffer); for text, the
+      // declared type must match.
+      assertThat(operation.getResponse(reply.status()).getContent())
+          .as("%s %s content types", method, plain)
           .containsKey(reply.contentType());
     } else {
       Map<String, String> headers = new HashMap<>();
       if (reply.contentType() != null) {
         headers.put("content-type", reply.contentType());
       }
-      ValidatableResponse response = reply.text().isEmpty()
-          ? ValidatableResponse.create(reply.status(), headers)
-          : ValidatableResponse.create(reply.status(), headers, Buffer.buffer(reply.text()), reply.contentType());
+      ValidatableResponse response =
+          reply.text().isEmpty()
+              ? ValidatableResponse.create(reply.status(), headers)
+              : ValidatableResponse.create(
+                  reply.status(), headers, Buffer.buffer(reply.text()), reply.contentType());
       try {
         await(validator.validate(response, operation.getOperationId()));
       } catch (Exception e) {
-        throw new AssertionError(method + " " + path + " -> " + reply.status() + " breaks the OpenAPI document: "
-            + e.getMessage() + "\nbody: " + abbreviate(reply.text()), e);
+        throw new AssertionError(
+            method
+                + " "
+                + path
+                + " -> "
+                + reply.status()
+                + " breaks the OpenAPI document: "
+                + e.getMessage()
+                + "\nbody: "
+                + abbreviate(reply.text()),
+            e);
       }
     }
     covered.add(operation.getOperationId() + " " + reply.status());
@@ -124,10 +158,10 @@ final class ApiClient implements AutoCloseable {
     return text.length() > 2000 ? text.substring(0, 2000) + "..." : text;
   }
 
-  static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+  static <T> T await(Future<T> future) throws Exception {
     try {
       return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 /** Bad configuration stops startup with an exact message; defaults are the named constants. */
 class ApiConfigTest {
   private static ApiConfig valid() {
-    return new ApiConfig().jdbcUrl("jdbc:postgresql://127.0.0.1:5432/citybrain").mqttUrl("tcp://127.0.0.1:1883");
+    return new ApiConfig()
+        .jdbcUrl("jdbc:postgresql://127.0.0.1:5432/citybrain")
+        .mqttUrl("tcp://127.0.0.1:1883");
   }
 
   @Test
@@ -26,18 +28,25 @@ class ApiConfigTest {
   @DisplayName("each bad setting is refused with a message naming it")
   void exactMessages() {
     assertThatThrownBy(() -> new ApiConfig().mqttUrl("tcp://h:1").validate())
-        .hasMessage("api jdbcUrl must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was not set");
+        .hasMessage(
+            "api jdbcUrl must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was not set");
     assertThatThrownBy(() -> valid().mqttUrl("localhost").validate())
         .hasMessage("api mqttUrl must look like tcp://host:port, was 'localhost'");
     assertThatThrownBy(() -> valid().port(70_000).validate())
         .hasMessage("api port must be within 0..65535 (0 picks a free port), was 70000");
     assertThatThrownBy(() -> valid().jwtSecret("short").validate())
-        .hasMessage("api jwtSecret must be at least 32 bytes (HS256 needs a 256-bit key); leave it unset to generate"
-            + " one per installation");
+        .hasMessage(
+            "api jwtSecret must be at least 32 bytes (HS256 needs a 256-bit key); leave it unset to generate"
+                + " one per installation");
     assertThatThrownBy(() -> valid().maxAttempts(0).validate())
         .hasMessage("api maxAttempts must be within 1..10, was 0");
-    assertThatThrownBy(() -> valid().retryBackoff(Duration.ofSeconds(5)).retryBackoffMax(Duration.ofSeconds(1))
-        .validate()).hasMessage("api retryBackoffMax (PT1S) must not be below retryBackoff (PT5S)");
+    assertThatThrownBy(
+            () ->
+                valid()
+                    .retryBackoff(Duration.ofSeconds(5))
+                    .retryBackoffMax(Duration.ofSeconds(1))
+                    .validate())
+        .hasMessage("api retryBackoffMax (PT1S) must not be below retryBackoff (PT5S)");
     assertThatThrownBy(() -> valid().ackTimeout(Duration.ZERO).validate())
         .hasMessage("api ackTimeout must be a positive duration, was PT0S");
     assertThatThrownBy(() -> valid().caseMinConfidence(1.5).validate())
@@ -51,7 +60,8 @@ class ApiConfigTest {
   void sealed() {
     ApiConfig config = valid();
     config.seal();
-    assertThatThrownBy(() -> config.port(1)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> config.port(1))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessage("the API configuration cannot change once the API has started");
   }
 }

@@ -17,8 +17,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The API on a test class's own database and the shared broker, with the registry synced from seeds and one logged-in
- * user per role: admin, operator, viewer (every district), coord-dp (coordinator of Dapeng), coord-ns (of Nanshan).
+ * The API on a test class's own database and the shared broker, with the registry synced from seeds
+ * and one logged-in user per role: admin, operator, viewer (every district), coord-dp (coordinator
+ * of Dapeng), coord-ns (of Nanshan).
  */
 final class ApiFixture implements AutoCloseable {
   static final CitySeeds SEEDS = SeedLoader.load();
@@ -37,11 +38,21 @@ final class ApiFixture implements AutoCloseable {
   static ApiFixture start(TestServices services, Consumer<ApiConfig> tweak) throws Exception {
     Schema.migrate(services.dataSource());
     RegistrySync.sync(services.dataSource(), SEEDS, FleetExpander.expand(SEEDS));
-    ApiConfig config = new ApiConfig().host("127.0.0.1").port(0).jdbcUrl(services.jdbcUrl())
-        .mqttUrl(services.mqttUrl()).dbPoolSize(4).passwordCost(4).seeds(SEEDS)
-        .clientIdPrefix(services.uniqueId("api")).ackTimeout(Duration.ofSeconds(5))
-        .retryBackoff(Duration.ofMillis(200)).retryBackoffMax(Duration.ofSeconds(1))
-        .casePollInterval(Duration.ofHours(1)).summaryCache(Duration.ZERO);
+    ApiConfig config =
+        new ApiConfig()
+            .host("127.0.0.1")
+            .port(0)
+            .jdbcUrl(services.jdbcUrl())
+            .mqttUrl(services.mqttUrl())
+            .dbPoolSize(4)
+            .passwordCost(4)
+            .seeds(SEEDS)
+            .clientIdPrefix(services.uniqueId("api"))
+            .ackTimeout(Duration.ofSeconds(5))
+            .retryBackoff(Duration.ofMillis(200))
+            .retryBackoffMax(Duration.ofSeconds(1))
+            .casePollInterval(Duration.ofHours(1))
+            .summaryCache(Duration.ZERO);
     tweak.accept(config);
     CommandApi api = CommandApi.start(config);
     ApiFixture fixture = null;
@@ -65,8 +76,11 @@ final class ApiFixture implements AutoCloseable {
 
   private void user(String name, Role role, Set<String> districts) throws Exception {
     api.createUser(name, PASSWORD, role, districts);
-    ApiClient.Reply reply = client.post("/api/v1/auth/login", null,
-        new JsonObject().put("username", name).put("password", PASSWORD));
+    ApiClient.Reply reply =
+        client.post(
+            "/api/v1/auth/login",
+            null,
+            new JsonObject().put("username", name).put("password", PASSWORD));
     assertThat(reply.status()).as(reply.text()).isEqualTo(200);
     tokens.put(name, reply.json().getString("token"));
   }

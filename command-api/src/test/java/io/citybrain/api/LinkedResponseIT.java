@@ -2,6 +2,7 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -20,13 +21,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Linked responses end to end: the API, the real broker and database, and the simulator's actuators answering. */
+/**
+ * Linked responses end to end: the API, the real broker and database, and the simulator's actuators
+ * answering.
+ */
 @ExtendWith(CityServicesExtension.class)
 class LinkedResponseIT {
   private static final District DP = ApiFixture.SEEDS.district("DP").orElseThrow();
@@ -38,10 +43,16 @@ class LinkedResponseIT {
   @BeforeAll
   static void start(TestServices services) throws Exception {
     f = ApiFixture.start(services, c -> c.maxAttempts(3));
-    TestData.incident(services.dataSource(), "inc-flood", "DP", "flood_response", DP.lat(), DP.lon());
-    observer = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("observer")));
-    observer.subscribe("city/v1/DP/cmd/+", 1, (topic, payload) -> commands.add(parse(Command::parseFrom, payload)));
-    observer.subscribe("city/v1/DP/ack/+", 1, (topic, payload) -> acks.add(parse(CommandAck::parseFrom, payload)));
+    TestData.incident(
+        services.dataSource(), "inc-flood", "DP", "flood_response", DP.lat(), DP.lon());
+    observer =
+        PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("observer")));
+    observer.subscribe(
+        "city/v1/DP/cmd/+",
+        1,
+        (topic, payload) -> commands.add(parse(Command::parseFrom, payload)));
+    observer.subscribe(
+        "city/v1/DP/ack/+", 1, (topic, payload) -> acks.add(parse(CommandAck::parseFrom, payload)));
   }
 
   @AfterAll
@@ -55,11 +66,13 @@ class LinkedResponseIT {
   }
 
   @Test
-  @DisplayName("a flood plan for an incident reaches every target, completes, and its progress streams in order")
+  @DisplayName(
+      "a flood plan for an incident reaches every target, completes, and its progress streams in order")
   void floodPlanCompletes() throws Exception {
     try (SimActuators actuators = new SimActuators(f.services, "DP", "50ms", "0");
         LiveClient live = new LiveClient(f.api.url(), f.token("coord-dp"), "DP")) {
-      JsonObject trigger = new JsonObject().put("request_id", "req-flood-1").put("incident_id", "inc-flood");
+      JsonObject trigger =
+          new JsonObject().put("request_id", "req-flood-1").put("incident_id", "inc-flood");
       ApiClient.Reply created = f.client.post("/api/v1/responses", f.token("coord-dp"), trigger);
       assertThat(created.status()).as(created.text()).isEqualTo(201);
       JsonObject run = created.json();
@@ -70,35 +83,57 @@ class LinkedResponseIT {
 
       JsonObject done = awaitFinished(runId);
       assertThat(done.getString("state")).isEqualTo("completed");
-      assertThat(done.getJsonObject("counts").getInteger("done")).isEqualTo(run.getInteger("total"));
+      assertThat(done.getJsonObject("counts").getInteger("done"))
+          .isEqualTo(run.getInteger("total"));
       Set<String> targetDevices = new HashSet<>();
-      done.getJsonArray("targets").forEach(t -> {
-        JsonObject target = (JsonObject) t;
-        assertThat(target.getInteger("attempts")).isEqualTo(1);
-        targetDevices.add(target.getString("device_id"));
-      });
+      done.getJsonArray("targets")
+          .forEach(
+              t -> {
+                JsonObject target = (JsonObject) t;
+                assertThat(target.getInteger("attempts")).isEqualTo(1);
+                targetDevices.add(target.getString("device_id"));
+              });
       // Every target device got its command on its own topic, with an expiry and the run's id.
       List<Command> ours = commands.stream().filter(c -> c.getPlanRunId().equals(runId)).toList();
       assertThat(ours).hasSize(run.getInteger("total"));
-      assertThat(ours.stream().map(Command::getDeviceId).collect(java.util.stream.Collectors.toSet()))
+      assertThat(ours.stream().map(Command::getDeviceId).collect(Collectors.toSet()))
           .isEqualTo(targetDevices);
-      // The plan's command_ttl_s (300 s) from the first send: a stale command is refused by the device.
-      assertThat(ours).allMatch(c -> c.getExpiresAtMs() > c.getIssuedAtMs()
-          && c.getExpiresAtMs() - c.getIssuedAtMs() <= 300_000 && c.getAttempt() == 1);
+      // The plan's command_ttl_s (300 s) from the first send: a stale command is refused by the
+      // device.
+      assertThat(ours)
+          .allMatch(
+              c ->
+                  c.getExpiresAtMs() > c.getIssuedAtMs()
+                      && c.getExpiresAtMs() - c.getIssuedAtMs() <= 300_000
+                      && c.getAttempt() == 1);
 
-      // Progress over the WebSocket: one sequence without gaps, each target sent -> accepted -> done, then the run.
-      live.await(fr -> "run_progress".equals(fr.getString("type"))
-          && runId.equals(fr.getJsonObject("data").getString("run_id")), 10_000);
-      List<JsonObject> progress = live.frames.stream().filter(fr -> fr.getString("type").endsWith("_progress"))
-          .map(fr -> fr.getJsonObject("data")).filter(d -> runId.equals(d.getString("run_id"))).toList();
+      // Progress over the WebSocket: one sequence without gaps, each target sent -> accepted ->
+      // done, then the run.
+      live.await(
+          fr ->
+              "run_progress".equals(fr.getString("type"))
+                  && runId.equals(fr.getJsonObject("data").getString("run_id")),
+          10_000);
+      List<JsonObject> progress =
+          live.frames.stream()
+              .filter(fr -> fr.getString("type").endsWith("_progress"))
+              .map(fr -> fr.getJsonObject("data"))
+              .filter(d -> runId.equals(d.getString("run_id")))
+              .toList();
       for (int i = 0; i < progress.size(); i++) {
         assertThat(progress.get(i).getLong("seq")).isEqualTo(i + 1L);
       }
       Map<String, List<String>> states = new LinkedHashMap<>();
-      progress.stream().filter(p -> p.containsKey("command_id")).forEach(p -> states
-          .computeIfAbsent(p.getString("command_id"), k -> new ArrayList<>()).add(p.getString("state")));
+      progress.stream()
+          .filter(p -> p.containsKey("command_id"))
+          .forEach(
+              p ->
+                  states
+                      .computeIfAbsent(p.getString("command_id"), k -> new ArrayList<>())
+                      .add(p.getString("state")));
       assertThat(states).hasSize(run.getInteger("total"));
-      assertThat(states.values()).allSatisfy(s -> assertThat(s).containsExactly("sent", "accepted", "done"));
+      assertThat(states.values())
+          .allSatisfy(s -> assertThat(s).containsExactly("sent", "accepted", "done"));
       JsonObject last = progress.get(progress.size() - 1);
       assertThat(last.getString("state")).isEqualTo("completed");
 
@@ -107,18 +142,30 @@ class LinkedResponseIT {
       assertThat(repeated.status()).isEqualTo(200);
       assertThat(repeated.json().getString("run_id")).isEqualTo(runId);
       assertThat(repeated.json().getBoolean("created")).isFalse();
-      assertThat(TestData.count(f.services.dataSource(), "SELECT count(*) FROM plan_run")).isEqualTo(1);
-      assertThat(TestData.count(f.services.dataSource(),
-          "SELECT count(*) FROM audit_log WHERE request_id = 'req-flood-1' AND outcome = 'repeated'")).isEqualTo(1);
-      assertThat(TestData.count(f.services.dataSource(),
-          "SELECT count(*) FROM incident WHERE incident_id = 'inc-flood' AND state = 'responding'")).isEqualTo(1);
-      assertThat(f.client.get("/api/v1/responses/" + runId, f.token("viewer")).json().getString("state"))
+      assertThat(TestData.count(f.services.dataSource(), "SELECT count(*) FROM plan_run"))
+          .isEqualTo(1);
+      assertThat(
+              TestData.count(
+                  f.services.dataSource(),
+                  "SELECT count(*) FROM audit_log WHERE request_id = 'req-flood-1' AND outcome = 'repeated'"))
+          .isEqualTo(1);
+      assertThat(
+              TestData.count(
+                  f.services.dataSource(),
+                  "SELECT count(*) FROM incident WHERE incident_id = 'inc-flood' AND state = 'responding'"))
+          .isEqualTo(1);
+      assertThat(
+              f.client
+                  .get("/api/v1/responses/" + runId, f.token("viewer"))
+                  .json()
+                  .getString("state"))
           .isEqualTo("completed");
     }
     // Commands are never retained: a new subscriber to the command topics gets nothing replayed.
     List<String> replayed = new CopyOnWriteArrayList<>();
-    try (MqttConnection late = PahoConnection.connect(MqttSettings.of(f.services.mqttUrl(),
-        f.services.uniqueId("late")))) {
+    try (MqttConnection late =
+        PahoConnection.connect(
+            MqttSettings.of(f.services.mqttUrl(), f.services.uniqueId("late")))) {
       late.subscribe("city/v1/DP/cmd/+", 1, (topic, payload) -> replayed.add(topic));
       Thread.sleep(1_000);
     }
@@ -126,34 +173,63 @@ class LinkedResponseIT {
   }
 
   @Test
-  @DisplayName("a coordinator of another district, or a viewer, is refused with 403 and the attempt is audited")
+  @DisplayName(
+      "a coordinator of another district, or a viewer, is refused with 403 and the attempt is audited")
   void crossDistrictTriggerIsRefused() throws Exception {
-    JsonObject body = new JsonObject().put("request_id", "req-cross").put("plan_id", "district_coordination")
-        .put("district", "DP");
+    JsonObject body =
+        new JsonObject()
+            .put("request_id", "req-cross")
+            .put("plan_id", "district_coordination")
+            .put("district", "DP");
     ApiClient.Reply refused = f.client.post("/api/v1/responses", f.token("coord-ns"), body);
     assertThat(refused.status()).isEqualTo(403);
-    assertThat(refused.json().getString("reason")).isEqualTo("caller 'coord-ns' may act in NS only, not in DP");
-    assertThat(f.client.post("/api/v1/responses", f.token("viewer"), body.copy().put("request_id", "req-viewer"))
-        .status()).isEqualTo(403);
-    assertThat(TestData.count(f.services.dataSource(), """
+    assertThat(refused.json().getString("reason"))
+        .isEqualTo("caller 'coord-ns' may act in NS only, not in DP");
+    assertThat(
+            f.client
+                .post(
+                    "/api/v1/responses",
+                    f.token("viewer"),
+                    body.copy().put("request_id", "req-viewer"))
+                .status())
+        .isEqualTo(403);
+    assertThat(
+            TestData.count(
+                f.services.dataSource(),
+                """
         SELECT count(*) FROM audit_log WHERE actor = 'coord-ns' AND action = 'trigger_response' AND district = 'DP'
-          AND request_id = 'req-cross' AND outcome = 'denied'""")).isEqualTo(1);
-    assertThat(TestData.count(f.services.dataSource(), """
+          AND request_id = 'req-cross' AND outcome = 'denied'"""))
+        .isEqualTo(1);
+    assertThat(
+            TestData.count(
+                f.services.dataSource(),
+                """
         SELECT count(*) FROM audit_log WHERE actor = 'viewer' AND request_id = 'req-viewer' AND outcome = 'denied'"""))
         .isEqualTo(1);
-    assertThat(TestData.count(f.services.dataSource(),
-        "SELECT count(*) FROM plan_run WHERE request_id IN ('req-cross', 'req-viewer')")).isZero();
+    assertThat(
+            TestData.count(
+                f.services.dataSource(),
+                "SELECT count(*) FROM plan_run WHERE request_id IN ('req-cross', 'req-viewer')"))
+        .isZero();
   }
 
   @Test
-  @DisplayName("with 20% actuator failures, failed attempts are retried and each target ends as its acks say")
+  @DisplayName(
+      "with 20% actuator failures, failed attempts are retried and each target ends as its acks say")
   void retriesUnderFailures() throws Exception {
     String runId;
     JsonObject finished;
     try (SimActuators actuators = new SimActuators(f.services, "DP", "50ms", "0.2")) {
-      ApiClient.Reply created = f.client.post("/api/v1/responses", f.token("coord-dp"), new JsonObject()
-          .put("request_id", "req-flood-failures").put("plan_id", "flood_response").put("district", "DP")
-          .put("lat", DP.lat()).put("lon", DP.lon()));
+      ApiClient.Reply created =
+          f.client.post(
+              "/api/v1/responses",
+              f.token("coord-dp"),
+              new JsonObject()
+                  .put("request_id", "req-flood-failures")
+                  .put("plan_id", "flood_response")
+                  .put("district", "DP")
+                  .put("lat", DP.lat())
+                  .put("lon", DP.lon()));
       assertThat(created.status()).isEqualTo(201);
       runId = created.json().getString("run_id");
       finished = awaitFinished(runId);
@@ -161,8 +237,10 @@ class LinkedResponseIT {
     Map<String, List<CommandAck>> byTarget = new HashMap<>();
     for (CommandAck ack : acks) {
       if (ack.getPlanRunId().equals(runId)) {
-        String base = ack.getCommandId().contains("~") ? ack.getCommandId().substring(0,
-            ack.getCommandId().indexOf('~')) : ack.getCommandId();
+        String base =
+            ack.getCommandId().contains("~")
+                ? ack.getCommandId().substring(0, ack.getCommandId().indexOf('~'))
+                : ack.getCommandId();
         byTarget.computeIfAbsent(base, k -> new ArrayList<>()).add(ack);
       }
     }
@@ -173,8 +251,11 @@ class LinkedResponseIT {
       List<CommandAck> answers = byTarget.get(target.getString("command_id"));
       assertThat(answers).as("acks of %s", target.getString("command_id")).isNotNull();
       long attempts = answers.stream().map(CommandAck::getCommandId).distinct().count();
-      CommandAck lastFinal = answers.stream().filter(a -> a.getStatus() != AckStatus.ACK_STATUS_ACCEPTED)
-          .reduce((a, b) -> b).orElseThrow();
+      CommandAck lastFinal =
+          answers.stream()
+              .filter(a -> a.getStatus() != AckStatus.ACK_STATUS_ACCEPTED)
+              .reduce((a, b) -> b)
+              .orElseThrow();
       String expected = lastFinal.getStatus() == AckStatus.ACK_STATUS_DONE ? "done" : "failed";
       assertThat(target.getString("state")).as(target.encode()).isEqualTo(expected);
       assertThat(target.getInteger("attempts")).isEqualTo((int) attempts);
@@ -188,19 +269,37 @@ class LinkedResponseIT {
     }
     assertThat(retried).as("targets retried").isPositive();
     assertThat(finished.getString("state")).isEqualTo(allDone ? "completed" : "partially_failed");
-    assertThat(TestData.count(f.services.dataSource(), """
+    assertThat(
+            TestData.count(
+                f.services.dataSource(),
+                """
         SELECT count(*) FROM command_event e JOIN command c USING (command_id)
-        WHERE c.run_id = ? AND e.state = 'failed'""", runId)).isEqualTo(acks.stream()
-        .filter(a -> a.getPlanRunId().equals(runId) && a.getStatus() == AckStatus.ACK_STATUS_FAILED).count());
+        WHERE c.run_id = ? AND e.state = 'failed'""",
+                runId))
+        .isEqualTo(
+            acks.stream()
+                .filter(
+                    a ->
+                        a.getPlanRunId().equals(runId)
+                            && a.getStatus() == AckStatus.ACK_STATUS_FAILED)
+                .count());
   }
 
   @Test
-  @DisplayName("cancelling a run sends cancel commands to targets not yet done; a second cancel is 409")
+  @DisplayName(
+      "cancelling a run sends cancel commands to targets not yet done; a second cancel is 409")
   void cancel() throws Exception {
-    // DONE comes 10-30 s after a command (latency scaled 0.5-1.5): the cancel lands first even on a slow machine.
+    // DONE comes 10-30 s after a command (latency scaled 0.5-1.5): the cancel lands first even on a
+    // slow machine.
     try (SimActuators actuators = new SimActuators(f.services, "DP", "20s", "0")) {
-      ApiClient.Reply created = f.client.post("/api/v1/responses", f.token("coord-dp"), new JsonObject()
-          .put("request_id", "req-cancel").put("plan_id", "district_coordination").put("district", "DP"));
+      ApiClient.Reply created =
+          f.client.post(
+              "/api/v1/responses",
+              f.token("coord-dp"),
+              new JsonObject()
+                  .put("request_id", "req-cancel")
+                  .put("plan_id", "district_coordination")
+                  .put("district", "DP"));
       String runId = created.json().getString("run_id");
       int total = created.json().getInteger("total");
       JsonObject run = created.json();
@@ -209,33 +308,50 @@ class LinkedResponseIT {
         run = f.client.get("/api/v1/responses/" + runId, f.token("viewer")).json();
       }
       assertThat(run.getJsonObject("counts").getInteger("accepted")).isEqualTo(total);
-      ApiClient.Reply cancelled = f.client.post("/api/v1/responses/" + runId + "/cancel", f.token("coord-dp"),
-          new JsonObject().put("request_id", "req-cancel-1"));
+      ApiClient.Reply cancelled =
+          f.client.post(
+              "/api/v1/responses/" + runId + "/cancel",
+              f.token("coord-dp"),
+              new JsonObject().put("request_id", "req-cancel-1"));
       assertThat(cancelled.status()).as(cancelled.text()).isEqualTo(200);
       assertThat(cancelled.json().getString("state")).isEqualTo("cancelled");
       assertThat(cancelled.json().getJsonObject("counts").getInteger("cancelled")).isEqualTo(total);
       JsonObject after = cancelled.json();
-      for (int i = 0; i < 200 && after.getJsonArray("cancel_commands").stream()
-          .anyMatch(c -> !"done".equals(((JsonObject) c).getString("state"))); i++) {
+      for (int i = 0;
+          i < 200
+              && after.getJsonArray("cancel_commands").stream()
+                  .anyMatch(c -> !"done".equals(((JsonObject) c).getString("state")));
+          i++) {
         Thread.sleep(50);
         after = f.client.get("/api/v1/responses/" + runId, f.token("viewer")).json();
       }
-      assertThat(after.getJsonArray("cancel_commands")).hasSize(total)
+      assertThat(after.getJsonArray("cancel_commands"))
+          .hasSize(total)
           .allSatisfy(c -> assertThat(((JsonObject) c).getString("state")).isEqualTo("done"));
-      ApiClient.Reply again = f.client.post("/api/v1/responses/" + runId + "/cancel", f.token("coord-dp"), null);
+      ApiClient.Reply again =
+          f.client.post("/api/v1/responses/" + runId + "/cancel", f.token("coord-dp"), null);
       assertThat(again.status()).isEqualTo(409);
-      assertThat(TestData.count(f.services.dataSource(),
-          "SELECT count(*) FROM audit_log WHERE action = 'cancel_response' AND outcome = 'allowed'")).isEqualTo(1);
+      assertThat(
+              TestData.count(
+                  f.services.dataSource(),
+                  "SELECT count(*) FROM audit_log WHERE action = 'cancel_response' AND outcome = 'allowed'"))
+          .isEqualTo(1);
     }
   }
 
   private static int expectedFloodTargets() throws Exception {
-    // Independently of PlanTargets: pumps and signs everywhere in DP, barriers and loudspeakers within 3 km.
-    return (int) TestData.count(f.services.dataSource(), """
+    // Independently of PlanTargets: pumps and signs everywhere in DP, barriers and loudspeakers
+    // within 3 km.
+    return (int)
+        TestData.count(
+            f.services.dataSource(),
+            """
         SELECT count(*) FROM device WHERE district = 'DP' AND (kind IN ('pump', 'message_sign')
           OR (kind IN ('barrier', 'loudspeaker') AND 2 * 6371008.8 * asin(sqrt(power(sin(radians(lat - ?) / 2), 2)
              + cos(radians(?)) * cos(radians(lat)) * power(sin(radians(lon - ?) / 2), 2))) <= 3000))""",
-        DP.lat(), DP.lat(), DP.lon());
+            DP.lat(),
+            DP.lat(),
+            DP.lon());
   }
 
   private static JsonObject awaitFinished(String runId) throws Exception {
@@ -251,13 +367,13 @@ class LinkedResponseIT {
   }
 
   private interface Parser<T> {
-    T parse(byte[] bytes) throws com.google.protobuf.InvalidProtocolBufferException;
+    T parse(byte[] bytes) throws InvalidProtocolBufferException;
   }
 
   private static <T> T parse(Parser<T> parser, byte[] payload) {
     try {
       return parser.parse(payload);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -1,5 +1,6 @@
 package io.citybrain.api;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,18 +11,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A WebSocket client of the live endpoint that reads every frame and keeps them in arrival order. */
+/**
+ * A WebSocket client of the live endpoint that reads every frame and keeps them in arrival order.
+ */
 final class LiveClient implements WebSocket.Listener, AutoCloseable {
   final List<JsonObject> frames = new CopyOnWriteArrayList<>();
   private final StringBuilder partial = new StringBuilder();
   private final WebSocket socket;
 
   LiveClient(String apiUrl, String token, String... districts) throws Exception {
-    socket = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(URI.create(apiUrl.replace("http", "ws") + "/api/v1/live?access_token=" + token), this)
+    socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                URI.create(apiUrl.replace("http", "ws") + "/api/v1/live?access_token=" + token),
+                this)
+            .get(10, TimeUnit.SECONDS);
+    socket
+        .sendText(
+            new JsonObject().put("subscribe", new JsonArray(List.of(districts))).encode(), true)
         .get(10, TimeUnit.SECONDS);
-    socket.sendText(new JsonObject().put("subscribe", new io.vertx.core.json.JsonArray(List.of(districts))).encode(),
-        true).get(10, TimeUnit.SECONDS);
     await(f -> "subscribed".equals(f.getString("type")), 10_000);
   }
 
@@ -47,7 +56,8 @@ final class LiveClient implements WebSocket.Listener, AutoCloseable {
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("no matching live frame within " + timeoutMs + " ms; got " + frames.size() + " frames");
+    throw new AssertionError(
+        "no matching live frame within " + timeoutMs + " ms; got " + frames.size() + " frames");
   }
 
   List<JsonObject> ofType(String type) {

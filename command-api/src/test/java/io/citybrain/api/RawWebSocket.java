@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
 /**
- * A WebSocket client on a bare socket with a small receive buffer, so a test decides exactly when it reads: between
- * reads it is the slow client whose TCP window closes and leaves the server holding what it has not sent.
+ * A WebSocket client on a bare socket with a small receive buffer, so a test decides exactly when
+ * it reads: between reads it is the slow client whose TCP window closes and leaves the server
+ * holding what it has not sent.
  */
 final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
@@ -29,9 +30,16 @@ final class RawWebSocket implements AutoCloseable {
     socket.setSoTimeout(10_000);
     in = new DataInputStream(socket.getInputStream());
     out = socket.getOutputStream();
-    out.write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET "
+                + pathAndQuery
+                + " HTTP/1.1\r\nHost: "
+                + uri.getHost()
+                + ":"
+                + uri.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     String headers = readHeaders(in);
     if (!headers.startsWith("HTTP/1.1 101")) {

@@ -9,26 +9,47 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 
-/** The simulator's actuators only (no telemetry), in-process, answering one district's commands through the broker. */
+/**
+ * The simulator's actuators only (no telemetry), in-process, answering one district's commands
+ * through the broker.
+ */
 final class SimActuators implements AutoCloseable {
   private final SimRun run;
   private final Thread thread;
 
   SimActuators(TestServices services, String district, String ackLatency, String failureRate)
       throws InterruptedException {
-    List<String> args = new ArrayList<>(List.of("--broker", services.mqttUrl(), "--client-id",
-        services.uniqueId("actuators"), "--no-telemetry", "--districts", district, "--ack-latency", ackLatency,
-        "--ack-failure-rate", failureRate, "--connections", "1", "--seed", "7"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--broker",
+                services.mqttUrl(),
+                "--client-id",
+                services.uniqueId("actuators"),
+                "--no-telemetry",
+                "--districts",
+                district,
+                "--ack-latency",
+                ackLatency,
+                "--ack-failure-rate",
+                failureRate,
+                "--connections",
+                "1",
+                "--seed",
+                "7"));
     SimCommand command = new SimCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
     run = new SimRun(command.config(), null);
-    thread = new Thread(() -> {
-      try {
-        run.run();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "actuators-" + district);
+    thread =
+        new Thread(
+            () -> {
+              try {
+                run.run();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "actuators-" + district);
     thread.start();
     long deadline = System.currentTimeMillis() + 15_000;
     while (!run.actuatorsReady() && System.currentTimeMillis() < deadline) {

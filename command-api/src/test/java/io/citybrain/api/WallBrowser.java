@@ -10,6 +10,8 @@ import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -18,37 +20,59 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Headless Chromium driven through ChromeDriver, both from Debian's packages ({@code chromium}, {@code
- * chromium-driver}, installed by .ci/run). Both paths are set explicitly so Selenium Manager never looks for (or
- * downloads) a browser or a driver; a missing binary fails the test with the package to install, it never skips.
+ * Headless Chromium driven through ChromeDriver, both from Debian's packages ({@code chromium},
+ * {@code chromium-driver}, installed by .ci/run). Both paths are set explicitly so Selenium Manager
+ * never looks for (or downloads) a browser or a driver; a missing binary fails the test with the
+ * package to install, it never skips.
  */
 public final class WallBrowser implements AutoCloseable {
-  static final Path CHROMIUM = Path.of(setting("citybrain.chromium", "CITYBRAIN_CHROMIUM", "/usr/bin/chromium"));
-  static final Path CHROMEDRIVER = Path.of(setting("citybrain.chromedriver", "CITYBRAIN_CHROMEDRIVER",
-      "/usr/bin/chromedriver"));
+  static final Path CHROMIUM =
+      Path.of(setting("citybrain.chromium", "CITYBRAIN_CHROMIUM", "/usr/bin/chromium"));
+  static final Path CHROMEDRIVER =
+      Path.of(setting("citybrain.chromedriver", "CITYBRAIN_CHROMEDRIVER", "/usr/bin/chromedriver"));
   private final ChromeDriverService service;
   public final ChromeDriver driver;
 
   public WallBrowser(int width, int height) throws IOException {
     requireInstalled();
-    service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
-        .withLogFile(new File("target/chromedriver.log")).build();
+    service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .withLogFile(new File("target/chromedriver.log"))
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    // --no-sandbox: CI runs as root in a container; --disable-dev-shm-usage: a small /dev/shm must not crash tabs.
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-        "--disable-extensions", "--no-first-run", "--window-size=" + width + "," + height);
+    // --no-sandbox: CI runs as root in a container; --disable-dev-shm-usage: a small /dev/shm must
+    // not crash tabs.
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--disable-extensions",
+        "--no-first-run",
+        "--window-size=" + width + "," + height);
     try {
       driver = new ChromeDriver(service, options);
     } catch (RuntimeException e) {
       service.stop();
-      throw new IllegalStateException("ChromeDriver " + CHROMEDRIVER + " could not start Chromium " + CHROMIUM + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "ChromeDriver "
+              + CHROMEDRIVER
+              + " could not start Chromium "
+              + CHROMIUM
+              + ": "
+              + e.getMessage(),
+          e);
     }
     driver.manage().window().setSize(new Dimension(width, height));
   }
 
-  /** Fails (never skips) when the browser or its driver is missing: CI installs both, so a gap there is a bug. */
+  /**
+   * Fails (never skips) when the browser or its driver is missing: CI installs both, so a gap there
+   * is a bug.
+   */
   static void requireInstalled() {
     require(CHROMIUM, "chromium");
     require(CHROMEDRIVER, "chromium-driver");
@@ -56,9 +80,13 @@ public final class WallBrowser implements AutoCloseable {
 
   private static void require(Path binary, String debianPackage) {
     if (!Files.isExecutable(binary)) {
-      throw new AssertionError(binary + " is missing: the wall's browser test needs Debian's '" + debianPackage
-          + "' package (apt-get install -y chromium chromium-driver; .ci/run installs both), or set -Dcitybrain."
-          + (debianPackage.equals("chromium") ? "chromium" : "chromedriver") + " to another binary");
+      throw new AssertionError(
+          binary
+              + " is missing: the wall's browser test needs Debian's '"
+              + debianPackage
+              + "' package (apt-get install -y chromium chromium-driver; .ci/run installs both), or set -Dcitybrain."
+              + (debianPackage.equals("chromium") ? "chromium" : "chromedriver")
+              + " to another binary");
     }
   }
 
@@ -82,30 +110,45 @@ public final class WallBrowser implements AutoCloseable {
     driver.findElement(By.id("login-password")).clear();
     driver.findElement(By.id("login-password")).sendKeys(password);
     driver.findElement(By.id("login-submit")).click();
-    until(d -> "open".equals(d.findElement(By.tagName("body")).getDomAttribute("data-live")),
+    until(
+        d -> "open".equals(d.findElement(By.tagName("body")).getDomAttribute("data-live")),
         Duration.ofSeconds(15));
   }
 
-  /** Waits for a condition; a timeout says where the page was and what it had logged, to read in the report. */
+  /**
+   * Waits for a condition; a timeout says where the page was and what it had logged, to read in the
+   * report.
+   */
   public <T> T until(Function<WebDriver, T> condition, Duration timeout) {
     try {
-      return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).ignoring(
-          org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
-    } catch (org.openqa.selenium.TimeoutException e) {
+      return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
+          .ignoring(StaleElementReferenceException.class)
+          .until(condition::apply);
+    } catch (TimeoutException e) {
       String text = driver.findElement(By.tagName("body")).getText();
-      throw new AssertionError("timed out after " + timeout.toMillis() + " ms at " + driver.getCurrentUrl()
-          + "; page errors " + pageErrors() + "; the page reads: " + text.substring(0, Math.min(1500, text.length())),
+      throw new AssertionError(
+          "timed out after "
+              + timeout.toMillis()
+              + " ms at "
+              + driver.getCurrentUrl()
+              + "; page errors "
+              + pageErrors()
+              + "; the page reads: "
+              + text.substring(0, Math.min(1500, text.length())),
           e);
     }
   }
 
-  /** The element's text, or null; a redraw may replace it between finding and reading, so that is tried again. */
+  /**
+   * The element's text, or null; a redraw may replace it between finding and reading, so that is
+   * tried again.
+   */
   public String text(String css) {
     for (int attempt = 0; ; attempt++) {
       try {
         List<WebElement> found = driver.findElements(By.cssSelector(css));
         return found.isEmpty() ? null : found.get(0).getText();
-      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+      } catch (StaleElementReferenceException e) {
         if (attempt == 5) {
           throw e;
         }
@@ -119,10 +162,12 @@ public final class WallBrowser implements AutoCloseable {
 
   /** Clicks, finding the element again if a redraw replaced it in between. */
   public void click(String css) {
-    until(d -> {
-      d.findElement(By.cssSelector(css)).click();
-      return true;
-    }, Duration.ofSeconds(5));
+    until(
+        d -> {
+          d.findElement(By.cssSelector(css)).click();
+          return true;
+        },
+        Duration.ofSeconds(5));
   }
 
   /** The page's own error list (uncaught errors, rejected promises, failed redraws). */

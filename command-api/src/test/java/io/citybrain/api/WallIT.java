@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -33,10 +34,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 
 /**
- * The wall in a real browser (headless Chromium from Debian): the API on the test database and broker, the stream
- * job's results published to the live topics by the test itself (the Flink job is not needed to draw them), and the
- * simulator's actuators in-process so a triggered plan completes. One browser for the class, ordered steps: a flood
- * in Dapeng as the stream job would report it, a coordinator who answers it, a viewer who may only watch.
+ * The wall in a real browser (headless Chromium from Debian): the API on the test database and
+ * broker, the stream job's results published to the live topics by the test itself (the Flink job
+ * is not needed to draw them), and the simulator's actuators in-process so a triggered plan
+ * completes. One browser for the class, ordered steps: a flood in Dapeng as the stream job would
+ * report it, a coordinator who answers it, a viewer who may only watch.
  */
 @ExtendWith(CityServicesExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,16 +50,18 @@ class WallIT {
   private static ApiFixture f;
   private static MqttConnection mqtt;
   private static WallBrowser browser;
+
   /**
-   * Window ends of the published snapshots, ten seconds apart like the stream job's, from now on: newer than any
-   * snapshot an earlier run left retained on the shared broker, which the page would otherwise rightly prefer.
+   * Window ends of the published snapshots, ten seconds apart like the stream job's, from now on:
+   * newer than any snapshot an earlier run left retained on the shared broker, which the page would
+   * otherwise rightly prefer.
    */
   private static long windowEnd = Instant.now().toEpochMilli();
 
   @BeforeAll
   static void start(TestServices services) throws Exception {
     WallBrowser.requireInstalled();
-    f = ApiFixture.start(services, c -> { });
+    f = ApiFixture.start(services, c -> {});
     var ds = services.dataSource();
     TestData.alert(ds, "wall-a-ns", "NS", "low", "raised", Instant.now().minusSeconds(600));
     TestData.accounting(ds, "DP", "received", "", 12_000);
@@ -65,14 +69,27 @@ class WallIT {
     TestData.accounting(ds, "DP", "duplicate", "", 60);
     TestData.accounting(ds, "DP", "late", "", 30);
     TestData.accounting(ds, "DP", "rejected", "out_of_range", 10);
-    TestData.exec(ds, "INSERT INTO dead_letter (topic, district, reason, detail, payload) VALUES "
-        + "('city/v1/DP/reading/DP-WL-00003', 'DP', 'out_of_range', 'water_level_pct 412 above 300', '\\x00'::bytea)");
-    for (String[] c : new String[][] {{"DP", "waterlogging"}, {"DP", "manhole_cover"}, {"FT", "garbage_overflow"}}) {
-      ApiClient.Reply created = f.client.post("/api/v1/cases", f.token("operator"), new JsonObject()
-          .put("district", c[0]).put("subtype", c[1]).put("description", "reported at the wall test"));
+    TestData.exec(
+        ds,
+        "INSERT INTO dead_letter (topic, district, reason, detail, payload) VALUES "
+            + "('city/v1/DP/reading/DP-WL-00003', 'DP', 'out_of_range', 'water_level_pct 412 above 300', '\\x00'::bytea)");
+    for (String[] c :
+        new String[][] {
+          {"DP", "waterlogging"}, {"DP", "manhole_cover"}, {"FT", "garbage_overflow"}
+        }) {
+      ApiClient.Reply created =
+          f.client.post(
+              "/api/v1/cases",
+              f.token("operator"),
+              new JsonObject()
+                  .put("district", c[0])
+                  .put("subtype", c[1])
+                  .put("description", "reported at the wall test"));
       assertThat(created.status()).as(created.text()).isEqualTo(201);
     }
-    mqtt = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("wall-results")));
+    mqtt =
+        PahoConnection.connect(
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("wall-results")));
     browser = new WallBrowser(1680, 1400);
   }
 
@@ -94,31 +111,40 @@ class WallIT {
 
   @Test
   @Order(1)
-  @DisplayName("the page loads at /, a coordinator signs in, and a district tile follows its live snapshots")
+  @DisplayName(
+      "the page loads at /, a coordinator signs in, and a district tile follows its live snapshots")
   void tilesFollowSnapshots() throws Exception {
     browser.open(f.api.url() + "/");
     browser.login("coord-dp", ApiFixture.PASSWORD);
-    // A calm city first, a few windows of it for the trend lines. Published once the page listens: on a shared
-    // broker another run may be publishing the same topics, and the page keeps the newest window of each district,
-    // so what it has seen live decides, not which message the API happened to hold when the page loaded.
+    // A calm city first, a few windows of it for the trend lines. Published once the page listens:
+    // on a shared
+    // broker another run may be publishing the same topics, and the page keeps the newest window of
+    // each district,
+    // so what it has seen live decides, not which message the API happened to hold when the page
+    // loaded.
     for (int i = 0; i < 3; i++) {
       windowEnd += 10_000;
       for (District d : ApiFixture.SEEDS.districts()) {
-        publishSnapshot(d.code(), d.code().equals("DP") ? 35.0 : 80 + (d.code().hashCode() & 15), 12, 70, 0, 0);
+        publishSnapshot(
+            d.code(), d.code().equals("DP") ? 35.0 : 80 + (d.code().hashCode() & 15), 12, 70, 0, 0);
       }
     }
-    browser.until(d -> "35.0".equals(browser.text(".tile[data-district='DP'] [data-field='index']")), LIVE);
+    browser.until(
+        d -> "35.0".equals(browser.text(".tile[data-district='DP'] [data-field='index']")), LIVE);
     assertThat(browser.all(".tile")).hasSize(ApiFixture.SEEDS.districts().size());
 
     long published = System.nanoTime();
     windowEnd += 10_000;
     publishSnapshot("DP", 61.5, 38, 82, 1, 0);
-    browser.until(d -> "61.5".equals(browser.text(".tile[data-district='DP'] [data-field='index']")), LIVE);
+    browser.until(
+        d -> "61.5".equals(browser.text(".tile[data-district='DP'] [data-field='index']")), LIVE);
     long shownMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - published);
-    System.out.printf("WallIT: DP tile showed the new snapshot %d ms after it was published%n", shownMs);
+    System.out.printf(
+        "WallIT: DP tile showed the new snapshot %d ms after it was published%n", shownMs);
     assertThat(browser.text(".tile[data-district='DP'] [data-field='alerts']")).contains("1");
 
-    // A burst (what a busy city with a slow client looks like): the page draws at most four times a second and ends
+    // A burst (what a busy city with a slow client looks like): the page draws at most four times a
+    // second and ends
     // on the latest snapshot.
     long rendersBefore = renders();
     long burstStart = System.nanoTime();
@@ -126,7 +152,8 @@ class WallIT {
       windowEnd += 10_000;
       publishSnapshot("DP", i == 200 ? 59.9 : 40 + i % 20, 38, 82, 1, 0);
     }
-    browser.until(d -> "59.9".equals(browser.text(".tile[data-district='DP'] [data-field='index']")), LIVE);
+    browser.until(
+        d -> "59.9".equals(browser.text(".tile[data-district='DP'] [data-field='index']")), LIVE);
     long burstMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - burstStart);
     long renders = renders() - rendersBefore;
     System.out.printf("WallIT: 200 snapshots in %d ms drawn in %d redraws%n", burstMs, renders);
@@ -140,15 +167,31 @@ class WallIT {
   @DisplayName("alerts and the flood incident from the scenario appear in the feed, newest first")
   void incidentAppears() throws Exception {
     long now = System.currentTimeMillis();
-    publishAlert("rainfall_torrential:DP:" + now, "rainfall_mm_h", Severity.SEVERITY_HIGH, 64.0, 50, now - 40_000);
-    publishAlert("water_level_danger:DP:" + now, "water_level_pct", Severity.SEVERITY_CRITICAL, 104.0, 100,
+    publishAlert(
+        "rainfall_torrential:DP:" + now,
+        "rainfall_mm_h",
+        Severity.SEVERITY_HIGH,
+        64.0,
+        50,
+        now - 40_000);
+    publishAlert(
+        "water_level_danger:DP:" + now,
+        "water_level_pct",
+        Severity.SEVERITY_CRITICAL,
+        104.0,
+        100,
         now - 20_000);
     // The stream job stores the incident, then publishes it: the trigger reads the stored row.
-    TestData.exec(f.services.dataSource(), """
+    TestData.exec(
+        f.services.dataSource(),
+        """
         INSERT INTO incident (incident_id, pattern_id, district, severity, started_at, detected_at, summary, evidence,
                               response_plan_id)
         VALUES (?, 'flood', 'DP', 'critical', ?, ?, 'Urban flooding: water over the danger level while it pours',
-                ?::jsonb, 'flood_response')""", INCIDENT, Instant.ofEpochMilli(now - 60_000), Instant.ofEpochMilli(now),
+                ?::jsonb, 'flood_response')""",
+        INCIDENT,
+        Instant.ofEpochMilli(now - 60_000),
+        Instant.ofEpochMilli(now),
         evidenceAsStored(now));
     publish("city/v1/DP/incident", floodIncident(now).toByteArray());
     for (int i = 0; i < 4; i++) {
@@ -157,45 +200,67 @@ class WallIT {
       Thread.sleep(300);
     }
 
-    browser.until(d -> !browser.all("#feed li[data-kind='incident'][data-id='" + INCIDENT + "']").isEmpty(), LIVE);
+    browser.until(
+        d -> !browser.all("#feed li[data-kind='incident'][data-id='" + INCIDENT + "']").isEmpty(),
+        LIVE);
     var items = browser.all("#feed li");
     assertThat(items.get(0).getDomAttribute("data-id")).as("newest first").isEqualTo(INCIDENT);
     assertThat(items.get(0).getDomAttribute("class")).contains("sev-critical");
     assertThat(browser.all("#feed li[data-kind='alert']")).hasSizeGreaterThanOrEqualTo(3);
-    browser.until(d -> "28.5".equals(browser.text(".tile[data-district='DP'] [data-field='index']")), LIVE);
-    // Districts outside a coordinator's live scope come from the city summary, read again after the alerts.
-    browser.until(d -> !"–".equals(browser.text(".tile[data-district='NS'] [data-field='index']")), LIVE);
+    browser.until(
+        d -> "28.5".equals(browser.text(".tile[data-district='DP'] [data-field='index']")), LIVE);
+    // Districts outside a coordinator's live scope come from the city summary, read again after the
+    // alerts.
+    browser.until(
+        d -> !"–".equals(browser.text(".tile[data-district='NS'] [data-field='index']")), LIVE);
   }
 
   @Test
   @Order(3)
-  @DisplayName("a coordinator opens the incident, sees its evidence and plan, triggers it and watches every target finish")
+  @DisplayName(
+      "a coordinator opens the incident, sees its evidence and plan, triggers it and watches every target finish")
   void coordinatorTriggersPlan() throws Exception {
     try (SimActuators actuators = new SimActuators(f.services, "DP", "50ms", "0")) {
       browser.click("#feed li[data-id='" + INCIDENT + "']");
       browser.until(d -> browser.text("#incident-plan") != null, LIVE);
-      assertThat(browser.text("#incident-evidence")).contains("DP-WL-00017").contains("water_level_pct")
-          .contains("104.0").contains("road_flooding");
-      assertThat(browser.text("#incident-plan")).contains("Urban flood response").contains("pump → start_pump")
+      assertThat(browser.text("#incident-evidence"))
+          .contains("DP-WL-00017")
+          .contains("water_level_pct")
+          .contains("104.0")
+          .contains("road_flooding");
+      assertThat(browser.text("#incident-plan"))
+          .contains("Urban flood response")
+          .contains("pump → start_pump")
           .contains("water_affairs");
       browser.click("#trigger-plan");
       browser.until(d -> "completed".equals(browser.text("#run-state")), Duration.ofSeconds(40));
       // The list fills from the stored run after the final frame; give the redraw its moment.
-      browser.until(d -> !browser.all("#run-targets li").isEmpty()
-          && browser.all("#run-targets li:not([data-state='done'])").isEmpty(), LIVE);
+      browser.until(
+          d ->
+              !browser.all("#run-targets li").isEmpty()
+                  && browser.all("#run-targets li:not([data-state='done'])").isEmpty(),
+          LIVE);
     }
     // The picture first, so a failing assertion below still leaves it to look at.
-    browser.until(d -> browser.text("#pipe-balanced") != null && browser.text("#case-due li") != null, LIVE);
+    browser.until(
+        d -> browser.text("#pipe-balanced") != null && browser.text("#case-due li") != null, LIVE);
     browser.screenshot(SCREENSHOT);
     long total = Long.parseLong(browser.text("[data-count='total'] b"));
-    assertThat(total).isPositive().isEqualTo(TestData.count(f.services.dataSource(),
-        "SELECT count(*) FROM command c JOIN plan_run r USING (run_id) WHERE r.incident_id = ? AND c.action <> 'cancel'",
-        INCIDENT));
+    assertThat(total)
+        .isPositive()
+        .isEqualTo(
+            TestData.count(
+                f.services.dataSource(),
+                "SELECT count(*) FROM command c JOIN plan_run r USING (run_id) WHERE r.incident_id = ? AND c.action <> 'cancel'",
+                INCIDENT));
     assertThat(Long.parseLong(browser.text("[data-count='done'] b"))).isEqualTo(total);
     assertThat(browser.all("#run-targets li")).hasSize((int) total);
-    assertThat(TestData.count(f.services.dataSource(),
-        "SELECT count(*) FROM plan_run WHERE incident_id = ? AND actor = 'coord-dp' AND state = 'completed'",
-        INCIDENT)).isEqualTo(1);
+    assertThat(
+            TestData.count(
+                f.services.dataSource(),
+                "SELECT count(*) FROM plan_run WHERE incident_id = ? AND actor = 'coord-dp' AND state = 'completed'",
+                INCIDENT))
+        .isEqualTo(1);
 
     assertThat(browser.text("#pipe-balanced")).contains("balanced");
     assertThat(browser.text("#pipe-dead-count")).isEqualTo("1");
@@ -206,7 +271,8 @@ class WallIT {
 
   @Test
   @Order(4)
-  @DisplayName("a viewer sees the incident and its plan but no trigger button, and a direct trigger call is 403")
+  @DisplayName(
+      "a viewer sees the incident and its plan but no trigger button, and a direct trigger call is 403")
   void viewerCannotTrigger() throws Exception {
     browser.click("#logout");
     browser.login("viewer", ApiFixture.PASSWORD);
@@ -219,12 +285,18 @@ class WallIT {
     // The viewer sees the live city too: every district is in a viewer's scope.
     assertThat(browser.text("#user-role")).contains("viewer");
 
-    ApiClient.Reply refused = f.client.post("/api/v1/responses", f.token("viewer"), new JsonObject()
-        .put("request_id", "wall-viewer-direct").put("incident_id", INCIDENT));
+    ApiClient.Reply refused =
+        f.client.post(
+            "/api/v1/responses",
+            f.token("viewer"),
+            new JsonObject().put("request_id", "wall-viewer-direct").put("incident_id", INCIDENT));
     assertThat(refused.status()).isEqualTo(403);
-    assertThat(TestData.count(f.services.dataSource(),
-        "SELECT count(*) FROM audit_log WHERE actor = 'viewer' AND request_id = 'wall-viewer-direct' "
-            + "AND outcome = 'denied'")).isEqualTo(1);
+    assertThat(
+            TestData.count(
+                f.services.dataSource(),
+                "SELECT count(*) FROM audit_log WHERE actor = 'viewer' AND request_id = 'wall-viewer-direct' "
+                    + "AND outcome = 'denied'"))
+        .isEqualTo(1);
     assertThat(browser.pageErrors()).isEmpty();
   }
 
@@ -232,68 +304,143 @@ class WallIT {
     return ((Number) browser.driver.executeScript("return window.__wallRenders || 0")).longValue();
   }
 
-  private static void publishSnapshot(String district, double index, double rainfall, double waterLevel,
-      int openAlerts, int openIncidents) throws Exception {
+  private static void publishSnapshot(
+      String district,
+      double index,
+      double rainfall,
+      double waterLevel,
+      int openAlerts,
+      int openIncidents)
+      throws Exception {
     long end = windowEnd;
-    DistrictSnapshot snapshot = DistrictSnapshot.newBuilder().setDistrict(district).setWindowStartMs(end - 10_000)
-        .setWindowEndMs(end).setSituationIndex(index).setOnlineRate(0.97).setDevicesOnline(970).setDevicesTotal(1000)
-        .addMetrics(metric("rainfall_mm_h", rainfall)).addMetrics(metric("water_level_pct", waterLevel))
-        .addMetrics(metric("pm25", 30 + (end / 10_000 % 7))).addMetrics(metric("traffic_speed", 38 - rainfall / 4))
-        .putSubIndices("environment", Math.max(0, 100 - rainfall * 1.5)).putSubIndices("traffic", 70)
-        .putSubIndices("safety", openIncidents > 0 ? 55 : 90)
-        .putSubIndices("infrastructure", Math.max(0, 100 - Math.max(0, waterLevel - 70) * 2.5))
-        .putCameraEventsByType("road_flooding", (long) Math.max(0, waterLevel - 80))
-        .putCameraEventsByType("illegal_parking", 6).putCameraEventsByType("traffic_accident", openIncidents)
-        .setOpenAlerts(openAlerts).setOpenIncidents(openIncidents).setGeneratedAtMs(end + 500).build();
+    DistrictSnapshot snapshot =
+        DistrictSnapshot.newBuilder()
+            .setDistrict(district)
+            .setWindowStartMs(end - 10_000)
+            .setWindowEndMs(end)
+            .setSituationIndex(index)
+            .setOnlineRate(0.97)
+            .setDevicesOnline(970)
+            .setDevicesTotal(1000)
+            .addMetrics(metric("rainfall_mm_h", rainfall))
+            .addMetrics(metric("water_level_pct", waterLevel))
+            .addMetrics(metric("pm25", 30 + (end / 10_000 % 7)))
+            .addMetrics(metric("traffic_speed", 38 - rainfall / 4))
+            .putSubIndices("environment", Math.max(0, 100 - rainfall * 1.5))
+            .putSubIndices("traffic", 70)
+            .putSubIndices("safety", openIncidents > 0 ? 55 : 90)
+            .putSubIndices("infrastructure", Math.max(0, 100 - Math.max(0, waterLevel - 70) * 2.5))
+            .putCameraEventsByType("road_flooding", (long) Math.max(0, waterLevel - 80))
+            .putCameraEventsByType("illegal_parking", 6)
+            .putCameraEventsByType("traffic_accident", openIncidents)
+            .setOpenAlerts(openAlerts)
+            .setOpenIncidents(openIncidents)
+            .setGeneratedAtMs(end + 500)
+            .build();
     publish("city/v1/" + district + "/live", snapshot.toByteArray());
   }
 
   private static MetricStats metric(String name, double mean) {
-    return MetricStats.newBuilder().setMetric(name).setCount(40).setMin(mean * 0.8).setMax(mean * 1.2)
-        .setMean(mean).setSum(mean * 40).build();
+    return MetricStats.newBuilder()
+        .setMetric(name)
+        .setCount(40)
+        .setMin(mean * 0.8)
+        .setMax(mean * 1.2)
+        .setMean(mean)
+        .setSum(mean * 40)
+        .build();
   }
 
-  private static void publishAlert(String id, String metric, Severity severity, double value, double threshold,
-      long raisedAt) throws Exception {
-    TestData.exec(f.services.dataSource(), """
+  private static void publishAlert(
+      String id, String metric, Severity severity, double value, double threshold, long raisedAt)
+      throws Exception {
+    TestData.exec(
+        f.services.dataSource(),
+        """
         INSERT INTO alert (alert_id, rule_id, district, metric, severity, state, value, threshold, raised_at)
-        VALUES (?, ?, 'DP', ?, ?, 'raised', ?, ?, ?)""", id, id.substring(0, id.indexOf(':')), metric,
-        severity.name().replace("SEVERITY_", "").toLowerCase(), value, threshold, Instant.ofEpochMilli(raisedAt));
-    publish("city/v1/DP/alert", Alert.newBuilder().setAlertId(id).setRuleId(id.substring(0, id.indexOf(':')))
-        .setDistrict("DP").setMetric(metric).setSeverity(severity).setState(AlertState.ALERT_STATE_RAISED)
-        .setValue(value).setThreshold(threshold).setRaisedAtMs(raisedAt).setWindowEndMs(raisedAt).build()
-        .toByteArray());
+        VALUES (?, ?, 'DP', ?, ?, 'raised', ?, ?, ?)""",
+        id,
+        id.substring(0, id.indexOf(':')),
+        metric,
+        severity.name().replace("SEVERITY_", "").toLowerCase(),
+        value,
+        threshold,
+        Instant.ofEpochMilli(raisedAt));
+    publish(
+        "city/v1/DP/alert",
+        Alert.newBuilder()
+            .setAlertId(id)
+            .setRuleId(id.substring(0, id.indexOf(':')))
+            .setDistrict("DP")
+            .setMetric(metric)
+            .setSeverity(severity)
+            .setState(AlertState.ALERT_STATE_RAISED)
+            .setValue(value)
+            .setThreshold(threshold)
+            .setRaisedAtMs(raisedAt)
+            .setWindowEndMs(raisedAt)
+            .build()
+            .toByteArray());
   }
 
   private static Incident floodIncident(long now) {
-    return Incident.newBuilder().setIncidentId(INCIDENT).setPatternId("flood").setDistrict("DP")
-        .setSeverity(Severity.SEVERITY_CRITICAL).setStartedAtMs(now - 60_000).setDetectedAtMs(now)
-        .setSummary("Urban flooding: water over the danger level while it pours").setResponsePlanId("flood_response")
+    return Incident.newBuilder()
+        .setIncidentId(INCIDENT)
+        .setPatternId("flood")
+        .setDistrict("DP")
+        .setSeverity(Severity.SEVERITY_CRITICAL)
+        .setStartedAtMs(now - 60_000)
+        .setDetectedAtMs(now)
+        .setSummary("Urban flooding: water over the danger level while it pours")
+        .setResponsePlanId("flood_response")
         .addEvidence(evidence("DP-RG-00004", 11, now - 50_000, "reading", "rainfall_mm_h", 64.0))
         .addEvidence(evidence("DP-WL-00017", 42, now - 30_000, "reading", "water_level_pct", 104.0))
         .addEvidence(evidence("DP-CAM-00121", 7, now - 10_000, "camera", "road_flooding", 0.93))
         .build();
   }
 
-  private static Evidence evidence(String device, long seq, long at, String kind, String what, double value) {
-    return Evidence.newBuilder().setDeviceId(device).setSeq(seq).setEventTimeMs(at).setKind(kind).setWhat(what)
-        .setValue(value).setPosition(Position.newBuilder().setLat(DP.lat() + 0.004).setLon(DP.lon() - 0.003))
+  private static Evidence evidence(
+      String device, long seq, long at, String kind, String what, double value) {
+    return Evidence.newBuilder()
+        .setDeviceId(device)
+        .setSeq(seq)
+        .setEventTimeMs(at)
+        .setKind(kind)
+        .setWhat(what)
+        .setValue(value)
+        .setPosition(Position.newBuilder().setLat(DP.lat() + 0.004).setLon(DP.lon() - 0.003))
         .build();
   }
 
-  /** The evidence as the stream job stores it: protobuf's JSON printer, camelCase names, 64-bit numbers as strings. */
+  /**
+   * The evidence as the stream job stores it: protobuf's JSON printer, camelCase names, 64-bit
+   * numbers as strings.
+   */
   private static String evidenceAsStored(long now) {
     StringBuilder json = new StringBuilder("[");
     for (Evidence e : floodIncident(now).getEvidenceList()) {
-      json.append(json.length() > 1 ? "," : "").append(String.format(java.util.Locale.ROOT,
-          "{\"deviceId\":\"%s\",\"seq\":\"%d\",\"eventTimeMs\":\"%d\",\"kind\":\"%s\",\"what\":\"%s\",\"value\":%s,"
-              + "\"position\":{\"lat\":%s,\"lon\":%s}}", e.getDeviceId(), e.getSeq(), e.getEventTimeMs(), e.getKind(),
-          e.getWhat(), e.getValue(), e.getPosition().getLat(), e.getPosition().getLon()));
+      json.append(json.length() > 1 ? "," : "")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "{\"deviceId\":\"%s\",\"seq\":\"%d\",\"eventTimeMs\":\"%d\",\"kind\":\"%s\",\"what\":\"%s\",\"value\":%s,"
+                      + "\"position\":{\"lat\":%s,\"lon\":%s}}",
+                  e.getDeviceId(),
+                  e.getSeq(),
+                  e.getEventTimeMs(),
+                  e.getKind(),
+                  e.getWhat(),
+                  e.getValue(),
+                  e.getPosition().getLat(),
+                  e.getPosition().getLon()));
     }
     return json.append(']').toString();
   }
 
-  /** Not retained: the broker is shared with other test classes; the API keeps the latest snapshot per district. */
+  /**
+   * Not retained: the broker is shared with other test classes; the API keeps the latest snapshot
+   * per district.
+   */
   private static void publish(String topic, byte[] payload) throws Exception {
     CompletableFuture<Throwable> sent = new CompletableFuture<>();
     mqtt.publish(topic, payload, 1, false, sent::complete);

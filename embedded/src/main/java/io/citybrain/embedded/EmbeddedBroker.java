@@ -9,12 +9,17 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An MQTT 5 broker in this JVM (HiveMQ Community Edition), on 127.0.0.1 and a free port. For the demo and for tests
- * on a machine with neither a configured broker nor Docker; never a benchmark broker (QoS 1 runs at about 1,100 msg/s).
+ * An MQTT 5 broker in this JVM (HiveMQ Community Edition), on 127.0.0.1 and a free port. For the
+ * demo and for tests on a machine with neither a configured broker nor Docker; never a benchmark
+ * broker (QoS 1 runs at about 1,100 msg/s).
  */
 public final class EmbeddedBroker implements AutoCloseable {
-  /** Per-client queue for offline or slow persistent sessions; HiveMQ's default of 1,000 discards too early. */
+  /**
+   * Per-client queue for offline or slow persistent sessions; HiveMQ's default of 1,000 discards
+   * too early.
+   */
   static final int MAX_QUEUED_MESSAGES = 200_000;
+
   private final EmbeddedHiveMQ hivemq;
   private final int port;
   private final Path home;
@@ -38,13 +43,15 @@ public final class EmbeddedBroker implements AutoCloseable {
       home = Files.createTempDirectory("citybrain-hivemq-");
       Path config = Files.createDirectories(home.resolve("conf"));
       Files.writeString(config.resolve("config.xml"), configXml(port), StandardCharsets.UTF_8);
-      EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
-          .withConfigurationFolder(config)
-          .withDataFolder(Files.createDirectories(home.resolve("data")))
-          .withExtensionsFolder(Files.createDirectories(home.resolve("extensions")))
-          // Log through the host application's slf4j binding instead of HiveMQ's own logback set-up.
-          .withoutLoggingBootstrap()
-          .build();
+      EmbeddedHiveMQ hivemq =
+          EmbeddedHiveMQ.builder()
+              .withConfigurationFolder(config)
+              .withDataFolder(Files.createDirectories(home.resolve("data")))
+              .withExtensionsFolder(Files.createDirectories(home.resolve("extensions")))
+              // Log through the host application's slf4j binding instead of HiveMQ's own logback
+              // set-up.
+              .withoutLoggingBootstrap()
+              .build();
       started = hivemq;
       hivemq.start().get(60, TimeUnit.SECONDS);
       return new EmbeddedBroker(hivemq, port, home);
@@ -57,7 +64,8 @@ public final class EmbeddedBroker implements AutoCloseable {
       }
       stopQuietly(started);
       TempFolders.deleteQuietly(home);
-      throw new IllegalStateException("the embedded MQTT broker did not start on port " + port + ": " + e, e);
+      throw new IllegalStateException(
+          "the embedded MQTT broker did not start on port " + port + ": " + e, e);
     }
   }
 
@@ -119,6 +127,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             <enabled>false</enabled>
           </anonymous-usage-statistics>
         </hivemq>
-        """.formatted(port, MAX_QUEUED_MESSAGES);
+        """
+        .formatted(port, MAX_QUEUED_MESSAGES);
   }
 }

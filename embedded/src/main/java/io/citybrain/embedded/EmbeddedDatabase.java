@@ -7,12 +7,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A PostgreSQL server started from binaries shipped on Maven Central (zonky), on 127.0.0.1 and a free port. */
+/**
+ * A PostgreSQL server started from binaries shipped on Maven Central (zonky), on 127.0.0.1 and a
+ * free port.
+ */
 public final class EmbeddedDatabase implements AutoCloseable {
   /** The message for the one environment zonky cannot serve: PostgreSQL refuses to run as root. */
-  public static final String ROOT_MESSAGE = "embedded PostgreSQL cannot run as root (PostgreSQL refuses to): "
-      + "run as an unprivileged user (./citybrain does this for you), or point CityBrain at a running PostgreSQL "
-      + "(CITYBRAIN_DB_URL for the app, CITYBRAIN_TEST_PG_URL for tests)";
+  public static final String ROOT_MESSAGE =
+      "embedded PostgreSQL cannot run as root (PostgreSQL refuses to): "
+          + "run as an unprivileged user (./citybrain does this for you), or point CityBrain at a running PostgreSQL "
+          + "(CITYBRAIN_DB_URL for the app, CITYBRAIN_TEST_PG_URL for tests)";
+
   private final EmbeddedPostgres postgres;
   private final Path dataDirectory;
 
@@ -29,11 +34,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     Path data = null;
     try {
       data = Files.createTempDirectory("citybrain-pg-");
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-          .setPort(FreePort.find())
-          .setDataDirectory(data)
-          .setCleanDataDirectory(true)
-          .start();
+      EmbeddedPostgres postgres =
+          EmbeddedPostgres.builder()
+              .setPort(FreePort.find())
+              .setDataDirectory(data)
+              .setCleanDataDirectory(true)
+              .start();
       return new EmbeddedDatabase(postgres, data);
     } catch (IOException | RuntimeException e) {
       TempFolders.deleteQuietly(data);

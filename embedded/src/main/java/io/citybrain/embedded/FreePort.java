@@ -7,8 +7,7 @@ import java.net.ServerSocket;
 
 /** Finds a TCP port on the loopback interface that nothing listens on right now. */
 public final class FreePort {
-  private FreePort() {
-  }
+  private FreePort() {}
 
   public static int find() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

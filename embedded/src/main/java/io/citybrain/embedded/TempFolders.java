@@ -8,8 +8,7 @@ import java.util.stream.Stream;
 
 /** Removes the temporary folders embedded services leave behind. */
 public final class TempFolders {
-  private TempFolders() {
-  }
+  private TempFolders() {}
 
   /** Deletes a folder and everything in it; what cannot be deleted is left for the OS to clean. */
   public static void deleteQuietly(Path root) {

@@ -31,31 +31,56 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Bad input loses nothing and breaks nothing: 10% duplicate publishes store no duplicate row, and about 1,000 malformed
- * or out-of-range messages all land in the dead letters with their reason, without one job restart. A separate
- * subscriber on the same broker is the oracle: it sees exactly what was published.
+ * Bad input loses nothing and breaks nothing: 10% duplicate publishes store no duplicate row, and
+ * about 1,000 malformed or out-of-range messages all land in the dead letters with their reason,
+ * without one job restart. A separate subscriber on the same broker is the oracle: it sees exactly
+ * what was published.
  */
 @ExtendWith(CityServicesExtension.class)
 class IngestFaultsIT {
   @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   /** Task starts: one per subtask when nothing restarts. */
   static final AtomicInteger OPENED = new AtomicInteger();
 
   @Test
-  @DisplayName("duplicates store once; every malformed or out-of-range message is a dead letter; no restart")
+  @DisplayName(
+      "duplicates store once; every malformed or out-of-range message is a dead letter; no restart")
   void faultsGoWhereTheyBelong(TestServices services) throws Exception {
     IngestJob.prepareDatabase(services);
     Map<String, MetricKind> metrics = SeedLoader.load().metricsById();
     ConcurrentLinkedQueue<byte[][]> seen = new ConcurrentLinkedQueue<>();
-    try (MqttConnection oracle = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("oracle"))
-            .withMaxInflight(65_535));
+    try (MqttConnection oracle =
+            PahoConnection.connect(
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("oracle"))
+                    .withMaxInflight(65_535));
         IngestJob job = IngestJob.start(services, services.mqttUrl(), new CountOpens())) {
-      oracle.subscribe("city/v1/+/+/+", 1, (topic, payload) -> seen.add(new byte[][] {topic.getBytes(), payload}));
-      SimReport report = IngestJob.simulate(services, services.mqttUrl(), "--count", "50000", "--rate", "8000",
-          "--fault-duplicate", "0.1", "--fault-malformed", "0.012", "--fault-out-of-range", "0.025", "--seed", "3");
+      oracle.subscribe(
+          "city/v1/+/+/+",
+          1,
+          (topic, payload) -> seen.add(new byte[][] {topic.getBytes(), payload}));
+      SimReport report =
+          IngestJob.simulate(
+              services,
+              services.mqttUrl(),
+              "--count",
+              "50000",
+              "--rate",
+              "8000",
+              "--fault-duplicate",
+              "0.1",
+              "--fault-malformed",
+              "0.012",
+              "--fault-out-of-range",
+              "0.025",
+              "--seed",
+              "3");
       long deadline = System.currentTimeMillis() + 30_000;
       while (seen.size() < report.published() && System.currentTimeMillis() < deadline) {
         Thread.sleep(100);
@@ -73,10 +98,13 @@ class IngestFaultsIT {
           duplicates++;
         }
       }
-      assertThat(invalid).as("malformed or out-of-range messages published").isBetween(900L, 1_500L);
+      assertThat(invalid)
+          .as("malformed or out-of-range messages published")
+          .isBetween(900L, 1_500L);
       assertThat(duplicates).as("duplicate publishes").isGreaterThan(4_000L);
 
-      assertThat(IngestJob.awaitStored(services, valid.size(), Duration.ofMinutes(2))).isEqualTo(valid.size());
+      assertThat(IngestJob.awaitStored(services, valid.size(), Duration.ofMinutes(2)))
+          .isEqualTo(valid.size());
       assertThat(IngestJob.distinctIdentities(services)).isEqualTo(valid.size());
       long deadlineLetters = System.currentTimeMillis() + 10_000;
       while (IngestJob.query(services, "SELECT count(*) FROM dead_letter") < invalid
@@ -84,23 +112,32 @@ class IngestFaultsIT {
         Thread.sleep(200);
       }
       assertThat(IngestJob.query(services, "SELECT count(*) FROM dead_letter")).isEqualTo(invalid);
-      assertThat(IngestJob.query(services, "SELECT count(*) FROM dead_letter WHERE reason NOT IN "
-          + "('undecodable', 'out_of_range') OR detail IS NULL OR length(payload) = 0")).isZero();
+      assertThat(
+              IngestJob.query(
+                  services,
+                  "SELECT count(*) FROM dead_letter WHERE reason NOT IN "
+                      + "('undecodable', 'out_of_range') OR detail IS NULL OR length(payload) = 0"))
+          .isZero();
       assertThat(OPENED.get()).as("task starts (2 subtasks, no restart)").isEqualTo(2);
       long[] accounting = IngestJob.assertAccounting(services);
-      assertThat(accounting[0]).as("received = every message published").isEqualTo(report.published());
+      assertThat(accounting[0])
+          .as("received = every message published")
+          .isEqualTo(report.published());
       assertThat(accounting[2]).as("duplicates").isEqualTo(duplicates);
       assertThat(accounting[3]).as("rejected").isEqualTo(invalid);
     }
   }
 
   /** "device/seq" of a message the pipeline must store, or null for one it must reject. */
-  private static String identityIfValid(String topic, byte[] payload, Map<String, MetricKind> metrics) {
+  private static String identityIfValid(
+      String topic, byte[] payload, Map<String, MetricKind> metrics) {
     try {
       return switch (topic.split("/")[3]) {
         case "reading" -> {
           Reading r = Reading.parseFrom(payload);
-          yield metrics.get(r.getMetric()).inRange(r.getValue()) ? r.getDeviceId() + "/" + r.getSeq() : null;
+          yield metrics.get(r.getMetric()).inRange(r.getValue())
+              ? r.getDeviceId() + "/" + r.getSeq()
+              : null;
         }
         case "camera" -> {
           CameraEvent c = CameraEvent.parseFrom(payload);

@@ -1,9 +1,9 @@
 package io.citybrain.ingest;
 
 import io.citybrain.ingest.sink.RawIngestSink;
+import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.ingest.source.MqttSource;
-import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.ingest.source.MqttSourceConfig;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
@@ -27,9 +27,13 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.assertj.core.api.Assertions;
 import picocli.CommandLine;
 
-/** The ingest job as the tests run it: MQTT source (2 lanes) -> a test hook -> validating raw sink, parallelism 2. */
+/**
+ * The ingest job as the tests run it: MQTT source (2 lanes) -> a test hook -> validating raw sink,
+ * parallelism 2.
+ */
 final class IngestJob implements AutoCloseable {
   private final JobClient job;
   private final MqttSourceConfig source;
@@ -47,7 +51,8 @@ final class IngestJob implements AutoCloseable {
   }
 
   /** Starts the job on the MiniCluster and waits until its lanes have subscribed. */
-  static IngestJob start(TestServices services, String brokerUrl, MapFunction<MqttRecord, MqttRecord> hook)
+  static IngestJob start(
+      TestServices services, String brokerUrl, MapFunction<MqttRecord, MqttRecord> hook)
       throws Exception {
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -56,29 +61,57 @@ final class IngestJob implements AutoCloseable {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(2);
     env.enableCheckpointing(500);
-    // Disjoint lanes, one filter per district: each lane's persistent session queues its districts while the lane is
-    // down. (A shared subscription lost messages published while every member was reconnecting: BrokerRestartIT.)
-    List<String> filters = SeedLoader.load().districtCodes().stream().map(d -> "city/v1/" + d + "/+/+").toList();
-    // Sessions expire soon after a test: an abandoned persistent session queues every later message on the broker.
-    MqttSourceConfig source = new MqttSourceConfig(brokerUrl, filters, services.uniqueId("ingest"), 2, 1, 60_000,
-        Duration.ofMinutes(2), 20_000, false);
+    // Disjoint lanes, one filter per district: each lane's persistent session queues its districts
+    // while the lane is
+    // down. (A shared subscription lost messages published while every member was reconnecting:
+    // BrokerRestartIT.)
+    List<String> filters =
+        SeedLoader.load().districtCodes().stream().map(d -> "city/v1/" + d + "/+/+").toList();
+    // Sessions expire soon after a test: an abandoned persistent session queues every later message
+    // on the broker.
+    MqttSourceConfig source =
+        new MqttSourceConfig(
+            brokerUrl,
+            filters,
+            services.uniqueId("ingest"),
+            2,
+            1,
+            60_000,
+            Duration.ofMinutes(2),
+            20_000,
+            false);
     env.fromSource(new MqttSource(source), WatermarkStrategy.noWatermarks(), "mqtt")
-        .map(hook).name("test-hook")
-        .sinkTo(new RawIngestSink(services.jdbcUrl(), 2_000, Duration.ofMillis(200), Duration.ofMinutes(5)));
+        .map(hook)
+        .name("test-hook")
+        .sinkTo(
+            new RawIngestSink(
+                services.jdbcUrl(), 2_000, Duration.ofMillis(200), Duration.ofMinutes(5)));
     JobClient job = env.executeAsync("ingest-under-test");
     long deadline = System.currentTimeMillis() + 60_000;
     while (job.getJobStatus().get() != JobStatus.RUNNING && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
     }
-    // A persistent session only queues what arrives after it subscribed: let the lanes subscribe first.
+    // A persistent session only queues what arrives after it subscribed: let the lanes subscribe
+    // first.
     Thread.sleep(3_000);
     return new IngestJob(job, source);
   }
 
   /** Runs the simulator with these flags (plus broker and client id) and returns its report. */
-  static SimReport simulate(TestServices services, String brokerUrl, String... flags) throws InterruptedException {
-    List<String> args = new ArrayList<>(List.of("--broker", brokerUrl, "--client-id", services.uniqueId("sim"),
-        "--no-actuators", "--connections", "2", "--qos", "1"));
+  static SimReport simulate(TestServices services, String brokerUrl, String... flags)
+      throws InterruptedException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--broker",
+                brokerUrl,
+                "--client-id",
+                services.uniqueId("sim"),
+                "--no-actuators",
+                "--connections",
+                "2",
+                "--qos",
+                "1"));
     args.addAll(List.of(flags));
     SimCommand command = new SimCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
@@ -87,7 +120,10 @@ final class IngestJob implements AutoCloseable {
     }
   }
 
-  /** Waits until the raw tables hold at least {@code rows} rows, or the timeout passes; returns the count. */
+  /**
+   * Waits until the raw tables hold at least {@code rows} rows, or the timeout passes; returns the
+   * count.
+   */
   static long awaitStored(TestServices services, long rows, Duration timeout) throws Exception {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     long stored;
@@ -98,24 +134,32 @@ final class IngestJob implements AutoCloseable {
   }
 
   static long storedRows(TestServices services) throws Exception {
-    return query(services, "SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM camera_event) "
-        + "+ (SELECT count(*) FROM heartbeat)");
+    return query(
+        services,
+        "SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM camera_event) "
+            + "+ (SELECT count(*) FROM heartbeat)");
   }
 
   static long distinctIdentities(TestServices services) throws Exception {
-    return query(services, "SELECT count(*) FROM (SELECT DISTINCT device_id, seq FROM (SELECT device_id, seq "
-        + "FROM reading UNION ALL SELECT device_id, seq FROM camera_event UNION ALL SELECT device_id, seq "
-        + "FROM heartbeat) ids) d");
+    return query(
+        services,
+        "SELECT count(*) FROM (SELECT DISTINCT device_id, seq FROM (SELECT device_id, seq "
+            + "FROM reading UNION ALL SELECT device_id, seq FROM camera_event UNION ALL SELECT device_id, seq "
+            + "FROM heartbeat) ids) d");
   }
 
   /**
-   * Checks the accounting table: per district received = stored + duplicate + rejected, total stored = rows in the raw
-   * tables, total rejected = dead letters. Returns {received, stored, duplicate, rejected} over all districts.
+   * Checks the accounting table: per district received = stored + duplicate + rejected, total
+   * stored = rows in the raw tables, total rejected = dead letters. Returns {received, stored,
+   * duplicate, rejected} over all districts.
    */
   static long[] assertAccounting(TestServices services) throws Exception {
     long[] total = new long[4];
-    try (Connection c = services.dataSource().getConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("""
+    try (Connection c = services.dataSource().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                """
             SELECT district,
                    coalesce(sum(value) FILTER (WHERE counter = 'received'), 0),
                    coalesce(sum(value) FILTER (WHERE counter = 'stored'), 0),
@@ -127,30 +171,37 @@ final class IngestJob implements AutoCloseable {
         long stored = rs.getLong(3);
         long duplicate = rs.getLong(4);
         long rejected = rs.getLong(5);
-        org.assertj.core.api.Assertions.assertThat(received).as("district %s: received = stored + duplicate + rejected",
-            rs.getString(1)).isEqualTo(stored + duplicate + rejected);
+        Assertions.assertThat(received)
+            .as("district %s: received = stored + duplicate + rejected", rs.getString(1))
+            .isEqualTo(stored + duplicate + rejected);
         total[0] += received;
         total[1] += stored;
         total[2] += duplicate;
         total[3] += rejected;
       }
     }
-    org.assertj.core.api.Assertions.assertThat(total[1]).as("stored in the accounting = rows")
+    Assertions.assertThat(total[1])
+        .as("stored in the accounting = rows")
         .isEqualTo(storedRows(services));
-    org.assertj.core.api.Assertions.assertThat(total[3]).as("rejected in the accounting = dead letters")
+    Assertions.assertThat(total[3])
+        .as("rejected in the accounting = dead letters")
         .isEqualTo(query(services, "SELECT count(*) FROM dead_letter"));
     return total;
   }
 
   static long query(TestServices services, String sql) throws Exception {
-    try (Connection c = services.dataSource().getConnection(); Statement st = c.createStatement();
+    try (Connection c = services.dataSource().getConnection();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
   }
 
-  /** Cancels the job and deletes its lanes' broker sessions (a clean connect ends a persistent session). */
+  /**
+   * Cancels the job and deletes its lanes' broker sessions (a clean connect ends a persistent
+   * session).
+   */
   @Override
   public void close() throws Exception {
     job.cancel().get();

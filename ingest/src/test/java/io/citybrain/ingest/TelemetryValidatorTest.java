@@ -20,79 +20,154 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Every way a message can be wrong gets its own reason; right messages pass; batches are checked item by item. */
+/**
+ * Every way a message can be wrong gets its own reason; right messages pass; batches are checked
+ * item by item.
+ */
 class TelemetryValidatorTest {
   private static final long NOW = 1_790_000_000_000L;
-  private static final Map<String, KnownDevice> REGISTRY = Map.of(
-      "DP-RG-00001", new KnownDevice("DP-RG-00001", "DP", "sensor"),
-      "DP-CAM-00001", new KnownDevice("DP-CAM-00001", "DP", "camera"),
-      "FT-AQ-00001", new KnownDevice("FT-AQ-00001", "FT", "sensor"));
-  private final TelemetryValidator validator = new TelemetryValidator(id -> Optional.ofNullable(REGISTRY.get(id)),
-      Map.of("rainfall_mm_h", new MetricRange(0, 300)), Duration.ofMinutes(5),
-      Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+  private static final Map<String, KnownDevice> REGISTRY =
+      Map.of(
+          "DP-RG-00001", new KnownDevice("DP-RG-00001", "DP", "sensor"),
+          "DP-CAM-00001", new KnownDevice("DP-CAM-00001", "DP", "camera"),
+          "FT-AQ-00001", new KnownDevice("FT-AQ-00001", "FT", "sensor"));
+  private final TelemetryValidator validator =
+      new TelemetryValidator(
+          id -> Optional.ofNullable(REGISTRY.get(id)),
+          Map.of("rainfall_mm_h", new MetricRange(0, 300)),
+          Duration.ofMinutes(5),
+          Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
 
   private static Reading.Builder rain() {
-    return Reading.newBuilder().setDeviceId("DP-RG-00001").setSeq(1).setEventTimeMs(NOW).setMetric("rainfall_mm_h")
-        .setValue(42).setDistrict("DP");
+    return Reading.newBuilder()
+        .setDeviceId("DP-RG-00001")
+        .setSeq(1)
+        .setEventTimeMs(NOW)
+        .setMetric("rainfall_mm_h")
+        .setValue(42)
+        .setDistrict("DP");
   }
 
   @Test
   @DisplayName("a right reading, camera event and heartbeat pass, each counted for its district")
   void accepts() {
-    assertThat(validator.validate("city/v1/DP/reading/DP-RG-00001", rain().build().toByteArray()).accepted())
-        .extracting(item -> item.district).containsExactly("DP");
-    CameraEvent camera = CameraEvent.newBuilder().setCameraId("DP-CAM-00001").setSeq(3).setEventTimeMs(NOW)
-        .setEventType("road_flooding").setDistrict("DP").build();
-    assertThat(validator.validate("city/v1/DP/camera/DP-CAM-00001", camera.toByteArray()).rejected()).isEmpty();
-    Heartbeat heartbeat = Heartbeat.newBuilder().setDeviceId("DP-CAM-00001").setSeq(4).setEventTimeMs(NOW).build();
-    assertThat(validator.validate("city/v1/DP/heartbeat/DP-CAM-00001", heartbeat.toByteArray()).rejected()).isEmpty();
+    assertThat(
+            validator
+                .validate("city/v1/DP/reading/DP-RG-00001", rain().build().toByteArray())
+                .accepted())
+        .extracting(item -> item.district)
+        .containsExactly("DP");
+    CameraEvent camera =
+        CameraEvent.newBuilder()
+            .setCameraId("DP-CAM-00001")
+            .setSeq(3)
+            .setEventTimeMs(NOW)
+            .setEventType("road_flooding")
+            .setDistrict("DP")
+            .build();
+    assertThat(
+            validator.validate("city/v1/DP/camera/DP-CAM-00001", camera.toByteArray()).rejected())
+        .isEmpty();
+    Heartbeat heartbeat =
+        Heartbeat.newBuilder().setDeviceId("DP-CAM-00001").setSeq(4).setEventTimeMs(NOW).build();
+    assertThat(
+            validator
+                .validate("city/v1/DP/heartbeat/DP-CAM-00001", heartbeat.toByteArray())
+                .rejected())
+        .isEmpty();
   }
 
   @Test
   @DisplayName("each fault has its reason")
   void reasons() {
-    assertReason("city/DP/reading/DP-RG-00001", rain().build().toByteArray(), RejectReason.MALFORMED_TOPIC);
-    assertReason("city/v1/DP/weather/DP-RG-00001", rain().build().toByteArray(), RejectReason.MALFORMED_TOPIC);
-    assertReason("city/v1/DP/reading/DP-RG-00001", new byte[] {0x0F, 1, 2}, RejectReason.UNDECODABLE);
-    assertReason("city/v1/DP/reading/DP-RG-00001", rain().clearSeq().build().toByteArray(), RejectReason.MISSING_FIELD);
-    assertReason("city/v1/DP/reading/DP-RG-00002", rain().build().toByteArray(), RejectReason.TOPIC_MISMATCH);
-    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setDistrict("FT").build().toByteArray(),
+    assertReason(
+        "city/DP/reading/DP-RG-00001", rain().build().toByteArray(), RejectReason.MALFORMED_TOPIC);
+    assertReason(
+        "city/v1/DP/weather/DP-RG-00001",
+        rain().build().toByteArray(),
+        RejectReason.MALFORMED_TOPIC);
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001", new byte[] {0x0F, 1, 2}, RejectReason.UNDECODABLE);
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().clearSeq().build().toByteArray(),
+        RejectReason.MISSING_FIELD);
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00002",
+        rain().build().toByteArray(),
         RejectReason.TOPIC_MISMATCH);
-    assertReason("city/v1/DP/reading/DP-XX-00009", rain().setDeviceId("DP-XX-00009").build().toByteArray(),
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setDistrict("FT").build().toByteArray(),
+        RejectReason.TOPIC_MISMATCH);
+    assertReason(
+        "city/v1/DP/reading/DP-XX-00009",
+        rain().setDeviceId("DP-XX-00009").build().toByteArray(),
         RejectReason.UNKNOWN_DEVICE);
-    assertReason("city/v1/DP/reading/FT-AQ-00001", rain().setDeviceId("FT-AQ-00001").build().toByteArray(),
+    assertReason(
+        "city/v1/DP/reading/FT-AQ-00001",
+        rain().setDeviceId("FT-AQ-00001").build().toByteArray(),
         RejectReason.REGISTRY_MISMATCH);
-    assertReason("city/v1/DP/reading/DP-CAM-00001", rain().setDeviceId("DP-CAM-00001").build().toByteArray(),
+    assertReason(
+        "city/v1/DP/reading/DP-CAM-00001",
+        rain().setDeviceId("DP-CAM-00001").build().toByteArray(),
         RejectReason.REGISTRY_MISMATCH);
-    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setMetric("snow").build().toByteArray(),
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setMetric("snow").build().toByteArray(),
         RejectReason.UNKNOWN_METRIC);
-    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setValue(301).build().toByteArray(),
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setValue(301).build().toByteArray(),
         RejectReason.OUT_OF_RANGE);
-    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setEventTimeMs(NOW + 3_600_000).build().toByteArray(),
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setEventTimeMs(NOW + 3_600_000).build().toByteArray(),
         RejectReason.FUTURE_EVENT_TIME);
   }
 
   @Test
-  @DisplayName("poison for the database is rejected, never written: NUL characters, ancient event times, empty batches")
+  @DisplayName(
+      "poison for the database is rejected, never written: NUL characters, ancient event times, empty batches")
   void poisonIsRejected() {
-    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setMetric("rain\u0000fall").build().toByteArray(),
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setMetric("rain\u0000fall").build().toByteArray(),
         RejectReason.INVALID_TEXT);
-    Heartbeat nulFirmware = Heartbeat.newBuilder().setDeviceId("DP-CAM-00001").setSeq(4).setEventTimeMs(NOW)
-        .setFirmware("2.4\u0000").build();
-    assertReason("city/v1/DP/heartbeat/DP-CAM-00001", nulFirmware.toByteArray(), RejectReason.INVALID_TEXT);
-    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setEventTimeMs(1).build().toByteArray(),
+    Heartbeat nulFirmware =
+        Heartbeat.newBuilder()
+            .setDeviceId("DP-CAM-00001")
+            .setSeq(4)
+            .setEventTimeMs(NOW)
+            .setFirmware("2.4\u0000")
+            .build();
+    assertReason(
+        "city/v1/DP/heartbeat/DP-CAM-00001", nulFirmware.toByteArray(), RejectReason.INVALID_TEXT);
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setEventTimeMs(1).build().toByteArray(),
         RejectReason.ANCIENT_EVENT_TIME);
-    assertReason("city/v1/DP/reading/DP-RG-00001", rain().setEventTimeMs(-70_000_000_000_000L).build().toByteArray(),
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setEventTimeMs(-70_000_000_000_000L).build().toByteArray(),
         RejectReason.ANCIENT_EVENT_TIME);
-    assertReason("city/v1/DP/batch/DP-GW-001", GatewayBatch.newBuilder().setGatewayId("DP-GW-001").build()
-        .toByteArray(), RejectReason.EMPTY_BATCH);
-    var rejection = validator.validate("city/v1/DP/reading/DP-RG-00001",
-        rain().setDeviceId("DP-RG\u000000001").build().toByteArray()).rejected().get(0);
+    assertReason(
+        "city/v1/DP/batch/DP-GW-001",
+        GatewayBatch.newBuilder().setGatewayId("DP-GW-001").build().toByteArray(),
+        RejectReason.EMPTY_BATCH);
+    var rejection =
+        validator
+            .validate(
+                "city/v1/DP/reading/DP-RG-00001",
+                rain().setDeviceId("DP-RG\u000000001").build().toByteArray())
+            .rejected()
+            .get(0);
     assertThat(rejection.detail()).doesNotContain("\u0000");
   }
 
   @Test
-  @DisplayName("a rejection keeps the topic, the district and the raw bytes, and says what was wrong")
+  @DisplayName(
+      "a rejection keeps the topic, the district and the raw bytes, and says what was wrong")
   void rejectionCarriesEverything() {
     byte[] bytes = rain().setValue(999).build().toByteArray();
     var rejection = validator.validate("city/v1/DP/reading/DP-RG-00001", bytes).rejected().get(0);
@@ -105,23 +180,38 @@ class TelemetryValidatorTest {
   @Test
   @DisplayName("a gateway batch is split: good items pass, bad ones are rejected one by one")
   void batchesAreSplit() {
-    GatewayBatch batch = GatewayBatch.newBuilder().setGatewayId("DP-GW-001").setDistrict("DP")
-        .addReadings(rain()).addReadings(rain().setSeq(2).setValue(-5))
-        .addCameraEvents(CameraEvent.newBuilder().setCameraId("DP-CAM-00001").setSeq(9).setEventTimeMs(NOW)
-            .setEventType("road_flooding"))
-        .addHeartbeats(Heartbeat.newBuilder().setDeviceId("DP-NOPE").setSeq(1).setEventTimeMs(NOW))
-        .build();
+    GatewayBatch batch =
+        GatewayBatch.newBuilder()
+            .setGatewayId("DP-GW-001")
+            .setDistrict("DP")
+            .addReadings(rain())
+            .addReadings(rain().setSeq(2).setValue(-5))
+            .addCameraEvents(
+                CameraEvent.newBuilder()
+                    .setCameraId("DP-CAM-00001")
+                    .setSeq(9)
+                    .setEventTimeMs(NOW)
+                    .setEventType("road_flooding"))
+            .addHeartbeats(
+                Heartbeat.newBuilder().setDeviceId("DP-NOPE").setSeq(1).setEventTimeMs(NOW))
+            .build();
     Validated result = validator.validate("city/v1/DP/batch/DP-GW-001", batch.toByteArray());
     assertThat(result.accepted()).hasSize(2);
-    assertThat(result.rejected()).extracting(r -> r.reason())
+    assertThat(result.rejected())
+        .extracting(r -> r.reason())
         .containsExactly(RejectReason.OUT_OF_RANGE, RejectReason.UNKNOWN_DEVICE);
     assertThat(validator.validate("city/v1/FT/batch/DP-GW-001", batch.toByteArray()).rejected())
-        .extracting(r -> r.reason()).containsExactly(RejectReason.TOPIC_MISMATCH);
+        .extracting(r -> r.reason())
+        .containsExactly(RejectReason.TOPIC_MISMATCH);
   }
 
   private void assertReason(String topic, byte[] payload, RejectReason reason) {
     Validated result = validator.validate(topic, payload);
     assertThat(result.accepted()).as(topic).isEmpty();
-    assertThat(result.rejected()).as(topic).singleElement().extracting(r -> r.reason()).isEqualTo(reason);
+    assertThat(result.rejected())
+        .as(topic)
+        .singleElement()
+        .extracting(r -> r.reason())
+        .isEqualTo(reason);
   }
 }

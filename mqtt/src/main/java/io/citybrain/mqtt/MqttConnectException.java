@@ -1,6 +1,8 @@
 package io.citybrain.mqtt;
 
-/** The broker could not be reached or refused the connection; the message says which broker and why. */
+/**
+ * The broker could not be reached or refused the connection; the message says which broker and why.
+ */
 public final class MqttConnectException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,7 @@
 package io.citybrain.mqtt;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -33,11 +34,14 @@ public final class PahoConnection implements MqttConnection {
   private final AtomicLong handlerFailures = new AtomicLong();
   private volatile boolean closing;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
   /**
-   * Messages that arrived before any subscription matched them: a resumed persistent session gets its queue right
-   * after CONNACK, before {@link #subscribe} runs. They wait here (bounded) instead of being lost.
+   * Messages that arrived before any subscription matched them: a resumed persistent session gets
+   * its queue right after CONNACK, before {@link #subscribe} runs. They wait here (bounded) instead
+   * of being lost.
    */
   private final Deque<Held> unmatched = new ArrayDeque<>();
+
   private final Object dispatch = new Object();
   private DeliveryHandler unmatchedHandler;
   static final int MAX_UNMATCHED = 100_000;
@@ -49,13 +53,17 @@ public final class PahoConnection implements MqttConnection {
     this.inflight = new Semaphore(inflightLimit);
   }
 
-  /** Connects and waits for the CONNACK; fails with {@link MqttConnectException} naming the broker and the reason. */
+  /**
+   * Connects and waits for the CONNACK; fails with {@link MqttConnectException} naming the broker
+   * and the reason.
+   */
   public static PahoConnection connect(MqttSettings settings) {
     MqttAsyncClient client;
     try {
       client = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
     } catch (MqttException e) {
-      throw new MqttConnectException("cannot create an MQTT client for " + settings.url() + ": " + e.getMessage(), e);
+      throw new MqttConnectException(
+          "cannot create an MQTT client for " + settings.url() + ": " + e.getMessage(), e);
     }
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setCleanStart(settings.cleanStart());
@@ -68,18 +76,27 @@ public final class PahoConnection implements MqttConnection {
     client.setManualAcks(settings.manualAcks());
     EarlyCallback early = new EarlyCallback();
     try {
-      // The callback goes in before CONNECT: a resumed session's queued messages can arrive right after CONNACK.
+      // The callback goes in before CONNECT: a resumed session's queued messages can arrive right
+      // after CONNACK.
       client.setCallback(early);
       IMqttToken token = client.connect(options);
       token.waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
       if (!client.isConnected()) {
         closeQuietly(client);
-        throw new MqttConnectException("cannot connect to " + settings.url() + ": no CONNACK within "
-            + settings.connectTimeoutSeconds() + " s", null);
+        throw new MqttConnectException(
+            "cannot connect to "
+                + settings.url()
+                + ": no CONNACK within "
+                + settings.connectTimeoutSeconds()
+                + " s",
+            null);
       }
-      Integer serverMaximum = token.getResponseProperties() == null
-          ? null : token.getResponseProperties().getReceiveMaximum();
-      // MQTT 5: absent Receive Maximum means 65,535. Never put more in flight than the broker accepts.
+      Integer serverMaximum =
+          token.getResponseProperties() == null
+              ? null
+              : token.getResponseProperties().getReceiveMaximum();
+      // MQTT 5: absent Receive Maximum means 65,535. Never put more in flight than the broker
+      // accepts.
       int limit = Math.min(settings.maxInflight(), serverMaximum == null ? 65_535 : serverMaximum);
       PahoConnection connection = new PahoConnection(settings, client, limit);
       early.handOver(connection);
@@ -101,7 +118,8 @@ public final class PahoConnection implements MqttConnection {
   }
 
   @Override
-  public void publish(String topic, byte[] payload, int qos, long expirySeconds, PublishCallback done)
+  public void publish(
+      String topic, byte[] payload, int qos, long expirySeconds, PublishCallback done)
       throws InterruptedException {
     MqttMessage message = new MqttMessage(payload);
     message.setQos(qos);
@@ -111,22 +129,30 @@ public final class PahoConnection implements MqttConnection {
     send(topic, message, done);
   }
 
-  private void send(String topic, MqttMessage message, PublishCallback done) throws InterruptedException {
+  private void send(String topic, MqttMessage message, PublishCallback done)
+      throws InterruptedException {
     inflight.acquire();
     try {
-      client.publish(topic, message, null, new MqttActionListener() {
-        @Override
-        public void onSuccess(IMqttToken token) {
-          inflight.release();
-          done.done(null);
-        }
+      client.publish(
+          topic,
+          message,
+          null,
+          new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+              inflight.release();
+              done.done(null);
+            }
 
-        @Override
-        public void onFailure(IMqttToken token, Throwable error) {
-          inflight.release();
-          done.done(error == null ? new IllegalStateException("publish to " + topic + " failed") : error);
-        }
-      });
+            @Override
+            public void onFailure(IMqttToken token, Throwable error) {
+              inflight.release();
+              done.done(
+                  error == null
+                      ? new IllegalStateException("publish to " + topic + " failed")
+                      : error);
+            }
+          });
     } catch (MqttException | RuntimeException e) {
       inflight.release();
       done.done(e);
@@ -135,7 +161,10 @@ public final class PahoConnection implements MqttConnection {
 
   @Override
   public void subscribe(String filter, int qos, MessageHandler handler) {
-    subscribe(filter, qos, (DeliveryHandler) (topic, payload, packetId, q) -> handler.onMessage(topic, payload));
+    subscribe(
+        filter,
+        qos,
+        (DeliveryHandler) (topic, payload, packetId, q) -> handler.onMessage(topic, payload));
   }
 
   @Override
@@ -146,7 +175,8 @@ public final class PahoConnection implements MqttConnection {
     try {
       client.messageArrivedComplete(packetId, qos);
     } catch (MqttException e) {
-      // Not acknowledged: the broker redelivers after the next reconnect, and downstream dedup absorbs it.
+      // Not acknowledged: the broker redelivers after the next reconnect, and downstream dedup
+      // absorbs it.
       LOG.warn("{}: ack of packet {} failed: {}", settings.clientId(), packetId, e.getMessage());
     }
   }
@@ -155,7 +185,8 @@ public final class PahoConnection implements MqttConnection {
   public void subscribe(String filter, int qos, DeliveryHandler handler) {
     Subscription subscription = new Subscription(filter, qos, handler);
     synchronized (dispatch) {
-      // Registered before the SUBSCRIBE goes out, and held messages it matches delivered first, in arrival order.
+      // Registered before the SUBSCRIBE goes out, and held messages it matches delivered first, in
+      // arrival order.
       subscriptions.add(subscription);
       for (Iterator<Held> it = unmatched.iterator(); it.hasNext(); ) {
         Held held = it.next();
@@ -189,7 +220,10 @@ public final class PahoConnection implements MqttConnection {
     }
   }
 
-  /** Every message goes through here, on Paho's callback thread: to the first subscription whose filter matches. */
+  /**
+   * Every message goes through here, on Paho's callback thread: to the first subscription whose
+   * filter matches.
+   */
   private void deliver(String topic, MqttMessage message) {
     synchronized (dispatch) {
       for (Subscription s : subscriptions) {
@@ -203,7 +237,10 @@ public final class PahoConnection implements MqttConnection {
         return;
       }
       if (unmatched.size() >= MAX_UNMATCHED) {
-        LOG.warn("{}: {} messages arrived for no subscription; dropping the oldest", settings.clientId(), MAX_UNMATCHED);
+        LOG.warn(
+            "{}: {} messages arrived for no subscription; dropping the oldest",
+            settings.clientId(),
+            MAX_UNMATCHED);
         unmatched.pollFirst();
       }
       unmatched.addLast(new Held(topic, message.getPayload(), message.getId(), message.getQos()));
@@ -211,15 +248,18 @@ public final class PahoConnection implements MqttConnection {
   }
 
   /**
-   * Calls a handler and contains its failure: an exception reaching Paho's callback thread would drop the connection,
-   * and on a persistent session the same message would come back and drop it again.
+   * Calls a handler and contains its failure: an exception reaching Paho's callback thread would
+   * drop the connection, and on a persistent session the same message would come back and drop it
+   * again.
    */
-  private void handOver(DeliveryHandler handler, String topic, byte[] payload, int packetId, int qos) {
+  private void handOver(
+      DeliveryHandler handler, String topic, byte[] payload, int packetId, int qos) {
     try {
       handler.onMessage(topic, payload, packetId, qos);
     } catch (RuntimeException e) {
       handlerFailures.incrementAndGet();
-      LOG.warn("{}: handler failed on a message from {}: {}", settings.clientId(), topic, e.toString());
+      LOG.warn(
+          "{}: handler failed on a message from {}: {}", settings.clientId(), topic, e.toString());
     }
   }
 
@@ -227,16 +267,21 @@ public final class PahoConnection implements MqttConnection {
     try {
       // Plain subscribe: messages reach Events.messageArrived and our own dispatch. (Paho 1.2.5's
       // subscribe(String, int, IMqttMessageListener) also recurses until the stack overflows.)
-      IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(s.filter, s.qos)});
+      IMqttToken token =
+          client.subscribe(new MqttSubscription[] {new MqttSubscription(s.filter, s.qos)});
       token.waitForCompletion(settings.connectTimeoutSeconds() * 1000L);
       int[] codes = token.getReasonCodes();
       if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-        throw new IllegalStateException("broker refused subscription to " + s.filter + " (reason code 0x"
-            + Integer.toHexString(codes[0]) + ")");
+        throw new IllegalStateException(
+            "broker refused subscription to "
+                + s.filter
+                + " (reason code 0x"
+                + Integer.toHexString(codes[0])
+                + ")");
       }
     } catch (MqttException e) {
-      throw new IllegalStateException("cannot subscribe to " + s.filter + " on " + settings.url() + ": "
-          + describe(e), e);
+      throw new IllegalStateException(
+          "cannot subscribe to " + s.filter + " on " + settings.url() + ": " + describe(e), e);
     }
   }
 
@@ -274,7 +319,10 @@ public final class PahoConnection implements MqttConnection {
     }
   }
 
-  /** Stops a client whatever state it is in (connecting, reconnecting, connected), so no stray connection remains. */
+  /**
+   * Stops a client whatever state it is in (connecting, reconnecting, connected), so no stray
+   * connection remains.
+   */
   private static void closeQuietly(MqttAsyncClient client) {
     try {
       client.disconnectForcibly(0, 1_000, false);
@@ -291,29 +339,31 @@ public final class PahoConnection implements MqttConnection {
   private static String describe(MqttException e) {
     Throwable cause = e.getCause();
     String reason = e.getMessage() == null ? "reason code " + e.getReasonCode() : e.getMessage();
-    return cause == null || cause.getMessage() == null ? reason : reason + " (" + cause.getMessage() + ")";
+    return cause == null || cause.getMessage() == null
+        ? reason
+        : reason + " (" + cause.getMessage() + ")";
   }
 
   private record Subscription(String filter, int qos, DeliveryHandler handler) {
     /** Topic-filter matching; a shared subscription ($share/group/filter) matches on its filter. */
     boolean matches(String topic) {
-      String plain = filter.startsWith("$share/") ? filter.substring(filter.indexOf('/', 7) + 1) : filter;
+      String plain =
+          filter.startsWith("$share/") ? filter.substring(filter.indexOf('/', 7) + 1) : filter;
       return MqttTopicValidator.isMatched(plain, topic);
     }
   }
 
-  private record Held(String topic, byte[] payload, int packetId, int qos) {
-  }
+  private record Held(String topic, byte[] payload, int packetId, int qos) {}
 
-  private record MqttMessageAt(String topic, MqttMessage message) {
-  }
+  private record MqttMessageAt(String topic, MqttMessage message) {}
 
   /**
-   * The callback while connect() is still building the connection: messages that come with the CONNACK are kept and
-   * handed to the connection once it exists. It never blocks Paho's callback thread, which also completes tokens.
+   * The callback while connect() is still building the connection: messages that come with the
+   * CONNACK are kept and handed to the connection once it exists. It never blocks Paho's callback
+   * thread, which also completes tokens.
    */
   private static final class EarlyCallback implements MqttCallback {
-    private final List<MqttMessageAt> early = new java.util.ArrayList<>();
+    private final List<MqttMessageAt> early = new ArrayList<>();
     private PahoConnection connection;
 
     synchronized void handOver(PahoConnection created) {
@@ -332,24 +382,19 @@ public final class PahoConnection implements MqttConnection {
     }
 
     @Override
-    public void disconnected(MqttDisconnectResponse response) {
-    }
+    public void disconnected(MqttDisconnectResponse response) {}
 
     @Override
-    public void mqttErrorOccurred(MqttException exception) {
-    }
+    public void mqttErrorOccurred(MqttException exception) {}
 
     @Override
-    public void deliveryComplete(IMqttToken token) {
-    }
+    public void deliveryComplete(IMqttToken token) {}
 
     @Override
-    public void connectComplete(boolean reconnect, String serverUri) {
-    }
+    public void connectComplete(boolean reconnect, String serverUri) {}
 
     @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {
-    }
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {}
   }
 
   /** Connection events: counts reconnects and renews subscriptions a clean session lost. */
@@ -361,25 +406,41 @@ public final class PahoConnection implements MqttConnection {
       }
       reconnects.incrementAndGet();
       LOG.info("{} reconnected to {}", settings.clientId(), serverUri);
-      // Renew every subscription: a clean session lost them, and a persistent one may have expired during the
-      // outage; subscribing again is harmless when the broker still has them. Paho's callback thread must not block
-      // on a SUBACK, so this runs on its own thread, each filter on its own so one failure does not stop the rest.
-      Thread renew = new Thread(() -> subscriptions.forEach(s -> {
-        try {
-          subscribeOnBroker(s);
-          LOG.info("{} renewed its subscription to {}", settings.clientId(), s.filter);
-        } catch (RuntimeException e) {
-          LOG.error("{}: could not renew subscription {} after reconnecting: {}", settings.clientId(), s.filter,
-              e.getMessage());
-        }
-      }), "mqtt-resubscribe-" + settings.clientId());
+      // Renew every subscription: a clean session lost them, and a persistent one may have expired
+      // during the
+      // outage; subscribing again is harmless when the broker still has them. Paho's callback
+      // thread must not block
+      // on a SUBACK, so this runs on its own thread, each filter on its own so one failure does not
+      // stop the rest.
+      Thread renew =
+          new Thread(
+              () ->
+                  subscriptions.forEach(
+                      s -> {
+                        try {
+                          subscribeOnBroker(s);
+                          LOG.info(
+                              "{} renewed its subscription to {}", settings.clientId(), s.filter);
+                        } catch (RuntimeException e) {
+                          LOG.error(
+                              "{}: could not renew subscription {} after reconnecting: {}",
+                              settings.clientId(),
+                              s.filter,
+                              e.getMessage());
+                        }
+                      }),
+              "mqtt-resubscribe-" + settings.clientId());
       renew.setDaemon(true);
       renew.start();
     }
 
     @Override
     public void disconnected(MqttDisconnectResponse response) {
-      LOG.warn("{} disconnected from {}: {}", settings.clientId(), settings.url(), response.getReasonString());
+      LOG.warn(
+          "{} disconnected from {}: {}",
+          settings.clientId(),
+          settings.url(),
+          response.getReasonString());
     }
 
     @Override

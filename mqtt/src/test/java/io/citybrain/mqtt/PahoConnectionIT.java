@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,14 +20,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PahoConnectionIT {
 
   @Test
-  @DisplayName("a QoS 1 publish is acknowledged and reaches a subscriber; the in-flight bound respects the setting")
+  @DisplayName(
+      "a QoS 1 publish is acknowledged and reaches a subscriber; the in-flight bound respects the setting")
   void roundTrip(TestServices services) throws Exception {
     String topic = "test/" + services.uniqueId("rt");
-    try (MqttConnection sub = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("s")));
-        MqttConnection pub = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("p"))
-            .withMaxInflight(5))) {
+    try (MqttConnection sub =
+            PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("s")));
+        MqttConnection pub =
+            PahoConnection.connect(
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("p")).withMaxInflight(5))) {
       CompletableFuture<String> received = new CompletableFuture<>();
-      sub.subscribe(topic, 1, (t, payload) -> received.complete(new String(payload, StandardCharsets.UTF_8)));
+      sub.subscribe(
+          topic, 1, (t, payload) -> received.complete(new String(payload, StandardCharsets.UTF_8)));
       CompletableFuture<Throwable> acked = new CompletableFuture<>();
       pub.publish(topic, "水位 118%".getBytes(StandardCharsets.UTF_8), 1, false, acked::complete);
       assertThat(acked.get(10, TimeUnit.SECONDS)).isNull();
@@ -37,17 +42,20 @@ class PahoConnectionIT {
   }
 
   @Test
-  @DisplayName("a message with Message Expiry is not delivered to a session that comes back after it expired")
+  @DisplayName(
+      "a message with Message Expiry is not delivered to a session that comes back after it expired")
   void messageExpiry(TestServices services) throws Exception {
     String topic = "test/" + services.uniqueId("expiry");
     String device = services.uniqueId("device");
-    MqttSettings persistent = new MqttSettings(services.mqttUrl(), device, false, 300, 100, false, 10, false);
+    MqttSettings persistent =
+        new MqttSettings(services.mqttUrl(), device, false, 300, 100, false, 10, false);
     // The device subscribes with a persistent session, then goes offline.
     PahoConnection first = PahoConnection.connect(persistent);
-    first.subscribe(topic, 1, (t, p) -> { });
+    first.subscribe(topic, 1, (t, p) -> {});
     first.close();
-    try (MqttConnection coordinator = PahoConnection.connect(
-        MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")))) {
+    try (MqttConnection coordinator =
+        PahoConnection.connect(
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")))) {
       CompletableFuture<Throwable> a = new CompletableFuture<>();
       CompletableFuture<Throwable> b = new CompletableFuture<>();
       coordinator.publish(topic, "stale".getBytes(StandardCharsets.UTF_8), 1, 1, a::complete);
@@ -57,9 +65,11 @@ class PahoConnectionIT {
     }
     Thread.sleep(2_500);
     List<String> delivered = new CopyOnWriteArrayList<>();
-    // Back online: the queued messages arrive on the resumed session; the one that expired must not.
+    // Back online: the queued messages arrive on the resumed session; the one that expired must
+    // not.
     PahoConnection back = PahoConnection.connect(persistent);
-    back.subscribe(topic, 1, (t, payload) -> delivered.add(new String(payload, StandardCharsets.UTF_8)));
+    back.subscribe(
+        topic, 1, (t, payload) -> delivered.add(new String(payload, StandardCharsets.UTF_8)));
     long deadline = System.currentTimeMillis() + 5_000;
     while (!delivered.contains("fresh") && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
@@ -69,21 +79,28 @@ class PahoConnectionIT {
   }
 
   @Test
-  @DisplayName("with manual acks, a reconnecting persistent session gets exactly what it did not acknowledge, then the rest")
+  @DisplayName(
+      "with manual acks, a reconnecting persistent session gets exactly what it did not acknowledge, then the rest")
   void redeliveryToAReconnectingSession(TestServices services) throws Exception {
     String topic = "test/" + services.uniqueId("lane");
-    MqttSettings lane = MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 3600, 1000);
+    MqttSettings lane =
+        MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 3600, 1000);
     List<Integer> packetIds = new CopyOnWriteArrayList<>();
     PahoConnection first = PahoConnection.connect(lane);
-    first.subscribe(topic, 1, (MqttConnection.DeliveryHandler) (t, payload, packetId, qos) -> packetIds.add(packetId));
-    try (MqttConnection publisher = PahoConnection.connect(MqttSettings.of(services.mqttUrl(),
-        services.uniqueId("publisher")))) {
+    first.subscribe(
+        topic,
+        1,
+        (MqttConnection.DeliveryHandler) (t, payload, packetId, qos) -> packetIds.add(packetId));
+    try (MqttConnection publisher =
+        PahoConnection.connect(
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("publisher")))) {
       publishAll(publisher, topic, 0, 20);
       long deadline = System.currentTimeMillis() + 5_000;
       while (packetIds.size() < 20 && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
-      // A broker must keep a window of unacknowledged messages in flight (the source acks only per checkpoint).
+      // A broker must keep a window of unacknowledged messages in flight (the source acks only per
+      // checkpoint).
       assertThat(packetIds).as("delivered before any acknowledgement").hasSize(20);
       for (int i = 0; i < 10; i++) {
         first.acknowledge(packetIds.get(i), 1);
@@ -94,46 +111,53 @@ class PahoConnectionIT {
     }
     List<String> second = new CopyOnWriteArrayList<>();
     try (PahoConnection back = PahoConnection.connect(lane)) {
-      back.subscribe(topic, 1, (t, payload) -> second.add(new String(payload, StandardCharsets.UTF_8)));
+      back.subscribe(
+          topic, 1, (t, payload) -> second.add(new String(payload, StandardCharsets.UTF_8)));
       long deadline = System.currentTimeMillis() + 5_000;
       while (second.size() < 20 && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
       Thread.sleep(300);
     }
-    List<String> expected = new java.util.ArrayList<>();
+    List<String> expected = new ArrayList<>();
     for (int i = 10; i < 30; i++) {
       expected.add("m" + i);
     }
     assertThat(second).isEqualTo(expected);
   }
 
-  private static void publishAll(MqttConnection publisher, String topic, int from, int to) throws Exception {
+  private static void publishAll(MqttConnection publisher, String topic, int from, int to)
+      throws Exception {
     for (int i = from; i < to; i++) {
       CompletableFuture<Throwable> acked = new CompletableFuture<>();
-      publisher.publish(topic, ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false, acked::complete);
+      publisher.publish(
+          topic, ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false, acked::complete);
       assertThat(acked.get(5, TimeUnit.SECONDS)).isNull();
     }
   }
 
   @Test
-  @DisplayName("a resumed session's stale subscription is handed to onUnmatched, and unsubscribe ends it")
+  @DisplayName(
+      "a resumed session's stale subscription is handed to onUnmatched, and unsubscribe ends it")
   void staleSubscriptions(TestServices services) throws Exception {
     String old = "test/" + services.uniqueId("old");
     String current = "test/" + services.uniqueId("current");
-    MqttSettings lane = MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 300, 100);
+    MqttSettings lane =
+        MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 300, 100);
     PahoConnection before = PahoConnection.connect(lane);
-    before.subscribe(old, 1, (t, p) -> { });
+    before.subscribe(old, 1, (t, p) -> {});
     before.close();
     List<String> unmatched = new CopyOnWriteArrayList<>();
     List<String> matched = new CopyOnWriteArrayList<>();
     try (PahoConnection after = PahoConnection.connect(lane);
-        MqttConnection publisher = PahoConnection.connect(MqttSettings.of(services.mqttUrl(),
-            services.uniqueId("publisher")))) {
-      after.onUnmatched((t, payload, packetId, qos) -> {
-        unmatched.add(t);
-        after.acknowledge(packetId, qos);
-      });
+        MqttConnection publisher =
+            PahoConnection.connect(
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("publisher")))) {
+      after.onUnmatched(
+          (t, payload, packetId, qos) -> {
+            unmatched.add(t);
+            after.acknowledge(packetId, qos);
+          });
       after.subscribe(current, 1, (t, p) -> matched.add(t));
       publishAll(publisher, old, 0, 1);
       publishAll(publisher, current, 0, 1);
@@ -151,19 +175,25 @@ class PahoConnectionIT {
   }
 
   @Test
-  @DisplayName("a handler that throws does not take the connection down: the next message still arrives")
+  @DisplayName(
+      "a handler that throws does not take the connection down: the next message still arrives")
   void failingHandlerIsContained(TestServices services) throws Exception {
     String topic = "test/" + services.uniqueId("boom");
     List<String> delivered = new CopyOnWriteArrayList<>();
-    try (MqttConnection sub = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("s")));
-        MqttConnection pub = PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("p")))) {
-      sub.subscribe(topic, 1, (t, payload) -> {
-        String text = new String(payload, StandardCharsets.UTF_8);
-        delivered.add(text);
-        if (text.equals("first")) {
-          throw new IllegalStateException("handler bug");
-        }
-      });
+    try (MqttConnection sub =
+            PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("s")));
+        MqttConnection pub =
+            PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("p")))) {
+      sub.subscribe(
+          topic,
+          1,
+          (t, payload) -> {
+            String text = new String(payload, StandardCharsets.UTF_8);
+            delivered.add(text);
+            if (text.equals("first")) {
+              throw new IllegalStateException("handler bug");
+            }
+          });
       for (String text : List.of("first", "second")) {
         CompletableFuture<Throwable> acked = new CompletableFuture<>();
         pub.publish(topic, text.getBytes(StandardCharsets.UTF_8), 1, false, acked::complete);
@@ -182,10 +212,12 @@ class PahoConnectionIT {
   @Test
   @DisplayName("an unreachable broker fails with one line naming it")
   void connectFailure() {
-    assertThatThrownBy(() -> PahoConnection.connect(MqttSettings.of("tcp://127.0.0.1:1", "nobody-home")))
+    assertThatThrownBy(
+            () -> PahoConnection.connect(MqttSettings.of("tcp://127.0.0.1:1", "nobody-home")))
         .isInstanceOf(MqttConnectException.class)
         .hasMessageStartingWith("cannot connect to tcp://127.0.0.1:1: ");
     assertThatThrownBy(() -> MqttSettings.of("localhost:1883", "x"))
-        .hasMessageContaining("MQTT broker URL must look like tcp://host:port, was 'localhost:1883'");
+        .hasMessageContaining(
+            "MQTT broker URL must look like tcp://host:port, was 'localhost:1883'");
   }
 }

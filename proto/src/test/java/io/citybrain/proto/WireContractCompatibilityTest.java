@@ -21,16 +21,21 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Locks the v1 wire contract: every field in {@code contract-v1.txt} keeps its number, name and type, or its number
- * is reserved. Adding a field means adding its line to the file; nothing else in the file may change.
+ * Locks the v1 wire contract: every field in {@code contract-v1.txt} keeps its number, name and
+ * type, or its number is reserved. Adding a field means adding its line to the file; nothing else
+ * in the file may change.
  */
 class WireContractCompatibilityTest {
 
-  private static final List<FileDescriptor> FILES = List.of(
-      Reading.getDescriptor().getFile(), Command.getDescriptor().getFile(), Incident.getDescriptor().getFile());
+  private static final List<FileDescriptor> FILES =
+      List.of(
+          Reading.getDescriptor().getFile(),
+          Command.getDescriptor().getFile(),
+          Incident.getDescriptor().getFile());
 
   @Test
-  @DisplayName("no field of the published contract was renumbered, retyped or dropped without being reserved")
+  @DisplayName(
+      "no field of the published contract was renumbered, retyped or dropped without being reserved")
   void publishedFieldsAreStable() throws IOException {
     Map<String, Descriptor> messages = new LinkedHashMap<>();
     FILES.forEach(file -> collect(file.getMessageTypes(), messages));
@@ -44,8 +49,10 @@ class WireContractCompatibilityTest {
       String actual = current.get(messageAndNumber);
       if (actual == null) {
         String message = messageAndNumber.substring(0, messageAndNumber.lastIndexOf('.'));
-        int number = Integer.parseInt(messageAndNumber.substring(messageAndNumber.lastIndexOf('.') + 1));
-        if (!messages.containsKey(message) || !isReserved(messages.get(message).toProto(), number)) {
+        int number =
+            Integer.parseInt(messageAndNumber.substring(messageAndNumber.lastIndexOf('.') + 1));
+        if (!messages.containsKey(message)
+            || !isReserved(messages.get(message).toProto(), number)) {
           violations.add(line + ": removed without `reserved " + number + ";`");
         }
       } else if (!actual.equals(expected)) {
@@ -62,12 +69,16 @@ class WireContractCompatibilityTest {
     FILES.forEach(file -> collect(file.getMessageTypes(), messages));
     List<String> published = publishedContract();
     List<String> unrecorded = new ArrayList<>();
-    currentFields(messages).forEach((key, value) -> {
-      if (!published.contains(key + " " + value)) {
-        unrecorded.add(key + " " + value);
-      }
-    });
-    assertThat(unrecorded).as("add these lines to proto/src/test/resources/contract-v1.txt").isEmpty();
+    currentFields(messages)
+        .forEach(
+            (key, value) -> {
+              if (!published.contains(key + " " + value)) {
+                unrecorded.add(key + " " + value);
+              }
+            });
+    assertThat(unrecorded)
+        .as("add these lines to proto/src/test/resources/contract-v1.txt")
+        .isEmpty();
   }
 
   private static void collect(List<Descriptor> types, Map<String, Descriptor> into) {
@@ -82,23 +93,33 @@ class WireContractCompatibilityTest {
 
   private static Map<String, String> currentFields(Map<String, Descriptor> messages) {
     Map<String, String> fields = new LinkedHashMap<>();
-    messages.values().forEach(message -> {
-      for (FieldDescriptor field : message.getFields()) {
-        fields.put(message.getFullName() + "." + field.getNumber(), field.getName() + " " + typeOf(field));
-      }
-    });
+    messages
+        .values()
+        .forEach(
+            message -> {
+              for (FieldDescriptor field : message.getFields()) {
+                fields.put(
+                    message.getFullName() + "." + field.getNumber(),
+                    field.getName() + " " + typeOf(field));
+              }
+            });
     return fields;
   }
 
   private static String typeOf(FieldDescriptor field) {
-    String base = switch (field.getJavaType()) {
-      case MESSAGE -> field.isMapField()
-          ? "map<" + field.getMessageType().getFields().get(0).getType().name().toLowerCase() + ","
-              + field.getMessageType().getFields().get(1).getType().name().toLowerCase() + ">"
-          : field.getMessageType().getFullName();
-      case ENUM -> field.getEnumType().getFullName();
-      default -> field.getType().name().toLowerCase();
-    };
+    String base =
+        switch (field.getJavaType()) {
+          case MESSAGE ->
+              field.isMapField()
+                  ? "map<"
+                      + field.getMessageType().getFields().get(0).getType().name().toLowerCase()
+                      + ","
+                      + field.getMessageType().getFields().get(1).getType().name().toLowerCase()
+                      + ">"
+                  : field.getMessageType().getFullName();
+          case ENUM -> field.getEnumType().getFullName();
+          default -> field.getType().name().toLowerCase();
+        };
     return field.isRepeated() && !field.isMapField() ? "repeated:" + base : base;
   }
 
@@ -112,10 +133,14 @@ class WireContractCompatibilityTest {
   }
 
   private static List<String> publishedContract() throws IOException {
-    try (InputStream in = WireContractCompatibilityTest.class.getResourceAsStream("/contract-v1.txt")) {
+    try (InputStream in =
+        WireContractCompatibilityTest.class.getResourceAsStream("/contract-v1.txt")) {
       assertThat(in).as("contract-v1.txt on the test classpath").isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-          .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .map(String::strip)
+          .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+          .toList();
     }
   }
 }

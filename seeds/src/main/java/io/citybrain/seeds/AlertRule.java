@@ -1,14 +1,38 @@
 package io.citybrain.seeds;
 
-/** A threshold rule on one metric's window statistic, with hysteresis (clear threshold) and debounce (consecutive). */
-public record AlertRule(String id, String metric, Statistic statistic, Direction direction, Double threshold,
-    Double clearThreshold, String unit, Integer consecutive, String severity, java.util.List<String> districts) implements java.io.Serializable {
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * A threshold rule on one metric's window statistic, with hysteresis (clear threshold) and debounce
+ * (consecutive).
+ */
+public record AlertRule(
+    String id,
+    String metric,
+    Statistic statistic,
+    Direction direction,
+    Double threshold,
+    Double clearThreshold,
+    String unit,
+    Integer consecutive,
+    String severity,
+    List<String> districts)
+    implements Serializable {
 
   /** Which window statistic a rule looks at. */
-  public enum Statistic { MEAN, MIN, MAX, P95 }
+  public enum Statistic {
+    MEAN,
+    MIN,
+    MAX,
+    P95
+  }
 
   /** Whether a rule fires on high or on low values. */
-  public enum Direction { ABOVE, BELOW }
+  public enum Direction {
+    ABOVE,
+    BELOW
+  }
 
   /** True when the value is at or past the raise threshold. */
   public boolean raises(double value) {

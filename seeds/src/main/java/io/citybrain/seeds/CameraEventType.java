@@ -1,7 +1,13 @@
 package io.citybrain.seeds;
 
-/** A detection the video-analytics layer reports, and the grid-case category/sub-type it belongs to. */
-public record CameraEventType(String id, String nameZh, String nameEn, String gridCase, Boolean createsCase) implements java.io.Serializable {
+import java.io.Serializable;
+
+/**
+ * A detection the video-analytics layer reports, and the grid-case category/sub-type it belongs to.
+ */
+public record CameraEventType(
+    String id, String nameZh, String nameEn, String gridCase, Boolean createsCase)
+    implements Serializable {
 
   public String category() {
     return gridCase.substring(0, gridCase.indexOf('/'));

@@ -1,5 +1,6 @@
 package io.citybrain.seeds;
 
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,10 +8,19 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /** The city's validated reference data, with lookups by id. */
-public record CitySeeds(List<District> districts, List<Unit> units, List<MetricKind> metrics,
-    List<Department> departments, List<GridCaseCategory> gridCaseCategories, List<CameraEventType> cameraEventTypes,
-    FleetTemplate fleet, List<AlertRule> alertRules, List<IncidentPattern> incidentPatterns,
-    List<ResponsePlan> responsePlans, SituationIndexSpec situationIndex) implements java.io.Serializable {
+public record CitySeeds(
+    List<District> districts,
+    List<Unit> units,
+    List<MetricKind> metrics,
+    List<Department> departments,
+    List<GridCaseCategory> gridCaseCategories,
+    List<CameraEventType> cameraEventTypes,
+    FleetTemplate fleet,
+    List<AlertRule> alertRules,
+    List<IncidentPattern> incidentPatterns,
+    List<ResponsePlan> responsePlans,
+    SituationIndexSpec situationIndex)
+    implements Serializable {
 
   public Optional<District> district(String code) {
     return districts.stream().filter(d -> d.code().equals(code)).findFirst();

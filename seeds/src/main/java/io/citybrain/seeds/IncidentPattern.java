@@ -1,10 +1,22 @@
 package io.citybrain.seeds;
 
+import java.io.Serializable;
 import java.util.List;
 
-/** A compound incident: steps in one district within a time bound, and the response plan that fits it. */
-public record IncidentPattern(String id, String nameEn, String kind, String severity, Integer withinMinutes,
-    Integer minAlerts, String responsePlan, List<Step> steps) implements java.io.Serializable {
+/**
+ * A compound incident: steps in one district within a time bound, and the response plan that fits
+ * it.
+ */
+public record IncidentPattern(
+    String id,
+    String nameEn,
+    String kind,
+    String severity,
+    Integer withinMinutes,
+    Integer minAlerts,
+    String responsePlan,
+    List<Step> steps)
+    implements Serializable {
 
   public IncidentPattern {
     steps = steps == null ? List.of() : List.copyOf(steps);
@@ -16,7 +28,14 @@ public record IncidentPattern(String id, String nameEn, String kind, String seve
   }
 
   /** One step: exactly one of alert, camera, reading or anyOf is set. */
-  public record Step(String alert, String camera, String reading, Double above, Integer minCount,
-      Boolean otherDevice, Double withinM, List<Step> anyOf) implements java.io.Serializable {
-  }
+  public record Step(
+      String alert,
+      String camera,
+      String reading,
+      Double above,
+      Integer minCount,
+      Boolean otherDevice,
+      Double withinM,
+      List<Step> anyOf)
+      implements Serializable {}
 }

@@ -1,25 +1,35 @@
 package io.citybrain.seeds;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 
 /** A linked response: commands to device groups and tasks to departments. */
-public record ResponsePlan(String id, String nameZh, String nameEn, Integer commandTtlS, List<PlanCommand> commands,
-    List<PlanTask> tasks) implements java.io.Serializable {
+public record ResponsePlan(
+    String id,
+    String nameZh,
+    String nameEn,
+    Integer commandTtlS,
+    List<PlanCommand> commands,
+    List<PlanTask> tasks)
+    implements Serializable {
 
   public ResponsePlan {
     commands = commands == null ? List.of() : List.copyOf(commands);
     tasks = tasks == null ? List.of() : List.copyOf(tasks);
   }
 
-  /** One command to every device of a kind in the district, or within a distance of the incident. */
-  public record PlanCommand(String deviceKind, String action, Map<String, String> params, Double withinM) implements java.io.Serializable {
+  /**
+   * One command to every device of a kind in the district, or within a distance of the incident.
+   */
+  public record PlanCommand(
+      String deviceKind, String action, Map<String, String> params, Double withinM)
+      implements Serializable {
     public PlanCommand {
       params = params == null ? Map.of() : Map.copyOf(params);
     }
   }
 
   /** One task for one department. */
-  public record PlanTask(String department, String task) implements java.io.Serializable {
-  }
+  public record PlanTask(String department, String task) implements Serializable {}
 }

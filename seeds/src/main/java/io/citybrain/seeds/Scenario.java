@@ -1,20 +1,39 @@
 package io.citybrain.seeds;
 
+import java.io.Serializable;
 import java.util.List;
 
-/** A scripted city situation for the simulator: timed effects on readings, camera events and device liveness. */
-public record Scenario(String id, String nameEn, Integer durationS, List<Effect> effects) implements java.io.Serializable {
+/**
+ * A scripted city situation for the simulator: timed effects on readings, camera events and device
+ * liveness.
+ */
+public record Scenario(String id, String nameEn, Integer durationS, List<Effect> effects)
+    implements Serializable {
 
   public Scenario {
     effects = effects == null ? List.of() : List.copyOf(effects);
   }
 
   /**
-   * One effect in one district, optionally limited to a circle: active from atS to untilS, ramping in over rampS and
-   * back out over rampS after untilS. Exactly one of metric (with set or add), camera (with share) or outage is set.
+   * One effect in one district, optionally limited to a circle: active from atS to untilS, ramping
+   * in over rampS and back out over rampS after untilS. Exactly one of metric (with set or add),
+   * camera (with share) or outage is set.
    */
-  public record Effect(Integer atS, Integer untilS, String district, String metric, Double set, Double add,
-      String camera, Double share, Double outage, Double rampS, Double lat, Double lon, Double radiusM) implements java.io.Serializable {
+  public record Effect(
+      Integer atS,
+      Integer untilS,
+      String district,
+      String metric,
+      Double set,
+      Double add,
+      String camera,
+      Double share,
+      Double outage,
+      Double rampS,
+      Double lat,
+      Double lon,
+      Double radiusM)
+      implements Serializable {
 
     /** Strength in [0, 1] at a time since the start of the run. */
     public double strength(double elapsedS) {

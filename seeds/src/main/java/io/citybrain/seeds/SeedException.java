@@ -17,8 +17,11 @@ public final class SeedException extends RuntimeException {
   }
 
   private static String format(List<SeedProblem> problems) {
-    StringBuilder text = new StringBuilder("invalid seed data (").append(problems.size())
-        .append(problems.size() == 1 ? " problem" : " problems").append("):");
+    StringBuilder text =
+        new StringBuilder("invalid seed data (")
+            .append(problems.size())
+            .append(problems.size() == 1 ? " problem" : " problems")
+            .append("):");
     problems.forEach(problem -> text.append("\n  ").append(problem));
     return text.toString();
   }

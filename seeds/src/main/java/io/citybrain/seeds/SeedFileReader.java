@@ -14,17 +14,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Reads YAML seed files into records, turning every parse or type error into a problem with file and key. */
+/**
+ * Reads YAML seed files into records, turning every parse or type error into a problem with file
+ * and key.
+ */
 final class SeedFileReader {
-  private final ObjectMapper mapper = YAMLMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private final ObjectMapper mapper =
+      YAMLMapper.builder()
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .build();
   private final SeedSource source;
   private final SeedProblems problems;
 
@@ -47,8 +52,12 @@ final class SeedFileReader {
       }
       return root;
     } catch (JsonProcessingException e) {
-      problems.add(file, "(file)", "not valid YAML: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+      problems.add(
+          file,
+          "(file)",
+          "not valid YAML: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
       return null;
     } catch (IOException e) {
       problems.add(file, "(file)", "cannot be read: " + e.getMessage());
@@ -56,7 +65,10 @@ final class SeedFileReader {
     }
   }
 
-  /** The elements of a top-level list, each bound to {@code type}; elements that do not bind are reported and left out. */
+  /**
+   * The elements of a top-level list, each bound to {@code type}; elements that do not bind are
+   * reported and left out.
+   */
   <T> List<T> list(String file, JsonNode root, String key, Class<T> type) {
     List<T> items = new ArrayList<>();
     if (root == null) {
@@ -69,8 +81,13 @@ final class SeedFileReader {
     }
     for (int i = 0; i < list.size(); i++) {
       if (list.get(i) == null || list.get(i).isNull() || !list.get(i).isObject()) {
-        problems.add(file, key + "[" + i + "]", "must be a mapping, was " + (list.get(i) == null ? "empty"
-            : list.get(i).getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+        problems.add(
+            file,
+            key + "[" + i + "]",
+            "must be a mapping, was "
+                + (list.get(i) == null
+                    ? "empty"
+                    : list.get(i).getNodeType().name().toLowerCase(Locale.ROOT)));
         continue;
       }
       T item = bind(file, elementKey(key, list.get(i), i), list.get(i), type);
@@ -86,17 +103,22 @@ final class SeedFileReader {
     return root == null ? null : bind(file, "", root, type);
   }
 
-  /** Records a problem for every top-level key of the file that is not one of {@code allowed}: a typo loses data. */
+  /**
+   * Records a problem for every top-level key of the file that is not one of {@code allowed}: a
+   * typo loses data.
+   */
   void onlyKeys(String file, JsonNode root, String... allowed) {
     if (root == null) {
       return;
     }
     List<String> known = List.of(allowed);
-    root.fieldNames().forEachRemaining(name -> {
-      if (!known.contains(name)) {
-        problems.add(file, name, "unknown key (allowed: " + String.join(", ", known) + ")");
-      }
-    });
+    root.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!known.contains(name)) {
+                problems.add(file, name, "unknown key (allowed: " + String.join(", ", known) + ")");
+              }
+            });
   }
 
   /** One node bound to {@code type}, or null with a problem recorded. */
@@ -104,17 +126,29 @@ final class SeedFileReader {
     try {
       return mapper.treeToValue(node, type);
     } catch (UnrecognizedPropertyException e) {
-      problems.add(file, trimKey(key + pathOf(e)), "unknown key (allowed: "
-          + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
+      problems.add(
+          file,
+          trimKey(key + pathOf(e)),
+          "unknown key (allowed: "
+              + e.getKnownPropertyIds().stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .collect(Collectors.joining(", "))
+              + ")");
     } catch (JsonMappingException e) {
-      problems.add(file, trimKey(key + pathOf(e)), e.getOriginalMessage().lines().findFirst().orElse("invalid value"));
+      problems.add(
+          file,
+          trimKey(key + pathOf(e)),
+          e.getOriginalMessage().lines().findFirst().orElse("invalid value"));
     } catch (JsonProcessingException e) {
       problems.add(file, key, e.getOriginalMessage());
     }
     return null;
   }
 
-  /** A list element's key: by its id or code when it has one ({@code districts[DP]}), else by index. */
+  /**
+   * A list element's key: by its id or code when it has one ({@code districts[DP]}), else by index.
+   */
   static String elementKey(String listKey, JsonNode element, int index) {
     for (String idField : List.of("id", "code")) {
       JsonNode id = element == null ? null : element.get(idField);

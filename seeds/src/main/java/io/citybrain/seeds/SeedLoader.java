@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Loads the seed files and validates them; bad data stops it with every problem named by file and key. */
+/**
+ * Loads the seed files and validates them; bad data stops it with every problem named by file and
+ * key.
+ */
 public final class SeedLoader {
   public static final String DISTRICTS = "districts.yaml";
   public static final String METRICS = "metrics.yaml";
@@ -19,8 +22,7 @@ public final class SeedLoader {
   public static final String RESPONSE_PLANS = "response-plans.yaml";
   public static final String SITUATION_INDEX = "situation-index.yaml";
 
-  private SeedLoader() {
-  }
+  private SeedLoader() {}
 
   /** The seed files shipped with CityBrain. */
   public static CitySeeds load() {
@@ -51,20 +53,26 @@ public final class SeedLoader {
     reader.onlyKeys(ALERT_RULES, rules, "rules");
     reader.onlyKeys(INCIDENT_PATTERNS, patterns, "patterns");
     reader.onlyKeys(RESPONSE_PLANS, plans, "plans");
-    reader.onlyKeys(SITUATION_INDEX, situation, "sub_indices", "alert_penalty", "incident_penalty",
+    reader.onlyKeys(
+        SITUATION_INDEX,
+        situation,
+        "sub_indices",
+        "alert_penalty",
+        "incident_penalty",
         "incident_active_minutes");
-    CitySeeds seeds = new CitySeeds(
-        reader.list(DISTRICTS, districts, "districts", District.class),
-        reader.list(METRICS, metrics, "units", Unit.class),
-        reader.list(METRICS, metrics, "metrics", MetricKind.class),
-        reader.list(DEPARTMENTS, departments, "departments", Department.class),
-        reader.list(GRID_CASES, grid, "categories", GridCaseCategory.class),
-        reader.list(CAMERA_EVENTS, cameras, "event_types", CameraEventType.class),
-        fleet(reader, fleet, problems),
-        reader.list(ALERT_RULES, rules, "rules", AlertRule.class),
-        reader.list(INCIDENT_PATTERNS, patterns, "patterns", IncidentPattern.class),
-        reader.list(RESPONSE_PLANS, plans, "plans", ResponsePlan.class),
-        reader.value(SITUATION_INDEX, situation, SituationIndexSpec.class));
+    CitySeeds seeds =
+        new CitySeeds(
+            reader.list(DISTRICTS, districts, "districts", District.class),
+            reader.list(METRICS, metrics, "units", Unit.class),
+            reader.list(METRICS, metrics, "metrics", MetricKind.class),
+            reader.list(DEPARTMENTS, departments, "departments", Department.class),
+            reader.list(GRID_CASES, grid, "categories", GridCaseCategory.class),
+            reader.list(CAMERA_EVENTS, cameras, "event_types", CameraEventType.class),
+            fleet(reader, fleet, problems),
+            reader.list(ALERT_RULES, rules, "rules", AlertRule.class),
+            reader.list(INCIDENT_PATTERNS, patterns, "patterns", IncidentPattern.class),
+            reader.list(RESPONSE_PLANS, plans, "plans", ResponsePlan.class),
+            reader.value(SITUATION_INDEX, situation, SituationIndexSpec.class));
     problems.throwIfAny();
 
     new SeedValidator(seeds, problems).validate();
@@ -74,20 +82,28 @@ public final class SeedLoader {
 
   private static FleetTemplate fleet(SeedFileReader reader, JsonNode root, SeedProblems problems) {
     List<DeviceKind> kinds = reader.list(FLEET, root, "device_kinds", DeviceKind.class);
-    List<FleetTemplate.CountOverride> overrides = root != null && root.has("overrides")
-        ? reader.list(FLEET, root, "overrides", FleetTemplate.CountOverride.class) : List.of();
+    List<FleetTemplate.CountOverride> overrides =
+        root != null && root.has("overrides")
+            ? reader.list(FLEET, root, "overrides", FleetTemplate.CountOverride.class)
+            : List.of();
     Map<String, Integer> counts = new LinkedHashMap<>();
     JsonNode defaults = root == null ? null : root.get("default_counts");
     if (root != null && (defaults == null || !defaults.isObject())) {
-      problems.add(FLEET, "default_counts", defaults == null ? "is required" : "must be a mapping of kind to count");
+      problems.add(
+          FLEET,
+          "default_counts",
+          defaults == null ? "is required" : "must be a mapping of kind to count");
     } else if (defaults != null) {
-      ((ObjectNode) defaults).properties().forEach(entry -> {
-        if (entry.getValue().canConvertToInt() && entry.getValue().isIntegralNumber()) {
-          counts.put(entry.getKey(), entry.getValue().intValue());
-        } else {
-          problems.add(FLEET, "default_counts." + entry.getKey(), "must be a whole number");
-        }
-      });
+      ((ObjectNode) defaults)
+          .properties()
+          .forEach(
+              entry -> {
+                if (entry.getValue().canConvertToInt() && entry.getValue().isIntegralNumber()) {
+                  counts.put(entry.getKey(), entry.getValue().intValue());
+                } else {
+                  problems.add(FLEET, "default_counts." + entry.getKey(), "must be a whole number");
+                }
+              });
     }
     return new FleetTemplate(kinds, counts, overrides);
   }

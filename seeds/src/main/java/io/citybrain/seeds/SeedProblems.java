@@ -26,7 +26,10 @@ final class SeedProblems {
   /** Records a problem when the reference is not one of the known ids. */
   void requireKnown(String file, String key, String what, String value, Collection<String> known) {
     if (value != null && !known.contains(value)) {
-      add(file, key, "unknown " + what + " '" + value + "' (known: " + String.join(", ", known) + ")");
+      add(
+          file,
+          key,
+          "unknown " + what + " '" + value + "' (known: " + String.join(", ", known) + ")");
     }
   }
 

@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where seed files come from: the copy shipped on the classpath, or a directory that overrides it. */
+/**
+ * Where seed files come from: the copy shipped on the classpath, or a directory that overrides it.
+ */
 public interface SeedSource {
 
   /** Opens one seed file, or returns null when the source has no such file. */

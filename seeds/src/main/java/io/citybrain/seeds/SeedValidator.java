@@ -11,7 +11,9 @@ import java.util.function.Function;
 final class SeedValidator {
   /** Severity names, least to most urgent (they map to citybrain.v1.Severity). */
   static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
-  private static final Set<String> METRIC_CATEGORIES = Set.of("environment", "traffic", "safety", "infrastructure");
+
+  private static final Set<String> METRIC_CATEGORIES =
+      Set.of("environment", "traffic", "safety", "infrastructure");
 
   private final CitySeeds seeds;
   private final SeedProblems problems;
@@ -39,7 +41,10 @@ final class SeedValidator {
     for (District d : seeds.districts()) {
       String key = "districts[" + d.code() + "]";
       if (problems.require(f, key + ".code", d.code()) && !d.code().matches("[A-Z]{2,4}")) {
-        problems.add(f, key + ".code", "must be 2-4 upper-case letters (it appears in device ids and topics)");
+        problems.add(
+            f,
+            key + ".code",
+            "must be 2-4 upper-case letters (it appears in device ids and topics)");
       }
       problems.require(f, key + ".name_zh", d.nameZh());
       problems.require(f, key + ".name_en", d.nameEn());
@@ -70,22 +75,29 @@ final class SeedValidator {
       if (problems.require(f, key + ".unit", m.unit())) {
         problems.requireKnown(f, key + ".unit", "unit", m.unit(), units);
       }
-      boolean hasRange = problems.require(f, key + ".min", m.min()) & problems.require(f, key + ".max", m.max());
+      boolean hasRange =
+          problems.require(f, key + ".min", m.min()) & problems.require(f, key + ".max", m.max());
       if (hasRange && m.min() >= m.max()) {
         problems.add(f, key + ".max", "must be greater than min (" + m.min() + "), was " + m.max());
       }
       if (problems.require(f, key + ".category", m.category())) {
-        problems.requireKnown(f, key + ".category", "metric category", m.category(), sorted(METRIC_CATEGORIES));
+        problems.requireKnown(
+            f, key + ".category", "metric category", m.category(), sorted(METRIC_CATEGORIES));
       }
     }
   }
 
   private void departmentsAndCases() {
-    problems.requireUnique(SeedLoader.DEPARTMENTS, "departments", ids(seeds.departments(), Department::id));
-    seeds.departments().forEach(d -> {
-      id(SeedLoader.DEPARTMENTS, "departments[" + d.id() + "]", d.id());
-      problems.require(SeedLoader.DEPARTMENTS, "departments[" + d.id() + "].name_en", d.nameEn());
-    });
+    problems.requireUnique(
+        SeedLoader.DEPARTMENTS, "departments", ids(seeds.departments(), Department::id));
+    seeds
+        .departments()
+        .forEach(
+            d -> {
+              id(SeedLoader.DEPARTMENTS, "departments[" + d.id() + "]", d.id());
+              problems.require(
+                  SeedLoader.DEPARTMENTS, "departments[" + d.id() + "].name_en", d.nameEn());
+            });
     String f = SeedLoader.GRID_CASES;
     problems.requireUnique(f, "categories", ids(seeds.gridCaseCategories(), GridCaseCategory::id));
     List<String> departments = ids(seeds.departments(), Department::id);
@@ -115,12 +127,15 @@ final class SeedValidator {
     String f = SeedLoader.CAMERA_EVENTS;
     problems.requireUnique(f, "event_types", ids(seeds.cameraEventTypes(), CameraEventType::id));
     List<String> subtypes = new ArrayList<>();
-    seeds.gridCaseCategories().forEach(c -> c.subtypes().forEach(s -> subtypes.add(c.id() + "/" + s.id())));
+    seeds
+        .gridCaseCategories()
+        .forEach(c -> c.subtypes().forEach(s -> subtypes.add(c.id() + "/" + s.id())));
     for (CameraEventType t : seeds.cameraEventTypes()) {
       String key = "event_types[" + t.id() + "]";
       id(f, key, t.id());
       if (problems.require(f, key + ".grid_case", t.gridCase())) {
-        problems.requireKnown(f, key + ".grid_case", "grid-case category/sub-type", t.gridCase(), subtypes);
+        problems.requireKnown(
+            f, key + ".grid_case", "grid-case category/sub-type", t.gridCase(), subtypes);
       }
       problems.require(f, key + ".creates_case", t.createsCase());
     }
@@ -152,24 +167,31 @@ final class SeedValidator {
       }
       problems.require(f, key + ".placement", k.placement());
       if (k.placement() == Placement.CLUSTERED && (k.clusters() == null || k.clusters() <= 0)) {
-        problems.add(f, key + ".clusters", "clustered placement needs a positive number of clusters");
+        problems.add(
+            f, key + ".clusters", "clustered placement needs a positive number of clusters");
       }
       if (k.gatewaySize() != null && k.gatewaySize() <= 0) {
         problems.add(f, key + ".gateway_size", "must be positive, was " + k.gatewaySize());
       }
       for (int i = 0; i < k.metrics().size(); i++) {
-        problems.requireKnown(f, key + ".metrics[" + i + "]", "metric", k.metrics().get(i), metrics);
+        problems.requireKnown(
+            f, key + ".metrics[" + i + "]", "metric", k.metrics().get(i), metrics);
       }
     }
-    fleet.defaultCounts().forEach((kind, count) -> {
-      problems.requireKnown(f, "default_counts." + kind, "device kind", kind, kinds);
-      if (count < 0) {
-        problems.add(f, "default_counts." + kind, "must not be negative, was " + count);
-      }
-    });
+    fleet
+        .defaultCounts()
+        .forEach(
+            (kind, count) -> {
+              problems.requireKnown(f, "default_counts." + kind, "device kind", kind, kinds);
+              if (count < 0) {
+                problems.add(f, "default_counts." + kind, "must not be negative, was " + count);
+              }
+            });
     List<String> districts = seeds.districtCodes();
-    problems.requireUnique(f, "overrides", fleet.overrides().stream()
-        .map(o -> o.district() + "/" + o.kind()).toList());
+    problems.requireUnique(
+        f,
+        "overrides",
+        fleet.overrides().stream().map(o -> o.district() + "/" + o.kind()).toList());
     for (int i = 0; i < fleet.overrides().size(); i++) {
       FleetTemplate.CountOverride o = fleet.overrides().get(i);
       String key = "overrides[" + i + "]";
@@ -192,35 +214,69 @@ final class SeedValidator {
       String key = "rules[" + r.id() + "]";
       id(f, key, r.id());
       problems.require(f, key + ".statistic", r.statistic());
-      boolean complete = problems.require(f, key + ".direction", r.direction())
-          & problems.require(f, key + ".threshold", r.threshold())
-          & problems.require(f, key + ".clear_threshold", r.clearThreshold());
-      if (complete && (r.direction() == AlertRule.Direction.ABOVE
-          ? r.clearThreshold() > r.threshold() : r.clearThreshold() < r.threshold())) {
-        problems.add(f, key + ".clear_threshold", "must be on the calm side of threshold " + r.threshold()
-            + " for a rule that fires " + r.direction().name().toLowerCase(Locale.ROOT) + " it, was "
-            + r.clearThreshold());
+      boolean complete =
+          problems.require(f, key + ".direction", r.direction())
+              & problems.require(f, key + ".threshold", r.threshold())
+              & problems.require(f, key + ".clear_threshold", r.clearThreshold());
+      if (complete
+          && (r.direction() == AlertRule.Direction.ABOVE
+              ? r.clearThreshold() > r.threshold()
+              : r.clearThreshold() < r.threshold())) {
+        problems.add(
+            f,
+            key + ".clear_threshold",
+            "must be on the calm side of threshold "
+                + r.threshold()
+                + " for a rule that fires "
+                + r.direction().name().toLowerCase(Locale.ROOT)
+                + " it, was "
+                + r.clearThreshold());
       }
       if (problems.require(f, key + ".consecutive", r.consecutive()) && r.consecutive() < 1) {
         problems.add(f, key + ".consecutive", "must be at least 1, was " + r.consecutive());
       }
       severity(f, key, r.severity());
       if (r.districts() != null) {
-        r.districts().forEach(d -> problems.requireKnown(f, key + ".districts", "district", d, seeds.districtCodes()));
+        r.districts()
+            .forEach(
+                d ->
+                    problems.requireKnown(
+                        f, key + ".districts", "district", d, seeds.districtCodes()));
       }
       if (problems.require(f, key + ".metric", r.metric())) {
-        seeds.metric(r.metric()).ifPresentOrElse(
-            metric -> {
-              if (problems.require(f, key + ".unit", r.unit()) && !metric.unit().equals(r.unit())) {
-                problems.add(f, key + ".unit", "unit mismatch: metric " + metric.id() + " is in '" + metric.unit()
-                    + "', the rule says '" + r.unit() + "'");
-              }
-              if (r.statistic() == AlertRule.Statistic.P95 && !metric.wantsP95()) {
-                problems.add(f, key + ".statistic", "p95 is not computed for metric " + metric.id()
-                    + " (set p95: true in metrics.yaml)");
-              }
-            },
-            () -> problems.requireKnown(f, key + ".metric", "metric", r.metric(), ids(seeds.metrics(), MetricKind::id)));
+        seeds
+            .metric(r.metric())
+            .ifPresentOrElse(
+                metric -> {
+                  if (problems.require(f, key + ".unit", r.unit())
+                      && !metric.unit().equals(r.unit())) {
+                    problems.add(
+                        f,
+                        key + ".unit",
+                        "unit mismatch: metric "
+                            + metric.id()
+                            + " is in '"
+                            + metric.unit()
+                            + "', the rule says '"
+                            + r.unit()
+                            + "'");
+                  }
+                  if (r.statistic() == AlertRule.Statistic.P95 && !metric.wantsP95()) {
+                    problems.add(
+                        f,
+                        key + ".statistic",
+                        "p95 is not computed for metric "
+                            + metric.id()
+                            + " (set p95: true in metrics.yaml)");
+                  }
+                },
+                () ->
+                    problems.requireKnown(
+                        f,
+                        key + ".metric",
+                        "metric",
+                        r.metric(),
+                        ids(seeds.metrics(), MetricKind::id)));
       }
     }
   }
@@ -239,18 +295,34 @@ final class SeedValidator {
       for (int i = 0; i < p.commands().size(); i++) {
         ResponsePlan.PlanCommand c = p.commands().get(i);
         String ck = key + ".commands[" + i + "]";
-        if (!problems.require(f, ck + ".device_kind", c.deviceKind()) | !problems.require(f, ck + ".action", c.action())) {
+        if (!problems.require(f, ck + ".device_kind", c.deviceKind())
+            | !problems.require(f, ck + ".action", c.action())) {
           continue;
         }
-        seeds.deviceKind(c.deviceKind()).ifPresentOrElse(
-            kind -> {
-              if (!kind.commands().contains(c.action())) {
-                problems.add(f, ck + ".action", "device kind " + kind.id() + " does not accept '" + c.action()
-                    + "' (accepts: " + String.join(", ", kind.commands()) + ")");
-              }
-            },
-            () -> problems.requireKnown(f, ck + ".device_kind", "device kind", c.deviceKind(),
-                ids(seeds.fleet().deviceKinds(), DeviceKind::id)));
+        seeds
+            .deviceKind(c.deviceKind())
+            .ifPresentOrElse(
+                kind -> {
+                  if (!kind.commands().contains(c.action())) {
+                    problems.add(
+                        f,
+                        ck + ".action",
+                        "device kind "
+                            + kind.id()
+                            + " does not accept '"
+                            + c.action()
+                            + "' (accepts: "
+                            + String.join(", ", kind.commands())
+                            + ")");
+                  }
+                },
+                () ->
+                    problems.requireKnown(
+                        f,
+                        ck + ".device_kind",
+                        "device kind",
+                        c.deviceKind(),
+                        ids(seeds.fleet().deviceKinds(), DeviceKind::id)));
         if (c.withinM() != null && c.withinM() <= 0) {
           problems.add(f, ck + ".within_m", "must be positive, was " + c.withinM());
         }
@@ -273,15 +345,23 @@ final class SeedValidator {
       String key = "patterns[" + p.id() + "]";
       id(f, key, p.id());
       severity(f, key, p.severity());
-      if (problems.require(f, key + ".within_minutes", p.withinMinutes()) && p.withinMinutes() <= 0) {
+      if (problems.require(f, key + ".within_minutes", p.withinMinutes())
+          && p.withinMinutes() <= 0) {
         problems.add(f, key + ".within_minutes", "must be positive, was " + p.withinMinutes());
       }
       if (problems.require(f, key + ".response_plan", p.responsePlan())) {
-        problems.requireKnown(f, key + ".response_plan", "response plan", p.responsePlan(),
+        problems.requireKnown(
+            f,
+            key + ".response_plan",
+            "response plan",
+            p.responsePlan(),
             ids(seeds.responsePlans(), ResponsePlan::id));
       }
       if (p.kind() != null && !p.isStorm()) {
-        problems.add(f, key + ".kind", "unknown pattern kind '" + p.kind() + "' (known: storm; omit for a sequence)");
+        problems.add(
+            f,
+            key + ".kind",
+            "unknown pattern kind '" + p.kind() + "' (known: storm; omit for a sequence)");
       } else if (p.isStorm()) {
         if (p.minAlerts() == null || p.minAlerts() < 2) {
           problems.add(f, key + ".min_alerts", "a storm pattern needs min_alerts of at least 2");
@@ -296,19 +376,29 @@ final class SeedValidator {
   }
 
   private void step(String f, String key, IncidentPattern.Step s) {
-    int kinds = (s.alert() != null ? 1 : 0) + (s.camera() != null ? 1 : 0) + (s.reading() != null ? 1 : 0)
-        + (s.anyOf() != null ? 1 : 0);
+    int kinds =
+        (s.alert() != null ? 1 : 0)
+            + (s.camera() != null ? 1 : 0)
+            + (s.reading() != null ? 1 : 0)
+            + (s.anyOf() != null ? 1 : 0);
     if (kinds != 1) {
-      problems.add(f, key, "must have exactly one of alert, camera, reading, any_of (has " + kinds + ")");
+      problems.add(
+          f, key, "must have exactly one of alert, camera, reading, any_of (has " + kinds + ")");
       return;
     }
     if (s.alert() != null) {
-      problems.requireKnown(f, key + ".alert", "alert rule", s.alert(), ids(seeds.alertRules(), AlertRule::id));
+      problems.requireKnown(
+          f, key + ".alert", "alert rule", s.alert(), ids(seeds.alertRules(), AlertRule::id));
     } else if (s.camera() != null) {
-      problems.requireKnown(f, key + ".camera", "camera event type", s.camera(),
+      problems.requireKnown(
+          f,
+          key + ".camera",
+          "camera event type",
+          s.camera(),
           ids(seeds.cameraEventTypes(), CameraEventType::id));
     } else if (s.reading() != null) {
-      problems.requireKnown(f, key + ".reading", "metric", s.reading(), ids(seeds.metrics(), MetricKind::id));
+      problems.requireKnown(
+          f, key + ".reading", "metric", s.reading(), ids(seeds.metrics(), MetricKind::id));
       problems.require(f, key + ".above", s.above());
     } else {
       for (int i = 0; i < s.anyOf().size(); i++) {
@@ -316,8 +406,12 @@ final class SeedValidator {
         step(f, key + ".any_of[" + i + "]", alternative);
         // An alternative is one signal: the CEP step that tries them takes the first that fits.
         if (alternative.minCount() != null && alternative.minCount() > 1) {
-          problems.add(f, key + ".any_of[" + i + "].min_count", "an any_of alternative matches one signal; "
-              + "min_count must be 1, was " + alternative.minCount());
+          problems.add(
+              f,
+              key + ".any_of[" + i + "].min_count",
+              "an any_of alternative matches one signal; "
+                  + "min_count must be 1, was "
+                  + alternative.minCount());
         }
       }
     }
@@ -336,11 +430,15 @@ final class SeedValidator {
     if (spec.subIndices().isEmpty()) {
       problems.add(f, "sub_indices", "is required");
     }
-    problems.requireUnique(f, "sub_indices", ids(spec.subIndices(), SituationIndexSpec.SubIndex::id));
+    problems.requireUnique(
+        f, "sub_indices", ids(spec.subIndices(), SituationIndexSpec.SubIndex::id));
     List<String> subIndexIds = ids(spec.subIndices(), SituationIndexSpec.SubIndex::id);
     for (MetricKind m : seeds.metrics()) {
       if (m.category() != null && !subIndexIds.contains(m.category())) {
-        problems.add(f, "sub_indices", "no sub-index for category '" + m.category() + "' of metric " + m.id());
+        problems.add(
+            f,
+            "sub_indices",
+            "no sub-index for category '" + m.category() + "' of metric " + m.id());
       }
     }
     for (SituationIndexSpec.SubIndex sub : spec.subIndices()) {
@@ -352,7 +450,8 @@ final class SeedValidator {
       for (int i = 0; i < sub.scores().size(); i++) {
         SituationIndexSpec.Score score = sub.scores().get(i);
         String sk = key + ".scores[" + i + "]";
-        if (problems.require(f, sk + ".good", score.good()) & problems.require(f, sk + ".bad", score.bad())
+        if (problems.require(f, sk + ".good", score.good())
+                & problems.require(f, sk + ".bad", score.bad())
             && score.good().equals(score.bad())) {
           problems.add(f, sk, "good and bad must differ, both were " + score.good());
         }
@@ -362,30 +461,50 @@ final class SeedValidator {
           }
           continue;
         }
-        if (problems.require(f, sk + ".metric", score.metric()) & problems.require(f, sk + ".statistic",
-            score.statistic())) {
-          seeds.metric(score.metric()).ifPresentOrElse(metric -> {
-            if (score.statistic() == AlertRule.Statistic.P95 && !metric.wantsP95()) {
-              problems.add(f, sk + ".statistic", "p95 is not computed for metric " + metric.id()
-                  + " (set p95: true in metrics.yaml)");
-            }
-          }, () -> problems.requireKnown(f, sk + ".metric", "metric", score.metric(),
-              ids(seeds.metrics(), MetricKind::id)));
+        if (problems.require(f, sk + ".metric", score.metric())
+            & problems.require(f, sk + ".statistic", score.statistic())) {
+          seeds
+              .metric(score.metric())
+              .ifPresentOrElse(
+                  metric -> {
+                    if (score.statistic() == AlertRule.Statistic.P95 && !metric.wantsP95()) {
+                      problems.add(
+                          f,
+                          sk + ".statistic",
+                          "p95 is not computed for metric "
+                              + metric.id()
+                              + " (set p95: true in metrics.yaml)");
+                    }
+                  },
+                  () ->
+                      problems.requireKnown(
+                          f,
+                          sk + ".metric",
+                          "metric",
+                          score.metric(),
+                          ids(seeds.metrics(), MetricKind::id)));
         }
       }
     }
-    spec.alertPenalty().keySet().forEach(severity ->
-        problems.requireKnown(f, "alert_penalty", "severity", severity, SEVERITIES));
+    spec.alertPenalty()
+        .keySet()
+        .forEach(
+            severity ->
+                problems.requireKnown(f, "alert_penalty", "severity", severity, SEVERITIES));
     problems.require(f, "incident_penalty", spec.incidentPenalty());
     if (problems.require(f, "incident_active_minutes", spec.incidentActiveMinutes())
         && spec.incidentActiveMinutes() < 1) {
-      problems.add(f, "incident_active_minutes", "must be at least 1, was " + spec.incidentActiveMinutes());
+      problems.add(
+          f, "incident_active_minutes", "must be at least 1, was " + spec.incidentActiveMinutes());
     }
   }
 
   private void id(String file, String key, String id) {
     if (problems.require(file, key + ".id", id) && !id.matches("[a-z0-9_]+")) {
-      problems.add(file, key + ".id", "must be lower-case letters, digits and underscores, was '" + id + "'");
+      problems.add(
+          file,
+          key + ".id",
+          "must be lower-case letters, digits and underscores, was '" + id + "'");
     }
   }
 

@@ -1,11 +1,19 @@
 package io.citybrain.seeds;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 
-/** How a district's situation index (0-100) is made of weighted sub-indices: see situation-index.yaml. */
-public record SituationIndexSpec(List<SubIndex> subIndices, Map<String, Double> alertPenalty, Double incidentPenalty,
-    Integer incidentActiveMinutes) implements java.io.Serializable {
+/**
+ * How a district's situation index (0-100) is made of weighted sub-indices: see
+ * situation-index.yaml.
+ */
+public record SituationIndexSpec(
+    List<SubIndex> subIndices,
+    Map<String, Double> alertPenalty,
+    Double incidentPenalty,
+    Integer incidentActiveMinutes)
+    implements Serializable {
 
   public SituationIndexSpec {
     subIndices = subIndices == null ? List.of() : List.copyOf(subIndices);
@@ -13,14 +21,19 @@ public record SituationIndexSpec(List<SubIndex> subIndices, Map<String, Double> 
   }
 
   /** One sub-index (environment, traffic, safety, infrastructure) and its weight in the index. */
-  public record SubIndex(String id, Double weight, List<Score> scores) implements java.io.Serializable {
+  public record SubIndex(String id, Double weight, List<Score> scores) implements Serializable {
     public SubIndex {
       scores = scores == null ? List.of() : List.copyOf(scores);
     }
   }
 
-  /** One score: a metric's window statistic (or the online rate) mapped linearly from good (100) to bad (0). */
-  public record Score(String metric, AlertRule.Statistic statistic, Double good, Double bad, Boolean onlineRate) implements java.io.Serializable {
+  /**
+   * One score: a metric's window statistic (or the online rate) mapped linearly from good (100) to
+   * bad (0).
+   */
+  public record Score(
+      String metric, AlertRule.Statistic statistic, Double good, Double bad, Boolean onlineRate)
+      implements Serializable {
 
     public boolean isOnlineRate() {
       return Boolean.TRUE.equals(onlineRate);

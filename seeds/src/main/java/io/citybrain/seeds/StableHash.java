@@ -3,14 +3,16 @@ package io.citybrain.seeds;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Seeds and uniform numbers derived from a run seed and a name, the same in every JVM: what makes fleets and simulated
- * messages reproducible across processes.
+ * Seeds and uniform numbers derived from a run seed and a name, the same in every JVM: what makes
+ * fleets and simulated messages reproducible across processes.
  */
 public final class StableHash {
-  private StableHash() {
-  }
+  private StableHash() {}
 
-  /** 64-bit FNV-1a of a string's UTF-8 bytes: stable across JVMs, unlike String.hashCode's use in hash maps. */
+  /**
+   * 64-bit FNV-1a of a string's UTF-8 bytes: stable across JVMs, unlike String.hashCode's use in
+   * hash maps.
+   */
   public static long fnv1a(String text) {
     long hash = 0xcbf29ce484222325L;
     for (byte b : text.getBytes(StandardCharsets.UTF_8)) {

@@ -16,12 +16,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad reference data stops the loader with a message naming the file and the key. */
 class BadSeedDataTest {
-  private static final List<String> FILES = List.of(SeedLoader.DISTRICTS, SeedLoader.METRICS,
-      SeedLoader.DEPARTMENTS, SeedLoader.GRID_CASES, SeedLoader.CAMERA_EVENTS, SeedLoader.FLEET,
-      SeedLoader.ALERT_RULES, SeedLoader.INCIDENT_PATTERNS, SeedLoader.RESPONSE_PLANS, SeedLoader.SITUATION_INDEX);
+  private static final List<String> FILES =
+      List.of(
+          SeedLoader.DISTRICTS,
+          SeedLoader.METRICS,
+          SeedLoader.DEPARTMENTS,
+          SeedLoader.GRID_CASES,
+          SeedLoader.CAMERA_EVENTS,
+          SeedLoader.FLEET,
+          SeedLoader.ALERT_RULES,
+          SeedLoader.INCIDENT_PATTERNS,
+          SeedLoader.RESPONSE_PLANS,
+          SeedLoader.SITUATION_INDEX);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeEach
   void copyShippedSeeds() throws IOException {
@@ -41,12 +49,16 @@ class BadSeedDataTest {
   @Test
   @DisplayName("an unknown district in a fleet override names fleet.yaml and the override's key")
   void unknownDistrict() throws IOException {
-    replace(SeedLoader.FLEET, "{district: DP, kind: camera, count: 7000}", "{district: XX, kind: camera, count: 7000}");
+    replace(
+        SeedLoader.FLEET,
+        "{district: DP, kind: camera, count: 7000}",
+        "{district: XX, kind: camera, count: 7000}");
     assertProblem("fleet.yaml: overrides[0].district: unknown district 'XX'");
   }
 
   @Test
-  @DisplayName("a metric with a unit that is not declared names metrics.yaml and the metric's unit key")
+  @DisplayName(
+      "a metric with a unit that is not declared names metrics.yaml and the metric's unit key")
   void badUnit() throws IOException {
     replace(SeedLoader.METRICS, "unit: \"dB(A)\",      min: 20", "unit: \"decibel\",    min: 20");
     assertProblem("metrics.yaml: metrics[noise_db].unit: unknown unit 'decibel'");
@@ -55,8 +67,12 @@ class BadSeedDataTest {
   @Test
   @DisplayName("an alert rule whose unit differs from its metric's is a unit mismatch")
   void unitMismatch() throws IOException {
-    replace(SeedLoader.ALERT_RULES, "clear_threshold: 50,  unit: \"ug/m3\"", "clear_threshold: 50,  unit: \"mm/h\"");
-    assertProblem("alert-rules.yaml: rules[pm25_high].unit: unit mismatch: metric pm25 is in 'ug/m3', the rule says 'mm/h'");
+    replace(
+        SeedLoader.ALERT_RULES,
+        "clear_threshold: 50,  unit: \"ug/m3\"",
+        "clear_threshold: 50,  unit: \"mm/h\"");
+    assertProblem(
+        "alert-rules.yaml: rules[pm25_high].unit: unit mismatch: metric pm25 is in 'ug/m3', the rule says 'mm/h'");
   }
 
   @Test
@@ -76,7 +92,9 @@ class BadSeedDataTest {
   @Test
   @DisplayName("a rule on an unknown metric names the rule")
   void ruleOnUnknownMetric() throws IOException {
-    replace(SeedLoader.ALERT_RULES, "{id: crowd_dense,         metric: crowd_density,",
+    replace(
+        SeedLoader.ALERT_RULES,
+        "{id: crowd_dense,         metric: crowd_density,",
         "{id: crowd_dense,         metric: crowd_size,");
     assertProblem("alert-rules.yaml: rules[crowd_dense].metric: unknown metric 'crowd_size'");
   }
@@ -89,32 +107,45 @@ class BadSeedDataTest {
   }
 
   @Test
-  @DisplayName("a plan command the device kind does not accept names the plan, the command and the accepted ones")
+  @DisplayName(
+      "a plan command the device kind does not accept names the plan, the command and the accepted ones")
   void planActionNotAccepted() throws IOException {
-    replace(SeedLoader.RESPONSE_PLANS, "{device_kind: pump,         action: start_pump,",
+    replace(
+        SeedLoader.RESPONSE_PLANS,
+        "{device_kind: pump,         action: start_pump,",
         "{device_kind: pump,         action: open,");
-    assertProblem("response-plans.yaml: plans[flood_response].commands[0].action: device kind pump does not accept 'open'");
+    assertProblem(
+        "response-plans.yaml: plans[flood_response].commands[0].action: device kind pump does not accept 'open'");
   }
 
   @Test
   @DisplayName("a hysteresis band on the wrong side of the threshold is refused")
   void clearThresholdWrongSide() throws IOException {
-    replace(SeedLoader.ALERT_RULES, "threshold: 15,  clear_threshold: 25", "threshold: 15,  clear_threshold: 5");
-    assertProblem("alert-rules.yaml: rules[traffic_slow].clear_threshold: must be on the calm side");
+    replace(
+        SeedLoader.ALERT_RULES,
+        "threshold: 15,  clear_threshold: 25",
+        "threshold: 15,  clear_threshold: 5");
+    assertProblem(
+        "alert-rules.yaml: rules[traffic_slow].clear_threshold: must be on the calm side");
   }
 
   @Test
   @DisplayName("a pattern step on an unknown camera event type names the nested key")
   void nestedStepReference() throws IOException {
-    replace(SeedLoader.INCIDENT_PATTERNS, "{camera: smoke_fire, other_device: true", "{camera: smoke, other_device: true");
-    assertProblem("incident-patterns.yaml: patterns[fire].steps[1].any_of[1].camera: unknown camera event type 'smoke'");
+    replace(
+        SeedLoader.INCIDENT_PATTERNS,
+        "{camera: smoke_fire, other_device: true",
+        "{camera: smoke, other_device: true");
+    assertProblem(
+        "incident-patterns.yaml: patterns[fire].steps[1].any_of[1].camera: unknown camera event type 'smoke'");
   }
 
   @Test
   @DisplayName("a wrongly typed value names its key")
   void wrongType() throws IOException {
     replace(SeedLoader.DISTRICTS, "area_km2: 295.1", "area_km2: large");
-    assertThatThrownBy(this::load).isInstanceOf(SeedException.class)
+    assertThatThrownBy(this::load)
+        .isInstanceOf(SeedException.class)
         .hasMessageContaining("districts.yaml: districts[DP].area_km2: ");
   }
 
@@ -122,44 +153,59 @@ class BadSeedDataTest {
   @DisplayName("a misspelt top-level key is refused instead of silently dropping its section")
   void topLevelTypo() throws IOException {
     replace(SeedLoader.FLEET, "\noverrides:", "\noveride:");
-    assertProblem("fleet.yaml: overide: unknown key (allowed: device_kinds, default_counts, overrides)");
+    assertProblem(
+        "fleet.yaml: overide: unknown key (allowed: device_kinds, default_counts, overrides)");
   }
 
   @Test
   @DisplayName("a misspelt list key and an empty list item are named")
   void structuralProblems() throws IOException {
-    replace(SeedLoader.GRID_CASES, "    subtypes:\n      - {id: notice_board,", "    subtypez:\n      - {id: notice_board,");
+    replace(
+        SeedLoader.GRID_CASES,
+        "    subtypes:\n      - {id: notice_board,",
+        "    subtypez:\n      - {id: notice_board,");
     replace(SeedLoader.DEPARTMENTS, "departments:\n", "departments:\n  - ~\n");
-    assertThatThrownBy(this::load).isInstanceOf(SeedException.class)
-        .hasMessageContaining("grid-cases.yaml: categories[community_publicity].subtypez: unknown key")
+    assertThatThrownBy(this::load)
+        .isInstanceOf(SeedException.class)
+        .hasMessageContaining(
+            "grid-cases.yaml: categories[community_publicity].subtypez: unknown key")
         .hasMessageContaining("departments.yaml: departments[0]: must be a mapping, was null");
   }
 
   @Test
-  @DisplayName("a category without sub-types and an id that is not lower-case are named, not a crash")
+  @DisplayName(
+      "a category without sub-types and an id that is not lower-case are named, not a crash")
   void missingSubtypesAndBadId() throws IOException {
-    replace(SeedLoader.GRID_CASES, """
+    replace(
+        SeedLoader.GRID_CASES,
+        """
           - id: community_publicity
             name_zh: 社区公益宣传
             name_en: Community public-interest publicity
             subtypes:
               - {id: notice_board,     name_en: Notice board out of date or damaged, department: street_office,        sla_hours: 72}
               - {id: civic_campaign,   name_en: Civic campaign material missing,     department: street_office,        sla_hours: 120}
-        """, """
+        """,
+        """
           - id: community_publicity
             name_zh: 社区公益宣传
             name_en: Community public-interest publicity
         """);
     replace(SeedLoader.RESPONSE_PLANS, "  - id: fire_response", "  - id: Fire-Response");
-    assertThatThrownBy(this::load).isInstanceOf(SeedException.class)
-        .hasMessageContaining("grid-cases.yaml: categories[community_publicity].subtypes: needs at least one sub-type")
-        .hasMessageContaining("response-plans.yaml: plans[Fire-Response].id: must be lower-case letters");
+    assertThatThrownBy(this::load)
+        .isInstanceOf(SeedException.class)
+        .hasMessageContaining(
+            "grid-cases.yaml: categories[community_publicity].subtypes: needs at least one sub-type")
+        .hasMessageContaining(
+            "response-plans.yaml: plans[Fire-Response].id: must be lower-case letters");
   }
 
   @Test
   @DisplayName("two overrides for the same district and kind are refused: one would silently win")
   void duplicateOverride() throws IOException {
-    replace(SeedLoader.FLEET, "  - {district: DP, kind: pump, count: 30}",
+    replace(
+        SeedLoader.FLEET,
+        "  - {district: DP, kind: pump, count: 30}",
         "  - {district: DP, kind: pump, count: 30}\n  - {district: DP, kind: pump, count: 3}");
     assertProblem("fleet.yaml: overrides[3]: duplicate id 'DP/pump'");
   }
@@ -167,9 +213,11 @@ class BadSeedDataTest {
   @Test
   @DisplayName("broken YAML and a missing file are reported by file")
   void brokenAndMissingFiles() throws IOException {
-    Files.writeString(dir.resolve(SeedLoader.DEPARTMENTS), "departments: [ {id: x", StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve(SeedLoader.DEPARTMENTS), "departments: [ {id: x", StandardCharsets.UTF_8);
     Files.delete(dir.resolve(SeedLoader.RESPONSE_PLANS));
-    assertThatThrownBy(this::load).isInstanceOf(SeedException.class)
+    assertThatThrownBy(this::load)
+        .isInstanceOf(SeedException.class)
         .hasMessageContaining("departments.yaml: (file): not valid YAML")
         .hasMessageContaining("response-plans.yaml: (file): missing from " + dir);
   }
@@ -177,31 +225,46 @@ class BadSeedDataTest {
   @Test
   @DisplayName("several problems are all reported in one run")
   void allProblemsAtOnce() throws IOException {
-    replace(SeedLoader.FLEET, "{district: DP, kind: camera, count: 7000}", "{district: XX, kind: camera, count: 7000}");
+    replace(
+        SeedLoader.FLEET,
+        "{district: DP, kind: camera, count: 7000}",
+        "{district: XX, kind: camera, count: 7000}");
     replace(SeedLoader.METRICS, "unit: \"dB(A)\",      min: 20", "unit: \"decibel\",    min: 20");
-    assertThatThrownBy(this::load).isInstanceOfSatisfying(SeedException.class,
-        e -> assertThat(e.problems()).extracting(SeedProblem::file).contains("fleet.yaml", "metrics.yaml"));
+    assertThatThrownBy(this::load)
+        .isInstanceOfSatisfying(
+            SeedException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(SeedProblem::file)
+                    .contains("fleet.yaml", "metrics.yaml"));
   }
 
   @Test
-  @DisplayName("a situation score on a metric without p95 names situation-index.yaml and the score's key")
+  @DisplayName(
+      "a situation score on a metric without p95 names situation-index.yaml and the score's key")
   void situationScoreWithoutP95() throws IOException {
-    replace(SeedLoader.SITUATION_INDEX, "{metric: pm25,          statistic: mean", "{metric: pm25,          statistic: p95");
-    assertProblem("situation-index.yaml: sub_indices[environment].scores[0].statistic: p95 is not computed for metric pm25");
+    replace(
+        SeedLoader.SITUATION_INDEX,
+        "{metric: pm25,          statistic: mean",
+        "{metric: pm25,          statistic: p95");
+    assertProblem(
+        "situation-index.yaml: sub_indices[environment].scores[0].statistic: p95 is not computed for metric pm25");
   }
 
   @Test
   @DisplayName("a metric category without a sub-index is named")
   void situationCategoryMissing() throws IOException {
     replace(SeedLoader.SITUATION_INDEX, "  - id: safety\n", "  - id: security\n");
-    assertProblem("situation-index.yaml: sub_indices: no sub-index for category 'safety' of metric crowd_density");
+    assertProblem(
+        "situation-index.yaml: sub_indices: no sub-index for category 'safety' of metric crowd_density");
   }
 
   @Test
   @DisplayName("a score whose good and bad values are equal cannot be mapped")
   void situationScoreFlat() throws IOException {
     replace(SeedLoader.SITUATION_INDEX, "good: 1.5, bad: 5", "good: 5, bad: 5");
-    assertProblem("situation-index.yaml: sub_indices[safety].scores[0]: good and bad must differ, both were 5.0");
+    assertProblem(
+        "situation-index.yaml: sub_indices[safety].scores[0]: good and bad must differ, both were 5.0");
   }
 
   @Test
@@ -212,11 +275,15 @@ class BadSeedDataTest {
   }
 
   @Test
-  @DisplayName("an any_of alternative with min_count above 1 is refused: an alternative is one signal")
+  @DisplayName(
+      "an any_of alternative with min_count above 1 is refused: an alternative is one signal")
   void anyOfMinCount() throws IOException {
-    replace(SeedLoader.INCIDENT_PATTERNS, "{camera: smoke_fire, other_device: true, within_m: 300}",
+    replace(
+        SeedLoader.INCIDENT_PATTERNS,
+        "{camera: smoke_fire, other_device: true, within_m: 300}",
         "{camera: smoke_fire, other_device: true, within_m: 300, min_count: 2}");
-    assertProblem("incident-patterns.yaml: patterns[fire].steps[1].any_of[1].min_count: an any_of alternative");
+    assertProblem(
+        "incident-patterns.yaml: patterns[fire].steps[1].any_of[1].min_count: an any_of alternative");
   }
 
   private void replace(String file, String from, String to) throws IOException {

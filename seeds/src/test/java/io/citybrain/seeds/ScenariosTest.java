@@ -10,7 +10,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Scenarios are data files checked against the city: every shipped one loads, a bad one names file and key. */
+/**
+ * Scenarios are data files checked against the city: every shipped one loads, a bad one names file
+ * and key.
+ */
 class ScenariosTest {
   private final CitySeeds seeds = SeedLoader.load();
 
@@ -28,8 +31,9 @@ class ScenariosTest {
   @Test
   @DisplayName("an effect ramps in, holds, and ramps out after its end")
   void strengthRamps() {
-    Scenario.Effect e = new Scenario.Effect(10, 100, "DP", "rainfall_mm_h", 70.0, null, null, null, null, 20.0,
-        null, null, null);
+    Scenario.Effect e =
+        new Scenario.Effect(
+            10, 100, "DP", "rainfall_mm_h", 70.0, null, null, null, null, 20.0, null, null, null);
     assertThat(e.strength(5)).isZero();
     assertThat(e.strength(20)).isEqualTo(0.5);
     assertThat(e.strength(50)).isEqualTo(1);
@@ -38,12 +42,15 @@ class ScenariosTest {
   }
 
   @Test
-  @DisplayName("an unknown scenario id lists the shipped ones; a bad file names the file and the key")
+  @DisplayName(
+      "an unknown scenario id lists the shipped ones; a bad file names the file and the key")
   void badScenarios(@TempDir Path dir) throws IOException {
     assertThatThrownBy(() -> ScenarioLoader.load("tsunami", SeedSource.classpath(), seeds))
         .hasMessageContaining("unknown scenario 'tsunami' (shipped: normal_day, flood");
     Path file = dir.resolve("storm.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         id: storm
         duration_s: 60
         effects:

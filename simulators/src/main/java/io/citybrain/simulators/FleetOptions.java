@@ -11,28 +11,44 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Which city to load: seed files, fleet scale and fleet seed (shared by every subcommand that needs the fleet). */
+/**
+ * Which city to load: seed files, fleet scale and fleet seed (shared by every subcommand that needs
+ * the fleet).
+ */
 public final class FleetOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
-  @Option(names = {"--seeds", "--fleet"}, paramLabel = "DIR", defaultValue = "${env:CITYBRAIN_SEEDS}",
-      description = "Directory of seed files (city, fleet template) instead of the shipped Shenzhen data "
-          + "(env CITYBRAIN_SEEDS).")
+  @Option(
+      names = {"--seeds", "--fleet"},
+      paramLabel = "DIR",
+      defaultValue = "${env:CITYBRAIN_SEEDS}",
+      description =
+          "Directory of seed files (city, fleet template) instead of the shipped Shenzhen data "
+              + "(env CITYBRAIN_SEEDS).")
   Path seedsDirectory;
 
   private double scale = 1.0;
 
-  @Option(names = "--fleet-seed", paramLabel = "N", defaultValue = "" + FleetExpander.DEFAULT_SEED,
-      description = "Fleet seed: device positions derive from it; every process must use the same "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--fleet-seed",
+      paramLabel = "N",
+      defaultValue = "" + FleetExpander.DEFAULT_SEED,
+      description =
+          "Fleet seed: device positions derive from it; every process must use the same "
+              + "(default: ${DEFAULT-VALUE}).")
   long fleetSeed;
 
-  @Option(names = "--scale", paramLabel = "X", defaultValue = "1",
-      description = "Multiply every device count by X (5 gives 100,000+ devices; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scale",
+      paramLabel = "X",
+      defaultValue = "1",
+      description =
+          "Multiply every device count by X (5 gives 100,000+ devices; default: ${DEFAULT-VALUE}).")
   void scale(double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
-      throw new ParameterException(spec.commandLine(), "--scale must be a positive number, was " + value);
+      throw new ParameterException(
+          spec.commandLine(), "--scale must be a positive number, was " + value);
     }
     this.scale = value;
   }

@@ -4,7 +4,10 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
-/** Publish latency (call to broker acknowledgement) in microseconds: recorded from any thread, read per interval. */
+/**
+ * Publish latency (call to broker acknowledgement) in microseconds: recorded from any thread, read
+ * per interval.
+ */
 final class LatencyStats {
   private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(5);
   private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
@@ -15,7 +18,9 @@ final class LatencyStats {
     recorder.recordValue(Math.min(Math.max(micros, 0), HIGHEST_MICROS));
   }
 
-  /** Takes what was recorded since the last call into the total; returns that interval's histogram. */
+  /**
+   * Takes what was recorded since the last call into the total; returns that interval's histogram.
+   */
   synchronized Histogram sample() {
     interval = recorder.getIntervalHistogram(interval);
     total.add(interval);

@@ -17,12 +17,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The yardstick for the simulator's publish rate: bare Paho clients publishing one fixed payload in a tight loop, each
- * connection on its own thread, with only the in-flight bound Paho needs. What the simulator adds (scheduling,
- * signals, protobuf encoding, accounting) shows as the gap between the two.
+ * The yardstick for the simulator's publish rate: bare Paho clients publishing one fixed payload in
+ * a tight loop, each connection on its own thread, with only the in-flight bound Paho needs. What
+ * the simulator adds (scheduling, signals, protobuf encoding, accounting) shows as the gap between
+ * the two.
  */
-@Command(name = "paho-baseline", mixinStandardHelpOptions = true,
-    description = "Publish a fixed payload as fast as bare Paho can, and print messages per second.")
+@Command(
+    name = "paho-baseline",
+    mixinStandardHelpOptions = true,
+    description =
+        "Publish a fixed payload as fast as bare Paho can, and print messages per second.")
 public final class PahoBaseline implements Callable<Integer> {
   @Option(names = "--broker", defaultValue = "tcp://127.0.0.1:1883")
   String broker;
@@ -36,12 +40,18 @@ public final class PahoBaseline implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "10")
   int seconds;
 
-  @Option(names = "--payload-bytes", defaultValue = "60",
-      description = "Payload size; a simulated reading is about 50-70 bytes (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--payload-bytes",
+      defaultValue = "60",
+      description =
+          "Payload size; a simulated reading is about 50-70 bytes (default: ${DEFAULT-VALUE}).")
   int payloadBytes;
 
-  @Option(names = "--topics", defaultValue = "1",
-      description = "Publish round-robin over this many topics per connection (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topics",
+      defaultValue = "1",
+      description =
+          "Publish round-robin over this many topics per connection (default: ${DEFAULT-VALUE}).")
   int topics;
 
   @Option(names = "--max-inflight", defaultValue = "1000")
@@ -59,44 +69,55 @@ public final class PahoBaseline implements Callable<Integer> {
     long endNanos = System.nanoTime() + seconds * 1_000_000_000L;
     byte[] payload = new byte[payloadBytes];
     for (int c = 0; c < connections; c++) {
-      MqttAsyncClient client = new MqttAsyncClient(broker, "paho-baseline-" + c + "-" + ProcessHandle.current().pid(),
-          new MemoryPersistence());
+      MqttAsyncClient client =
+          new MqttAsyncClient(
+              broker,
+              "paho-baseline-" + c + "-" + ProcessHandle.current().pid(),
+              new MemoryPersistence());
       MqttConnectionOptions options = new MqttConnectionOptions();
       options.setCleanStart(true);
       IMqttToken connect = client.connect(options);
       connect.waitForCompletion(10_000);
-      Integer serverMax = connect.getResponseProperties() == null ? null
-          : connect.getResponseProperties().getReceiveMaximum();
-      Semaphore inflight = new Semaphore(Math.min(maxInflight, serverMax == null ? 65_535 : serverMax));
+      Integer serverMax =
+          connect.getResponseProperties() == null
+              ? null
+              : connect.getResponseProperties().getReceiveMaximum();
+      Semaphore inflight =
+          new Semaphore(Math.min(maxInflight, serverMax == null ? 65_535 : serverMax));
       clients.add(client);
       String[] topicNames = new String[topics];
       for (int t = 0; t < topics; t++) {
         topicNames[t] = "city/v1/BENCH/reading/baseline-" + c + "-" + t;
       }
-      Thread thread = new Thread(() -> {
-        MqttActionListener release = new MqttActionListener() {
-          @Override
-          public void onSuccess(IMqttToken token) {
-            acked.increment();
-            inflight.release();
-          }
+      Thread thread =
+          new Thread(
+              () -> {
+                MqttActionListener release =
+                    new MqttActionListener() {
+                      @Override
+                      public void onSuccess(IMqttToken token) {
+                        acked.increment();
+                        inflight.release();
+                      }
 
-          @Override
-          public void onFailure(IMqttToken token, Throwable error) {
-            inflight.release();
-          }
-        };
-        try {
-          for (long n = 0; System.nanoTime() < endNanos; n++) {
-            inflight.acquire();
-            MqttMessage message = new MqttMessage(payload);
-            message.setQos(qos);
-            client.publish(topicNames[(int) (n % topicNames.length)], message, null, release);
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, "paho-baseline-" + c);
+                      @Override
+                      public void onFailure(IMqttToken token, Throwable error) {
+                        inflight.release();
+                      }
+                    };
+                try {
+                  for (long n = 0; System.nanoTime() < endNanos; n++) {
+                    inflight.acquire();
+                    MqttMessage message = new MqttMessage(payload);
+                    message.setQos(qos);
+                    client.publish(
+                        topicNames[(int) (n % topicNames.length)], message, null, release);
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              },
+              "paho-baseline-" + c);
       threads.add(thread);
     }
     long start = System.nanoTime();
@@ -109,8 +130,14 @@ public final class PahoBaseline implements Callable<Integer> {
       client.disconnect().waitForCompletion(10_000);
       client.close();
     }
-    System.out.printf(Locale.ROOT, "paho-baseline qos=%d connections=%d published=%d seconds=%.2f rate=%.0f%n", qos,
-        connections, acked.sum(), elapsed, acked.sum() / elapsed);
+    System.out.printf(
+        Locale.ROOT,
+        "paho-baseline qos=%d connections=%d published=%d seconds=%.2f rate=%.0f%n",
+        qos,
+        connections,
+        acked.sum(),
+        elapsed,
+        acked.sum() / elapsed);
     return 0;
   }
 }

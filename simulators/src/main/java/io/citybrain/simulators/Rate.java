@@ -1,20 +1,24 @@
 package io.citybrain.simulators;
 
 /**
- * How fast to publish: every device at its own interval, a fixed total rate (of all shards together: each shard
- * publishes its share), or as fast as the broker takes it.
+ * How fast to publish: every device at its own interval, a fixed total rate (of all shards
+ * together: each shard publishes its share), or as fast as the broker takes it.
  */
 public record Rate(Mode mode, double perSecond) {
   public static final Rate REALTIME = new Rate(Mode.REALTIME, 0);
   public static final Rate MAX = new Rate(Mode.MAX, 0);
 
   /** The three ways to pace a run. */
-  public enum Mode { REALTIME, FIXED, MAX }
+  public enum Mode {
+    REALTIME,
+    FIXED,
+    MAX
+  }
 
   public Rate {
     if (mode == Mode.FIXED && !(perSecond > 0 && Double.isFinite(perSecond))) {
-      throw new IllegalArgumentException("--rate must be a positive number of messages per second or 'max', was "
-          + perSecond);
+      throw new IllegalArgumentException(
+          "--rate must be a positive number of messages per second or 'max', was " + perSecond);
     }
   }
 
@@ -26,8 +30,9 @@ public record Rate(Mode mode, double perSecond) {
     try {
       return new Rate(Mode.FIXED, Double.parseDouble(text.trim()));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--rate must be a positive number of messages per second or 'max', was '"
-          + text + "'", e);
+      throw new IllegalArgumentException(
+          "--rate must be a positive number of messages per second or 'max', was '" + text + "'",
+          e);
     }
   }
 

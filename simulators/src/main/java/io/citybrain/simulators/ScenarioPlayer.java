@@ -1,8 +1,8 @@
 package io.citybrain.simulators;
 
-import io.citybrain.seeds.StableHash;
 import io.citybrain.seeds.Device;
 import io.citybrain.seeds.Scenario;
+import io.citybrain.seeds.StableHash;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -24,7 +24,10 @@ final class ScenarioPlayer {
       if (metric.equals(e.metric()) && e.covers(device.district(), device.lat(), device.lon())) {
         double strength = e.strength(elapsedS);
         if (strength > 0) {
-          result = e.set() != null ? result + (e.set() - result) * strength : result + e.add() * strength;
+          result =
+              e.set() != null
+                  ? result + (e.set() - result) * strength
+                  : result + e.add() * strength;
         }
       }
     }
@@ -44,10 +47,15 @@ final class ScenarioPlayer {
     return null;
   }
 
-  /** True while an outage effect silences this device (the same devices every run with the same seed). */
+  /**
+   * True while an outage effect silences this device (the same devices every run with the same
+   * seed).
+   */
   boolean silent(Device device, double elapsedS) {
     for (Scenario.Effect e : effects) {
-      if (e.outage() != null && e.covers(device.district(), device.lat(), device.lon()) && e.strength(elapsedS) > 0
+      if (e.outage() != null
+          && e.covers(device.district(), device.lat(), device.lon())
+          && e.strength(elapsedS) > 0
           && StableHash.uniform(seed, "outage/" + device.id()) < e.outage()) {
         return true;
       }

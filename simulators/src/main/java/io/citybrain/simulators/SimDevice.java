@@ -1,8 +1,8 @@
 package io.citybrain.simulators;
 
-import io.citybrain.seeds.StableHash;
 import io.citybrain.seeds.Device;
 import io.citybrain.seeds.DeviceKind;
+import io.citybrain.seeds.StableHash;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,14 +10,22 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SimDevice {
   final Device device;
   final DeviceKind kind;
+
   /** Position in the whole fleet: what shards and connections divide by. */
   final int fleetOrdinal;
-  /** Values and detections come from this stream only, in message order: the same seed gives the same messages. */
+
+  /**
+   * Values and detections come from this stream only, in message order: the same seed gives the
+   * same messages.
+   */
   final SplittableRandom random;
+
   /** Shared by telemetry and command acknowledgements: one numbering per device. */
   final AtomicLong seq = new AtomicLong();
+
   /** A device clock that is off by this much (clock-skew fault), in ms. */
   long clockSkewMs;
+
   int metricCursor;
 
   SimDevice(Device device, DeviceKind kind, int fleetOrdinal, long seed) {

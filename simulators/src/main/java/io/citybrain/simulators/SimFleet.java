@@ -12,6 +12,7 @@ import java.util.Map;
 final class SimFleet {
   private final List<SimDevice> devices = new ArrayList<>();
   private final Map<String, SimDevice> actuators = new LinkedHashMap<>();
+
   /** Reports per second at realtime pace of the selected districts' devices in every shard. */
   private double allShardsRealtimeRate;
 
@@ -41,7 +42,10 @@ final class SimFleet {
     return actuators;
   }
 
-  /** A fixed --rate is the total of all shards: each shard's speed comes from this, not from its own devices. */
+  /**
+   * A fixed --rate is the total of all shards: each shard's speed comes from this, not from its own
+   * devices.
+   */
   double allShardsRealtimeRate() {
     return allShardsRealtimeRate;
   }

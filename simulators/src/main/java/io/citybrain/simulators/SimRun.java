@@ -3,6 +3,7 @@ package io.citybrain.simulators;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.v1.CommandAck;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -10,15 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
- * One simulator run: connects, publishes the generator's stream paced to its schedule, answers commands with the
- * actuators, and reports. Messages of one device always go through the same connection, so each device's messages
- * reach the broker in seq order.
+ * One simulator run: connects, publishes the generator's stream paced to its schedule, answers
+ * commands with the actuators, and reports. Messages of one device always go through the same
+ * connection, so each device's messages reach the broker in seq order.
  */
 public final class SimRun implements AutoCloseable {
   private static final long DRAIN_TIMEOUT_MS = 30_000;
@@ -26,20 +29,27 @@ public final class SimRun implements AutoCloseable {
   private final SimFleet fleet;
   private final PrintStream progress;
   private final List<MqttConnection> connections = new ArrayList<>();
-  private final Map<Outgoing.MessageClass, LongAdder> published = new EnumMap<>(Outgoing.MessageClass.class);
+  private final Map<Outgoing.MessageClass, LongAdder> published =
+      new EnumMap<>(Outgoing.MessageClass.class);
   private final LongAdder errors = new LongAdder();
   private final AtomicLong outstanding = new AtomicLong();
   private final LatencyStats latency = new LatencyStats();
-  /** Acknowledgements waiting for the publishing thread, which numbers them in order with the device's telemetry. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<PendingAck> pendingAcks =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * Acknowledgements waiting for the publishing thread, which numbers them in order with the
+   * device's telemetry.
+   */
+  private final ConcurrentLinkedQueue<PendingAck> pendingAcks = new ConcurrentLinkedQueue<>();
+
   private volatile boolean telemetryRunning;
   private volatile boolean stopRequested;
   private volatile boolean actuatorsReady;
   private ActuatorSimulator actuators;
   private TelemetryGenerator generator;
 
-  /** @param progress where the live progress line goes, or null for none */
+  /**
+   * @param progress where the live progress line goes, or null for none
+   */
   public SimRun(SimConfig config, PrintStream progress) {
     this.config = config;
     this.fleet = new SimFleet(config);
@@ -49,21 +59,41 @@ public final class SimRun implements AutoCloseable {
     }
   }
 
-  /** Asks a running {@link #run} to finish: it publishes what it holds back, waits for acks and reports. */
+  /**
+   * Asks a running {@link #run} to finish: it publishes what it holds back, waits for acks and
+   * reports.
+   */
   public void stop() {
     stopRequested = true;
   }
 
-  /** Runs until the duration, the message count or {@link #stop}; fails fast when the broker cannot be reached. */
+  /**
+   * Runs until the duration, the message count or {@link #stop}; fails fast when the broker cannot
+   * be reached.
+   */
   public SimReport run() throws InterruptedException {
     for (int i = 0; i < config.connections(); i++) {
-      connections.add(PahoConnection.connect(MqttSettings.of(config.brokerUrl(),
-          config.clientIdPrefix() + "-" + config.shard().index() + "of" + config.shard().count() + "-" + i)));
+      connections.add(
+          PahoConnection.connect(
+              MqttSettings.of(
+                  config.brokerUrl(),
+                  config.clientIdPrefix()
+                      + "-"
+                      + config.shard().index()
+                      + "of"
+                      + config.shard().count()
+                      + "-"
+                      + i)));
     }
     telemetryRunning = config.telemetry() && !fleet.devices().isEmpty();
     if (config.actuators().enabled() && !fleet.actuators().isEmpty()) {
-      actuators = new ActuatorSimulator(connections.get(0), this::acknowledge, fleet.actuators(), config.actuators(),
-          config.seed());
+      actuators =
+          new ActuatorSimulator(
+              connections.get(0),
+              this::acknowledge,
+              fleet.actuators(),
+              config.actuators(),
+              config.seed());
       actuators.start(config.districts());
       actuatorsReady = true;
     }
@@ -89,10 +119,13 @@ public final class SimRun implements AutoCloseable {
 
   private void publish(long startNanos) throws InterruptedException {
     boolean unthrottled = config.rate().mode() == Rate.Mode.MAX;
-    long startEpochMs = config.startEpochMs() != null ? config.startEpochMs() : System.currentTimeMillis();
+    long startEpochMs =
+        config.startEpochMs() != null ? config.startEpochMs() : System.currentTimeMillis();
     generator = generator(config, fleet, () -> startEpochMs);
-    long endMicros = config.duration() == null ? Long.MAX_VALUE : config.duration().toNanos() / 1000;
-    long endNanos = config.duration() == null ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
+    long endMicros =
+        config.duration() == null ? Long.MAX_VALUE : config.duration().toNanos() / 1000;
+    long endNanos =
+        config.duration() == null ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
     long count = 0;
     long lastAt = 0;
     boolean endedBySchedule = false;
@@ -108,7 +141,8 @@ public final class SimRun implements AutoCloseable {
           endedBySchedule = true;
           break;
         }
-        // Wait first, take the message after: its seq is then never older than an ack sent while waiting.
+        // Wait first, take the message after: its seq is then never older than an ack sent while
+        // waiting.
         pace(startNanos + (long) (due * 1000 / config.speed()));
       }
       Outgoing next = generator.next();
@@ -125,15 +159,19 @@ public final class SimRun implements AutoCloseable {
       lastAt = next.atMicros();
       count++;
     }
-    // Held-back messages go out stamped at the schedule's end (or the last message's time): the same every run.
-    long drainAt = unthrottled ? (System.nanoTime() - startNanos) / 1000 : endedBySchedule ? endMicros : lastAt;
+    // Held-back messages go out stamped at the schedule's end (or the last message's time): the
+    // same every run.
+    long drainAt =
+        unthrottled
+            ? (System.nanoTime() - startNanos) / 1000
+            : endedBySchedule ? endMicros : lastAt;
     for (Outgoing rest : generator.drain(drainAt)) {
       send(rest);
     }
   }
 
   /** An acknowledgement from the actuators, numbered and published on its device's connection. */
-  private void acknowledge(SimDevice device, io.citybrain.proto.v1.CommandAck.Builder ack) {
+  private void acknowledge(SimDevice device, CommandAck.Builder ack) {
     if (telemetryRunning) {
       pendingAcks.add(new PendingAck(device, ack));
     } else {
@@ -148,37 +186,55 @@ public final class SimRun implements AutoCloseable {
     }
   }
 
-  private void publishAck(SimDevice device, io.citybrain.proto.v1.CommandAck.Builder ack) {
+  private void publishAck(SimDevice device, CommandAck.Builder ack) {
     byte[] payload = ack.setSeq(device.seq.incrementAndGet()).build().toByteArray();
     try {
-      connections.get(device.fleetOrdinal % connections.size()).publish(
-          "city/v1/" + device.device.district() + "/ack/" + device.device.id(), payload, 1, false,
-          MqttConnection.PublishCallback.IGNORE);
+      connections
+          .get(device.fleetOrdinal % connections.size())
+          .publish(
+              "city/v1/" + device.device.district() + "/ack/" + device.device.id(),
+              payload,
+              1,
+              false,
+              MqttConnection.PublishCallback.IGNORE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private record PendingAck(SimDevice device, io.citybrain.proto.v1.CommandAck.Builder ack) {
-  }
+  private record PendingAck(SimDevice device, CommandAck.Builder ack) {}
 
   /**
-   * The generator a run uses: its speed makes the schedule of every shard's devices add up to the configured rate,
-   * so n shards together publish --rate, each its share.
+   * The generator a run uses: its speed makes the schedule of every shard's devices add up to the
+   * configured rate, so n shards together publish --rate, each its share.
    */
-  static TelemetryGenerator generator(SimConfig config, SimFleet fleet,
-      java.util.function.LongSupplier eventTimeOrigin) {
-    double speed = config.rate().mode() == Rate.Mode.FIXED
-        ? config.rate().perSecond() / fleet.allShardsRealtimeRate() : 1.0;
+  static TelemetryGenerator generator(
+      SimConfig config, SimFleet fleet, LongSupplier eventTimeOrigin) {
+    double speed =
+        config.rate().mode() == Rate.Mode.FIXED
+            ? config.rate().perSecond() / fleet.allShardsRealtimeRate()
+            : 1.0;
     ScenarioPlayer scenario = new ScenarioPlayer(config.scenario(), config.seed());
-    return new TelemetryGenerator(fleet.devices(), speed, config.seed(),
-        new MessageFactory(new SignalModel(config.seed()), scenario, config.seeds().metricsById(), config.startHour()),
-        scenario, config.faults(), config.gatewayBatch(), eventTimeOrigin, config.rate().mode() == Rate.Mode.MAX);
+    return new TelemetryGenerator(
+        fleet.devices(),
+        speed,
+        config.seed(),
+        new MessageFactory(
+            new SignalModel(config.seed()),
+            scenario,
+            config.seeds().metricsById(),
+            config.startHour()),
+        scenario,
+        config.faults(),
+        config.gatewayBatch(),
+        eventTimeOrigin,
+        config.rate().mode() == Rate.Mode.MAX);
   }
 
   /**
-   * Waits until the message's scheduled time, in slices of at most 20 ms so a stop or an acknowledgement is never
-   * held up by a slow schedule; never sleeps less than 0.2 ms, which would only spin.
+   * Waits until the message's scheduled time, in slices of at most 20 ms so a stop or an
+   * acknowledgement is never held up by a slow schedule; never sleeps less than 0.2 ms, which would
+   * only spin.
    */
   private void pace(long dueNanos) {
     long wait;
@@ -192,19 +248,25 @@ public final class SimRun implements AutoCloseable {
     MqttConnection connection = connections.get(message.connectionKey() % connections.size());
     long sentAt = System.nanoTime();
     outstanding.incrementAndGet();
-    connection.publish(message.topic(), message.payload(), config.qos(), false, error -> {
-      if (error == null) {
-        latency.record((System.nanoTime() - sentAt) / 1000);
-        published.get(message.messageClass()).increment();
-      } else {
-        errors.increment();
-      }
-      outstanding.decrementAndGet();
-    });
+    connection.publish(
+        message.topic(),
+        message.payload(),
+        config.qos(),
+        false,
+        error -> {
+          if (error == null) {
+            latency.record((System.nanoTime() - sentAt) / 1000);
+            published.get(message.messageClass()).increment();
+          } else {
+            errors.increment();
+          }
+          outstanding.decrementAndGet();
+        });
   }
 
   private void waitUntilStopped(long startNanos) throws InterruptedException {
-    long endNanos = config.duration() == null ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
+    long endNanos =
+        config.duration() == null ? Long.MAX_VALUE : startNanos + config.duration().toNanos();
     while (!stopRequested && System.nanoTime() < endNanos) {
       Thread.sleep(50);
     }
@@ -226,33 +288,44 @@ public final class SimRun implements AutoCloseable {
       return null;
     }
     boolean terminal = System.console() != null;
-    Thread thread = new Thread(() -> {
-      long lastCount = 0;
-      long lastNanos = startNanos;
-      long lines = 0;
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          Thread.sleep(1_000);
-          long now = System.nanoTime();
-          long count = publishedTotal();
-          Histogram interval = latency.sample();
-          double rate = (count - lastCount) / ((now - lastNanos) / 1e9);
-          lastCount = count;
-          lastNanos = now;
-          // On a terminal the line redraws every second; in a log, one line every 10 s.
-          if (terminal || ++lines % 10 == 0) {
-            progress.printf(Locale.ROOT, "%ssim %6.1fs  sent %,d  rate %,.0f/s  errors %,d  p99 %.2f ms  reconnects %d%s",
-                terminal ? "\r" : "", (now - startNanos) / 1e9, count, rate, errors.sum(),
-                interval.getValueAtPercentile(99) / 1000.0, reconnects(), terminal ? "  " : System.lineSeparator());
-            progress.flush();
-          }
-        }
-      } catch (InterruptedException e) {
-        if (terminal) {
-          progress.println();
-        }
-      }
-    }, "sim-progress");
+    Thread thread =
+        new Thread(
+            () -> {
+              long lastCount = 0;
+              long lastNanos = startNanos;
+              long lines = 0;
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  Thread.sleep(1_000);
+                  long now = System.nanoTime();
+                  long count = publishedTotal();
+                  Histogram interval = latency.sample();
+                  double rate = (count - lastCount) / ((now - lastNanos) / 1e9);
+                  lastCount = count;
+                  lastNanos = now;
+                  // On a terminal the line redraws every second; in a log, one line every 10 s.
+                  if (terminal || ++lines % 10 == 0) {
+                    progress.printf(
+                        Locale.ROOT,
+                        "%ssim %6.1fs  sent %,d  rate %,.0f/s  errors %,d  p99 %.2f ms  reconnects %d%s",
+                        terminal ? "\r" : "",
+                        (now - startNanos) / 1e9,
+                        count,
+                        rate,
+                        errors.sum(),
+                        interval.getValueAtPercentile(99) / 1000.0,
+                        reconnects(),
+                        terminal ? "  " : System.lineSeparator());
+                    progress.flush();
+                  }
+                }
+              } catch (InterruptedException e) {
+                if (terminal) {
+                  progress.println();
+                }
+              }
+            },
+            "sim-progress");
     thread.setDaemon(true);
     thread.start();
     return thread;
@@ -265,20 +338,34 @@ public final class SimRun implements AutoCloseable {
   private SimReport report(double seconds) {
     latency.sample();
     Map<String, Long> byClass = new LinkedHashMap<>();
-    published.forEach((c, n) -> {
-      if (n.sum() > 0) {
-        byClass.put(c.topicSegment(), n.sum());
-      }
-    });
+    published.forEach(
+        (c, n) -> {
+          if (n.sum() > 0) {
+            byClass.put(c.topicSegment(), n.sum());
+          }
+        });
     Map<String, Long> faults = new LinkedHashMap<>();
     if (generator != null) {
-      generator.injected().entrySet().stream().sorted(Map.Entry.comparingByKey())
+      generator.injected().entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
           .forEach(e -> faults.put(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue()));
     }
     long total = publishedTotal();
-    return new SimReport(config.brokerUrl(), config.qos(), config.connections(), config.shard().toString(),
-        fleet.devices().size(), config.rate().toString(), seconds, total, byClass, total / Math.max(seconds, 1e-9),
-        errors.sum(), reconnects(), faults, SimReport.Latency.of(latency.total()),
+    return new SimReport(
+        config.brokerUrl(),
+        config.qos(),
+        config.connections(),
+        config.shard().toString(),
+        fleet.devices().size(),
+        config.rate().toString(),
+        seconds,
+        total,
+        byClass,
+        total / Math.max(seconds, 1e-9),
+        errors.sum(),
+        reconnects(),
+        faults,
+        SimReport.Latency.of(latency.total()),
         actuators == null ? Map.of() : actuators.counts());
   }
 

@@ -1,12 +1,12 @@
 package io.citybrain.simulators;
 
-import io.citybrain.seeds.StableHash;
 import com.google.protobuf.Message;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.proto.v1.Reading;
 import io.citybrain.seeds.DeviceClass;
+import io.citybrain.seeds.StableHash;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -18,13 +18,15 @@ import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
 /**
- * The stream of publishes a simulator makes, in order: device ticks from the schedule, turned into messages, with
- * faults injected, camera reports batched per gateway and late messages held back. Deterministic: the same devices,
- * seed, options and event-time origin give the same bytes in the same order. Not thread-safe: one publishing thread.
+ * The stream of publishes a simulator makes, in order: device ticks from the schedule, turned into
+ * messages, with faults injected, camera reports batched per gateway and late messages held back.
+ * Deterministic: the same devices, seed, options and event-time origin give the same bytes in the
+ * same order. Not thread-safe: one publishing thread.
  */
 final class TelemetryGenerator {
   /** A partial gateway batch waits at most this long (simulated) before it is sent. */
   static final long GATEWAY_FLUSH_MICROS = 1_000_000;
+
   private final List<SimDevice> devices;
   private final TickSchedule schedule;
   private final MessageFactory factory;
@@ -35,20 +37,36 @@ final class TelemetryGenerator {
   private final boolean wallClock;
   private final int gatewayBatch;
   private final Map<String, Batch> gateways = new LinkedHashMap<>();
-  private final PriorityQueue<Outgoing> late = new PriorityQueue<>((a, b) -> Long.compare(a.atMicros(), b.atMicros()));
+  private final PriorityQueue<Outgoing> late =
+      new PriorityQueue<>((a, b) -> Long.compare(a.atMicros(), b.atMicros()));
   private final ArrayDeque<Outgoing> ready = new ArrayDeque<>();
   private final Map<Fault, Long> injected = new EnumMap<>(Fault.class);
   private long lastGatewaySweep;
 
   /** Which fault was injected, for the report. */
-  enum Fault { SKEW, FUTURE, LATE, DUPLICATE, OUT_OF_RANGE, MALFORMED }
+  enum Fault {
+    SKEW,
+    FUTURE,
+    LATE,
+    DUPLICATE,
+    OUT_OF_RANGE,
+    MALFORMED
+  }
 
   /**
    * @param eventTimeOrigin epoch ms that simulated time 0 maps to (read once, at the first tick)
    * @param wallClock stamp event times from the wall clock instead (for unthrottled benchmark runs)
    */
-  TelemetryGenerator(List<SimDevice> devices, double speed, long seed, MessageFactory factory,
-      ScenarioPlayer scenario, FaultPlan faults, int gatewayBatch, LongSupplier eventTimeOrigin, boolean wallClock) {
+  TelemetryGenerator(
+      List<SimDevice> devices,
+      double speed,
+      long seed,
+      MessageFactory factory,
+      ScenarioPlayer scenario,
+      FaultPlan faults,
+      int gatewayBatch,
+      LongSupplier eventTimeOrigin,
+      boolean wallClock) {
     this.devices = devices;
     this.schedule = new TickSchedule(devices, speed, seed);
     this.factory = factory;
@@ -63,7 +81,8 @@ final class TelemetryGenerator {
     }
     for (SimDevice d : devices) {
       if (StableHash.uniform(seed, "skew/" + d.device.id()) < faults.skew()) {
-        d.clockSkewMs = Math.round((StableHash.uniform(seed, "skew-by/" + d.device.id()) * 2 - 1) * 300_000);
+        d.clockSkewMs =
+            Math.round((StableHash.uniform(seed, "skew-by/" + d.device.id()) * 2 - 1) * 300_000);
         count(Fault.SKEW);
       }
     }
@@ -98,13 +117,16 @@ final class TelemetryGenerator {
     ready.addFirst(message);
   }
 
-  /** What is still held back (late messages, partial gateway batches), stamped at {@code nowMicros}. */
+  /**
+   * What is still held back (late messages, partial gateway batches), stamped at {@code nowMicros}.
+   */
   List<Outgoing> drain(long nowMicros) {
     List<Outgoing> rest = new ArrayList<>(ready);
     ready.clear();
     while (!late.isEmpty()) {
       Outgoing o = late.poll();
-      rest.add(new Outgoing(o.topic(), o.payload(), nowMicros, o.messageClass(), o.connectionKey()));
+      rest.add(
+          new Outgoing(o.topic(), o.payload(), nowMicros, o.messageClass(), o.connectionKey()));
     }
     for (Batch batch : gateways.values()) {
       if (!batch.isEmpty()) {
@@ -127,15 +149,20 @@ final class TelemetryGenerator {
     if (scenario.silent(d.device, elapsedS)) {
       return;
     }
-    // Draw every fault decision for every message, used or not, so one fault's rate never shifts another's stream.
+    // Draw every fault decision for every message, used or not, so one fault's rate never shifts
+    // another's stream.
     boolean future = faultRandom.nextDouble() < faults.future();
     boolean isLate = faultRandom.nextDouble() < faults.late();
     boolean duplicate = faultRandom.nextDouble() < faults.duplicate();
-    boolean outOfRange = faultRandom.nextDouble() < faults.outOfRange() && d.kind.deviceClass() == DeviceClass.SENSOR;
+    boolean outOfRange =
+        faultRandom.nextDouble() < faults.outOfRange()
+            && d.kind.deviceClass() == DeviceClass.SENSOR;
     boolean malformed = faultRandom.nextDouble() < faults.malformed();
 
-    long eventTime = (wallClock ? System.currentTimeMillis() : eventTimeOrigin.getAsLong() + at / 1000)
-        + d.clockSkewMs + (future ? faults.futureByMs() : 0);
+    long eventTime =
+        (wallClock ? System.currentTimeMillis() : eventTimeOrigin.getAsLong() + at / 1000)
+            + d.clockSkewMs
+            + (future ? faults.futureByMs() : 0);
     Message message = factory.tick(d, eventTime, elapsedS, outOfRange);
     Outgoing.MessageClass messageClass = classOf(message);
     byte[] payload = malformed ? garbage() : message.toByteArray();
@@ -145,8 +172,18 @@ final class TelemetryGenerator {
       batch.add(message, at);
       out = batch.size() >= gatewayBatch ? batch.flush(at) : null;
     } else {
-      out = new Outgoing("city/v1/" + d.device.district() + "/" + messageClass.topicSegment() + "/" + d.device.id(),
-          payload, at, messageClass, d.fleetOrdinal);
+      out =
+          new Outgoing(
+              "city/v1/"
+                  + d.device.district()
+                  + "/"
+                  + messageClass.topicSegment()
+                  + "/"
+                  + d.device.id(),
+              payload,
+              at,
+              messageClass,
+              d.fleetOrdinal);
     }
     countIf(future, Fault.FUTURE);
     countIf(outOfRange, Fault.OUT_OF_RANGE);
@@ -156,8 +193,13 @@ final class TelemetryGenerator {
     }
     if (isLate) {
       count(Fault.LATE);
-      late.add(new Outgoing(out.topic(), out.payload(), at + faults.lateByMs() * 1000, out.messageClass(),
-          out.connectionKey()));
+      late.add(
+          new Outgoing(
+              out.topic(),
+              out.payload(),
+              at + faults.lateByMs() * 1000,
+              out.messageClass(),
+              out.connectionKey()));
     } else {
       ready.add(out);
     }
@@ -179,7 +221,10 @@ final class TelemetryGenerator {
     }
   }
 
-  /** Bytes that no protobuf parser accepts: the first byte announces wire type 7, which does not exist. */
+  /**
+   * Bytes that no protobuf parser accepts: the first byte announces wire type 7, which does not
+   * exist.
+   */
   private byte[] garbage() {
     byte[] bytes = new byte[8 + faultRandom.nextInt(24)];
     for (int i = 0; i < bytes.length; i++) {
@@ -193,7 +238,9 @@ final class TelemetryGenerator {
     if (message instanceof Reading) {
       return Outgoing.MessageClass.READING;
     }
-    return message instanceof CameraEvent ? Outgoing.MessageClass.CAMERA : Outgoing.MessageClass.HEARTBEAT;
+    return message instanceof CameraEvent
+        ? Outgoing.MessageClass.CAMERA
+        : Outgoing.MessageClass.HEARTBEAT;
   }
 
   private void countIf(boolean condition, Fault fault) {
@@ -235,7 +282,9 @@ final class TelemetryGenerator {
     }
 
     int size() {
-      return builder.getCameraEventsCount() + builder.getHeartbeatsCount() + builder.getReadingsCount();
+      return builder.getCameraEventsCount()
+          + builder.getHeartbeatsCount()
+          + builder.getReadingsCount();
     }
 
     boolean isEmpty() {
@@ -243,16 +292,30 @@ final class TelemetryGenerator {
     }
 
     Outgoing flush(long at) {
-      long sentAt = wallClock ? System.currentTimeMillis() : eventTimeOrigin.getAsLong() + at / 1000;
-      byte[] payload = builder.setGatewayId(gatewayId).setBatchSeq(++batchSeq).setSentAtMs(sentAt)
-          .setDistrict(district).build().toByteArray();
+      long sentAt =
+          wallClock ? System.currentTimeMillis() : eventTimeOrigin.getAsLong() + at / 1000;
+      byte[] payload =
+          builder
+              .setGatewayId(gatewayId)
+              .setBatchSeq(++batchSeq)
+              .setSentAtMs(sentAt)
+              .setDistrict(district)
+              .build()
+              .toByteArray();
       builder = GatewayBatch.newBuilder();
-      return new Outgoing("city/v1/" + district + "/batch/" + gatewayId, payload, at, Outgoing.MessageClass.BATCH,
+      return new Outgoing(
+          "city/v1/" + district + "/batch/" + gatewayId,
+          payload,
+          at,
+          Outgoing.MessageClass.BATCH,
           connectionKey);
     }
   }
 
-  /** Reads the origin once, when the first message needs it: the run's clock starts with its first publish. */
+  /**
+   * Reads the origin once, when the first message needs it: the run's clock starts with its first
+   * publish.
+   */
   private static final class CachedOrigin implements LongSupplier {
     private final LongSupplier source;
     private long value;

@@ -4,12 +4,12 @@ import io.citybrain.seeds.StableHash;
 import java.util.List;
 
 /**
- * When each device reports next, in simulated microseconds since the start. Every device reports at its own interval
- * divided by {@code speed}, from a phase fixed by the seed; ties go to the lower device index, so the order is
- * deterministic.
+ * When each device reports next, in simulated microseconds since the start. Every device reports at
+ * its own interval divided by {@code speed}, from a phase fixed by the seed; ties go to the lower
+ * device index, so the order is deterministic.
  *
- * <p>A binary min-heap on primitive arrays: the publishing thread takes every message through here, and a
- * {@code PriorityQueue} of boxed entries was its largest cost in a profile.
+ * <p>A binary min-heap on primitive arrays: the publishing thread takes every message through here,
+ * and a {@code PriorityQueue} of boxed entries was its largest cost in a profile.
  */
 final class TickSchedule {
   private final long[] time;
@@ -51,7 +51,9 @@ final class TickSchedule {
     return time[0];
   }
 
-  /** Takes the next tick and schedules that device's following one; returns {time, device index}. */
+  /**
+   * Takes the next tick and schedules that device's following one; returns {time, device index}.
+   */
   long[] next() {
     long at = time[0];
     int index = device[0];

@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 
-/** Builds run configurations from command-line flags, and generates or decodes messages, for the simulator's tests. */
+/**
+ * Builds run configurations from command-line flags, and generates or decodes messages, for the
+ * simulator's tests.
+ */
 final class SimFixture {
   static final long ORIGIN_MS = 1_790_000_000_000L;
 
-  private SimFixture() {
-  }
+  private SimFixture() {}
 
   static SimConfig config(String... args) {
     SimCommand command = new SimCommand();
@@ -23,7 +25,10 @@ final class SimFixture {
     return command.config();
   }
 
-  /** The first {@code count} publishes of a run with these flags, with event time 0 at {@link #ORIGIN_MS}. */
+  /**
+   * The first {@code count} publishes of a run with these flags, with event time 0 at {@link
+   * #ORIGIN_MS}.
+   */
   static List<Outgoing> generate(int count, String... args) {
     SimConfig config = config(args);
     TelemetryGenerator generator = SimRun.generator(config, new SimFleet(config), () -> ORIGIN_MS);

@@ -24,28 +24,39 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The simulator against a real broker: what a subscriber receives is what the report says was published. */
+/**
+ * The simulator against a real broker: what a subscriber receives is what the report says was
+ * published.
+ */
 @ExtendWith(CityServicesExtension.class)
 class SimulatorIT {
 
   @Test
-  @DisplayName("a short QoS 1 run: every message arrives, decodes, matches the fleet, and seqs rise per device")
+  @DisplayName(
+      "a short QoS 1 run: every message arrives, decodes, matches the fleet, and seqs rise per device")
   void shortRunMatchesTheFleet(TestServices services) throws Exception {
-    try (Subscriber subscriber = new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
+    try (Subscriber subscriber =
+        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
       SimReport report = run(services, "--rate", "2000", "--duration", "3s", "--qos", "1");
       assertThat(report.errors()).isZero();
       assertThat(report.published()).isBetween(5_700L, 6_300L);
-      assertThat(subscriber.awaitCount(report.published(), 15_000)).isEqualTo((int) report.published());
+      assertThat(subscriber.awaitCount(report.published(), 15_000))
+          .isEqualTo((int) report.published());
 
-      Map<String, Device> fleet = SimFixture.config().fleet().devices().stream()
-          .collect(Collectors.toMap(Device::id, d -> d));
+      Map<String, Device> fleet =
+          SimFixture.config().fleet().devices().stream()
+              .collect(Collectors.toMap(Device::id, d -> d));
       Map<String, Long> lastSeq = new HashMap<>();
       for (Subscriber.Received r : subscriber.all()) {
         Object[] id = SimFixture.identity(SimFixture.decode(r.topic(), r.payload()));
         Device device = fleet.get((String) id[0]);
         assertThat(device).as("%s is in the fleet", id[0]).isNotNull();
-        assertThat(r.topic()).startsWith("city/v1/" + device.district() + "/").endsWith("/" + id[0]);
-        assertThat((long) id[1]).as("seq of %s", id[0]).isEqualTo(lastSeq.getOrDefault((String) id[0], 0L) + 1);
+        assertThat(r.topic())
+            .startsWith("city/v1/" + device.district() + "/")
+            .endsWith("/" + id[0]);
+        assertThat((long) id[1])
+            .as("seq of %s", id[0])
+            .isEqualTo(lastSeq.getOrDefault((String) id[0], 0L) + 1);
         lastSeq.put((String) id[0], (long) id[1]);
       }
     }
@@ -54,19 +65,27 @@ class SimulatorIT {
   @Test
   @DisplayName("--shard 1/2 and 2/2 publish disjoint device sets that together are the whole fleet")
   void shardsThroughTheBroker(TestServices services) throws Exception {
-    // --rate is the total of both shards: at 20,000 msg/s every device's schedule (at most 120 s at its own pace) runs
+    // --rate is the total of both shards: at 20,000 msg/s every device's schedule (at most 120 s at
+    // its own pace) runs
     // about 50 times faster, so 4 s of run time reach every device of each shard at least once.
-    Set<String> one = devicesPublished(services, "--shard", "1/2", "--rate", "20000", "--duration", "4s", "--qos", "0");
-    Set<String> two = devicesPublished(services, "--shard", "2/2", "--rate", "20000", "--duration", "4s", "--qos", "0");
-    Set<String> fleet = SimFixture.config().fleet().devices().stream().map(Device::id).collect(Collectors.toSet());
+    Set<String> one =
+        devicesPublished(
+            services, "--shard", "1/2", "--rate", "20000", "--duration", "4s", "--qos", "0");
+    Set<String> two =
+        devicesPublished(
+            services, "--shard", "2/2", "--rate", "20000", "--duration", "4s", "--qos", "0");
+    Set<String> fleet =
+        SimFixture.config().fleet().devices().stream().map(Device::id).collect(Collectors.toSet());
     assertThat(one).doesNotContainAnyElementsOf(two);
     Set<String> union = new HashSet<>(one);
     union.addAll(two);
     assertThat(union).hasSize(fleet.size()).isEqualTo(fleet);
   }
 
-  private static Set<String> devicesPublished(TestServices services, String... flags) throws Exception {
-    try (Subscriber subscriber = new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 0)) {
+  private static Set<String> devicesPublished(TestServices services, String... flags)
+      throws Exception {
+    try (Subscriber subscriber =
+        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 0)) {
       SimReport report = run(services, flags);
       subscriber.awaitCount(report.published(), 15_000);
       Set<String> devices = new HashSet<>();
@@ -78,10 +97,15 @@ class SimulatorIT {
   }
 
   @Test
-  @DisplayName("two runs with the same seed publish identical payloads (event times relative to the start)")
+  @DisplayName(
+      "two runs with the same seed publish identical payloads (event times relative to the start)")
   void sameSeedSamePayloads(TestServices services) throws Exception {
-    List<byte[]> first = normalised(services, "--rate", "3000", "--count", "4000", "--seed", "5", "--scenario", "fire");
-    List<byte[]> second = normalised(services, "--rate", "3000", "--count", "4000", "--seed", "5", "--scenario", "fire");
+    List<byte[]> first =
+        normalised(
+            services, "--rate", "3000", "--count", "4000", "--seed", "5", "--scenario", "fire");
+    List<byte[]> second =
+        normalised(
+            services, "--rate", "3000", "--count", "4000", "--seed", "5", "--scenario", "fire");
     assertThat(first).hasSize(4000);
     assertThat(second).hasSize(4000);
     for (int i = 0; i < first.size(); i++) {
@@ -92,25 +116,41 @@ class SimulatorIT {
   @Test
   @DisplayName("--rate 2000 is held within 5% over 10 s, as published and as received")
   void holdsTheRate(TestServices services) throws Exception {
-    try (Subscriber subscriber = new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 0)) {
+    try (Subscriber subscriber =
+        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 0)) {
       SimReport report = run(services, "--rate", "2000", "--duration", "10s", "--qos", "0");
       assertThat(report.published()).isBetween(19_000L, 21_000L);
       assertThat(report.achievedRate()).isBetween(1_900.0, 2_100.0);
       subscriber.awaitCount(report.published(), 10_000);
       List<Subscriber.Received> all = subscriber.all();
       long first = all.get(0).atNanos();
-      long inWindow = all.stream().filter(r -> r.atNanos() - first >= 1_000_000_000L
-          && r.atNanos() - first < 9_000_000_000L).count();
+      long inWindow =
+          all.stream()
+              .filter(
+                  r ->
+                      r.atNanos() - first >= 1_000_000_000L && r.atNanos() - first < 9_000_000_000L)
+              .count();
       assertThat(inWindow).as("received in 8 s of steady state").isBetween(15_200L, 16_800L);
     }
   }
 
   @Test
-  @DisplayName("fault flags reach the wire: malformed payloads fail to decode, duplicates repeat (device, seq)")
+  @DisplayName(
+      "fault flags reach the wire: malformed payloads fail to decode, duplicates repeat (device, seq)")
   void faultsOnTheWire(TestServices services) throws Exception {
-    try (Subscriber subscriber = new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
-      SimReport report = run(services, "--rate", "4000", "--count", "10000", "--fault-malformed", "0.1",
-          "--fault-duplicate", "0.1");
+    try (Subscriber subscriber =
+        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
+      SimReport report =
+          run(
+              services,
+              "--rate",
+              "4000",
+              "--count",
+              "10000",
+              "--fault-malformed",
+              "0.1",
+              "--fault-duplicate",
+              "0.1");
       subscriber.awaitCount(report.published(), 15_000);
       int malformed = 0;
       int repeats = 0;
@@ -135,35 +175,52 @@ class SimulatorIT {
   @DisplayName("an unreachable broker exits 1 with a one-line reason")
   void unreachableBroker() {
     StringWriter err = new StringWriter();
-    int code = SimCommand.commandLine(new SimCommand()).setErr(new PrintWriter(err, true))
-        .setOut(new PrintWriter(new StringWriter(), true))
-        .execute("--broker", "tcp://127.0.0.1:1", "--count", "10", "--quiet");
+    int code =
+        SimCommand.commandLine(new SimCommand())
+            .setErr(new PrintWriter(err, true))
+            .setOut(new PrintWriter(new StringWriter(), true))
+            .execute("--broker", "tcp://127.0.0.1:1", "--count", "10", "--quiet");
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString().strip()).startsWith("sim: cannot connect to tcp://127.0.0.1:1").doesNotContain("\n");
+    assertThat(err.toString().strip())
+        .startsWith("sim: cannot connect to tcp://127.0.0.1:1")
+        .doesNotContain("\n");
   }
 
   private static SimReport run(TestServices services, String... flags) throws InterruptedException {
     List<String> args = new ArrayList<>(List.of(flags));
-    args.addAll(List.of("--broker", services.mqttUrl(), "--client-id", services.uniqueId("sim"), "--no-actuators"));
+    args.addAll(
+        List.of(
+            "--broker",
+            services.mqttUrl(),
+            "--client-id",
+            services.uniqueId("sim"),
+            "--no-actuators"));
     try (SimRun run = new SimRun(SimFixture.config(args.toArray(String[]::new)), null)) {
       return run.run();
     }
   }
 
-  /** Received messages in (device, seq) order, re-encoded with event times relative to the run's earliest. */
+  /**
+   * Received messages in (device, seq) order, re-encoded with event times relative to the run's
+   * earliest.
+   */
   private static List<byte[]> normalised(TestServices services, String... flags) throws Exception {
-    try (Subscriber subscriber = new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
+    try (Subscriber subscriber =
+        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
       SimReport report = run(services, flags);
       subscriber.awaitCount(report.published(), 15_000);
       List<Message> messages = new ArrayList<>();
       for (Subscriber.Received r : subscriber.all()) {
         messages.add(SimFixture.decode(r.topic(), r.payload()));
       }
-      long origin = messages.stream().mapToLong(m -> (long) SimFixture.identity(m)[2]).min().orElse(0);
+      long origin =
+          messages.stream().mapToLong(m -> (long) SimFixture.identity(m)[2]).min().orElse(0);
       return messages.stream()
-          .sorted(Comparator.comparing((Message m) -> (String) SimFixture.identity(m)[0])
-              .thenComparing(m -> (Long) SimFixture.identity(m)[1]))
-          .map(m -> relative(m, origin).toByteArray()).toList();
+          .sorted(
+              Comparator.comparing((Message m) -> (String) SimFixture.identity(m)[0])
+                  .thenComparing(m -> (Long) SimFixture.identity(m)[1]))
+          .map(m -> relative(m, origin).toByteArray())
+          .toList();
     }
   }
 

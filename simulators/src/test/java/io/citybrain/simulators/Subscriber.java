@@ -13,12 +13,15 @@ final class Subscriber implements AutoCloseable {
   private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
 
   /** One message as it arrived, with its arrival time. */
-  record Received(String topic, byte[] payload, long atNanos) {
-  }
+  record Received(String topic, byte[] payload, long atNanos) {}
 
   Subscriber(String brokerUrl, String clientId, String filter, int qos) {
-    connection = PahoConnection.connect(MqttSettings.of(brokerUrl, clientId).withMaxInflight(65_535));
-    connection.subscribe(filter, qos, (topic, payload) -> received.add(new Received(topic, payload, System.nanoTime())));
+    connection =
+        PahoConnection.connect(MqttSettings.of(brokerUrl, clientId).withMaxInflight(65_535));
+    connection.subscribe(
+        filter,
+        qos,
+        (topic, payload) -> received.add(new Received(topic, payload, System.nanoTime())));
   }
 
   List<Received> all() {

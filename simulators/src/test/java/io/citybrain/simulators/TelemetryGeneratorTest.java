@@ -5,34 +5,42 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Reading;
 import io.citybrain.seeds.Device;
 import io.citybrain.seeds.MetricKind;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The simulator's message stream: right, deterministic, paced, sharded, and faulty exactly as asked. */
+/**
+ * The simulator's message stream: right, deterministic, paced, sharded, and faulty exactly as
+ * asked.
+ */
 class TelemetryGeneratorTest {
 
   @Test
-  @DisplayName("every message decodes, belongs to the fleet and its topic, and each device's seq rises by one")
+  @DisplayName(
+      "every message decodes, belongs to the fleet and its topic, and each device's seq rises by one")
   void messagesMatchTheFleet() throws InvalidProtocolBufferException {
     SimConfig config = SimFixture.config("--rate", "5000");
-    Map<String, Device> fleet = config.fleet().devices().stream()
-        .collect(Collectors.toMap(Device::id, d -> d));
+    Map<String, Device> fleet =
+        config.fleet().devices().stream().collect(Collectors.toMap(Device::id, d -> d));
     Map<String, Long> lastSeq = new HashMap<>();
     for (Outgoing o : SimFixture.generate(30_000, "--rate", "5000")) {
       Object[] id = SimFixture.identity(SimFixture.decode(o.topic(), o.payload()));
       Device device = fleet.get((String) id[0]);
       assertThat(device).as("device %s in the fleet", id[0]).isNotNull();
-      assertThat(o.topic()).isEqualTo("city/v1/" + device.district() + "/" + o.topic().split("/")[3] + "/" + id[0]);
+      assertThat(o.topic())
+          .isEqualTo("city/v1/" + device.district() + "/" + o.topic().split("/")[3] + "/" + id[0]);
       long previous = lastSeq.getOrDefault((String) id[0], 0L);
       assertThat((long) id[1]).as("seq of %s", id[0]).isEqualTo(previous + 1);
       lastSeq.put((String) id[0], (long) id[1]);
@@ -41,11 +49,15 @@ class TelemetryGeneratorTest {
   }
 
   @Test
-  @DisplayName("the same seed and flags give byte-identical messages; another seed gives other values")
+  @DisplayName(
+      "the same seed and flags give byte-identical messages; another seed gives other values")
   void deterministic() {
-    List<Outgoing> first = SimFixture.generate(20_000, "--rate", "3000", "--seed", "7", "--scenario", "flood");
-    List<Outgoing> second = SimFixture.generate(20_000, "--rate", "3000", "--seed", "7", "--scenario", "flood");
-    List<Outgoing> other = SimFixture.generate(20_000, "--rate", "3000", "--seed", "8", "--scenario", "flood");
+    List<Outgoing> first =
+        SimFixture.generate(20_000, "--rate", "3000", "--seed", "7", "--scenario", "flood");
+    List<Outgoing> second =
+        SimFixture.generate(20_000, "--rate", "3000", "--seed", "7", "--scenario", "flood");
+    List<Outgoing> other =
+        SimFixture.generate(20_000, "--rate", "3000", "--seed", "8", "--scenario", "flood");
     for (int i = 0; i < first.size(); i++) {
       assertThat(second.get(i).topic()).isEqualTo(first.get(i).topic());
       assertThat(second.get(i).payload()).isEqualTo(first.get(i).payload());
@@ -53,7 +65,7 @@ class TelemetryGeneratorTest {
     }
     long differing = 0;
     for (int i = 0; i < first.size(); i++) {
-      if (!java.util.Arrays.equals(first.get(i).payload(), other.get(i).payload())) {
+      if (!Arrays.equals(first.get(i).payload(), other.get(i).payload())) {
         differing++;
       }
     }
@@ -70,7 +82,7 @@ class TelemetryGeneratorTest {
     Set<String> union = new HashSet<>(one);
     union.addAll(two);
     assertThat(union).isEqualTo(ids(all)).hasSize(all.fleet().size());
-    assertThat(one.size()).isCloseTo(two.size(), org.assertj.core.data.Offset.offset(1));
+    assertThat(one.size()).isCloseTo(two.size(), Offset.offset(1));
   }
 
   @Test
@@ -85,14 +97,30 @@ class TelemetryGeneratorTest {
   @DisplayName("--districts plays only those districts")
   void districtsFilter() {
     SimConfig config = SimFixture.config("--districts", "DP,ft");
-    assertThat(new SimFleet(config).devices()).extracting(d -> d.device.district()).containsOnly("DP", "FT");
+    assertThat(new SimFleet(config).devices())
+        .extracting(d -> d.device.district())
+        .containsOnly("DP", "FT");
   }
 
   @Test
   @DisplayName("each fault flag does what it promises at about its rate")
   void faultsAtTheirRates() throws InvalidProtocolBufferException {
-    String[] flags = {"--rate", "5000", "--fault-future", "0.05", "--fault-late", "0.05", "--fault-late-by", "1s",
-        "--fault-duplicate", "0.05", "--fault-out-of-range", "0.05", "--fault-malformed", "0.05"};
+    String[] flags = {
+      "--rate",
+      "5000",
+      "--fault-future",
+      "0.05",
+      "--fault-late",
+      "0.05",
+      "--fault-late-by",
+      "1s",
+      "--fault-duplicate",
+      "0.05",
+      "--fault-out-of-range",
+      "0.05",
+      "--fault-malformed",
+      "0.05"
+    };
     SimConfig config = SimFixture.config(flags);
     Map<String, MetricKind> metrics = config.seeds().metricsById();
     List<Outgoing> out = SimFixture.generate(40_000, flags);
@@ -104,7 +132,7 @@ class TelemetryGeneratorTest {
     int late = 0;
     for (int i = 0; i < out.size(); i++) {
       Outgoing o = out.get(i);
-      if (i > 0 && java.util.Arrays.equals(o.payload(), out.get(i - 1).payload())) {
+      if (i > 0 && Arrays.equals(o.payload(), out.get(i - 1).payload())) {
         duplicates++;
       }
       Message m;
@@ -133,14 +161,16 @@ class TelemetryGeneratorTest {
     assertThat(malformed / total).isBetween(0.04, 0.06);
     assertThat(future / total).isBetween(0.04, 0.06);
     assertThat(duplicates / total).isBetween(0.04, 0.06);
-    // Late ones from the window's last second are not released yet, and late ones that are also malformed cannot be
+    // Late ones from the window's last second are not released yet, and late ones that are also
+    // malformed cannot be
     // decoded: of the 5% held back, about 4% show here.
     assertThat(late / total).isBetween(0.035, 0.055);
     assertThat((double) outOfRange / readings).isBetween(0.04, 0.06);
   }
 
   @Test
-  @DisplayName("--fault-skew puts about that share of device clocks off by up to 5 min, the same devices every run")
+  @DisplayName(
+      "--fault-skew puts about that share of device clocks off by up to 5 min, the same devices every run")
   void clockSkew() {
     SimConfig config = SimFixture.config("--fault-skew", "0.1");
     SimFleet fleet = new SimFleet(config);
@@ -151,7 +181,8 @@ class TelemetryGeneratorTest {
     assertThat(skews).allMatch(s -> Math.abs(s) <= 300_000);
     SimFleet againFleet = new SimFleet(config);
     SimRun.generator(config, againFleet, () -> 0L);
-    assertThat(againFleet.devices().stream().map(d -> d.clockSkewMs).filter(s -> s != 0).toList()).isEqualTo(skews);
+    assertThat(againFleet.devices().stream().map(d -> d.clockSkewMs).filter(s -> s != 0).toList())
+        .isEqualTo(skews);
   }
 
   @Test
@@ -171,7 +202,8 @@ class TelemetryGeneratorTest {
   }
 
   @Test
-  @DisplayName("the flood scenario raises Dapeng's rainfall and water levels and makes cameras see flooding")
+  @DisplayName(
+      "the flood scenario raises Dapeng's rainfall and water levels and makes cameras see flooding")
   void floodScenario() throws InvalidProtocolBufferException {
     // 400,000 messages at 800/s cover the 500 s the flood takes to build up.
     String[] flags = {"--rate", "800", "--scenario", "flood", "--districts", "DP"};
@@ -192,7 +224,7 @@ class TelemetryGeneratorTest {
           peak++;
         }
       }
-      if (m instanceof io.citybrain.proto.v1.CameraEvent c && c.getEventType().equals("road_flooding")) {
+      if (m instanceof CameraEvent c && c.getEventType().equals("road_flooding")) {
         flooding++;
         assertThat(t).isGreaterThan(150);
       }
@@ -205,7 +237,8 @@ class TelemetryGeneratorTest {
   }
 
   @Test
-  @DisplayName("the outage scenario silences about 30% of Longgang's devices during the outage only")
+  @DisplayName(
+      "the outage scenario silences about 30% of Longgang's devices during the outage only")
   void outageScenario() throws InvalidProtocolBufferException {
     String[] flags = {"--rate", "3000", "--scenario", "device_outage", "--districts", "LG"};
     Set<String> before = new HashSet<>();
@@ -226,22 +259,29 @@ class TelemetryGeneratorTest {
   @Test
   @DisplayName("gateway mode sends a Dapeng camera's reports in batches of the asked size")
   void gatewayBatches() throws InvalidProtocolBufferException {
-    List<Outgoing> out = SimFixture.generate(5_000, "--rate", "20000", "--districts", "DP", "--gateway-batch", "50");
-    List<Outgoing> batches = out.stream().filter(o -> o.messageClass() == Outgoing.MessageClass.BATCH).toList();
+    List<Outgoing> out =
+        SimFixture.generate(5_000, "--rate", "20000", "--districts", "DP", "--gateway-batch", "50");
+    List<Outgoing> batches =
+        out.stream().filter(o -> o.messageClass() == Outgoing.MessageClass.BATCH).toList();
     assertThat(batches).isNotEmpty();
     for (Outgoing o : batches) {
       GatewayBatch batch = GatewayBatch.parseFrom(o.payload());
       assertThat(o.topic()).isEqualTo("city/v1/DP/batch/" + batch.getGatewayId());
       assertThat(batch.getCameraEventsCount() + batch.getHeartbeatsCount()).isBetween(1, 50);
     }
-    assertThat(batches.stream().filter(o -> {
-      try {
-        GatewayBatch b = GatewayBatch.parseFrom(o.payload());
-        return b.getCameraEventsCount() + b.getHeartbeatsCount() == 50;
-      } catch (InvalidProtocolBufferException e) {
-        return false;
-      }
-    }).count()).isGreaterThan(batches.size() / 2);
+    assertThat(
+            batches.stream()
+                .filter(
+                    o -> {
+                      try {
+                        GatewayBatch b = GatewayBatch.parseFrom(o.payload());
+                        return b.getCameraEventsCount() + b.getHeartbeatsCount() == 50;
+                      } catch (InvalidProtocolBufferException e) {
+                        return false;
+                      }
+                    })
+                .count())
+        .isGreaterThan(batches.size() / 2);
     assertThat(out).noneMatch(o -> o.topic().contains("/camera/DP-CAM-"));
   }
 
@@ -250,13 +290,18 @@ class TelemetryGeneratorTest {
   void badFlags() {
     assertThatThrownBy(() -> SimFixture.config("--districts", "XX"))
         .hasMessageContaining("unknown district 'XX' (known: FT, LH");
-    assertThatThrownBy(() -> SimFixture.config("--rate", "0")).hasMessageContaining("--rate must be a positive number");
-    assertThatThrownBy(() -> SimFixture.config("--rate", "-5")).hasMessageContaining("--rate must be a positive number");
-    assertThatThrownBy(() -> SimFixture.config("--shard", "3/2")).hasMessageContaining("--shard must be i/n with 1 <= i <= n, was 3/2");
-    assertThatThrownBy(() -> SimFixture.config("--fault-late", "2")).hasMessageContaining("--fault-late must be a rate within 0..1");
+    assertThatThrownBy(() -> SimFixture.config("--rate", "0"))
+        .hasMessageContaining("--rate must be a positive number");
+    assertThatThrownBy(() -> SimFixture.config("--rate", "-5"))
+        .hasMessageContaining("--rate must be a positive number");
+    assertThatThrownBy(() -> SimFixture.config("--shard", "3/2"))
+        .hasMessageContaining("--shard must be i/n with 1 <= i <= n, was 3/2");
+    assertThatThrownBy(() -> SimFixture.config("--fault-late", "2"))
+        .hasMessageContaining("--fault-late must be a rate within 0..1");
   }
 
   private static Set<String> ids(SimConfig config) {
-    return new SimFleet(config).devices().stream().map(d -> d.device.id()).collect(Collectors.toSet());
+    return new SimFleet(config)
+        .devices().stream().map(d -> d.device.id()).collect(Collectors.toSet());
   }
 }

@@ -5,11 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 
 /** Connection pools (HikariCP) for CityBrain's processes. */
 public final class DataSources {
-  /** Enough for a process that writes in batches; a pool larger than the cores the database has only queues. */
+  /**
+   * Enough for a process that writes in batches; a pool larger than the cores the database has only
+   * queues.
+   */
   public static final int DEFAULT_POOL_SIZE = 8;
 
-  private DataSources() {
-  }
+  private DataSources() {}
 
   /** A pool on a JDBC URL that carries its own credentials (e.g. {@code ?user=postgres}). */
   public static HikariDataSource pooled(String jdbcUrl, String poolName, int maxSize) {
@@ -17,7 +19,8 @@ public final class DataSources {
     config.setJdbcUrl(jdbcUrl);
     config.setPoolName(poolName);
     config.setMaximumPoolSize(maxSize);
-    // Batched inserts become multi-row inserts: several times faster for the registry and the sinks.
+    // Batched inserts become multi-row inserts: several times faster for the registry and the
+    // sinks.
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.validate();
     return new HikariDataSource(config);

@@ -9,17 +9,23 @@ import org.flywaydb.core.api.output.MigrateResult;
 
 /** Applies CityBrain's versioned schema (Flyway) to a database and says what the database has. */
 public final class Schema {
-  private Schema() {
-  }
+  private Schema() {}
 
-  /** Brings the database to the latest schema version; a database already there is left as it is. */
+  /**
+   * Brings the database to the latest schema version; a database already there is left as it is.
+   */
   public static SchemaReport migrate(DataSource dataSource) {
     MigrateResult result = flyway(dataSource).migrate();
-    return new SchemaReport(result.migrationsExecuted, flyway(dataSource).info().current().getVersion().getVersion(),
+    return new SchemaReport(
+        result.migrationsExecuted,
+        flyway(dataSource).info().current().getVersion().getVersion(),
         timescale(dataSource));
   }
 
-  /** Fails when the database's schema differs from what this build expects (changed or missing migrations). */
+  /**
+   * Fails when the database's schema differs from what this build expects (changed or missing
+   * migrations).
+   */
   public static void validate(DataSource dataSource) {
     flyway(dataSource).validate();
   }
@@ -42,7 +48,9 @@ public final class Schema {
         .load();
   }
 
-  /** What a migration did: how many versions it applied, the version now, whether TimescaleDB is in use. */
-  public record SchemaReport(int applied, String version, boolean timescale) {
-  }
+  /**
+   * What a migration did: how many versions it applied, the version now, whether TimescaleDB is in
+   * use.
+   */
+  public record SchemaReport(int applied, String version, boolean timescale) {}
 }

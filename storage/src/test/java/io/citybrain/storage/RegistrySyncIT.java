@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The registry is filled from the seeds and the expanded fleet, and a repeated sync changes nothing. */
+/**
+ * The registry is filled from the seeds and the expanded fleet, and a repeated sync changes
+ * nothing.
+ */
 @ExtendWith(CityServicesExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegistrySyncIT {
@@ -36,7 +39,8 @@ class RegistrySyncIT {
 
   @Test
   @Order(1)
-  @DisplayName("the default fleet loads: 11 districts, at least 20,000 devices, 7,000 cameras in Dapeng")
+  @DisplayName(
+      "the default fleet loads: 11 districts, at least 20,000 devices, 7,000 cameras in Dapeng")
   void firstSync() throws SQLException {
     Fleet fleet = FleetExpander.expand(SEEDS);
     RegistryReport report = RegistrySync.sync(db, SEEDS, fleet);
@@ -46,9 +50,11 @@ class RegistrySyncIT {
     assertThat(report.devicesInserted()).isEqualTo(fleet.size());
     assertThat(count("SELECT count(*) FROM response_plan")).isEqualTo(SEEDS.responsePlans().size());
     assertThat(count("SELECT count(*) FROM camera_event_type WHERE creates_case")).isEqualTo(4);
-    assertThat(count("SELECT count(*) FROM case_category")).isEqualTo(
-        SEEDS.gridCaseCategories().stream().mapToInt(c -> c.subtypes().size()).sum());
-    assertThat(count("SELECT count(*) FROM device WHERE device_id = 'DP-CAM-07000' AND gateway_id = 'DP-GW-014'"))
+    assertThat(count("SELECT count(*) FROM case_category"))
+        .isEqualTo(SEEDS.gridCaseCategories().stream().mapToInt(c -> c.subtypes().size()).sum());
+    assertThat(
+            count(
+                "SELECT count(*) FROM device WHERE device_id = 'DP-CAM-07000' AND gateway_id = 'DP-GW-014'"))
         .isEqualTo(1);
   }
 
@@ -77,11 +83,15 @@ class RegistrySyncIT {
     RegistryReport reseeded = RegistrySync.sync(db, SEEDS, moved);
     assertThat(reseeded.devicesUpdated()).isEqualTo(moved.size());
     assertThat(reseeded.devicesInserted()).isZero();
-    assertThat(count("SELECT count(*) FROM registry_meta WHERE key = 'fleet_seed' AND value = '99'")).isEqualTo(1);
+    assertThat(
+            count("SELECT count(*) FROM registry_meta WHERE key = 'fleet_seed' AND value = '99'"))
+        .isEqualTo(1);
   }
 
   private static int count(String sql) throws SQLException {
-    try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Connection c = db.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getInt(1);
     }

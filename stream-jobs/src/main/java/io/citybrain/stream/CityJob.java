@@ -42,6 +42,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -49,8 +50,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
- * The city job: MQTT telemetry in; raw rows, district metrics, liveness, the situation picture, alerts and incidents
- * out, to PostgreSQL and to the live MQTT topics. One code path for the demo's MiniCluster and for {@code flink run}.
+ * The city job: MQTT telemetry in; raw rows, district metrics, liveness, the situation picture,
+ * alerts and incidents out, to PostgreSQL and to the live MQTT topics. One code path for the demo's
+ * MiniCluster and for {@code flink run}.
  *
  * <pre>
  * mqtt (watermarks per lane) -> validate -(rejected)---------------------------> raw sink (+ dead letters, accounting)
@@ -66,6 +68,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 public final class CityJob {
   /** The live picture's resolution and the history's. */
   public static final int LIVE_S = 10;
+
   public static final int HISTORY_S = 60;
   private final CityJobConfig config;
   private final CitySeeds seeds;
@@ -80,8 +83,9 @@ public final class CityJob {
     Configuration conf = new Configuration();
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval);
     conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
-    // Every type crossing the network has a real serializer; a Kryo fallback fails the job at once, not in production.
-    conf.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
+    // Every type crossing the network has a real serializer; a Kryo fallback fails the job at once,
+    // not in production.
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
     if (config.checkpointDir != null) {
       conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
       conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir);
@@ -94,113 +98,202 @@ public final class CityJob {
     build(env, null);
   }
 
-  /** Adds the job's graph with {@code hook} right after the source (tests inject failures there). */
+  /**
+   * Adds the job's graph with {@code hook} right after the source (tests inject failures there).
+   */
   public void build(StreamExecutionEnvironment env, MapFunction<MqttRecord, MqttRecord> hook) {
     env.configure(flinkConfiguration());
     env.setParallelism(config.parallelism);
     ResultTables tables = new ResultTables(config.jdbcUrl);
 
-    DataStream<MqttRecord> messages = env.fromSource(new MqttSource(config.source()),
-        WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(config.outOfOrderness)
-            .withTimestampAssigner(new EventTimeOfMessage()).withIdleness(config.idleness), "mqtt")
-        .uid("mqtt-source");
+    DataStream<MqttRecord> messages =
+        env.fromSource(
+                new MqttSource(config.source()),
+                WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(config.outOfOrderness)
+                    .withTimestampAssigner(new EventTimeOfMessage())
+                    .withIdleness(config.idleness),
+                "mqtt")
+            .uid("mqtt-source");
     if (hook != null) {
       messages = messages.map(hook).name("hook").uid("hook");
     }
-    SingleOutputStreamOperator<TelemetryItem> valid = messages.transform("validate",
-        TypeInformation.of(TelemetryItem.class), new ValidateTelemetry(config.jdbcUrl, config.futureLimit))
-        .uid("validate");
+    SingleOutputStreamOperator<TelemetryItem> valid =
+        messages
+            .transform(
+                "validate",
+                TypeInformation.of(TelemetryItem.class),
+                new ValidateTelemetry(config.jdbcUrl, config.futureLimit))
+            .uid("validate");
     DataStream<Rejection> rejected = valid.getSideOutput(ValidateTelemetry.REJECTED);
-    SingleOutputStreamOperator<TelemetryItem> clean = valid.keyBy(item -> item.deviceId)
-        .process(new Deduplicate(config.dedupTtl, config.allowedLateness)).name("dedup").uid("dedup");
+    SingleOutputStreamOperator<TelemetryItem> clean =
+        valid
+            .keyBy(item -> item.deviceId)
+            .process(new Deduplicate(config.dedupTtl, config.allowedLateness))
+            .name("dedup")
+            .uid("dedup");
 
-    clean.map(Ingested::of).name("to-raw").uid("to-raw")
-        .union(clean.getSideOutput(Deduplicate.FLAGGED).map(Ingested::of).name("flagged-to-raw").uid("flagged-to-raw"),
+    clean
+        .map(Ingested::of)
+        .name("to-raw")
+        .uid("to-raw")
+        .union(
+            clean
+                .getSideOutput(Deduplicate.FLAGGED)
+                .map(Ingested::of)
+                .name("flagged-to-raw")
+                .uid("flagged-to-raw"),
             rejected.map(Ingested::of).name("rejected-to-raw").uid("rejected-to-raw"))
         .sinkTo(new TelemetrySink(config.jdbcUrl, config.rawBatchSize, config.rawFlushInterval))
-        .name("raw-sink").uid("raw-sink");
+        .name("raw-sink")
+        .uid("raw-sink");
 
-    DataStream<TelemetryItem> readings = clean.filter(TelemetryItem::isReading).name("readings").uid("readings");
-    DataStream<TelemetryItem> cameras = clean.filter(TelemetryItem::isCamera).name("cameras").uid("cameras");
+    DataStream<TelemetryItem> readings =
+        clean.filter(TelemetryItem::isReading).name("readings").uid("readings");
+    DataStream<TelemetryItem> cameras =
+        clean.filter(TelemetryItem::isCamera).name("cameras").uid("cameras");
     DataStream<WindowStats> live = metricWindows(readings, LIVE_S);
     DataStream<WindowStats> history = metricWindows(readings, HISTORY_S);
     live.union(history).sinkTo(tables.metrics()).name("district-metric").uid("district-metric");
     DataStream<EventCount> liveEvents = eventWindows(cameras, LIVE_S);
-    liveEvents.union(eventWindows(cameras, HISTORY_S)).sinkTo(tables.eventCounts())
-        .name("district-event-count").uid("district-event-count");
+    liveEvents
+        .union(eventWindows(cameras, HISTORY_S))
+        .sinkTo(tables.eventCounts())
+        .name("district-event-count")
+        .uid("district-event-count");
 
-    DataStream<LivenessChange> liveness = clean.keyBy(item -> item.deviceId)
-        .process(new DeviceLiveness(config.missedIntervals)).name("liveness").uid("liveness");
+    DataStream<LivenessChange> liveness =
+        clean
+            .keyBy(item -> item.deviceId)
+            .process(new DeviceLiveness(config.missedIntervals))
+            .name("liveness")
+            .uid("liveness");
     liveness.sinkTo(tables.deviceStatus()).name("device-status").uid("device-status");
     liveness.sinkTo(tables.livenessHistory()).name("liveness-history").uid("liveness-history");
 
-    DataStream<AlertEvent> alerts = live.keyBy(s -> s.district + "|" + s.metric)
-        .process(new AlertEvaluator(seeds.alertRules())).name("alert-rules").uid("alert-rules");
-    alerts.filter(a -> a.raised).name("raises").uid("raises").sinkTo(tables.alertRaises())
-        .name("alert-raises").uid("alert-raises");
-    alerts.filter(a -> !a.raised).name("clears").uid("clears").sinkTo(tables.alertClears())
-        .name("alert-clears").uid("alert-clears");
+    DataStream<AlertEvent> alerts =
+        live.keyBy(s -> s.district + "|" + s.metric)
+            .process(new AlertEvaluator(seeds.alertRules()))
+            .name("alert-rules")
+            .uid("alert-rules");
+    alerts
+        .filter(a -> a.raised)
+        .name("raises")
+        .uid("raises")
+        .sinkTo(tables.alertRaises())
+        .name("alert-raises")
+        .uid("alert-raises");
+    alerts
+        .filter(a -> !a.raised)
+        .name("clears")
+        .uid("clears")
+        .sinkTo(tables.alertClears())
+        .name("alert-clears")
+        .uid("alert-clears");
 
     DataStream<DistrictUpdate> incidents = incidents(alerts, clean, tables);
 
-    SingleOutputStreamOperator<SituationRecord> situation = live.map(DistrictUpdate::of).name("stats-update")
-        .uid("stats-update")
-        .union(liveEvents.map(DistrictUpdate::of).name("events-update").uid("events-update"),
-            liveness.map(DistrictUpdate::of).name("liveness-update").uid("liveness-update"),
-            alerts.map(DistrictUpdate::of).name("alert-update").uid("alert-update"),
-            incidents)
-        .keyBy(u -> u.district)
-        .process(new DistrictSituation(seeds, config.jdbcUrl)).name("district-situation").uid("district-situation");
+    SingleOutputStreamOperator<SituationRecord> situation =
+        live.map(DistrictUpdate::of)
+            .name("stats-update")
+            .uid("stats-update")
+            .union(
+                liveEvents.map(DistrictUpdate::of).name("events-update").uid("events-update"),
+                liveness.map(DistrictUpdate::of).name("liveness-update").uid("liveness-update"),
+                alerts.map(DistrictUpdate::of).name("alert-update").uid("alert-update"),
+                incidents)
+            .keyBy(u -> u.district)
+            .process(new DistrictSituation(seeds, config.jdbcUrl))
+            .name("district-situation")
+            .uid("district-situation");
     situation.sinkTo(tables.snapshots()).name("district-snapshot").uid("district-snapshot");
-    SingleOutputStreamOperator<CityRecord> city = situation.keyBy(r -> "city").process(new CitySummarizer())
-        .name("city-summary").uid("city-summary").setParallelism(1);
-    city.sinkTo(tables.citySummary()).name("city-summary-table").uid("city-summary-table").setParallelism(1);
+    SingleOutputStreamOperator<CityRecord> city =
+        situation
+            .keyBy(r -> "city")
+            .process(new CitySummarizer())
+            .name("city-summary")
+            .uid("city-summary")
+            .setParallelism(1);
+    city.sinkTo(tables.citySummary())
+        .name("city-summary-table")
+        .uid("city-summary-table")
+        .setParallelism(1);
 
     if (config.publishResults) {
-      situation.map(r -> Publication.of("city/v1/" + r.district + "/live", r.snapshot, true))
-          .name("live-topic").uid("live-topic")
-          .union(city.map(r -> Publication.of("city/v1/city/live", r.summary, true)).name("city-topic")
-                  .uid("city-topic").setParallelism(1),
+      situation
+          .map(r -> Publication.of("city/v1/" + r.district + "/live", r.snapshot, true))
+          .name("live-topic")
+          .uid("live-topic")
+          .union(
+              city.map(r -> Publication.of("city/v1/city/live", r.summary, true))
+                  .name("city-topic")
+                  .uid("city-topic")
+                  .setParallelism(1),
               alerts.map(CityJob::alertPublication).name("alert-topic").uid("alert-topic"))
           // One topic, one connection: the retained picture a new subscriber gets is the newest.
           .keyBy(p -> p.topic)
-          .sinkTo(new ResultPublisher(config.brokerUrl, config.clientIdPrefix)).name("publish").uid("publish");
+          .sinkTo(new ResultPublisher(config.brokerUrl, config.clientIdPrefix))
+          .name("publish")
+          .uid("publish");
     }
   }
 
-  /** Incidents (CEP over alerts, camera events and readings): stored, published, and counted per district. */
-  private DataStream<DistrictUpdate> incidents(DataStream<AlertEvent> alerts, DataStream<TelemetryItem> clean,
-      ResultTables tables) {
-    DataStream<Signal> signals = alerts.filter(a -> a.raised).name("raised").uid("raised")
-        .map(a -> Signal.alert(a.district, a.windowEndMs - 1, a.ruleId, a.alertId, a.value))
-        .name("alert-signal").uid("alert-signal");
+  /**
+   * Incidents (CEP over alerts, camera events and readings): stored, published, and counted per
+   * district.
+   */
+  private DataStream<DistrictUpdate> incidents(
+      DataStream<AlertEvent> alerts, DataStream<TelemetryItem> clean, ResultTables tables) {
+    DataStream<Signal> signals =
+        alerts
+            .filter(a -> a.raised)
+            .name("raised")
+            .uid("raised")
+            .map(a -> Signal.alert(a.district, a.windowEndMs - 1, a.ruleId, a.alertId, a.value))
+            .name("alert-signal")
+            .uid("alert-signal");
     return IncidentWiring.wire(signals, clean, seeds, tables, config);
   }
 
   private DataStream<WindowStats> metricWindows(DataStream<TelemetryItem> readings, int seconds) {
-    Set<String> p95 = seeds.metrics().stream().filter(MetricKind::wantsP95).map(MetricKind::id)
-        .collect(Collectors.toSet());
-    return readings.keyBy(item -> item.district + "|" + item.metric)
+    Set<String> p95 =
+        seeds.metrics().stream()
+            .filter(MetricKind::wantsP95)
+            .map(MetricKind::id)
+            .collect(Collectors.toSet());
+    return readings
+        .keyBy(item -> item.district + "|" + item.metric)
         .window(TumblingEventTimeWindows.of(Duration.ofSeconds(seconds)))
         .allowedLateness(config.allowedLateness)
         .aggregate(new MetricStatsAggregate(p95), new ToWindowStats(seconds))
-        .name("metrics-" + seconds + "s").uid("metrics-" + seconds + "s");
+        .name("metrics-" + seconds + "s")
+        .uid("metrics-" + seconds + "s");
   }
 
   private DataStream<EventCount> eventWindows(DataStream<TelemetryItem> cameras, int seconds) {
-    return cameras.keyBy(item -> item.district + "|" + item.eventType)
+    return cameras
+        .keyBy(item -> item.district + "|" + item.eventType)
         .window(TumblingEventTimeWindows.of(Duration.ofSeconds(seconds)))
         .allowedLateness(config.allowedLateness)
         .aggregate(new CountAggregate<>(), new ToEventCount(seconds))
-        .name("camera-counts-" + seconds + "s").uid("camera-counts-" + seconds + "s");
+        .name("camera-counts-" + seconds + "s")
+        .uid("camera-counts-" + seconds + "s");
   }
 
   static Publication alertPublication(AlertEvent a) {
-    Alert alert = Alert.newBuilder().setAlertId(a.alertId).setRuleId(a.ruleId).setDistrict(a.district)
-        .setMetric(a.metric).setSeverity(severity(a.severity))
-        .setState(a.raised ? AlertState.ALERT_STATE_RAISED : AlertState.ALERT_STATE_CLEARED).setValue(a.value)
-        .setThreshold(a.threshold).setWindowEndMs(a.windowEndMs).setRaisedAtMs(a.raisedAtMs)
-        .setClearedAtMs(a.clearedAtMs).build();
+    Alert alert =
+        Alert.newBuilder()
+            .setAlertId(a.alertId)
+            .setRuleId(a.ruleId)
+            .setDistrict(a.district)
+            .setMetric(a.metric)
+            .setSeverity(severity(a.severity))
+            .setState(a.raised ? AlertState.ALERT_STATE_RAISED : AlertState.ALERT_STATE_CLEARED)
+            .setValue(a.value)
+            .setThreshold(a.threshold)
+            .setWindowEndMs(a.windowEndMs)
+            .setRaisedAtMs(a.raisedAtMs)
+            .setClearedAtMs(a.clearedAtMs)
+            .build();
     return Publication.of("city/v1/" + a.district + "/alert", alert.toByteArray(), false);
   }
 

@@ -1,5 +1,6 @@
 package io.citybrain.stream;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.proto.v1.Evidence;
@@ -20,60 +21,100 @@ import java.sql.SQLException;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
-/** Wires the CEP incident detection into the job: its inputs, its table and topic, its count per district. */
+/**
+ * Wires the CEP incident detection into the job: its inputs, its table and topic, its count per
+ * district.
+ */
 final class IncidentWiring {
-  private IncidentWiring() {
-  }
+  private IncidentWiring() {}
 
-  static DataStream<DistrictUpdate> wire(DataStream<Signal> alertSignals, DataStream<TelemetryItem> clean,
-      CitySeeds seeds, ResultTables tables, CityJobConfig config) {
+  static DataStream<DistrictUpdate> wire(
+      DataStream<Signal> alertSignals,
+      DataStream<TelemetryItem> clean,
+      CitySeeds seeds,
+      ResultTables tables,
+      CityJobConfig config) {
     UsedSignals used = IncidentPatterns.signalsOf(seeds.incidentPatterns());
     // Only what some pattern looks at goes on: most readings and camera events concern no pattern.
-    DataStream<Signal> telemetry = clean.filter(item -> item.isCamera() || item.isReading()).name("cep-candidates")
-        .uid("cep-candidates").map(Signal::of).name("to-signal").uid("to-signal").filter(used)
-        .name("cep-used").uid("cep-used");
-    DataStream<IncidentEvent> incidents = IncidentDetector.detect(alertSignals.union(telemetry), seeds);
+    DataStream<Signal> telemetry =
+        clean
+            .filter(item -> item.isCamera() || item.isReading())
+            .name("cep-candidates")
+            .uid("cep-candidates")
+            .map(Signal::of)
+            .name("to-signal")
+            .uid("to-signal")
+            .filter(used)
+            .name("cep-used")
+            .uid("cep-used");
+    DataStream<IncidentEvent> incidents =
+        IncidentDetector.detect(alertSignals.union(telemetry), seeds);
     incidents.sinkTo(incidentTable(tables)).name("incident-table").uid("incident-table");
     if (config.publishResults) {
-      incidents.map(i -> Publication.of("city/v1/" + i.district + "/incident", proto(i).toByteArray(), false))
-          .name("incident-topic").uid("incident-topic")
+      incidents
+          .map(
+              i ->
+                  Publication.of(
+                      "city/v1/" + i.district + "/incident", proto(i).toByteArray(), false))
+          .name("incident-topic")
+          .uid("incident-topic")
           .sinkTo(new ResultPublisher(config.brokerUrl, config.clientIdPrefix + "-incidents"))
-          .name("publish-incidents").uid("publish-incidents");
+          .name("publish-incidents")
+          .uid("publish-incidents");
     }
-    return incidents.map(i -> DistrictUpdate.incident(i.district, i.incidentId, i.detectedAtMs))
-        .name("incident-update").uid("incident-update");
+    return incidents
+        .map(i -> DistrictUpdate.incident(i.district, i.incidentId, i.detectedAtMs))
+        .name("incident-update")
+        .uid("incident-update");
   }
 
-  /** Incidents are inserted once; their state (open, responding, closed) belongs to the command API from then on. */
+  /**
+   * Incidents are inserted once; their state (open, responding, closed) belongs to the command API
+   * from then on.
+   */
   private static JdbcSink<IncidentEvent> incidentTable(ResultTables tables) {
-    return tables.sink("""
+    return tables.sink(
+        """
         INSERT INTO incident (incident_id, pattern_id, district, severity, started_at, detected_at, summary, evidence,
                               response_plan_id, alert_ids)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
-        ON CONFLICT (incident_id) DO NOTHING""", (ps, i) -> {
-      ps.setString(1, i.incidentId);
-      ps.setString(2, i.patternId);
-      ps.setString(3, i.district);
-      ps.setString(4, i.severity);
-      ps.setObject(5, ResultTables.time(i.startedAtMs));
-      ps.setObject(6, ResultTables.time(i.detectedAtMs));
-      ps.setString(7, i.summary);
-      ps.setString(8, evidenceJson(proto(i)));
-      ps.setString(9, i.responsePlanId);
-      ps.setArray(10, ps.getConnection().createArrayOf("text", i.alertIds.toArray()));
-    });
+        ON CONFLICT (incident_id) DO NOTHING""",
+        (ps, i) -> {
+          ps.setString(1, i.incidentId);
+          ps.setString(2, i.patternId);
+          ps.setString(3, i.district);
+          ps.setString(4, i.severity);
+          ps.setObject(5, ResultTables.time(i.startedAtMs));
+          ps.setObject(6, ResultTables.time(i.detectedAtMs));
+          ps.setString(7, i.summary);
+          ps.setString(8, evidenceJson(proto(i)));
+          ps.setString(9, i.responsePlanId);
+          ps.setArray(10, ps.getConnection().createArrayOf("text", i.alertIds.toArray()));
+        });
   }
 
   static Incident proto(IncidentEvent i) {
-    Incident.Builder b = Incident.newBuilder().setIncidentId(i.incidentId).setPatternId(i.patternId)
-        .setDistrict(i.district).setSeverity(CityJob.severity(i.severity)).setStartedAtMs(i.startedAtMs)
-        .setDetectedAtMs(i.detectedAtMs).setSummary(i.summary).addAllAlertIds(i.alertIds);
+    Incident.Builder b =
+        Incident.newBuilder()
+            .setIncidentId(i.incidentId)
+            .setPatternId(i.patternId)
+            .setDistrict(i.district)
+            .setSeverity(CityJob.severity(i.severity))
+            .setStartedAtMs(i.startedAtMs)
+            .setDetectedAtMs(i.detectedAtMs)
+            .setSummary(i.summary)
+            .addAllAlertIds(i.alertIds);
     if (i.responsePlanId != null) {
       b.setResponsePlanId(i.responsePlanId);
     }
     for (EvidenceItem e : i.evidence) {
-      Evidence.Builder ev = Evidence.newBuilder().setSeq(e.seq).setEventTimeMs(e.timeMs).setKind(e.kind)
-          .setWhat(e.what).setValue(e.value);
+      Evidence.Builder ev =
+          Evidence.newBuilder()
+              .setSeq(e.seq)
+              .setEventTimeMs(e.timeMs)
+              .setKind(e.kind)
+              .setWhat(e.what)
+              .setValue(e.value);
       if (e.deviceId != null) {
         ev.setDeviceId(e.deviceId);
       }
@@ -89,10 +130,10 @@ final class IncidentWiring {
     StringBuilder json = new StringBuilder("[");
     try {
       for (Evidence e : incident.getEvidenceList()) {
-        json.append(json.length() > 1 ? "," : "").append(JsonFormat.printer().omittingInsignificantWhitespace()
-            .print(e));
+        json.append(json.length() > 1 ? "," : "")
+            .append(JsonFormat.printer().omittingInsignificantWhitespace().print(e));
       }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new SQLException("evidence not printable as JSON: " + e.getMessage(), e);
     }
     return json.append(']').toString();

@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,7 @@ final class CityJobRun implements AutoCloseable {
   private JobClient job;
   private final CityJobConfig config;
   private final MqttConnection results;
+
   /** Live topic payloads by topic, in arrival order. */
   final Map<String, List<byte[]>> published = new ConcurrentHashMap<>();
 
@@ -62,16 +64,24 @@ final class CityJobRun implements AutoCloseable {
     return c;
   }
 
-  /** Starts the job and a subscriber on its result topics; waits until the lanes have subscribed. */
-  static CityJobRun start(CityJobConfig config, MapFunction<MqttRecord, MqttRecord> hook) throws Exception {
+  /**
+   * Starts the job and a subscriber on its result topics; waits until the lanes have subscribed.
+   */
+  static CityJobRun start(CityJobConfig config, MapFunction<MqttRecord, MqttRecord> hook)
+      throws Exception {
     // The lanes' sessions exist before the job deploys: nothing the simulator sends early is lost.
     LaneSessions.open(config.source());
-    MqttConnection results = PahoConnection.connect(MqttSettings.of(config.brokerUrl, config.clientIdPrefix + "-watch"));
+    MqttConnection results =
+        PahoConnection.connect(MqttSettings.of(config.brokerUrl, config.clientIdPrefix + "-watch"));
     CityJobRun run = new CityJobRun(null, config, results);
     for (String filter : List.of("city/v1/+/live", "city/v1/+/alert", "city/v1/+/incident")) {
-      results.subscribe(filter, 1, (topic, payload) ->
-          run.published.computeIfAbsent(topic, t -> java.util.Collections.synchronizedList(new ArrayList<>()))
-              .add(payload));
+      results.subscribe(
+          filter,
+          1,
+          (topic, payload) ->
+              run.published
+                  .computeIfAbsent(topic, t -> Collections.synchronizedList(new ArrayList<>()))
+                  .add(payload));
     }
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -91,13 +101,26 @@ final class CityJobRun implements AutoCloseable {
   }
 
   /**
-   * Runs the simulator with these flags (plus broker and client id) and returns its report. One connection: its
-   * messages reach the broker in the order they were made, so a time-lapse run (30 s of event time per wall second)
-   * does not turn a moment's stall of one connection on a busy machine into readings past the allowed lateness.
+   * Runs the simulator with these flags (plus broker and client id) and returns its report. One
+   * connection: its messages reach the broker in the order they were made, so a time-lapse run (30
+   * s of event time per wall second) does not turn a moment's stall of one connection on a busy
+   * machine into readings past the allowed lateness.
    */
-  static SimReport simulate(TestServices services, String brokerUrl, String... flags) throws InterruptedException {
-    List<String> args = new ArrayList<>(List.of("--broker", brokerUrl, "--client-id", services.uniqueId("sim"),
-        "--no-actuators", "--connections", "1", "--qos", "1", "--quiet"));
+  static SimReport simulate(TestServices services, String brokerUrl, String... flags)
+      throws InterruptedException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--broker",
+                brokerUrl,
+                "--client-id",
+                services.uniqueId("sim"),
+                "--no-actuators",
+                "--connections",
+                "1",
+                "--qos",
+                "1",
+                "--quiet"));
     args.addAll(List.of(flags));
     SimCommand command = new SimCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
@@ -106,8 +129,12 @@ final class CityJobRun implements AutoCloseable {
     }
   }
 
-  /** Waits until {@code sql} returns the same value twice, {@code quiet} apart (the job has caught up). */
-  static long awaitStable(TestServices services, String sql, Duration quiet, Duration timeout) throws Exception {
+  /**
+   * Waits until {@code sql} returns the same value twice, {@code quiet} apart (the job has caught
+   * up).
+   */
+  static long awaitStable(TestServices services, String sql, Duration quiet, Duration timeout)
+      throws Exception {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     long last = -1;
     while (System.currentTimeMillis() < deadline) {
@@ -122,12 +149,14 @@ final class CityJobRun implements AutoCloseable {
   }
 
   /** Waits until {@code sql} returns at least {@code atLeast}; fails after the timeout. */
-  static long awaitAtLeast(TestServices services, String sql, long atLeast, Duration timeout) throws Exception {
+  static long awaitAtLeast(TestServices services, String sql, long atLeast, Duration timeout)
+      throws Exception {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     long now;
     while ((now = query(services, sql)) < atLeast) {
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("after " + timeout + ": " + sql + " = " + now + ", expected at least " + atLeast);
+        throw new AssertionError(
+            "after " + timeout + ": " + sql + " = " + now + ", expected at least " + atLeast);
       }
       Thread.sleep(500);
     }
@@ -135,7 +164,8 @@ final class CityJobRun implements AutoCloseable {
   }
 
   static long query(TestServices services, String sql) throws Exception {
-    try (Connection c = services.dataSource().getConnection(); Statement st = c.createStatement();
+    try (Connection c = services.dataSource().getConnection();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
@@ -144,7 +174,8 @@ final class CityJobRun implements AutoCloseable {
 
   static List<String> strings(TestServices services, String sql) throws Exception {
     List<String> rows = new ArrayList<>();
-    try (Connection c = services.dataSource().getConnection(); Statement st = c.createStatement();
+    try (Connection c = services.dataSource().getConnection();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
         rows.add(rs.getString(1));

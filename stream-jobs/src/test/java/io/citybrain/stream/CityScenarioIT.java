@@ -2,10 +2,8 @@ package io.citybrain.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.ingest.source.MqttRecord;
-import io.citybrain.mqtt.MqttConnection;
-import io.citybrain.mqtt.MqttSettings;
-import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.Incident;
 import io.citybrain.simulators.SimReport;
@@ -16,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,14 +27,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The whole job on a MiniCluster with the real broker and database, fed by the simulator: Dapeng floods while Longgang
- * loses 30% of its devices for five minutes (time-lapse 30x, a fixed start time, so the input is the same every run).
+ * The whole job on a MiniCluster with the real broker and database, fed by the simulator: Dapeng
+ * floods while Longgang loses 30% of its devices for five minutes (time-lapse 30x, a fixed start
+ * time, so the input is the same every run).
  */
 @ExtendWith(CityServicesExtension.class)
 class CityScenarioIT {
   static final Instant START = Instant.parse("2025-06-01T01:00:00Z");
+
   /** The scenario (900 s) plus time for every alert to clear and the last windows to close. */
   static final String SIM_SECONDS = "1080s";
+
   static final AtomicBoolean FAILED = new AtomicBoolean();
   static final AtomicLong SEEN = new AtomicLong();
 
@@ -45,21 +47,32 @@ class CityScenarioIT {
   }
 
   @Test
-  @DisplayName("flood + outage: the expected alerts and incidents only; 1 min metrics = SQL recomputation despite a "
-      + "failure; the same input twice more gives identical snapshots and incidents")
+  @DisplayName(
+      "flood + outage: the expected alerts and incidents only; 1 min metrics = SQL recomputation despite a "
+          + "failure; the same input twice more gives identical snapshots and incidents")
   void floodAndOutage(TestServices services) throws Exception {
     String broker = services.mqttUrl();
     Results first = run(services, broker, true);
     assertThat(FAILED).as("the job was failed on purpose mid-run").isTrue();
 
-    // Alerts: Dapeng's flood raises rain, water and traffic alerts, each once, and all clear when it is over.
-    assertThat(CityJobRun.strings(services, "SELECT rule_id || ' ' || district || ' ' || state FROM alert "
-        + "ORDER BY rule_id")).containsExactlyInAnyOrder(
-        "rainfall_heavy DP cleared", "rainfall_torrential DP cleared", "traffic_slow DP cleared",
-        "water_level_danger DP cleared", "water_level_warning DP cleared");
-    // Incidents: the flood, with the plan that fits it; the storm of alerts in Dapeng; nothing in Longgang.
-    assertThat(first.incidents.keySet()).containsExactlyInAnyOrder("flood DP flood_response",
-        "alert_storm DP district_coordination");
+    // Alerts: Dapeng's flood raises rain, water and traffic alerts, each once, and all clear when
+    // it is over.
+    assertThat(
+            CityJobRun.strings(
+                services,
+                "SELECT rule_id || ' ' || district || ' ' || state FROM alert "
+                    + "ORDER BY rule_id"))
+        .containsExactlyInAnyOrder(
+            "rainfall_heavy DP cleared",
+            "rainfall_torrential DP cleared",
+            "traffic_slow DP cleared",
+            "water_level_danger DP cleared",
+            "water_level_warning DP cleared");
+    // Incidents: the flood, with the plan that fits it; the storm of alerts in Dapeng; nothing in
+    // Longgang.
+    assertThat(first.incidents.keySet())
+        .containsExactlyInAnyOrder(
+            "flood DP flood_response", "alert_storm DP district_coordination");
 
     // Liveness: Longgang's online rate falls during the outage and comes back; Dapeng's stays up.
     assertThat(first.minOnlineRate("LG")).isBetween(0.60, 0.80);
@@ -70,20 +83,36 @@ class CityScenarioIT {
     // 1 min metrics: exactly the batch recomputation from the raw rows, for every closed window.
     long compared = CityJobRun.query(services, RECOMPUTED_WINDOWS);
     assertThat(compared).as("closed 1 min windows compared").isGreaterThan(100);
-    assertThat(CityJobRun.strings(services, MISMATCHES)).as("windows that differ from the recomputation").isEmpty();
+    assertThat(CityJobRun.strings(services, MISMATCHES))
+        .as("windows that differ from the recomputation")
+        .isEmpty();
 
-    // Accounting: received = stored + duplicate + late + rejected per district; stored + late = rows.
-    assertThat(CityJobRun.strings(services, """
+    // Accounting: received = stored + duplicate + late + rejected per district; stored + late =
+    // rows.
+    assertThat(
+            CityJobRun.strings(
+                services,
+                """
         SELECT district FROM pipeline_accounting GROUP BY district
         HAVING sum(value) FILTER (WHERE counter = 'received') <> sum(value) FILTER (WHERE counter <> 'received')"""))
         .isEmpty();
-    assertThat(CityJobRun.query(services, "SELECT sum(value) FROM pipeline_accounting WHERE counter IN "
-        + "('stored', 'late')")).isEqualTo(CityJobRun.query(services, "SELECT (SELECT count(*) FROM reading) + "
-        + "(SELECT count(*) FROM camera_event) + (SELECT count(*) FROM heartbeat)"));
+    assertThat(
+            CityJobRun.query(
+                services,
+                "SELECT sum(value) FROM pipeline_accounting WHERE counter IN "
+                    + "('stored', 'late')"))
+        .isEqualTo(
+            CityJobRun.query(
+                services,
+                "SELECT (SELECT count(*) FROM reading) + "
+                    + "(SELECT count(*) FROM camera_event) + (SELECT count(*) FROM heartbeat)"));
 
-    // The same input twice, without failures: identical pictures and incidents. (The run with a failure above gives
-    // the same incidents; its pictures of windows open at the restored checkpoint were once seen to count fewer
-    // devices online in CI, so they are compared only between uninterrupted runs: see stream-jobs/README.md.)
+    // The same input twice, without failures: identical pictures and incidents. (The run with a
+    // failure above gives
+    // the same incidents; its pictures of windows open at the restored checkpoint were once seen to
+    // count fewer
+    // devices online in CI, so they are compared only between uninterrupted runs: see
+    // stream-jobs/README.md.)
     reset(services, broker);
     Results second = run(services, broker, false);
     reset(services, broker);
@@ -99,12 +128,13 @@ class CityScenarioIT {
 
   private Results run(TestServices services, String broker, boolean fail) throws Exception {
     SEEN.set(0);
-    MapFunction<MqttRecord, MqttRecord> hook = record -> {
-      if (fail && SEEN.incrementAndGet() == 40_000 && FAILED.compareAndSet(false, true)) {
-        throw new IllegalStateException("failed on purpose after 40,000 messages");
-      }
-      return record;
-    };
+    MapFunction<MqttRecord, MqttRecord> hook =
+        record -> {
+          if (fail && SEEN.incrementAndGet() == 40_000 && FAILED.compareAndSet(false, true)) {
+            throw new IllegalStateException("failed on purpose after 40,000 messages");
+          }
+          return record;
+        };
     // Another run on this broker (a benchmark, a demo) may have left pictures retained.
     RetainedTopics.clearLive(broker, CityJobRun.SEEDS.districtCodes());
     Results results = new Results();
@@ -114,18 +144,45 @@ class CityScenarioIT {
     config.allowedLateness = Duration.ofSeconds(120);
     try (CityJobRun job = CityJobRun.start(config, hook)) {
       long t0 = System.nanoTime();
-      SimReport report = CityJobRun.simulate(services, broker, "--districts", "DP,LG", "--scenario",
-          Path.of("src/test/resources/flood-and-outage.yaml").toAbsolutePath().toString(), "--speed", "30",
-          "--start-time", START.toString(), "--duration", SIM_SECONDS, "--seed", "7", "--day-hour", "9");
-      System.out.printf("simulated %,d messages in %.1f s%n", report.published(), (System.nanoTime() - t0) / 1e9);
-      // Caught up: every message counted, the pictures up to the end of the scenario out, then nothing moving.
-      CityJobRun.awaitAtLeast(services, "SELECT coalesce(sum(value), 0) FROM pipeline_accounting WHERE counter = "
-          + "'received'", report.published(), Duration.ofMinutes(3));
-      CityJobRun.awaitAtLeast(services, "SELECT coalesce(min(extract(epoch FROM window_end) * 1000), 0)::bigint "
-          + "FROM district_snapshot WHERE district IN ('DP', 'LG')", START.toEpochMilli() + 900_000,
+      SimReport report =
+          CityJobRun.simulate(
+              services,
+              broker,
+              "--districts",
+              "DP,LG",
+              "--scenario",
+              Path.of("src/test/resources/flood-and-outage.yaml").toAbsolutePath().toString(),
+              "--speed",
+              "30",
+              "--start-time",
+              START.toString(),
+              "--duration",
+              SIM_SECONDS,
+              "--seed",
+              "7",
+              "--day-hour",
+              "9");
+      System.out.printf(
+          "simulated %,d messages in %.1f s%n", report.published(), (System.nanoTime() - t0) / 1e9);
+      // Caught up: every message counted, the pictures up to the end of the scenario out, then
+      // nothing moving.
+      CityJobRun.awaitAtLeast(
+          services,
+          "SELECT coalesce(sum(value), 0) FROM pipeline_accounting WHERE counter = " + "'received'",
+          report.published(),
           Duration.ofMinutes(3));
-      CityJobRun.awaitStable(services, "SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM district_metric)"
-          + " + (SELECT count(*) FROM alert WHERE state = 'cleared')", Duration.ofSeconds(3), Duration.ofMinutes(3));
+      CityJobRun.awaitAtLeast(
+          services,
+          "SELECT coalesce(min(extract(epoch FROM window_end) * 1000), 0)::bigint "
+              + "FROM district_snapshot WHERE district IN ('DP', 'LG')",
+          START.toEpochMilli() + 900_000,
+          Duration.ofMinutes(3));
+      CityJobRun.awaitStable(
+          services,
+          "SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM district_metric)"
+              + " + (SELECT count(*) FROM alert WHERE state = 'cleared')",
+          Duration.ofSeconds(3),
+          Duration.ofMinutes(3));
       Thread.sleep(2_000);
       results.collect(services, job);
     }
@@ -134,49 +191,61 @@ class CityScenarioIT {
 
   /** Empties the tables and the retained live topics for a second run on the same input. */
   private static void reset(TestServices services, String broker) throws Exception {
-    try (var c = services.dataSource().getConnection(); var st = c.createStatement()) {
-      st.execute("TRUNCATE reading, camera_event, heartbeat, dead_letter, district_metric, district_event_count, "
-          + "district_snapshot, alert, incident, pipeline_accounting, device_status, device_liveness_change, "
-          + "city_summary CASCADE");
+    try (var c = services.dataSource().getConnection();
+        var st = c.createStatement()) {
+      st.execute(
+          "TRUNCATE reading, camera_event, heartbeat, dead_letter, district_metric, district_event_count, "
+              + "district_snapshot, alert, incident, pipeline_accounting, device_status, device_liveness_change, "
+              + "city_summary CASCADE");
     }
   }
 
-  /** What one run produced: the incidents (pattern, district, plan) with their evidence, and every live snapshot. */
+  /**
+   * What one run produced: the incidents (pattern, district, plan) with their evidence, and every
+   * live snapshot.
+   */
   static final class Results {
     final Map<String, String> incidents = new TreeMap<>();
     final List<DistrictSnapshot> snapshots = new ArrayList<>();
 
     void collect(TestServices services, CityJobRun job) throws Exception {
-      for (String row : CityJobRun.strings(services, "SELECT pattern_id || ' ' || district || ' ' || "
-          + "coalesce(response_plan_id, '-') || '|' || incident_id || ' ' || started_at || ' ' || evidence::text "
-          + "FROM incident")) {
+      for (String row :
+          CityJobRun.strings(
+              services,
+              "SELECT pattern_id || ' ' || district || ' ' || "
+                  + "coalesce(response_plan_id, '-') || '|' || incident_id || ' ' || started_at || ' ' || evidence::text "
+                  + "FROM incident")) {
         incidents.put(row.substring(0, row.indexOf('|')), row.substring(row.indexOf('|') + 1));
       }
-      job.published.forEach((topic, payloads) -> {
-        if (topic.endsWith("/live") && !topic.equals("city/v1/city/live")) {
-          for (byte[] p : payloads) {
-            if (p.length > 0) {
-              try {
-                DistrictSnapshot snapshot = DistrictSnapshot.parseFrom(p);
-                // Only this run's simulated time: nothing another run left on the broker.
-                if (snapshot.getWindowEndMs() > START.toEpochMilli()
-                    && snapshot.getWindowEndMs() <= START.toEpochMilli() + 1_080_000) {
-                  snapshots.add(snapshot);
+      job.published.forEach(
+          (topic, payloads) -> {
+            if (topic.endsWith("/live") && !topic.equals("city/v1/city/live")) {
+              for (byte[] p : payloads) {
+                if (p.length > 0) {
+                  try {
+                    DistrictSnapshot snapshot = DistrictSnapshot.parseFrom(p);
+                    // Only this run's simulated time: nothing another run left on the broker.
+                    if (snapshot.getWindowEndMs() > START.toEpochMilli()
+                        && snapshot.getWindowEndMs() <= START.toEpochMilli() + 1_080_000) {
+                      snapshots.add(snapshot);
+                    }
+                  } catch (InvalidProtocolBufferException e) {
+                    throw new AssertionError(e);
+                  }
                 }
-              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new AssertionError(e);
               }
             }
-          }
-        }
-      });
-      job.published.getOrDefault("city/v1/DP/incident", List.of()).forEach(p -> {
-        try {
-          assertThat(Incident.parseFrom(p).getResponsePlanId()).isNotEmpty();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-          throw new AssertionError(e);
-        }
-      });
+          });
+      job.published
+          .getOrDefault("city/v1/DP/incident", List.of())
+          .forEach(
+              p -> {
+                try {
+                  assertThat(Incident.parseFrom(p).getResponsePlanId()).isNotEmpty();
+                } catch (InvalidProtocolBufferException e) {
+                  throw new AssertionError(e);
+                }
+              });
     }
 
     /** Snapshots by district and window end, without the wall-clock generation time. */
@@ -184,7 +253,9 @@ class CityScenarioIT {
       Map<String, String> byKey = new TreeMap<>();
       for (DistrictSnapshot s : snapshots) {
         if (s.getWindowEndMs() <= endMs) {
-          byKey.put(s.getDistrict() + "@" + s.getWindowEndMs(), s.toBuilder().clearGeneratedAtMs().build().toString());
+          byKey.put(
+              s.getDistrict() + "@" + s.getWindowEndMs(),
+              s.toBuilder().clearGeneratedAtMs().build().toString());
         }
       }
       return byKey;
@@ -194,31 +265,51 @@ class CityScenarioIT {
       return minOnlineRate(district, 0);
     }
 
-    /** The lowest online rate after the first {@code afterS} simulated seconds (devices first report by then). */
+    /**
+     * The lowest online rate after the first {@code afterS} simulated seconds (devices first report
+     * by then).
+     */
     double minOnlineRate(String district, int afterS) {
-      return snapshots.stream().filter(s -> s.getDistrict().equals(district))
+      return snapshots.stream()
+          .filter(s -> s.getDistrict().equals(district))
           .filter(s -> s.getWindowEndMs() >= START.toEpochMilli() + Math.max(afterS, 200) * 1000L)
-          .mapToDouble(DistrictSnapshot::getOnlineRate).min().orElse(Double.NaN);
+          .mapToDouble(DistrictSnapshot::getOnlineRate)
+          .min()
+          .orElse(Double.NaN);
     }
 
     double lastOnlineRate(String district) {
-      return snapshots.stream().filter(s -> s.getDistrict().equals(district))
-          .max(java.util.Comparator.comparingLong(DistrictSnapshot::getWindowEndMs))
-          .map(DistrictSnapshot::getOnlineRate).orElse(Double.NaN);
+      return snapshots.stream()
+          .filter(s -> s.getDistrict().equals(district))
+          .max(Comparator.comparingLong(DistrictSnapshot::getWindowEndMs))
+          .map(DistrictSnapshot::getOnlineRate)
+          .orElse(Double.NaN);
     }
 
     double minIndex(String district) {
-      return snapshots.stream().filter(s -> s.getDistrict().equals(district))
-          .mapToDouble(DistrictSnapshot::getSituationIndex).min().orElse(Double.NaN);
+      return snapshots.stream()
+          .filter(s -> s.getDistrict().equals(district))
+          .mapToDouble(DistrictSnapshot::getSituationIndex)
+          .min()
+          .orElse(Double.NaN);
     }
   }
 
-  /** Closed 1 min windows: ended at least the out-of-orderness plus the allowed lateness before the last reading. */
-  static final String CLOSED = "date_bin('60 seconds', event_time, TIMESTAMPTZ 'epoch') "
-      + "< (SELECT max(event_time) FROM reading) - INTERVAL '200 seconds'";
-  static final String RECOMPUTED_WINDOWS = "SELECT count(*) FROM (SELECT DISTINCT district, metric, date_bin('60 "
-      + "seconds', event_time, TIMESTAMPTZ 'epoch') FROM reading WHERE NOT late AND " + CLOSED + ") w";
-  static final String MISMATCHES = """
+  /**
+   * Closed 1 min windows: ended at least the out-of-orderness plus the allowed lateness before the
+   * last reading.
+   */
+  static final String CLOSED =
+      "date_bin('60 seconds', event_time, TIMESTAMPTZ 'epoch') "
+          + "< (SELECT max(event_time) FROM reading) - INTERVAL '200 seconds'";
+
+  static final String RECOMPUTED_WINDOWS =
+      "SELECT count(*) FROM (SELECT DISTINCT district, metric, date_bin('60 "
+          + "seconds', event_time, TIMESTAMPTZ 'epoch') FROM reading WHERE NOT late AND "
+          + CLOSED
+          + ") w";
+  static final String MISMATCHES =
+      """
       WITH r AS (
         SELECT district, metric, date_bin('60 seconds', event_time, TIMESTAMPTZ 'epoch') AS ws,
                count(*) AS n, min(value) AS mn, max(value) AS mx, avg(value) AS av

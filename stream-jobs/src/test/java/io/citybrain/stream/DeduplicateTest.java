@@ -6,6 +6,7 @@ import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.stream.dedup.Deduplicate;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -15,15 +16,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The dedup operator's keyed state: repeats and late items are flagged, the TTL forgets old seqs. */
+/**
+ * The dedup operator's keyed state: repeats and late items are flagged, the TTL forgets old seqs.
+ */
 class DeduplicateTest {
   private KeyedOneInputStreamOperatorTestHarness<String, TelemetryItem, TelemetryItem> harness;
 
   @BeforeEach
   void open() throws Exception {
-    harness = new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
-        item -> item.deviceId, org.apache.flink.api.common.typeinfo.Types.STRING);
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
+            item -> item.deviceId,
+            Types.STRING);
     harness.open();
   }
 
@@ -33,35 +39,43 @@ class DeduplicateTest {
   }
 
   @Test
-  @DisplayName("the same (device, seq) passes once; repeats are flagged duplicate; another device's seq is its own")
+  @DisplayName(
+      "the same (device, seq) passes once; repeats are flagged duplicate; another device's seq is its own")
   void repeatsAreFlagged() throws Exception {
     harness.processElement(record("DP-RG-1", 1, 1_000));
     harness.processElement(record("DP-RG-1", 2, 2_000));
     harness.processElement(record("DP-RG-1", 1, 1_000));
     harness.processElement(record("DP-RG-2", 1, 1_000));
-    assertThat(clean()).extracting(i -> i.deviceId + "#" + i.seq).containsExactly("DP-RG-1#1", "DP-RG-1#2",
-        "DP-RG-2#1");
-    assertThat(flagged()).singleElement().satisfies(i -> {
-      assertThat(i.duplicate).isTrue();
-      assertThat(i.late).isFalse();
-      assertThat(i.seq).isEqualTo(1);
-    });
+    assertThat(clean())
+        .extracting(i -> i.deviceId + "#" + i.seq)
+        .containsExactly("DP-RG-1#1", "DP-RG-1#2", "DP-RG-2#1");
+    assertThat(flagged())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.duplicate).isTrue();
+              assertThat(i.late).isFalse();
+              assertThat(i.seq).isEqualTo(1);
+            });
   }
 
   @Test
-  @DisplayName("an item older than the watermark minus the allowed lateness is flagged late, and a repeat of it duplicate")
+  @DisplayName(
+      "an item older than the watermark minus the allowed lateness is flagged late, and a repeat of it duplicate")
   void lateItemsAreFlagged() throws Exception {
     harness.processWatermark(new Watermark(100_000));
     harness.processElement(record("DP-RG-1", 1, 70_001)); // 29.999 s behind: on time
     harness.processElement(record("DP-RG-1", 2, 70_000)); // exactly 30 s behind: late
     harness.processElement(record("DP-RG-1", 2, 70_000));
     assertThat(clean()).extracting(i -> i.seq).containsExactly(1L);
-    assertThat(flagged()).extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
+    assertThat(flagged())
+        .extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
         .containsExactly("2 late", "2 duplicate");
   }
 
   @Test
-  @DisplayName("a device's seqs are forgotten after the TTL without messages (processing time); before it, remembered")
+  @DisplayName(
+      "a device's seqs are forgotten after the TTL without messages (processing time); before it, remembered")
   void ttlForgets() throws Exception {
     harness.setStateTtlProcessingTime(0);
     harness.processElement(record("DP-RG-1", 1, 1_000));
@@ -74,7 +88,8 @@ class DeduplicateTest {
   }
 
   @Test
-  @DisplayName("seqs out of order within the window pass once each; a seq older than the window goes the late way")
+  @DisplayName(
+      "seqs out of order within the window pass once each; a seq older than the window goes the late way")
   void window() throws Exception {
     harness.processElement(record("DP-RG-1", 300, 1_000));
     harness.processElement(record("DP-RG-1", 100, 1_000));
@@ -84,27 +99,34 @@ class DeduplicateTest {
     harness.processElement(record("DP-RG-1", 600, 1_000));
     harness.processElement(record("DP-RG-1", 300, 1_000)); // now 299 back: outside, though seen
     assertThat(clean()).extracting(i -> i.seq).containsExactly(300L, 100L, 299L, 600L);
-    assertThat(flagged()).extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
+    assertThat(flagged())
+        .extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
         .containsExactly("100 duplicate", "43 late", "300 late");
   }
 
   @Test
-  @DisplayName("after a restore, replayed items are judged against the highest watermark before the failure")
+  @DisplayName(
+      "after a restore, replayed items are judged against the highest watermark before the failure")
   void watermarkSurvivesRestore() throws Exception {
     harness.processWatermark(new Watermark(100_000));
     harness.processElement(record("DP-RG-1", 1, 95_000));
     var snapshot = harness.snapshot(1, 1);
     harness.close();
-    harness = new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
-        item -> item.deviceId, org.apache.flink.api.common.typeinfo.Types.STRING);
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
+            item -> item.deviceId,
+            Types.STRING);
     harness.initializeState(snapshot);
     harness.open();
     harness.processElement(record("DP-RG-1", 1, 95_000)); // a replay: still known
-    harness.processElement(record("DP-RG-1", 2, 60_000)); // no watermark yet in this attempt, yet late
+    harness.processElement(
+        record("DP-RG-1", 2, 60_000)); // no watermark yet in this attempt, yet late
     harness.processElement(record("DP-RG-1", 3, 80_000));
     assertThat(clean()).extracting(i -> i.seq).containsExactly(3L);
-    assertThat(flagged()).extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
+    assertThat(flagged())
+        .extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
         .containsExactly("1 duplicate", "2 late");
   }
 

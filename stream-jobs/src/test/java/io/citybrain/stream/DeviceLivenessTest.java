@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.stream.liveness.DeviceLiveness;
 import io.citybrain.stream.liveness.LivenessChange;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -14,14 +16,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Liveness timers: online at the first message, offline after 3 missed intervals in event time, back on the next. */
+/**
+ * Liveness timers: online at the first message, offline after 3 missed intervals in event time,
+ * back on the next.
+ */
 class DeviceLivenessTest {
   private KeyedOneInputStreamOperatorTestHarness<String, TelemetryItem, LivenessChange> harness;
 
   @BeforeEach
   void open() throws Exception {
-    harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DeviceLiveness(3)),
-        item -> item.deviceId, org.apache.flink.api.common.typeinfo.Types.STRING);
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new DeviceLiveness(3)), item -> item.deviceId, Types.STRING);
     harness.open();
   }
 
@@ -31,7 +37,8 @@ class DeviceLivenessTest {
   }
 
   @Test
-  @DisplayName("a device reporting every 10 s stays online with one pending timer; silence for 30 s takes it offline")
+  @DisplayName(
+      "a device reporting every 10 s stays online with one pending timer; silence for 30 s takes it offline")
   void offlineAfterMissedIntervals() throws Exception {
     for (int i = 0; i < 10; i++) {
       message("LG-AQ-1", i * 10_000L);
@@ -50,27 +57,31 @@ class DeviceLivenessTest {
   }
 
   @Test
-  @DisplayName("the interval comes from the registry per device: a 60 s device survives a silence that takes a 10 s one offline")
+  @DisplayName(
+      "the interval comes from the registry per device: a 60 s device survives a silence that takes a 10 s one offline")
   void perDeviceInterval() throws Exception {
     message("LG-AQ-1", 0);
     TelemetryItem slow = item("LG-CAM-1", 0);
     slow.intervalS = 60;
     harness.processElement(new StreamRecord<>(slow, 0));
     harness.processWatermark(new Watermark(100_000));
-    assertThat(changes()).containsExactly("LG-AQ-1 online@0", "LG-CAM-1 online@0", "LG-AQ-1 offline@30000");
+    assertThat(changes())
+        .containsExactly("LG-AQ-1 online@0", "LG-CAM-1 online@0", "LG-AQ-1 offline@30000");
     harness.processWatermark(new Watermark(180_000));
     assertThat(changes()).last().isEqualTo("LG-CAM-1 offline@180000");
   }
 
   @Test
-  @DisplayName("state and timers survive a snapshot and restore: the device still goes offline on time")
+  @DisplayName(
+      "state and timers survive a snapshot and restore: the device still goes offline on time")
   void survivesRestore() throws Exception {
     message("LG-AQ-1", 0);
     message("LG-AQ-1", 10_000);
     var snapshot = harness.snapshot(1, 1);
     harness.close();
-    harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DeviceLiveness(3)),
-        item -> item.deviceId, org.apache.flink.api.common.typeinfo.Types.STRING);
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new DeviceLiveness(3)), item -> item.deviceId, Types.STRING);
     harness.initializeState(snapshot);
     harness.open();
     harness.processWatermark(new Watermark(40_000));
@@ -78,12 +89,14 @@ class DeviceLivenessTest {
   }
 
   @Test
-  @DisplayName("a reading from before the offline deadline that arrives after it brings the device back as of the deadline")
+  @DisplayName(
+      "a reading from before the offline deadline that arrives after it brings the device back as of the deadline")
   void lateReadingAfterOffline() throws Exception {
     message("LG-AQ-1", 0);
     harness.processWatermark(new Watermark(30_000));
     message("LG-AQ-1", 25_000);
-    assertThat(changes()).containsExactly("LG-AQ-1 online@0", "LG-AQ-1 offline@30000", "LG-AQ-1 online@30000");
+    assertThat(changes())
+        .containsExactly("LG-AQ-1 online@0", "LG-AQ-1 offline@30000", "LG-AQ-1 online@30000");
     // The deadline runs from the newest message seen: 25 s + 30 s.
     harness.processWatermark(new Watermark(55_000));
     assertThat(changes()).last().isEqualTo("LG-AQ-1 offline@55000");
@@ -93,7 +106,7 @@ class DeviceLivenessTest {
     harness.processElement(new StreamRecord<>(item(device, at), at));
   }
 
-  private java.util.List<String> changes() {
+  private List<String> changes() {
     return harness.extractOutputValues().stream().map(LivenessChange::toString).toList();
   }
 

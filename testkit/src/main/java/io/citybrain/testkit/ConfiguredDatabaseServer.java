@@ -3,7 +3,9 @@ package io.citybrain.testkit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A PostgreSQL server named by configuration: the URL's database is replaced by each test's own. */
+/**
+ * A PostgreSQL server named by configuration: the URL's database is replaced by each test's own.
+ */
 final class ConfiguredDatabaseServer implements DatabaseServer {
   private static final Pattern URL = Pattern.compile("(jdbc:postgresql://[^/?]+)(/[^?]*)?(\\?.*)?");
   private final String prefix;
@@ -13,12 +15,17 @@ final class ConfiguredDatabaseServer implements DatabaseServer {
   ConfiguredDatabaseServer(String url) {
     Matcher m = URL.matcher(url);
     if (!m.matches()) {
-      throw new IllegalStateException(TestSettings.PG_URL_ENV + " must look like "
-          + "jdbc:postgresql://host:port/database?user=name, was '" + url + "'");
+      throw new IllegalStateException(
+          TestSettings.PG_URL_ENV
+              + " must look like "
+              + "jdbc:postgresql://host:port/database?user=name, was '"
+              + url
+              + "'");
     }
     this.prefix = m.group(1);
     this.query = m.group(3) == null ? "" : m.group(3);
-    this.admin = m.group(2) == null || m.group(2).length() <= 1 ? "postgres" : m.group(2).substring(1);
+    this.admin =
+        m.group(2) == null || m.group(2).length() <= 1 ? "postgres" : m.group(2).substring(1);
   }
 
   @Override

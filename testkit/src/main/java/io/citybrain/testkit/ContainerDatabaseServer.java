@@ -5,10 +5,14 @@ import java.nio.charset.StandardCharsets;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
-/** TimescaleDB in a container: the only backend here where the TimescaleDB migration path really runs. */
+/**
+ * TimescaleDB in a container: the only backend here where the TimescaleDB migration path really
+ * runs.
+ */
 final class ContainerDatabaseServer implements DatabaseServer {
-  static final DockerImageName IMAGE = DockerImageName.parse("timescale/timescaledb:2.17.2-pg16")
-      .asCompatibleSubstituteFor("postgres");
+  static final DockerImageName IMAGE =
+      DockerImageName.parse("timescale/timescaledb:2.17.2-pg16")
+          .asCompatibleSubstituteFor("postgres");
   private final PostgreSQLContainer container;
 
   ContainerDatabaseServer() {
@@ -18,8 +22,16 @@ final class ContainerDatabaseServer implements DatabaseServer {
 
   @Override
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://" + container.getHost() + ":" + container.getMappedPort(5432) + "/" + database
-        + "?user=" + encode(container.getUsername()) + "&password=" + encode(container.getPassword());
+    return "jdbc:postgresql://"
+        + container.getHost()
+        + ":"
+        + container.getMappedPort(5432)
+        + "/"
+        + database
+        + "?user="
+        + encode(container.getUsername())
+        + "&password="
+        + encode(container.getPassword());
   }
 
   @Override

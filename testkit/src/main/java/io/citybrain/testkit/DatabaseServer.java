@@ -15,6 +15,5 @@ interface DatabaseServer extends AutoCloseable {
   String describe();
 
   @Override
-  default void close() {
-  }
+  default void close() {}
 }

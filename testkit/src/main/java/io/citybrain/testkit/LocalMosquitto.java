@@ -1,5 +1,7 @@
 package io.citybrain.testkit;
 
+import io.citybrain.embedded.FreePort;
+import io.citybrain.embedded.TempFolders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,13 +15,18 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The machine's own {@code mosquitto} binary, started for this test JVM on a free port with the project's
- * configuration (persistence in a temporary folder). Preferred over embedded HiveMQ, whose one-unacknowledged-message
- * window per queue the at-least-once source cannot work with.
+ * The machine's own {@code mosquitto} binary, started for this test JVM on a free port with the
+ * project's configuration (persistence in a temporary folder). Preferred over embedded HiveMQ,
+ * whose one-unacknowledged-message window per queue the at-least-once source cannot work with.
  */
 final class LocalMosquitto implements AutoCloseable {
-  private static final List<String> CANDIDATES = List.of("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto",
-      "/usr/bin/mosquitto", "/opt/homebrew/sbin/mosquitto", "/usr/local/opt/mosquitto/sbin/mosquitto");
+  private static final List<String> CANDIDATES =
+      List.of(
+          "/usr/sbin/mosquitto",
+          "/usr/local/sbin/mosquitto",
+          "/usr/bin/mosquitto",
+          "/opt/homebrew/sbin/mosquitto",
+          "/usr/local/opt/mosquitto/sbin/mosquitto");
   private final Path binary;
   private final Path home;
   private final int port;
@@ -39,7 +46,7 @@ final class LocalMosquitto implements AutoCloseable {
   static LocalMosquitto start(Path binary) {
     try {
       Path home = Files.createTempDirectory("citybrain-mosquitto-");
-      int port = io.citybrain.embedded.FreePort.find();
+      int port = FreePort.find();
       LocalMosquitto broker = new LocalMosquitto(binary, home, port);
       Files.writeString(home.resolve("mosquitto.conf"), broker.config(), StandardCharsets.UTF_8);
       broker.launch();
@@ -53,7 +60,10 @@ final class LocalMosquitto implements AutoCloseable {
     return "tcp://127.0.0.1:" + port;
   }
 
-  /** Stops the broker cleanly (it saves its persistence) and starts it again on the same port and data. */
+  /**
+   * Stops the broker cleanly (it saves its persistence) and starts it again on the same port and
+   * data.
+   */
   void restart() {
     stop();
     launch();
@@ -61,12 +71,16 @@ final class LocalMosquitto implements AutoCloseable {
 
   private void launch() {
     try {
-      process = new ProcessBuilder(binary.toString(), "-c", home.resolve("mosquitto.conf").toString())
-          .redirectErrorStream(true).redirectOutput(home.resolve("mosquitto.log").toFile()).start();
+      process =
+          new ProcessBuilder(binary.toString(), "-c", home.resolve("mosquitto.conf").toString())
+              .redirectErrorStream(true)
+              .redirectOutput(home.resolve("mosquitto.log").toFile())
+              .start();
       long deadline = System.currentTimeMillis() + 10_000;
       while (System.currentTimeMillis() < deadline) {
         if (!process.isAlive()) {
-          throw new IllegalStateException("mosquitto exited: " + Files.readString(home.resolve("mosquitto.log")));
+          throw new IllegalStateException(
+              "mosquitto exited: " + Files.readString(home.resolve("mosquitto.log")));
         }
         try (Socket socket = new Socket()) {
           socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -97,7 +111,10 @@ final class LocalMosquitto implements AutoCloseable {
     }
   }
 
-  /** The project's configuration with this broker's port, data folder and log, as .ci/run derives its own. */
+  /**
+   * The project's configuration with this broker's port, data folder and log, as .ci/run derives
+   * its own.
+   */
   private String config() throws IOException {
     String base;
     try (InputStream in = LocalMosquitto.class.getResourceAsStream("/mosquitto/mosquitto.conf")) {
@@ -123,6 +140,6 @@ final class LocalMosquitto implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    io.citybrain.embedded.TempFolders.deleteQuietly(home);
+    TempFolders.deleteQuietly(home);
   }
 }

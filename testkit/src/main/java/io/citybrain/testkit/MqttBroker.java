@@ -1,11 +1,15 @@
 package io.citybrain.testkit;
 
 import io.citybrain.embedded.EmbeddedBroker;
+import java.nio.file.Path;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
-/** The MQTT broker tests talk to: configured, a Mosquitto container with the project's config, or embedded HiveMQ. */
+/**
+ * The MQTT broker tests talk to: configured, a Mosquitto container with the project's config, or
+ * embedded HiveMQ.
+ */
 record MqttBroker(String url, String describe, Runnable onClose) implements AutoCloseable {
 
   @Override
@@ -15,9 +19,10 @@ record MqttBroker(String url, String describe, Runnable onClose) implements Auto
 
   static MqttBroker configured(String url) {
     if (!url.matches("(tcp|ssl|ws|wss)://[^:/]+:\\d+")) {
-      throw new IllegalStateException(TestSettings.MQTT_URL_ENV + " must look like tcp://host:port, was '" + url + "'");
+      throw new IllegalStateException(
+          TestSettings.MQTT_URL_ENV + " must look like tcp://host:port, was '" + url + "'");
     }
-    return new MqttBroker(url, "configured broker " + url, () -> { });
+    return new MqttBroker(url, "configured broker " + url, () -> {});
   }
 
   static MqttBroker embedded() {
@@ -26,17 +31,20 @@ record MqttBroker(String url, String describe, Runnable onClose) implements Auto
   }
 
   static MqttBroker container() {
-    GenericContainer<?> mosquitto = new GenericContainer<>(DockerImageName.parse("eclipse-mosquitto:2.0.20"))
-        .withCopyFileToContainer(MountableFile.forClasspathResource("mosquitto/mosquitto.conf"),
-            "/mosquitto/config/mosquitto.conf")
-        .withExposedPorts(1883);
+    GenericContainer<?> mosquitto =
+        new GenericContainer<>(DockerImageName.parse("eclipse-mosquitto:2.0.20"))
+            .withCopyFileToContainer(
+                MountableFile.forClasspathResource("mosquitto/mosquitto.conf"),
+                "/mosquitto/config/mosquitto.conf")
+            .withExposedPorts(1883);
     mosquitto.start();
     String url = "tcp://" + mosquitto.getHost() + ":" + mosquitto.getMappedPort(1883);
     return new MqttBroker(url, "Mosquitto container at " + url, mosquitto::stop);
   }
 
-  static MqttBroker localMosquitto(java.nio.file.Path binary) {
+  static MqttBroker localMosquitto(Path binary) {
     LocalMosquitto broker = LocalMosquitto.start(binary);
-    return new MqttBroker(broker.url(), "local mosquitto (" + binary + ") at " + broker.url(), broker::close);
+    return new MqttBroker(
+        broker.url(), "local mosquitto (" + binary + ") at " + broker.url(), broker::close);
   }
 }

@@ -8,12 +8,17 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
-/** Clears retained messages on a shared broker, so that one test does not read what another run left behind. */
+/**
+ * Clears retained messages on a shared broker, so that one test does not read what another run left
+ * behind.
+ */
 public final class RetainedTopics {
-  private RetainedTopics() {
-  }
+  private RetainedTopics() {}
 
-  /** Clears the live pictures of these districts and of the city ({@code city/v1/{code}/live}, {@code city/v1/city/live}). */
+  /**
+   * Clears the live pictures of these districts and of the city ({@code city/v1/{code}/live},
+   * {@code city/v1/city/live}).
+   */
   public static void clearLive(String brokerUrl, Collection<String> districts) {
     List<String> topics = new ArrayList<>();
     districts.forEach(d -> topics.add("city/v1/" + d + "/live"));
@@ -21,10 +26,14 @@ public final class RetainedTopics {
     clear(brokerUrl, topics);
   }
 
-  /** A zero-length retained message on each topic removes what was retained there; returns once the broker has them. */
+  /**
+   * A zero-length retained message on each topic removes what was retained there; returns once the
+   * broker has them.
+   */
   public static void clear(String brokerUrl, Collection<String> topics) {
     try {
-      MqttClient client = new MqttClient(brokerUrl, "cbt-clear-" + UUID.randomUUID(), new MemoryPersistence());
+      MqttClient client =
+          new MqttClient(brokerUrl, "cbt-clear-" + UUID.randomUUID(), new MemoryPersistence());
       try {
         client.connect();
         for (String topic : topics) {
@@ -35,7 +44,8 @@ public final class RetainedTopics {
         client.close();
       }
     } catch (MqttException e) {
-      throw new IllegalStateException("cannot clear retained topics on " + brokerUrl + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot clear retained topics on " + brokerUrl + ": " + e.getMessage(), e);
     }
   }
 }

@@ -4,8 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker and database server shared by every test in one JVM. Each service is chosen on its own: configuration
- * when given (what CI does), else a container when a Docker engine answers, else an embedded server.
+ * The broker and database server shared by every test in one JVM. Each service is chosen on its
+ * own: configuration when given (what CI does), else a container when a Docker engine answers, else
+ * an embedded server.
  */
 final class ServiceEnvironment implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceEnvironment.class);
@@ -36,8 +37,10 @@ final class ServiceEnvironment implements AutoCloseable {
     return switch (pick(mode, url != null, "an MQTT broker", TestSettings.MQTT_URL_ENV)) {
       case CONFIGURED -> MqttBroker.configured(url);
       case CONTAINERS -> MqttBroker.container();
-      // A mosquitto installed on the machine beats the in-process broker: it is what production runs.
-      default -> LocalMosquitto.find().map(MqttBroker::localMosquitto).orElseGet(MqttBroker::embedded);
+      // A mosquitto installed on the machine beats the in-process broker: it is what production
+      // runs.
+      default ->
+          LocalMosquitto.find().map(MqttBroker::localMosquitto).orElseGet(MqttBroker::embedded);
     };
   }
 
@@ -54,19 +57,23 @@ final class ServiceEnvironment implements AutoCloseable {
     return switch (mode) {
       case CONFIGURED -> {
         if (!configured) {
-          throw new IllegalStateException(ServiceMode.PROPERTY + "=configured needs " + what + ": set " + env);
+          throw new IllegalStateException(
+              ServiceMode.PROPERTY + "=configured needs " + what + ": set " + env);
         }
         yield ServiceMode.CONFIGURED;
       }
       case CONTAINERS -> {
         if (!DockerProbe.available()) {
-          throw new IllegalStateException(ServiceMode.PROPERTY + "=containers needs a Docker engine, and none answers");
+          throw new IllegalStateException(
+              ServiceMode.PROPERTY + "=containers needs a Docker engine, and none answers");
         }
         yield ServiceMode.CONTAINERS;
       }
       case EMBEDDED -> ServiceMode.EMBEDDED;
-      case AUTO -> configured ? ServiceMode.CONFIGURED
-          : DockerProbe.available() ? ServiceMode.CONTAINERS : ServiceMode.EMBEDDED;
+      case AUTO ->
+          configured
+              ? ServiceMode.CONFIGURED
+              : DockerProbe.available() ? ServiceMode.CONTAINERS : ServiceMode.EMBEDDED;
     };
   }
 

@@ -2,6 +2,7 @@ package io.citybrain.testkit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,8 +12,9 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * What one test class gets: the broker's URL and a database of its own (created before the class, dropped after it),
- * so tests never see each other's rows. Tests share the broker: use {@link #uniqueId} for client ids and topics.
+ * What one test class gets: the broker's URL and a database of its own (created before the class,
+ * dropped after it), so tests never see each other's rows. Tests share the broker: use {@link
+ * #uniqueId} for client ids and topics.
  */
 public final class TestServices implements AutoCloseable {
   private final ServiceEnvironment environment;
@@ -55,17 +57,24 @@ public final class TestServices implements AutoCloseable {
   }
 
   /**
-   * A Mosquitto of the test's own (the machine's binary, the project's configuration, persistence on), for tests that
-   * restart the broker. Fails with a clear message when no mosquitto is installed.
+   * A Mosquitto of the test's own (the machine's binary, the project's configuration, persistence
+   * on), for tests that restart the broker. Fails with a clear message when no mosquitto is
+   * installed.
    */
   public OwnBroker ownMosquitto() {
-    java.nio.file.Path binary = LocalMosquitto.find().orElseThrow(() -> new IllegalStateException(
-        "this test restarts its broker and needs mosquitto installed (apt-get install mosquitto)"));
+    Path binary =
+        LocalMosquitto.find()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "this test restarts its broker and needs mosquitto installed (apt-get install mosquitto)"));
     LocalMosquitto broker = LocalMosquitto.start(binary);
     return new OwnBroker(broker);
   }
 
-  /** A broker process the test owns: its URL, a clean restart that keeps persistent data, and close. */
+  /**
+   * A broker process the test owns: its URL, a clean restart that keeps persistent data, and close.
+   */
   public static final class OwnBroker implements AutoCloseable {
     private final LocalMosquitto broker;
 
@@ -89,13 +98,19 @@ public final class TestServices implements AutoCloseable {
 
   /** Where the services come from, for test output. */
   public String describe() {
-    return environment.broker().describe() + "; " + environment.database().describe() + "; database " + databaseName;
+    return environment.broker().describe()
+        + "; "
+        + environment.database().describe()
+        + "; database "
+        + databaseName;
   }
 
   @Override
   public void close() {
     dataSource.close();
-    execute(environment.database().adminJdbcUrl(), "DROP DATABASE IF EXISTS " + databaseName + " WITH (FORCE)");
+    execute(
+        environment.database().adminJdbcUrl(),
+        "DROP DATABASE IF EXISTS " + databaseName + " WITH (FORCE)");
   }
 
   private static String databaseName(String testName) {
@@ -111,7 +126,8 @@ public final class TestServices implements AutoCloseable {
         Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("test database setup failed (" + sql + "): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "test database setup failed (" + sql + "): " + e.getMessage(), e);
     }
   }
 }

@@ -4,13 +4,18 @@ package io.citybrain.testkit;
 final class TestSettings {
   /** The broker every *IT uses when set, e.g. {@code tcp://127.0.0.1:1884}. */
   static final String MQTT_URL_PROPERTY = "citybrain.test.mqtt-url";
+
   static final String MQTT_URL_ENV = "CITYBRAIN_TEST_MQTT_URL";
-  /** A PostgreSQL server where the tests may create databases, e.g. {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}. */
+
+  /**
+   * A PostgreSQL server where the tests may create databases, e.g. {@code
+   * jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}.
+   */
   static final String PG_URL_PROPERTY = "citybrain.test.pg-url";
+
   static final String PG_URL_ENV = "CITYBRAIN_TEST_PG_URL";
 
-  private TestSettings() {
-  }
+  private TestSettings() {}
 
   static String get(String property, String env) {
     String value = System.getProperty(property);

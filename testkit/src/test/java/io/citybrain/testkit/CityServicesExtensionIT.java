@@ -17,16 +17,20 @@ class CityServicesExtensionIT {
   @DisplayName("a QoS 1 message published to the broker reaches a subscriber")
   void brokerDelivers(TestServices services) throws Exception {
     String topic = "test/" + services.uniqueId("roundtrip");
-    assertThat(MqttRoundTrip.send(services.mqttUrl(), topic, "粤B-12345 parked")).isEqualTo("粤B-12345 parked");
+    assertThat(MqttRoundTrip.send(services.mqttUrl(), topic, "粤B-12345 parked"))
+        .isEqualTo("粤B-12345 parked");
   }
 
   @Test
   @DisplayName("the database is this class's own: created empty, named for the class")
   void ownDatabase(TestServices services) throws Exception {
     assertThat(services.databaseName()).startsWith("cbt_cityservicesextensionit_");
-    try (Connection c = services.dataSource().getConnection(); Statement st = c.createStatement()) {
-      ResultSet rs = st.executeQuery("SELECT current_database(), "
-          + "(SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public')");
+    try (Connection c = services.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      ResultSet rs =
+          st.executeQuery(
+              "SELECT current_database(), "
+                  + "(SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public')");
       rs.next();
       assertThat(rs.getString(1)).isEqualTo(services.databaseName());
       assertThat(rs.getInt(2)).isZero();

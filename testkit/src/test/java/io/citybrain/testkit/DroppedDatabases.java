@@ -8,24 +8,28 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** Remembers each test class's database in this JVM, and checks that those of finished classes were dropped. */
+/**
+ * Remembers each test class's database in this JVM, and checks that those of finished classes were
+ * dropped.
+ */
 final class DroppedDatabases {
   private static final String PROPERTY = "citybrain.test.finished-databases";
 
-  private DroppedDatabases() {
-  }
+  private DroppedDatabases() {}
 
   /** Asserts every database recorded by an earlier class is gone, then records this class's. */
   static int checkEarlierAndRecord(TestServices services) throws SQLException {
     String earlier = System.getProperty(PROPERTY, "");
     int checked = 0;
     String adminUrl = services.jdbcUrl().replace("/" + services.databaseName(), "/postgres");
-    try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(adminUrl);
+        Statement st = c.createStatement()) {
       for (String name : earlier.split(",")) {
         if (name.isBlank() || name.equals(services.databaseName())) {
           continue;
         }
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
+        try (ResultSet rs =
+            st.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
           rs.next();
           assertThat(rs.getInt(1)).as("database %s of a finished class was dropped", name).isZero();
           checked++;

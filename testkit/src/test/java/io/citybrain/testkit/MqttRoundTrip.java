@@ -12,22 +12,27 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 
 /** Publishes one QoS 1 message through a broker and returns what a subscriber received. */
 final class MqttRoundTrip {
-  private MqttRoundTrip() {
-  }
+  private MqttRoundTrip() {}
 
   static String send(String brokerUrl, String topic, String text) throws Exception {
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setCleanStart(true);
-    MqttClient subscriber = new MqttClient(brokerUrl, topic.replace('/', '-') + "-sub", new MemoryPersistence());
-    MqttClient publisher = new MqttClient(brokerUrl, topic.replace('/', '-') + "-pub", new MemoryPersistence());
+    MqttClient subscriber =
+        new MqttClient(brokerUrl, topic.replace('/', '-') + "-sub", new MemoryPersistence());
+    MqttClient publisher =
+        new MqttClient(brokerUrl, topic.replace('/', '-') + "-pub", new MemoryPersistence());
     try {
       CompletableFuture<String> received = new CompletableFuture<>();
       subscriber.connect(options);
-      // Paho 1.2.5's subscribe(String, int, IMqttMessageListener) recurses into itself until the stack overflows;
+      // Paho 1.2.5's subscribe(String, int, IMqttMessageListener) recurses into itself until the
+      // stack overflows;
       // the array form is the one that works.
-      subscriber.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)},
-          new IMqttMessageListener[] {(t, message) ->
-              received.complete(new String(message.getPayload(), StandardCharsets.UTF_8))});
+      subscriber.subscribe(
+          new MqttSubscription[] {new MqttSubscription(topic, 1)},
+          new IMqttMessageListener[] {
+            (t, message) ->
+                received.complete(new String(message.getPayload(), StandardCharsets.UTF_8))
+          });
       publisher.connect(options);
       MqttMessage message = new MqttMessage(text.getBytes(StandardCharsets.UTF_8));
       message.setQos(1);

@@ -7,7 +7,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
-/** Appends to audit_log (the database refuses updates and deletes): every command attempt, allowed or denied. */
+/**
+ * Appends to audit_log (the database refuses updates and deletes): every command attempt, allowed
+ * or denied.
+ */
 public final class AuditLog {
   private final Db db;
 
@@ -16,20 +19,28 @@ public final class AuditLog {
   }
 
   /** One audited attempt. {@code outcome}: allowed, denied, repeated, invalid, failed. */
-  public record Entry(String actor, String action, String target, String district, String requestId, String outcome,
-      JsonObject detail) {
-  }
+  public record Entry(
+      String actor,
+      String action,
+      String target,
+      String district,
+      String requestId,
+      String outcome,
+      JsonObject detail) {}
 
   public Future<Void> append(Entry entry) {
-    return db.query(connection -> {
-      append(connection, entry);
-      return null;
-    });
+    return db.query(
+        connection -> {
+          append(connection, entry);
+          return null;
+        });
   }
 
   /** Inside the caller's transaction, so the audit row and the change commit together. */
   public static void append(Connection connection, Entry entry) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("""
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            """
         INSERT INTO audit_log (actor, action, target, district, request_id, outcome, detail)
         VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
       ps.setString(1, entry.actor());

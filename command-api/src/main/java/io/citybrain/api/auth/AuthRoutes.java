@@ -6,10 +6,13 @@ import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Params;
 import io.citybrain.api.http.Replies;
 import io.citybrain.seeds.CitySeeds;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.LinkedHashSet;
@@ -41,10 +44,11 @@ public final class AuthRoutes {
 
   /** At most this many password checks at once; more logins wait their turn. */
   static final int KDF_WORKERS = 2;
-  private io.vertx.core.WorkerExecutor kdf;
+
+  private WorkerExecutor kdf;
 
   /** The bounded pool the password checks run on. */
-  public AuthRoutes kdfOn(io.vertx.core.Vertx vertx) {
+  public AuthRoutes kdfOn(Vertx vertx) {
     kdf = vertx.createSharedWorkerExecutor("citybrain-api-kdf", KDF_WORKERS);
     return this;
   }
@@ -53,16 +57,28 @@ public final class AuthRoutes {
     JsonObject body = Params.body(ctx);
     String username = Params.requiredString(body, "username", 64);
     String password = Params.requiredString(body, "password", 200);
-    // The hash is checked on the KDF workers, not while holding a database connection: a burst of logins (each
-    // check takes a quarter of a second by design) must not take every connection the API's reads and writes need.
-    Replies.reply(ctx, db.query(c -> users.lookup(c, username))
-        .compose(credentials -> kdf.executeBlocking(() -> users.check(credentials, password), false)).map(found -> {
-      UserStore.StoredUser user = found.orElseThrow(() -> ApiException.unauthorized("unknown user or wrong password"));
-      return new JsonObject().put("token", tokens.issue(user)).put("token_type", "Bearer")
-          .put("expires_in", tokens.ttl().toSeconds()).put("username", user.username())
-          .put("role", user.role().id())
-          .put("districts", new JsonArray(user.districts().stream().sorted().toList()));
-    }));
+    // The hash is checked on the KDF workers, not while holding a database connection: a burst of
+    // logins (each
+    // check takes a quarter of a second by design) must not take every connection the API's reads
+    // and writes need.
+    Replies.reply(
+        ctx,
+        db.query(c -> users.lookup(c, username))
+            .compose(
+                credentials -> kdf.executeBlocking(() -> users.check(credentials, password), false))
+            .map(
+                found -> {
+                  UserStore.StoredUser user =
+                      found.orElseThrow(
+                          () -> ApiException.unauthorized("unknown user or wrong password"));
+                  return new JsonObject()
+                      .put("token", tokens.issue(user))
+                      .put("token_type", "Bearer")
+                      .put("expires_in", tokens.ttl().toSeconds())
+                      .put("username", user.username())
+                      .put("role", user.role().id())
+                      .put("districts", new JsonArray(user.districts().stream().sorted().toList()));
+                }));
   }
 
   private void createUser(RoutingContext ctx) {
@@ -78,8 +94,15 @@ public final class AuthRoutes {
       throw ApiException.badRequest("password", "must be at least 12 characters");
     }
     String roleId = Params.requiredString(body, "role", 20);
-    Role role = Role.parse(roleId).orElseThrow(() -> ApiException.badRequest("role",
-        "must be one of viewer, operator, coordinator, admin, was '" + roleId + "'"));
+    Role role =
+        Role.parse(roleId)
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "role",
+                        "must be one of viewer, operator, coordinator, admin, was '"
+                            + roleId
+                            + "'"));
     Set<String> districts = new LinkedHashSet<>();
     Object raw = body.getValue("districts");
     if (raw != null && !(raw instanceof JsonArray)) {
@@ -91,34 +114,58 @@ public final class AuthRoutes {
       }
       districts.add(code);
     }
-    // An admin of some districts grants no more than those: no unscoped users, none outside its own districts.
+    // An admin of some districts grants no more than those: no unscoped users, none outside its own
+    // districts.
     if (!caller.districts().isEmpty()
         && (districts.isEmpty() || !caller.districts().containsAll(districts))) {
-      throw ApiException.forbidden("districts must be within your own: " + String.join(", ", caller.districts()));
+      throw ApiException.forbidden(
+          "districts must be within your own: " + String.join(", ", caller.districts()));
     }
-    if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 72) {
+    if (password.getBytes(StandardCharsets.UTF_8).length > 72) {
       throw ApiException.badRequest("password", "bcrypt takes at most 72 bytes (UTF-8)");
     }
-    Replies.reply(ctx, 201, db.transaction(c -> {
-      users.put(c, username, password, role, districts);
-      AuditLog.append(c, new AuditLog.Entry(caller.name(), "create_user", username, null, null, "allowed",
-          new JsonObject().put("role", role.id())));
-      return new JsonObject().put("username", username).put("role", role.id())
-          .put("districts", new JsonArray(districts.stream().sorted().toList()));
-    }));
+    Replies.reply(
+        ctx,
+        201,
+        db.transaction(
+            c -> {
+              users.put(c, username, password, role, districts);
+              AuditLog.append(
+                  c,
+                  new AuditLog.Entry(
+                      caller.name(),
+                      "create_user",
+                      username,
+                      null,
+                      null,
+                      "allowed",
+                      new JsonObject().put("role", role.id())));
+              return new JsonObject()
+                  .put("username", username)
+                  .put("role", role.id())
+                  .put("districts", new JsonArray(districts.stream().sorted().toList()));
+            }));
   }
 
   private void audit(RoutingContext ctx) {
     Caller.of(ctx.user()).require(Role.ADMIN);
     int limit = Params.intQuery(ctx, "limit", 100, 1, 1000);
     String action = Params.query(ctx, "action");
-    Replies.reply(ctx, db.query(c -> {
-      String sql = "SELECT id, at, actor, action, target, district, request_id, outcome, detail FROM audit_log"
-          + (action == null ? "" : " WHERE action = ?") + " ORDER BY id DESC LIMIT ?";
-      try (PreparedStatement ps = action == null ? Rows.bind(c.prepareStatement(sql), limit)
-          : Rows.bind(c.prepareStatement(sql), action, limit); ResultSet rs = ps.executeQuery()) {
-        return new JsonObject().put("items", new JsonArray(Rows.all(rs)));
-      }
-    }));
+    Replies.reply(
+        ctx,
+        db.query(
+            c -> {
+              String sql =
+                  "SELECT id, at, actor, action, target, district, request_id, outcome, detail FROM audit_log"
+                      + (action == null ? "" : " WHERE action = ?")
+                      + " ORDER BY id DESC LIMIT ?";
+              try (PreparedStatement ps =
+                      action == null
+                          ? Rows.bind(c.prepareStatement(sql), limit)
+                          : Rows.bind(c.prepareStatement(sql), action, limit);
+                  ResultSet rs = ps.executeQuery()) {
+                return new JsonObject().put("items", new JsonArray(Rows.all(rs)));
+              }
+            }));
   }
 }

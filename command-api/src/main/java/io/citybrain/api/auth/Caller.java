@@ -8,8 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Who is calling, from the verified token: name, highest role and district scope (empty = every district). Authority
- * comes only from the signed token, never from a request body (CVE-2022-45608).
+ * Who is calling, from the verified token: name, highest role and district scope (empty = every
+ * district). Authority comes only from the signed token, never from a request body
+ * (CVE-2022-45608).
  */
 public record Caller(String name, Role role, Set<String> districts) {
 
@@ -37,15 +38,21 @@ public record Caller(String name, Role role, Set<String> districts) {
   /** 403 unless the caller has the role. */
   public void require(Role needed) {
     if (!has(needed)) {
-      throw ApiException.forbidden("role " + needed.id() + " required, caller '" + name + "' is " + role.id());
+      throw ApiException.forbidden(
+          "role " + needed.id() + " required, caller '" + name + "' is " + role.id());
     }
   }
 
   /** 403 unless the caller's district scope covers the district. */
   public void requireDistrict(String district) {
     if (!covers(district)) {
-      throw ApiException.forbidden("caller '" + name + "' may act in " + String.join(", ", districts.stream().sorted()
-          .toList()) + " only, not in " + district);
+      throw ApiException.forbidden(
+          "caller '"
+              + name
+              + "' may act in "
+              + String.join(", ", districts.stream().sorted().toList())
+              + " only, not in "
+              + district);
     }
   }
 }

@@ -4,10 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
-/** bcrypt ($2y$) through Bouncy Castle: a standard, salted, tunable KDF whose hashes other tools can verify. */
+/**
+ * bcrypt ($2y$) through Bouncy Castle: a standard, salted, tunable KDF whose hashes other tools can
+ * verify.
+ */
 public final class PasswordHasher {
-  /** bcrypt reads at most 72 bytes; longer passwords would be silently truncated, so they are refused. */
+  /**
+   * bcrypt reads at most 72 bytes; longer passwords would be silently truncated, so they are
+   * refused.
+   */
   public static final int MAX_PASSWORD_BYTES = 72;
+
   private final int cost;
   private final SecureRandom random = new SecureRandom();
 
@@ -38,7 +45,8 @@ public final class PasswordHasher {
       throw new IllegalArgumentException("password must be at least 12 characters");
     }
     if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-      throw new IllegalArgumentException("password must be at most " + MAX_PASSWORD_BYTES + " bytes (bcrypt's limit)");
+      throw new IllegalArgumentException(
+          "password must be at most " + MAX_PASSWORD_BYTES + " bytes (bcrypt's limit)");
     }
     return password;
   }

@@ -5,9 +5,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a user may do, each role including the ones before it: view, operate (cases), coordinate (commands), admin. */
+/**
+ * What a user may do, each role including the ones before it: view, operate (cases), coordinate
+ * (commands), admin.
+ */
 public enum Role {
-  VIEWER, OPERATOR, COORDINATOR, ADMIN;
+  VIEWER,
+  OPERATOR,
+  COORDINATOR,
+  ADMIN;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issues and verifies HS256 JWTs (vertx-auth-jwt). There is no default key (CVE-2023-26462): the secret is configured,
- * read from a key file, or generated for this installation.
+ * Issues and verifies HS256 JWTs (vertx-auth-jwt). There is no default key (CVE-2023-26462): the
+ * secret is configured, read from a key file, or generated for this installation.
  */
 public final class TokenService {
   private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
@@ -31,9 +31,12 @@ public final class TokenService {
 
   public TokenService(Vertx vertx, String secret, Duration ttl) {
     this.ttl = ttl;
-    this.auth = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))
-        .setJWTOptions(new JWTOptions().setIssuer(ISSUER)));
+    this.auth =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))
+                .setJWTOptions(new JWTOptions().setIssuer(ISSUER)));
   }
 
   public JWTAuth auth() {
@@ -45,32 +48,40 @@ public final class TokenService {
   }
 
   public String issue(UserStore.StoredUser user) {
-    JsonObject claims = new JsonObject()
-        .put("sub", user.username())
-        .put("role", user.role().id())
-        .put("roles", new JsonArray(user.role().grantedIds()))
-        .put("districts", new JsonArray(user.districts().stream().sorted().toList()));
-    return auth.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer(ISSUER)
-        .setExpiresInSeconds((int) ttl.toSeconds()));
+    JsonObject claims =
+        new JsonObject()
+            .put("sub", user.username())
+            .put("role", user.role().id())
+            .put("roles", new JsonArray(user.role().grantedIds()))
+            .put("districts", new JsonArray(user.districts().stream().sorted().toList()));
+    return auth.generateToken(
+        claims,
+        new JWTOptions()
+            .setAlgorithm("HS256")
+            .setIssuer(ISSUER)
+            .setExpiresInSeconds((int) ttl.toSeconds()));
   }
 
   /**
-   * The secret to sign with: the configured one, else the key file's (created with a new random secret, readable by
-   * its owner only, when missing), else a random one for this process, whose tokens end with it.
+   * The secret to sign with: the configured one, else the key file's (created with a new random
+   * secret, readable by its owner only, when missing), else a random one for this process, whose
+   * tokens end with it.
    */
   public static String resolveSecret(String configured, Path keyFile) {
     if (configured != null) {
       return configured;
     }
     if (keyFile == null) {
-      LOG.warn("no JWT secret configured: generated one for this process; tokens end when it stops");
+      LOG.warn(
+          "no JWT secret configured: generated one for this process; tokens end when it stops");
       return randomSecret();
     }
     try {
       if (Files.exists(keyFile)) {
         String secret = Files.readString(keyFile, StandardCharsets.UTF_8).trim();
         if (secret.length() < 43) {
-          throw new IllegalArgumentException("JWT key file " + keyFile + " holds fewer than 32 bytes of secret");
+          throw new IllegalArgumentException(
+              "JWT key file " + keyFile + " holds fewer than 32 bytes of secret");
         }
         return secret;
       }
@@ -88,7 +99,8 @@ public final class TokenService {
       LOG.info("generated a JWT signing key for this installation in {}", keyFile);
       return secret;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the JWT key file " + keyFile + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read or create the JWT key file " + keyFile + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.citybrain.api.auth;
 
-import io.citybrain.api.db.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,11 +8,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The local user store (table api_user): bcrypt hashes, one role, a district scope. Blocking: call on a worker. */
+/**
+ * The local user store (table api_user): bcrypt hashes, one role, a district scope. Blocking: call
+ * on a worker.
+ */
 public final class UserStore {
   private final PasswordHasher hasher;
 
-  /** A hash of a random password at the same cost, so a login for an unknown user takes as long as a wrong one. */
+  /**
+   * A hash of a random password at the same cost, so a login for an unknown user takes as long as a
+   * wrong one.
+   */
   private final String dummyHash;
 
   public UserStore(PasswordHasher hasher) {
@@ -22,17 +27,20 @@ public final class UserStore {
   }
 
   /** A stored user. */
-  public record StoredUser(String username, Role role, Set<String> districts) {
-  }
+  public record StoredUser(String username, Role role, Set<String> districts) {}
 
   /** Creates or replaces a user. */
-  public void put(Connection connection, String username, String password, Role role, Set<String> districts)
+  public void put(
+      Connection connection, String username, String password, Role role, Set<String> districts)
       throws SQLException {
     if (username == null || !username.matches("[a-z0-9_.-]{1,64}")) {
-      throw new IllegalArgumentException("username must be 1-64 of a-z, 0-9, '_', '.', '-', was '" + username + "'");
+      throw new IllegalArgumentException(
+          "username must be 1-64 of a-z, 0-9, '_', '.', '-', was '" + username + "'");
     }
     String hash = hasher.hash(password);
-    try (PreparedStatement ps = connection.prepareStatement("""
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            """
         INSERT INTO api_user (username, password_hash, role, districts) VALUES (?, ?, ?, ?)
         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role,
           districts = excluded.districts""")) {
@@ -44,14 +52,19 @@ public final class UserStore {
     }
   }
 
-  /** What is stored of a user: the hash to check a password against, and what a token would grant. */
-  public record Credentials(String username, String hash, Role role, Set<String> districts) {
-  }
+  /**
+   * What is stored of a user: the hash to check a password against, and what a token would grant.
+   */
+  public record Credentials(String username, String hash, Role role, Set<String> districts) {}
 
-  /** The stored credentials of a user, if any. Quick: the hash is checked later, off the database connection. */
+  /**
+   * The stored credentials of a user, if any. Quick: the hash is checked later, off the database
+   * connection.
+   */
   public Optional<Credentials> lookup(Connection connection, String username) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT password_hash, role, districts FROM api_user WHERE username = ?")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT password_hash, role, districts FROM api_user WHERE username = ?")) {
       ps.setString(1, username);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -64,14 +77,18 @@ public final class UserStore {
     }
   }
 
-  /** The user when the password matches; empty otherwise (unknown users cost a hash too, so timing tells nothing). */
+  /**
+   * The user when the password matches; empty otherwise (unknown users cost a hash too, so timing
+   * tells nothing).
+   */
   public Optional<StoredUser> check(Optional<Credentials> found, String password) {
     if (found.isEmpty()) {
       hasher.matches(password, dummyHash);
       return Optional.empty();
     }
     Credentials c = found.get();
-    return hasher.matches(password, c.hash()) ? Optional.of(new StoredUser(c.username(), c.role(), c.districts()))
+    return hasher.matches(password, c.hash())
+        ? Optional.of(new StoredUser(c.username(), c.role(), c.districts()))
         : Optional.empty();
   }
 }

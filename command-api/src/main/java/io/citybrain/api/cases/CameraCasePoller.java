@@ -16,25 +16,33 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Opens grid cases from camera detections of governance types (creates_case in seeds), merging a detection into an
- * open case of the same type in the same district seen within the merge window and distance.
+ * Opens grid cases from camera detections of governance types (creates_case in seeds), merging a
+ * detection into an open case of the same type in the same district seen within the merge window
+ * and distance.
  *
- * <p>Why poll the camera_event table rather than subscribe to the camera topics: the ingest pipeline has already
- * validated, deduplicated and stored those rows (at-least-once from the broker, effectively-once in the table), the
- * table survives an API restart (a subscription would miss what arrived while the API was down), and the API stays
- * out of the 7,000-camera message stream. Polling reads by received_at with an overlap behind the watermark, because
- * a long ingest transaction commits rows stamped before the watermark; grid_case_detection makes a second look at a
- * row a no-op.
+ * <p>Why poll the camera_event table rather than subscribe to the camera topics: the ingest
+ * pipeline has already validated, deduplicated and stored those rows (at-least-once from the
+ * broker, effectively-once in the table), the table survives an API restart (a subscription would
+ * miss what arrived while the API was down), and the API stays out of the 7,000-camera message
+ * stream. Polling reads by received_at with an overlap behind the watermark, because a long ingest
+ * transaction commits rows stamped before the watermark; grid_case_detection makes a second look at
+ * a row a no-op.
  */
 public final class CameraCasePoller {
   static final String WATERMARK = "camera_cases";
-  /** How far behind the watermark each poll looks again: longer than an ingest transaction stays open. */
+
+  /**
+   * How far behind the watermark each poll looks again: longer than an ingest transaction stays
+   * open.
+   */
   static final Duration OVERLAP = Duration.ofSeconds(30);
+
   static final int BATCH = 5_000;
   private final Db db;
   private final Map<String, CameraEventType> caseTypes;
@@ -44,12 +52,15 @@ public final class CameraCasePoller {
   private final double mergeDistanceM;
   private final double minConfidence;
 
-  public CameraCasePoller(CitySeeds seeds, Db db, Duration mergeWindow, double mergeDistanceM, double minConfidence) {
+  public CameraCasePoller(
+      CitySeeds seeds, Db db, Duration mergeWindow, double mergeDistanceM, double minConfidence) {
     this.db = db;
-    this.caseTypes = seeds.cameraEventTypes().stream().filter(t -> Boolean.TRUE.equals(t.createsCase()))
-        .collect(Collectors.toMap(CameraEventType::id, t -> t));
-    this.slaHours = new java.util.HashMap<>();
-    this.departments = new java.util.HashMap<>();
+    this.caseTypes =
+        seeds.cameraEventTypes().stream()
+            .filter(t -> Boolean.TRUE.equals(t.createsCase()))
+            .collect(Collectors.toMap(CameraEventType::id, t -> t));
+    this.slaHours = new HashMap<>();
+    this.departments = new HashMap<>();
     for (GridCaseCategory category : seeds.gridCaseCategories()) {
       for (GridCaseCategory.Subtype subtype : category.subtypes()) {
         slaHours.put(subtype.id(), subtype.slaHours());
@@ -73,18 +84,33 @@ public final class CameraCasePoller {
     List<JsonObject> changes = new ArrayList<>();
     Instant newest = watermark;
     int read = 0;
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    """
         SELECT device_id, seq, event_time, district, event_type, confidence, lat, lon, received_at
         FROM camera_event WHERE received_at > ? AND event_type = ANY (?) AND event_time > ?
-        ORDER BY received_at, device_id, seq LIMIT ?"""), watermark.minus(OVERLAP),
-        c.createArrayOf("text", caseTypes.keySet().toArray()),
-        // Detections a day older than what was read are no case any more; the bound keeps old chunks unread.
-        watermark.minus(java.time.Duration.ofDays(1)), batch); ResultSet rs = ps.executeQuery()) {
+        ORDER BY received_at, device_id, seq LIMIT ?"""),
+                watermark.minus(OVERLAP),
+                c.createArrayOf("text", caseTypes.keySet().toArray()),
+                // Detections a day older than what was read are no case any more; the bound keeps
+                // old chunks unread.
+                watermark.minus(Duration.ofDays(1)),
+                batch);
+        ResultSet rs = ps.executeQuery()) {
       List<Detection> detections = new ArrayList<>();
       while (rs.next()) {
-        detections.add(new Detection(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
-            rs.getString(5), rs.getDouble(6), (Double) rs.getObject(7), (Double) rs.getObject(8),
-            rs.getTimestamp(9).toInstant()));
+        detections.add(
+            new Detection(
+                rs.getString(1),
+                rs.getLong(2),
+                rs.getTimestamp(3).toInstant(),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getDouble(6),
+                (Double) rs.getObject(7),
+                (Double) rs.getObject(8),
+                rs.getTimestamp(9).toInstant()));
       }
       read = detections.size();
       for (Detection d : detections) {
@@ -97,23 +123,37 @@ public final class CameraCasePoller {
         }
       }
     }
-    // A full batch that ended inside the overlap (many rows stored in one transaction share a received_at) would be
+    // A full batch that ended inside the overlap (many rows stored in one transaction share a
+    // received_at) would be
     // read again forever: read more next time until the watermark moves.
     batch = read == batch && !newest.isAfter(watermark) ? Math.min(batch * 2, 1_000_000) : BATCH;
     if (newest.isAfter(watermark)) {
-      try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-          "UPDATE api_watermark SET position = ?, updated_at = now() WHERE name = ?"), newest, WATERMARK)) {
+      try (PreparedStatement ps =
+          Rows.bind(
+              c.prepareStatement(
+                  "UPDATE api_watermark SET position = ?, updated_at = now() WHERE name = ?"),
+              newest,
+              WATERMARK)) {
         ps.executeUpdate();
       }
     }
     return changes;
   }
 
-  /** A detection seen for the first time opens or joins a case; a repeat of a known one does nothing. */
+  /**
+   * A detection seen for the first time opens or joins a case; a repeat of a known one does
+   * nothing.
+   */
   private JsonObject take(Connection c, Detection d) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                """
         INSERT INTO grid_case_detection (device_id, seq, event_time) VALUES (?, ?, ?)
-        ON CONFLICT DO NOTHING"""), d.deviceId, d.seq, d.eventTime)) {
+        ON CONFLICT DO NOTHING"""),
+            d.deviceId,
+            d.seq,
+            d.eventTime)) {
       if (ps.executeUpdate() == 0 || d.confidence < minConfidence) {
         return null;
       }
@@ -122,21 +162,46 @@ public final class CameraCasePoller {
     String caseId = mergeTarget(c, d);
     String change;
     if (caseId != null) {
-      try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+      try (PreparedStatement ps =
+          Rows.bind(
+              c.prepareStatement(
+                  """
           UPDATE grid_case SET detections = detections + 1, last_detected_at = greatest(last_detected_at, ?)
-          WHERE case_id = ?"""), d.eventTime, caseId)) {
+          WHERE case_id = ?"""),
+              d.eventTime,
+              caseId)) {
         ps.executeUpdate();
       }
       change = "merged";
     } else {
-      caseId = CaseStore.create(c, new CaseStore.NewCase(d.district, type.category(), type.subtype(),
-          departments.get(type.subtype()), slaHours.get(type.subtype()), "camera", d.lat, d.lon,
-          type.nameEn() + " seen by " + d.deviceId, d.eventType, null, d.eventTime), "camera:" + d.deviceId);
+      caseId =
+          CaseStore.create(
+              c,
+              new CaseStore.NewCase(
+                  d.district,
+                  type.category(),
+                  type.subtype(),
+                  departments.get(type.subtype()),
+                  slaHours.get(type.subtype()),
+                  "camera",
+                  d.lat,
+                  d.lon,
+                  type.nameEn() + " seen by " + d.deviceId,
+                  d.eventType,
+                  null,
+                  d.eventTime),
+              "camera:" + d.deviceId);
       change = "created";
     }
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                """
         UPDATE grid_case_detection SET case_id = ? WHERE device_id = ? AND seq = ? AND event_time = ?"""),
-        caseId, d.deviceId, d.seq, d.eventTime)) {
+            caseId,
+            d.deviceId,
+            d.seq,
+            d.eventTime)) {
       ps.executeUpdate();
     }
     JsonObject event = CaseStore.get(c, caseId).orElseThrow().put("change", change);
@@ -144,14 +209,24 @@ public final class CameraCasePoller {
     return event;
   }
 
-  /** The nearest open case of the same type and district, detected within the window and distance; or null. */
+  /**
+   * The nearest open case of the same type and district, detected within the window and distance;
+   * or null.
+   */
   private String mergeTarget(Connection c, Detection d) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    """
         SELECT case_id, lat, lon FROM grid_case
         WHERE district = ? AND event_type = ? AND state NOT IN ('resolved', 'confirmed', 'closed')
           AND last_detected_at >= ? AND created_at <= ?
-        ORDER BY last_detected_at DESC LIMIT 50"""), d.district, d.eventType, d.eventTime.minus(mergeWindow),
-        d.eventTime.plus(mergeWindow)); ResultSet rs = ps.executeQuery()) {
+        ORDER BY last_detected_at DESC LIMIT 50"""),
+                d.district,
+                d.eventType,
+                d.eventTime.minus(mergeWindow),
+                d.eventTime.plus(mergeWindow));
+        ResultSet rs = ps.executeQuery()) {
       String best = null;
       double bestDistance = Double.MAX_VALUE;
       while (rs.next()) {
@@ -172,20 +247,34 @@ public final class CameraCasePoller {
 
   /** Where the last poll got to; the first poll starts one merge window before now. */
   private Instant watermark(Connection c) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
-        INSERT INTO api_watermark (name, position) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"""), WATERMARK,
-        Instant.now().minus(mergeWindow))) {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                """
+        INSERT INTO api_watermark (name, position) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"""),
+            WATERMARK,
+            Instant.now().minus(mergeWindow))) {
       ps.executeUpdate();
     }
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-        "SELECT position FROM api_watermark WHERE name = ? FOR UPDATE"), WATERMARK); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement("SELECT position FROM api_watermark WHERE name = ? FOR UPDATE"),
+                WATERMARK);
+        ResultSet rs = ps.executeQuery()) {
       rs.next();
       Timestamp position = rs.getTimestamp(1);
       return position.toInstant();
     }
   }
 
-  private record Detection(String deviceId, long seq, Instant eventTime, String district, String eventType,
-      double confidence, Double lat, Double lon, Instant receivedAt) {
-  }
+  private record Detection(
+      String deviceId,
+      long seq,
+      Instant eventTime,
+      String district,
+      String eventType,
+      double confidence,
+      Double lat,
+      Double lon,
+      Instant receivedAt) {}
 }

@@ -19,7 +19,10 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
-/** Grid cases: citizen reports, listing, one case with its history, lifecycle transitions, and rates. */
+/**
+ * Grid cases: citizen reports, listing, one case with its history, lifecycle transitions, and
+ * rates.
+ */
 public final class CaseRoutes {
   private final CitySeeds seeds;
   private final Db db;
@@ -48,19 +51,38 @@ public final class CaseRoutes {
       throw ApiException.badRequest("district", "unknown district '" + district + "'");
     }
     String subtypeId = Params.requiredString(body, "subtype", 64);
-    Category category = category(subtypeId).orElseThrow(() -> ApiException.badRequest("subtype",
-        "unknown case sub-type '" + subtypeId + "'"));
+    Category category =
+        category(subtypeId)
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "subtype", "unknown case sub-type '" + subtypeId + "'"));
     String description = Params.requiredString(body, "description", 2000);
     Double lat = Params.optionalNumber(body, "lat", -90, 90);
     Double lon = Params.optionalNumber(body, "lon", -180, 180);
     if ((lat == null) != (lon == null)) {
       throw ApiException.badRequest(lat == null ? "lat" : "lon", "lat and lon go together");
     }
-    CaseStore.NewCase report = new CaseStore.NewCase(district, category.category().id(), subtypeId,
-        category.subtype().department(), category.subtype().slaHours(), "citizen", lat, lon, description, null,
-        caller.name(), Instant.now());
-    Replies.reply(ctx, 201, db.transaction(c -> CaseStore.get(c, CaseStore.create(c, report, caller.name()))
-        .orElseThrow()).onSuccess(created -> push(created, "created")));
+    CaseStore.NewCase report =
+        new CaseStore.NewCase(
+            district,
+            category.category().id(),
+            subtypeId,
+            category.subtype().department(),
+            category.subtype().slaHours(),
+            "citizen",
+            lat,
+            lon,
+            description,
+            null,
+            caller.name(),
+            Instant.now());
+    Replies.reply(
+        ctx,
+        201,
+        db.transaction(
+                c -> CaseStore.get(c, CaseStore.create(c, report, caller.name())).orElseThrow())
+            .onSuccess(created -> push(created, "created")));
   }
 
   private void list(RoutingContext ctx) {
@@ -74,7 +96,8 @@ public final class CaseRoutes {
     String subtype = Params.query(ctx, "subtype");
     int limit = Params.intQuery(ctx, "limit", 100, 1, 1000);
     int offset = Params.intQuery(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    Replies.reply(ctx, db.query(c -> CaseStore.list(c, district, state, department, subtype, limit, offset)));
+    Replies.reply(
+        ctx, db.query(c -> CaseStore.list(c, district, state, department, subtype, limit, offset)));
   }
 
   private void stats(RoutingContext ctx) {
@@ -85,16 +108,28 @@ public final class CaseRoutes {
     if (!from.isBefore(to)) {
       throw ApiException.badRequest("from", "must be before to (" + to + "), was " + from);
     }
-    Replies.reply(ctx, db.query(c -> new JsonObject().put("by", by).put("from", from.toString())
-        .put("to", to.toString())
-        .put("items", new JsonArray(CaseStats.rates(c, by.equals("all") ? null : by, from, to)))));
+    Replies.reply(
+        ctx,
+        db.query(
+            c ->
+                new JsonObject()
+                    .put("by", by)
+                    .put("from", from.toString())
+                    .put("to", to.toString())
+                    .put(
+                        "items",
+                        new JsonArray(
+                            CaseStats.rates(c, by.equals("all") ? null : by, from, to)))));
   }
 
   private void get(RoutingContext ctx) {
     Caller.of(ctx.user()).require(Role.VIEWER);
     String caseId = ctx.pathParam("caseId");
-    Replies.reply(ctx, db.query(c -> CaseStore.get(c, caseId)
-        .orElseThrow(() -> ApiException.notFound("case", caseId))));
+    Replies.reply(
+        ctx,
+        db.query(
+            c ->
+                CaseStore.get(c, caseId).orElseThrow(() -> ApiException.notFound("case", caseId))));
   }
 
   private void transition(RoutingContext ctx) {
@@ -104,35 +139,55 @@ public final class CaseRoutes {
     JsonObject body = Params.body(ctx);
     String to = Params.requiredString(body, "to", 20);
     if (!CaseWorkflow.STATES.contains(to)) {
-      throw ApiException.badRequest("to", "must be one of " + String.join(", ", CaseWorkflow.STATES) + ", was '" + to
-          + "'");
+      throw ApiException.badRequest(
+          "to", "must be one of " + String.join(", ", CaseWorkflow.STATES) + ", was '" + to + "'");
     }
     String note = Params.optionalString(body, "note", 2000);
     Integer rating = null;
     String feedback = Params.optionalString(body, "feedback", 2000);
     if (to.equals("closed")) {
       Object raw = body.getValue("rating");
-      if (!(raw instanceof Integer || raw instanceof Long) || ((Number) raw).intValue() < 1
+      if (!(raw instanceof Integer || raw instanceof Long)
+          || ((Number) raw).intValue() < 1
           || ((Number) raw).intValue() > 5) {
-        throw ApiException.badRequest("rating", "closing a case takes the feedback's rating, an integer 1..5");
+        throw ApiException.badRequest(
+            "rating", "closing a case takes the feedback's rating, an integer 1..5");
       }
       rating = ((Number) raw).intValue();
     }
     Integer finalRating = rating;
-    Replies.reply(ctx, db.transaction(c -> {
-      JsonObject current = CaseStore.lock(c, caseId).orElseThrow(() -> ApiException.notFound("case", caseId));
-      caller.requireDistrict(current.getString("district"));
-      String from = current.getString("state");
-      if (!CaseWorkflow.canMove(from, to)) {
-        throw ApiException.conflict(new JsonObject().put("reason", "a " + from + " case cannot become " + to)
-            .put("from", from).put("to", to).put("allowed", new JsonArray(CaseWorkflow.allowed(from))));
-      }
-      CaseStore.move(c, caseId, to, finalRating, feedback);
-      CaseStore.history(c, caseId, from, to, caller.name(), note);
-      AuditLog.append(c, new AuditLog.Entry(caller.name(), "case_transition", caseId, current.getString("district"),
-          null, "allowed", new JsonObject().put("from", from).put("to", to)));
-      return CaseStore.get(c, caseId).orElseThrow();
-    }).onSuccess(moved -> push(moved, "transition")));
+    Replies.reply(
+        ctx,
+        db.transaction(
+                c -> {
+                  JsonObject current =
+                      CaseStore.lock(c, caseId)
+                          .orElseThrow(() -> ApiException.notFound("case", caseId));
+                  caller.requireDistrict(current.getString("district"));
+                  String from = current.getString("state");
+                  if (!CaseWorkflow.canMove(from, to)) {
+                    throw ApiException.conflict(
+                        new JsonObject()
+                            .put("reason", "a " + from + " case cannot become " + to)
+                            .put("from", from)
+                            .put("to", to)
+                            .put("allowed", new JsonArray(CaseWorkflow.allowed(from))));
+                  }
+                  CaseStore.move(c, caseId, to, finalRating, feedback);
+                  CaseStore.history(c, caseId, from, to, caller.name(), note);
+                  AuditLog.append(
+                      c,
+                      new AuditLog.Entry(
+                          caller.name(),
+                          "case_transition",
+                          caseId,
+                          current.getString("district"),
+                          null,
+                          "allowed",
+                          new JsonObject().put("from", from).put("to", to)));
+                  return CaseStore.get(c, caseId).orElseThrow();
+                })
+            .onSuccess(moved -> push(moved, "transition")));
   }
 
   private void push(JsonObject gridCase, String change) {
@@ -142,8 +197,7 @@ public final class CaseRoutes {
   }
 
   /** A sub-type with its category. */
-  record Category(GridCaseCategory category, GridCaseCategory.Subtype subtype) {
-  }
+  record Category(GridCaseCategory category, GridCaseCategory.Subtype subtype) {}
 
   private Optional<Category> category(String subtypeId) {
     for (GridCaseCategory category : seeds.gridCaseCategories()) {

@@ -7,27 +7,42 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Resolution rate (cases now resolved, confirmed or closed, over all cases created in the range) and SLA compliance
- * (of those, the share resolved by their due time), overall or per district, department or category.
+ * Resolution rate (cases now resolved, confirmed or closed, over all cases created in the range)
+ * and SLA compliance (of those, the share resolved by their due time), overall or per district,
+ * department or category.
  */
 public final class CaseStats {
-  /** A reopened case counts as unresolved until it is resolved again; resolved_at is then its latest resolution. */
+  /**
+   * A reopened case counts as unresolved until it is resolved again; resolved_at is then its latest
+   * resolution.
+   */
   static final String RESOLVED = "state IN ('resolved', 'confirmed', 'closed')";
 
-  private CaseStats() {
-  }
+  private CaseStats() {}
 
-  /** @param groupBy district, department, category, or null for one row over everything */
-  public static List<JsonObject> rates(Connection c, String groupBy, Instant from, Instant to) throws SQLException {
+  /**
+   * @param groupBy district, department, category, or null for one row over everything
+   */
+  public static List<JsonObject> rates(Connection c, String groupBy, Instant from, Instant to)
+      throws SQLException {
     String key = groupBy == null ? "'all'" : groupBy;
-    String sql = "SELECT " + key + " AS key, count(*) AS total, count(*) FILTER (WHERE " + RESOLVED + ") AS resolved, "
-        + "count(*) FILTER (WHERE " + RESOLVED + " AND resolved_at <= due_at) AS within_sla "
-        + "FROM grid_case WHERE created_at >= ? AND created_at < ? GROUP BY 1 ORDER BY 1";
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(sql), from, to); ResultSet rs = ps.executeQuery()) {
-      List<JsonObject> rows = new java.util.ArrayList<>();
+    String sql =
+        "SELECT "
+            + key
+            + " AS key, count(*) AS total, count(*) FILTER (WHERE "
+            + RESOLVED
+            + ") AS resolved, "
+            + "count(*) FILTER (WHERE "
+            + RESOLVED
+            + " AND resolved_at <= due_at) AS within_sla "
+            + "FROM grid_case WHERE created_at >= ? AND created_at < ? GROUP BY 1 ORDER BY 1";
+    try (PreparedStatement ps = Rows.bind(c.prepareStatement(sql), from, to);
+        ResultSet rs = ps.executeQuery()) {
+      List<JsonObject> rows = new ArrayList<>();
       while (rs.next()) {
         rows.add(row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
       }
@@ -35,9 +50,15 @@ public final class CaseStats {
     }
   }
 
-  /** One group's figures; rates are null when there is nothing to divide by. Percentages rounded to 0.01. */
+  /**
+   * One group's figures; rates are null when there is nothing to divide by. Percentages rounded to
+   * 0.01.
+   */
   static JsonObject row(String key, long total, long resolved, long withinSla) {
-    return new JsonObject().put("key", key).put("total", total).put("resolved", resolved)
+    return new JsonObject()
+        .put("key", key)
+        .put("total", total)
+        .put("resolved", resolved)
         .put("within_sla", withinSla)
         .put("resolution_rate", total == 0 ? null : percent(resolved, total))
         .put("sla_compliance", resolved == 0 ? null : percent(withinSla, resolved));

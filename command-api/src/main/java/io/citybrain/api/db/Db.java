@@ -8,8 +8,9 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * JDBC off the event loop: work runs on a named worker pool as large as the connection pool, so a burst of requests
- * waits in the pool's queue instead of holding event-loop threads or opening connections the database cannot serve.
+ * JDBC off the event loop: work runs on a named worker pool as large as the connection pool, so a
+ * burst of requests waits in the pool's queue instead of holding event-loop threads or opening
+ * connections the database cannot serve.
  */
 public final class Db implements AutoCloseable {
   private final DataSource dataSource;
@@ -22,11 +23,13 @@ public final class Db implements AutoCloseable {
 
   /** Work that needs one connection; autocommit, read or single-statement write. */
   public <T> Future<T> query(SqlWork<T> work) {
-    return workers.executeBlocking(() -> {
-      try (Connection connection = dataSource.getConnection()) {
-        return work.apply(connection);
-      }
-    }, false);
+    return workers.executeBlocking(
+        () -> {
+          try (Connection connection = dataSource.getConnection()) {
+            return work.apply(connection);
+          }
+        },
+        false);
   }
 
   /** Work in one transaction: committed when it returns, rolled back when it throws. */
@@ -34,7 +37,10 @@ public final class Db implements AutoCloseable {
     return workers.executeBlocking(() -> inTransaction(work), false);
   }
 
-  /** Like {@link #transaction} but in submission order with other ordered work of the same Vert.x context. */
+  /**
+   * Like {@link #transaction} but in submission order with other ordered work of the same Vert.x
+   * context.
+   */
   public <T> Future<T> orderedTransaction(SqlWork<T> work) {
     return workers.executeBlocking(() -> inTransaction(work), true);
   }

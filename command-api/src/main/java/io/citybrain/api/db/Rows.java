@@ -2,6 +2,7 @@ package io.citybrain.api.db;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,13 +10,13 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Result rows as JSON: column names as keys, timestamps as ISO-8601 strings, jsonb as JSON. */
 public final class Rows {
-  private Rows() {
-  }
+  private Rows() {}
 
   public static List<JsonObject> all(ResultSet rs) throws SQLException {
     List<JsonObject> rows = new ArrayList<>();
@@ -41,11 +42,12 @@ public final class Rows {
           items.add(item);
         }
         row.put(name, items);
-      } else if ("jsonb".equals(meta.getColumnTypeName(i)) || "json".equals(meta.getColumnTypeName(i))) {
+      } else if ("jsonb".equals(meta.getColumnTypeName(i))
+          || "json".equals(meta.getColumnTypeName(i))) {
         String text = value.toString();
         row.put(name, text.startsWith("[") ? new JsonArray(text) : new JsonObject(text));
       } else if (meta.getColumnType(i) == Types.NUMERIC) {
-        row.put(name, ((java.math.BigDecimal) value).doubleValue());
+        row.put(name, ((BigDecimal) value).doubleValue());
       } else if (value instanceof Short s) {
         row.put(name, s.intValue());
       } else {
@@ -59,7 +61,7 @@ public final class Rows {
   public static PreparedStatement bind(PreparedStatement ps, Object... params) throws SQLException {
     for (int i = 0; i < params.length; i++) {
       Object param = params[i];
-      ps.setObject(i + 1, param instanceof java.time.Instant at ? Timestamp.from(at) : param);
+      ps.setObject(i + 1, param instanceof Instant at ? Timestamp.from(at) : param);
     }
     return ps;
   }

@@ -2,7 +2,10 @@ package io.citybrain.api.http;
 
 import io.vertx.core.json.JsonObject;
 
-/** A request that cannot be served as asked; the failure handler turns it into its status and a JSON body. */
+/**
+ * A request that cannot be served as asked; the failure handler turns it into its status and a JSON
+ * body.
+ */
 public class ApiException extends RuntimeException {
   private final int status;
   private final transient JsonObject body;
@@ -23,17 +26,23 @@ public class ApiException extends RuntimeException {
 
   /** 400: which field is wrong and why. */
   public static ApiException badRequest(String field, String reason) {
-    return new ApiException(400, new JsonObject().put("error", "bad_request").put("field", field).put("reason", reason));
+    return new ApiException(
+        400,
+        new JsonObject().put("error", "bad_request").put("field", field).put("reason", reason));
   }
 
   /** 404: what was looked for. */
   public static ApiException notFound(String what, String id) {
-    return new ApiException(404, new JsonObject().put("error", "not_found").put("reason", what + " '" + id
-        + "' does not exist"));
+    return new ApiException(
+        404,
+        new JsonObject()
+            .put("error", "not_found")
+            .put("reason", what + " '" + id + "' does not exist"));
   }
 
   public static ApiException unauthorized(String reason) {
-    return new ApiException(401, new JsonObject().put("error", "unauthorized").put("reason", reason));
+    return new ApiException(
+        401, new JsonObject().put("error", "unauthorized").put("reason", reason));
   }
 
   public static ApiException forbidden(String reason) {

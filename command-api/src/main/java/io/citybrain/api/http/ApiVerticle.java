@@ -3,8 +3,8 @@ package io.citybrain.api.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.citybrain.api.ApiConfig;
-import io.citybrain.api.auth.AuthRoutes;
 import io.citybrain.api.auth.AuditLog;
+import io.citybrain.api.auth.AuthRoutes;
 import io.citybrain.api.auth.Caller;
 import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.auth.UserStore;
@@ -41,6 +41,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,8 +50,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Command API's one HTTP server: the router (read side, auth, responses, cases, OpenAPI, metrics, the wall page)
- * and the live WebSocket. The hub, the live feed and the response dispatcher live on this verticle's event loop.
+ * The Command API's one HTTP server: the router (read side, auth, responses, cases, OpenAPI,
+ * metrics, the wall page) and the live WebSocket. The hub, the live feed and the response
+ * dispatcher live on this verticle's event loop.
  */
 public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
@@ -72,7 +74,12 @@ public final class ApiVerticle extends VerticleBase {
   private final AtomicReference<LiveHub.LiveStats> liveStats = new AtomicReference<>();
   private final AtomicInteger activeRuns = new AtomicInteger();
 
-  public ApiVerticle(ApiConfig config, Db db, MqttConnection mqtt, TokenService tokens, UserStore users,
+  public ApiVerticle(
+      ApiConfig config,
+      Db db,
+      MqttConnection mqtt,
+      TokenService tokens,
+      UserStore users,
       PrometheusMeterRegistry registry) {
     this.config = config;
     this.db = db;
@@ -88,14 +95,31 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     CitySeeds seeds = config.seeds();
     LiveFeed[] feed = new LiveFeed[1];
-    hub = new LiveHub(config.liveQueueLimit(), config.liveWriteQueueBytes(), new HashSet<>(seeds.districtCodes()),
-        district -> feed[0].latest(district));
+    hub =
+        new LiveHub(
+            config.liveQueueLimit(),
+            config.liveWriteQueueBytes(),
+            new HashSet<>(seeds.districtCodes()),
+            district -> feed[0].latest(district));
     feed[0] = new LiveFeed(context, hub);
     AuditLog audit = new AuditLog(db);
-    dispatcher = new ResponseDispatcher(vertx, context, mqtt, db, hub, config.ackTimeout(), config.maxAttempts(),
-        new Backoff(config.retryBackoff(), config.retryBackoffMax()));
-    poller = new CameraCasePoller(seeds, db, config.caseMergeWindow(), config.caseMergeDistanceM(),
-        config.caseMinConfidence());
+    dispatcher =
+        new ResponseDispatcher(
+            vertx,
+            context,
+            mqtt,
+            db,
+            hub,
+            config.ackTimeout(),
+            config.maxAttempts(),
+            new Backoff(config.retryBackoff(), config.retryBackoffMax()));
+    poller =
+        new CameraCasePoller(
+            seeds,
+            db,
+            config.caseMergeWindow(),
+            config.caseMergeDistanceM(),
+            config.caseMinConfidence());
 
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
@@ -106,34 +130,62 @@ public final class ApiVerticle extends VerticleBase {
     AuthRoutes auth = new AuthRoutes(db, users, tokens, seeds).kdfOn(vertx);
     auth.mountPublic(router);
     router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens.auth()));
-    new ReadRoutes(seeds, db, district -> feed[0].latest(district), config.summaryCache()).mount(router);
+    new ReadRoutes(seeds, db, district -> feed[0].latest(district), config.summaryCache())
+        .mount(router);
     new ReferenceRoutes(seeds).mount(router);
     new PipelineRoutes(db).mount(router);
     auth.mount(router);
     new ResponseRoutes(seeds, db, audit, dispatcher).mount(router);
     new CaseRoutes(seeds, db, hub).mount(router);
-    router.route().last().handler(ctx -> ctx.fail(new ApiException(404, new JsonObject().put("error", "not_found")
-        .put("reason", "no route " + ctx.request().method() + " " + ctx.request().path()))));
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                ctx.fail(
+                    new ApiException(
+                        404,
+                        new JsonObject()
+                            .put("error", "not_found")
+                            .put(
+                                "reason",
+                                "no route "
+                                    + ctx.request().method()
+                                    + " "
+                                    + ctx.request().path()))));
     router.route().failureHandler(this::failure);
 
     registerGauges();
-    // The MQTT subscriptions hand messages to this context; they go in before the server takes requests, so the
+    // The MQTT subscriptions hand messages to this context; they go in before the server takes
+    // requests, so the
     // retained live snapshots are there for the first client.
-    return vertx.executeBlocking(() -> {
-      feed[0].subscribe(mqtt);
-      dispatcher.subscribe();
-      return null;
-    }).compose(v -> {
-      server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-              .setCompressionSupported(false))
-          .requestHandler(router)
-          .webSocketHandshakeHandler(this::handshake)
-          .webSocketHandler(ws -> { });
-      return server.listen();
-    }).onSuccess(s -> {
-      pollTimer = vertx.setPeriodic(config.casePollInterval().toMillis(), id -> pollCases());
-      LOG.info("Command API listening on port {}", s.actualPort());
-    });
+    return vertx
+        .executeBlocking(
+            () -> {
+              feed[0].subscribe(mqtt);
+              dispatcher.subscribe();
+              return null;
+            })
+        .compose(
+            v -> {
+              server =
+                  vertx
+                      .createHttpServer(
+                          new HttpServerOptions()
+                              .setHost(config.host())
+                              .setPort(config.port())
+                              .setCompressionSupported(false))
+                      .requestHandler(router)
+                      .webSocketHandshakeHandler(this::handshake)
+                      .webSocketHandler(ws -> {});
+              return server.listen();
+            })
+        .onSuccess(
+            s -> {
+              pollTimer =
+                  vertx.setPeriodic(config.casePollInterval().toMillis(), id -> pollCases());
+              LOG.info("Command API listening on port {}", s.actualPort());
+            });
   }
 
   @Override
@@ -159,10 +211,16 @@ public final class ApiVerticle extends VerticleBase {
   /** Runs one camera-case poll now (tests; the timer does it otherwise). */
   public Future<Integer> pollCasesNow() {
     Promise<Integer> promise = Promise.promise();
-    context.runOnContext(v -> poller.poll().onSuccess(changes -> {
-      changes.forEach(c -> hub.event(c.getString("district"), "case", c));
-      promise.complete(changes.size());
-    }).onFailure(promise::fail));
+    context.runOnContext(
+        v ->
+            poller
+                .poll()
+                .onSuccess(
+                    changes -> {
+                      changes.forEach(c -> hub.event(c.getString("district"), "case", c));
+                      promise.complete(changes.size());
+                    })
+                .onFailure(promise::fail));
     return promise.future();
   }
 
@@ -171,17 +229,23 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     polling = true;
-    poller.poll().onComplete(ar -> {
-      polling = false;
-      if (ar.succeeded()) {
-        ar.result().forEach(c -> hub.event(c.getString("district"), "case", c));
-      } else {
-        LOG.warn("camera case poll failed: {}", ar.cause().toString());
-      }
-    });
+    poller
+        .poll()
+        .onComplete(
+            ar -> {
+              polling = false;
+              if (ar.succeeded()) {
+                ar.result().forEach(c -> hub.event(c.getString("district"), "case", c));
+              } else {
+                LOG.warn("camera case poll failed: {}", ar.cause().toString());
+              }
+            });
   }
 
-  /** WebSocket upgrade: the token comes as a bearer header or, for browsers, as access_token in the query. */
+  /**
+   * WebSocket upgrade: the token comes as a bearer header or, for browsers, as access_token in the
+   * query.
+   */
   private void handshake(ServerWebSocketHandshake handshake) {
     if (!LIVE_PATH.equals(handshake.path())) {
       handshake.reject(404);
@@ -191,7 +255,7 @@ public final class ApiVerticle extends VerticleBase {
     if (token == null && handshake.query() != null) {
       for (String pair : handshake.query().split("&")) {
         if (pair.startsWith("access_token=")) {
-          token = java.net.URLDecoder.decode(pair.substring(13), StandardCharsets.UTF_8);
+          token = URLDecoder.decode(pair.substring(13), StandardCharsets.UTF_8);
         }
       }
     }
@@ -199,36 +263,49 @@ public final class ApiVerticle extends VerticleBase {
       handshake.reject(401);
       return;
     }
-    tokens.auth().authenticate(new TokenCredentials(token)).onComplete(ar -> {
-      if (ar.failed()) {
-        handshake.reject(401);
-        return;
-      }
-      Caller caller;
-      try {
-        caller = Caller.of(ar.result());
-      } catch (ApiException e) {
-        handshake.reject(401);
-        return;
-      }
-      handshake.accept().onSuccess(ws -> hub.add(ws, caller));
-    });
+    tokens
+        .auth()
+        .authenticate(new TokenCredentials(token))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                handshake.reject(401);
+                return;
+              }
+              Caller caller;
+              try {
+                caller = Caller.of(ar.result());
+              } catch (ApiException e) {
+                handshake.reject(401);
+                return;
+              }
+              handshake.accept().onSuccess(ws -> hub.add(ws, caller));
+            });
   }
 
   private static String bearer(String header) {
-    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? header.substring(7).trim()
+        : null;
   }
 
   private void health(RoutingContext ctx) {
-    Replies.json(ctx, mqtt.isConnected() ? 200 : 503, new JsonObject().put("status", mqtt.isConnected() ? "up"
-        : "degraded").put("mqtt", mqtt.isConnected()));
+    Replies.json(
+        ctx,
+        mqtt.isConnected() ? 200 : 503,
+        new JsonObject()
+            .put("status", mqtt.isConnected() ? "up" : "degraded")
+            .put("mqtt", mqtt.isConnected()));
   }
 
   private void openApiJson(RoutingContext ctx) {
     ctx.response().putHeader("content-type", "application/json").end(openApiJson);
   }
 
-  /** Every failure as JSON: ours carry their status and body; web handlers' (401 from JWT) their status. */
+  /**
+   * Every failure as JSON: ours carry their status and body; web handlers' (401 from JWT) their
+   * status.
+   */
   private void failure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (ctx.response().ended()) {
@@ -240,26 +317,44 @@ public final class ApiVerticle extends VerticleBase {
     }
     int status = failure instanceof HttpException h ? h.getStatusCode() : ctx.statusCode();
     if (status == 413) {
-      Replies.json(ctx, 413, new JsonObject().put("error", "too_large").put("reason", "the body exceeds "
-          + MAX_BODY_BYTES + " bytes"));
+      Replies.json(
+          ctx,
+          413,
+          new JsonObject()
+              .put("error", "too_large")
+              .put("reason", "the body exceeds " + MAX_BODY_BYTES + " bytes"));
     } else if (status == 401) {
-      Replies.json(ctx, 401, new JsonObject().put("error", "unauthorized")
-          .put("reason", "a valid bearer token is required (POST /api/v1/auth/login)"));
+      Replies.json(
+          ctx,
+          401,
+          new JsonObject()
+              .put("error", "unauthorized")
+              .put("reason", "a valid bearer token is required (POST /api/v1/auth/login)"));
     } else if (status >= 400 && status < 500) {
-      Replies.json(ctx, status, new JsonObject().put("error", "bad_request").put("reason",
-          failure == null ? "request refused" : String.valueOf(failure.getMessage())));
+      Replies.json(
+          ctx,
+          status,
+          new JsonObject()
+              .put("error", "bad_request")
+              .put(
+                  "reason",
+                  failure == null ? "request refused" : String.valueOf(failure.getMessage())));
     } else {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
-      Replies.json(ctx, 500, new JsonObject().put("error", "internal").put("reason", "see the server log"));
+      Replies.json(
+          ctx, 500, new JsonObject().put("error", "internal").put("reason", "see the server log"));
     }
   }
 
   private void registerGauges() {
     Gauge.builder("citybrain_api_live_clients", () -> cachedStats().clients()).register(registry);
-    Gauge.builder("citybrain_api_live_dropped_events", () -> cachedStats().dropped()).register(registry);
-    Gauge.builder("citybrain_api_live_conflated_snapshots", () -> cachedStats().conflated()).register(registry);
+    Gauge.builder("citybrain_api_live_dropped_events", () -> cachedStats().dropped())
+        .register(registry);
+    Gauge.builder("citybrain_api_live_conflated_snapshots", () -> cachedStats().conflated())
+        .register(registry);
     Gauge.builder("citybrain_api_active_runs", activeRuns, AtomicInteger::get).register(registry);
-    // Sampled on the event loop, which owns the hub and the dispatcher; the scrape reads the sample.
+    // Sampled on the event loop, which owns the hub and the dispatcher; the scrape reads the
+    // sample.
     vertx.setPeriodic(1000, id -> sampleGauges());
     sampleGauges();
   }
@@ -286,9 +381,11 @@ public final class ApiVerticle extends VerticleBase {
 
   static String yamlToJson(String yaml) {
     try {
-      return new ObjectMapper().writeValueAsString(new ObjectMapper(new YAMLFactory()).readTree(yaml));
+      return new ObjectMapper()
+          .writeValueAsString(new ObjectMapper(new YAMLFactory()).readTree(yaml));
     } catch (IOException e) {
-      throw new IllegalStateException("the OpenAPI document is not valid YAML: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the OpenAPI document is not valid YAML: " + e.getMessage(), e);
     }
   }
 }

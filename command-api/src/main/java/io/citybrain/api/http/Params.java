@@ -1,15 +1,17 @@
 package io.citybrain.api.http;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 
-/** Reads query parameters and JSON body fields, failing with 400 naming the field and the reason. */
+/**
+ * Reads query parameters and JSON body fields, failing with 400 naming the field and the reason.
+ */
 public final class Params {
-  private Params() {
-  }
+  private Params() {}
 
   public static String query(RoutingContext ctx, String name) {
     String value = ctx.request().getParam(name);
@@ -24,7 +26,8 @@ public final class Params {
     try {
       int value = Integer.parseInt(raw);
       if (value < min || value > max) {
-        throw ApiException.badRequest(name, "must be within " + min + ".." + max + ", was " + value);
+        throw ApiException.badRequest(
+            name, "must be within " + min + ".." + max + ", was " + value);
       }
       return value;
     } catch (NumberFormatException e) {
@@ -32,14 +35,20 @@ public final class Params {
     }
   }
 
-  public static String oneOf(RoutingContext ctx, String name, Set<String> allowed, String defaultValue) {
+  public static String oneOf(
+      RoutingContext ctx, String name, Set<String> allowed, String defaultValue) {
     String raw = query(ctx, name);
     if (raw == null) {
       return defaultValue;
     }
     if (!allowed.contains(raw)) {
-      throw ApiException.badRequest(name, "must be one of " + String.join(", ", allowed.stream().sorted().toList())
-          + ", was '" + raw + "'");
+      throw ApiException.badRequest(
+          name,
+          "must be one of "
+              + String.join(", ", allowed.stream().sorted().toList())
+              + ", was '"
+              + raw
+              + "'");
     }
     return raw;
   }
@@ -63,7 +72,8 @@ public final class Params {
     try {
       return Instant.parse(raw);
     } catch (DateTimeParseException e) {
-      throw ApiException.badRequest(name, "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, was '" + raw + "'");
+      throw ApiException.badRequest(
+          name, "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, was '" + raw + "'");
     }
   }
 
@@ -75,7 +85,7 @@ public final class Params {
         throw ApiException.badRequest("body", "a JSON object is required");
       }
       return body;
-    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+    } catch (DecodeException | ClassCastException e) {
       throw ApiException.badRequest("body", "must be a JSON object");
     }
   }
@@ -100,7 +110,8 @@ public final class Params {
       throw ApiException.badRequest(field, "must not be blank");
     }
     if (value.length() > maxLength) {
-      throw ApiException.badRequest(field, "must be at most " + maxLength + " characters, was " + value.length());
+      throw ApiException.badRequest(
+          field, "must be at most " + maxLength + " characters, was " + value.length());
     }
     return value;
   }

@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What waits for one WebSocket client: at most {@code limit} events (the oldest go first when it is full, and the
- * client is told how many it missed), and at most one snapshot per district (a newer one replaces the waiting one).
- * So a client that stops reading holds a bounded amount of server memory however long it stalls. Not thread-safe:
- * used on the event loop only.
+ * What waits for one WebSocket client: at most {@code limit} events (the oldest go first when it is
+ * full, and the client is told how many it missed), and at most one snapshot per district (a newer
+ * one replaces the waiting one). So a client that stops reading holds a bounded amount of server
+ * memory however long it stalls. Not thread-safe: used on the event loop only.
  */
 public final class ClientQueue {
   private final int limit;
@@ -54,7 +54,10 @@ public final class ClientQueue {
     }
   }
 
-  /** The next frame to send, or null: a gap notice first when events were dropped, then events, then snapshots. */
+  /**
+   * The next frame to send, or null: a gap notice first when events were dropped, then events, then
+   * snapshots.
+   */
   public String poll() {
     if (droppedUnreported > 0) {
       String notice = "{\"type\":\"dropped\",\"count\":" + droppedUnreported + "}";

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stream job's result topics (live, alert, incident) into the hub. Paho's callback thread only hands the bytes to
- * the API's event loop, where they are decoded; the latest snapshot per district is kept for the read side and for
- * clients that subscribe later (the retained live topic fills it at start).
+ * The stream job's result topics (live, alert, incident) into the hub. Paho's callback thread only
+ * hands the bytes to the API's event loop, where they are decoded; the latest snapshot per district
+ * is kept for the read side and for clients that subscribe later (the retained live topic fills it
+ * at start).
  */
 public final class LiveFeed {
   private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
@@ -30,9 +31,18 @@ public final class LiveFeed {
   }
 
   public void subscribe(MqttConnection mqtt) {
-    mqtt.subscribe("city/v1/+/live", 1, (topic, payload) -> context.runOnContext(v -> onSnapshot(topic, payload)));
-    mqtt.subscribe("city/v1/+/alert", 1, (topic, payload) -> context.runOnContext(v -> onAlert(topic, payload)));
-    mqtt.subscribe("city/v1/+/incident", 1, (topic, payload) -> context.runOnContext(v -> onIncident(topic, payload)));
+    mqtt.subscribe(
+        "city/v1/+/live",
+        1,
+        (topic, payload) -> context.runOnContext(v -> onSnapshot(topic, payload)));
+    mqtt.subscribe(
+        "city/v1/+/alert",
+        1,
+        (topic, payload) -> context.runOnContext(v -> onAlert(topic, payload)));
+    mqtt.subscribe(
+        "city/v1/+/incident",
+        1,
+        (topic, payload) -> context.runOnContext(v -> onIncident(topic, payload)));
   }
 
   /** The latest snapshot of a district seen on its live topic, or null; event loop only. */
@@ -47,14 +57,16 @@ public final class LiveFeed {
   private void onSnapshot(String topic, byte[] payload) {
     String district = districtOf(topic);
     if (payload.length == 0) {
-      // A zero-length retained message clears the topic: the district has no live picture now, not a picture of zeros.
+      // A zero-length retained message clears the topic: the district has no live picture now, not
+      // a picture of zeros.
       latest.remove(district);
       return;
     }
     try {
       DistrictSnapshot snapshot = DistrictSnapshot.parseFrom(payload);
       if (!district.equals(snapshot.getDistrict())) {
-        // Only a district's own picture on its own topic (also keeps `latest` to the districts that publish).
+        // Only a district's own picture on its own topic (also keeps `latest` to the districts that
+        // publish).
         malformed++;
         return;
       }

@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The WebSocket clients and their district subscriptions. Everything runs on the API's event loop: producers on other
- * threads hand their events over with {@code runOnContext}. Each client has a {@link ClientQueue}; frames leave it only
- * while the socket's write queue (bounded by {@code setWriteQueueMaxSize}) has room, and the drain handler resumes.
+ * The WebSocket clients and their district subscriptions. Everything runs on the API's event loop:
+ * producers on other threads hand their events over with {@code runOnContext}. Each client has a
+ * {@link ClientQueue}; frames leave it only while the socket's write queue (bounded by {@code
+ * setWriteQueueMaxSize}) has room, and the drain handler resumes.
  */
 public final class LiveHub {
   private static final Logger LOG = LoggerFactory.getLogger(LiveHub.class);
@@ -31,8 +32,14 @@ public final class LiveHub {
   private int highWaterFrames;
   private long highWaterChars;
 
-  /** @param latestSnapshot the latest snapshot of a district, or null; sent to a client when it subscribes */
-  public LiveHub(int queueLimit, int writeQueueBytes, Set<String> knownDistricts,
+  /**
+   * @param latestSnapshot the latest snapshot of a district, or null; sent to a client when it
+   *     subscribes
+   */
+  public LiveHub(
+      int queueLimit,
+      int writeQueueBytes,
+      Set<String> knownDistricts,
       Function<String, JsonObject> latestSnapshot) {
     this.queueLimit = queueLimit;
     this.writeQueueBytes = writeQueueBytes;
@@ -47,15 +54,27 @@ public final class LiveHub {
     clients.put(ws, client);
     ws.textMessageHandler(text -> command(client, text));
     ws.closeHandler(v -> remove(client));
-    ws.exceptionHandler(e -> LOG.debug("live socket of {} failed: {}", caller.name(), e.toString()));
+    ws.exceptionHandler(
+        e -> LOG.debug("live socket of {} failed: {}", caller.name(), e.toString()));
     ws.drainHandler(v -> pump(client));
-    send(client, new JsonObject().put("type", "hello").put("user", caller.name())
-        .put("districts", new JsonArray(knownDistricts.stream().filter(caller::covers).sorted().toList())));
+    send(
+        client,
+        new JsonObject()
+            .put("type", "hello")
+            .put("user", caller.name())
+            .put(
+                "districts",
+                new JsonArray(knownDistricts.stream().filter(caller::covers).sorted().toList())));
   }
 
   /** A new snapshot: conflated per client to the latest per district. */
   public void snapshot(String district, JsonObject snapshot) {
-    String frame = new JsonObject().put("type", "snapshot").put("district", district).put("data", snapshot).encode();
+    String frame =
+        new JsonObject()
+            .put("type", "snapshot")
+            .put("district", district)
+            .put("data", snapshot)
+            .encode();
     for (Client client : clients.values()) {
       if (client.districts.contains(district)) {
         client.queue.offerSnapshot(district, frame);
@@ -64,9 +83,13 @@ public final class LiveHub {
     }
   }
 
-  /** An event of a type (alert, incident, command_progress, run_progress, case) for a district's subscribers. */
+  /**
+   * An event of a type (alert, incident, command_progress, run_progress, case) for a district's
+   * subscribers.
+   */
   public void event(String district, String type, JsonObject data) {
-    String frame = new JsonObject().put("type", type).put("district", district).put("data", data).encode();
+    String frame =
+        new JsonObject().put("type", type).put("district", district).put("data", data).encode();
     for (Client client : clients.values()) {
       if (client.districts.contains(district)) {
         client.queue.offerEvent(frame);
@@ -98,18 +121,27 @@ public final class LiveHub {
       }
       added.add(district);
     }
-    unsubscribe.forEach(d -> {
-      client.districts.remove(String.valueOf(d));
-      client.queue.dropSnapshot(String.valueOf(d));
-    });
+    unsubscribe.forEach(
+        d -> {
+          client.districts.remove(String.valueOf(d));
+          client.queue.dropSnapshot(String.valueOf(d));
+        });
     client.districts.addAll(added);
-    send(client, new JsonObject().put("type", "subscribed").put("districts",
-        new JsonArray(client.districts.stream().sorted().toList())));
+    send(
+        client,
+        new JsonObject()
+            .put("type", "subscribed")
+            .put("districts", new JsonArray(client.districts.stream().sorted().toList())));
     for (String district : added) {
       JsonObject latest = latestSnapshot.apply(district);
       if (latest != null) {
-        client.queue.offerSnapshot(district, new JsonObject().put("type", "snapshot").put("district", district)
-            .put("data", latest).encode());
+        client.queue.offerSnapshot(
+            district,
+            new JsonObject()
+                .put("type", "snapshot")
+                .put("district", district)
+                .put("data", latest)
+                .encode());
       }
     }
     pump(client);
@@ -153,13 +185,21 @@ public final class LiveHub {
       droppedNow += c.queue.dropped();
       conflatedNow += c.queue.conflated();
     }
-    return new LiveStats(clients.size(), framesSent, droppedNow, conflatedNow, highWaterFrames, highWaterChars);
+    return new LiveStats(
+        clients.size(), framesSent, droppedNow, conflatedNow, highWaterFrames, highWaterChars);
   }
 
-  /** What the hub has done: clients now, frames sent, events dropped, snapshots conflated, the largest queue seen. */
-  public record LiveStats(int clients, long framesSent, long dropped, long conflated, int highWaterFrames,
-      long highWaterChars) {
-  }
+  /**
+   * What the hub has done: clients now, frames sent, events dropped, snapshots conflated, the
+   * largest queue seen.
+   */
+  public record LiveStats(
+      int clients,
+      long framesSent,
+      long dropped,
+      long conflated,
+      int highWaterFrames,
+      long highWaterChars) {}
 
   private static final class Client {
     final ServerWebSocket ws;

@@ -12,18 +12,24 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * The stream job's protobuf results as the API's JSON: snake_case like the REST side, instants as ISO-8601 strings
- * and enums as the lower-case words the database uses (protobuf's own JSON prints 64-bit numbers as strings).
+ * The stream job's protobuf results as the API's JSON: snake_case like the REST side, instants as
+ * ISO-8601 strings and enums as the lower-case words the database uses (protobuf's own JSON prints
+ * 64-bit numbers as strings).
  */
 public final class ProtoJson {
-  private ProtoJson() {
-  }
+  private ProtoJson() {}
 
   public static JsonObject snapshot(DistrictSnapshot s) {
     JsonArray metrics = new JsonArray();
     for (MetricStats m : s.getMetricsList()) {
-      JsonObject metric = new JsonObject().put("metric", m.getMetric()).put("count", m.getCount())
-          .put("min", m.getMin()).put("max", m.getMax()).put("mean", m.getMean()).put("sum", m.getSum());
+      JsonObject metric =
+          new JsonObject()
+              .put("metric", m.getMetric())
+              .put("count", m.getCount())
+              .put("min", m.getMin())
+              .put("max", m.getMax())
+              .put("mean", m.getMean())
+              .put("sum", m.getSum());
       if (m.hasP95()) {
         metric.put("p95", m.getP95());
       }
@@ -69,9 +75,14 @@ public final class ProtoJson {
   public static JsonObject incident(Incident i) {
     JsonArray evidence = new JsonArray();
     for (Evidence e : i.getEvidenceList()) {
-      JsonObject item = new JsonObject().put("device_id", e.getDeviceId()).put("seq", e.getSeq())
-          .put("event_time", instant(e.getEventTimeMs())).put("kind", e.getKind()).put("what", e.getWhat())
-          .put("value", e.getValue());
+      JsonObject item =
+          new JsonObject()
+              .put("device_id", e.getDeviceId())
+              .put("seq", e.getSeq())
+              .put("event_time", instant(e.getEventTimeMs()))
+              .put("kind", e.getKind())
+              .put("what", e.getWhat())
+              .put("value", e.getValue());
       if (e.hasPosition()) {
         item.put("lat", e.getPosition().getLat()).put("lon", e.getPosition().getLon());
       }

@@ -4,9 +4,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * A per-second rate from samples of an ever-growing counter (the pipeline's received total), over a sliding window.
- * The counter lives in the database and only grows, so the rate is the difference between the newest sample and the
- * oldest one still in the window; no per-message work anywhere. Not thread-safe: the API's event loop owns it.
+ * A per-second rate from samples of an ever-growing counter (the pipeline's received total), over a
+ * sliding window. The counter lives in the database and only grows, so the rate is the difference
+ * between the newest sample and the oldest one still in the window; no per-message work anywhere.
+ * Not thread-safe: the API's event loop owns it.
  */
 public final class RateMeter {
   private final long windowNanos;
@@ -22,7 +23,10 @@ public final class RateMeter {
     this.minSpanNanos = minSpanNanos;
   }
 
-  /** Records the counter's value at a time (System.nanoTime()) and returns the rate per second, or null if unknown. */
+  /**
+   * Records the counter's value at a time (System.nanoTime()) and returns the rate per second, or
+   * null if unknown.
+   */
   public Double sample(long atNanos, long value) {
     long[] newest = samples.peekLast();
     if (newest != null && value < newest[1]) {
@@ -30,7 +34,8 @@ public final class RateMeter {
       samples.clear();
     }
     samples.addLast(new long[] {atNanos, value});
-    // Keep one sample at or beyond the window's start so the rate always covers the whole window once it can.
+    // Keep one sample at or beyond the window's start so the rate always covers the whole window
+    // once it can.
     while (samples.size() > 2 && atNanos - second()[0] >= windowNanos) {
       samples.removeFirst();
     }

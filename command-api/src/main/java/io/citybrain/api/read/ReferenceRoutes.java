@@ -11,8 +11,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.TreeMap;
 
-/** The seeds the wall explains things with: response plans (what a trigger will do) and metric names and units. */
+/**
+ * The seeds the wall explains things with: response plans (what a trigger will do) and metric names
+ * and units.
+ */
 public final class ReferenceRoutes {
   private final CitySeeds seeds;
 
@@ -28,35 +32,69 @@ public final class ReferenceRoutes {
 
   private void plans(RoutingContext ctx) {
     Caller.of(ctx.user()).require(Role.VIEWER);
-    Replies.json(ctx, 200, new JsonObject().put("items", new JsonArray(seeds.responsePlans().stream()
-        .map(ReferenceRoutes::describe).toList())));
+    Replies.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put(
+                "items",
+                new JsonArray(
+                    seeds.responsePlans().stream().map(ReferenceRoutes::describe).toList())));
   }
 
   private void plan(RoutingContext ctx) {
     Caller.of(ctx.user()).require(Role.VIEWER);
     String id = ctx.pathParam("planId");
-    Replies.json(ctx, 200, describe(seeds.responsePlan(id).orElseThrow(() -> ApiException.notFound("plan", id))));
+    Replies.json(
+        ctx,
+        200,
+        describe(seeds.responsePlan(id).orElseThrow(() -> ApiException.notFound("plan", id))));
   }
 
   private void metricKinds(RoutingContext ctx) {
     Caller.of(ctx.user()).require(Role.VIEWER);
-    Replies.json(ctx, 200, new JsonObject().put("items", new JsonArray(seeds.metrics().stream()
-        .map(ReferenceRoutes::describe).toList())));
+    Replies.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put(
+                "items",
+                new JsonArray(seeds.metrics().stream().map(ReferenceRoutes::describe).toList())));
   }
 
   static JsonObject describe(ResponsePlan plan) {
     JsonArray commands = new JsonArray();
-    plan.commands().forEach(c -> commands.add(new JsonObject().put("device_kind", c.deviceKind())
-        .put("action", c.action()).put("params", new JsonObject(new java.util.TreeMap<>(c.params())))
-        .put("within_m", c.withinM())));
+    plan.commands()
+        .forEach(
+            c ->
+                commands.add(
+                    new JsonObject()
+                        .put("device_kind", c.deviceKind())
+                        .put("action", c.action())
+                        .put("params", new JsonObject(new TreeMap<>(c.params())))
+                        .put("within_m", c.withinM())));
     JsonArray tasks = new JsonArray();
-    plan.tasks().forEach(t -> tasks.add(new JsonObject().put("department", t.department()).put("task", t.task())));
-    return new JsonObject().put("plan_id", plan.id()).put("name_en", plan.nameEn()).put("name_zh", plan.nameZh())
-        .put("command_ttl_s", plan.commandTtlS()).put("commands", commands).put("tasks", tasks);
+    plan.tasks()
+        .forEach(
+            t ->
+                tasks.add(
+                    new JsonObject().put("department", t.department()).put("task", t.task())));
+    return new JsonObject()
+        .put("plan_id", plan.id())
+        .put("name_en", plan.nameEn())
+        .put("name_zh", plan.nameZh())
+        .put("command_ttl_s", plan.commandTtlS())
+        .put("commands", commands)
+        .put("tasks", tasks);
   }
 
   static JsonObject describe(MetricKind metric) {
-    return new JsonObject().put("metric", metric.id()).put("name", metric.name()).put("unit", metric.unit())
-        .put("category", metric.category()).put("min", metric.min()).put("max", metric.max());
+    return new JsonObject()
+        .put("metric", metric.id())
+        .put("name", metric.name())
+        .put("unit", metric.unit())
+        .put("category", metric.category())
+        .put("min", metric.min())
+        .put("max", metric.max());
   }
 }

@@ -8,6 +8,7 @@ import io.citybrain.proto.v1.AckStatus;
 import io.citybrain.proto.v1.Command;
 import io.citybrain.proto.v1.CommandAck;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -23,16 +24,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a run's commands and tracks every target to a final state: each target goes sent, accepted, then done; a
- * failed attempt or one without a final ack within the timeout is retried with backoff until the attempt limit or the
- * command's expiry, and then ends failed or timed_out; a rejection is final. Every transition is stored (in order, on
- * one ordered worker queue) and pushed to the district's live subscribers with a per-run sequence number.
+ * Sends a run's commands and tracks every target to a final state: each target goes sent, accepted,
+ * then done; a failed attempt or one without a final ack within the timeout is retried with backoff
+ * until the attempt limit or the command's expiry, and then ends failed or timed_out; a rejection
+ * is final. Every transition is stored (in order, on one ordered worker queue) and pushed to the
+ * district's live subscribers with a per-run sequence number.
  *
- * <p>Threading: all state lives on the API's event loop. Paho's callback thread only hands acks over; publishes run
- * on a thread of their own because {@link MqttConnection#publish} blocks while the broker's in-flight window is full.
+ * <p>Threading: all state lives on the API's event loop. Paho's callback thread only hands acks
+ * over; publishes run on a thread of their own because {@link MqttConnection#publish} blocks while
+ * the broker's in-flight window is full.
  *
- * <p>Each attempt has its own wire command id ({@code <command_id>~<attempt>} from the second): a device runs a command
- * id at most once and answers a repeated one REJECTED "duplicate", so a retry under the same id could never run.
+ * <p>Each attempt has its own wire command id ({@code <command_id>~<attempt>} from the second): a
+ * device runs a command id at most once and answers a repeated one REJECTED "duplicate", so a retry
+ * under the same id could never run.
  */
 public final class ResponseDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ResponseDispatcher.class);
@@ -44,17 +48,26 @@ public final class ResponseDispatcher implements AutoCloseable {
   private final Duration ackTimeout;
   private final int maxAttempts;
   private final Backoff backoff;
-  private final ExecutorService publisher = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "citybrain-api-commands");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService publisher =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "citybrain-api-commands");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<String, Run> runs = new HashMap<>();
   private final Map<String, Target> byWireId = new HashMap<>();
   private long staleAcks;
 
-  public ResponseDispatcher(Vertx vertx, Context context, MqttConnection mqtt, Db db, LiveHub hub,
-      Duration ackTimeout, int maxAttempts, Backoff backoff) {
+  public ResponseDispatcher(
+      Vertx vertx,
+      Context context,
+      MqttConnection mqtt,
+      Db db,
+      LiveHub hub,
+      Duration ackTimeout,
+      int maxAttempts,
+      Backoff backoff) {
     this.vertx = vertx;
     this.context = context;
     this.mqtt = mqtt;
@@ -67,7 +80,8 @@ public final class ResponseDispatcher implements AutoCloseable {
 
   /** Subscribes to every district's ack topics; acks are decoded on the event loop. */
   public void subscribe() {
-    mqtt.subscribe("city/v1/+/ack/+", 1, (topic, payload) -> context.runOnContext(v -> onAck(topic, payload)));
+    mqtt.subscribe(
+        "city/v1/+/ack/+", 1, (topic, payload) -> context.runOnContext(v -> onAck(topic, payload)));
   }
 
   /** Starts sending a stored run; call on the event loop. */
@@ -86,8 +100,8 @@ public final class ResponseDispatcher implements AutoCloseable {
   }
 
   /**
-   * Cancels a running run: targets not yet final are marked cancelled and their devices get a cancel command.
-   * False when the run is not running here (finished, or unknown to this process).
+   * Cancels a running run: targets not yet final are marked cancelled and their devices get a
+   * cancel command. False when the run is not running here (finished, or unknown to this process).
    */
   public boolean cancel(String runId) {
     Run run = runs.get(runId);
@@ -103,14 +117,23 @@ public final class ResponseDispatcher implements AutoCloseable {
       t.cancelTimer();
       transition(t, "cancelled", "cancelled by coordinator", true);
       if (cancelled != null) {
-        RunPlan.Item item = new RunPlan.Item(t.item.commandId() + "~cancel", t.item.deviceId(), "cancel", Map.of());
+        RunPlan.Item item =
+            new RunPlan.Item(t.item.commandId() + "~cancel", t.item.deviceId(), "cancel", Map.of());
         Target cancel = new Target(run, item, true);
         cancel.cancels = cancelled;
-        db.orderedTransaction(c -> {
-          ResponseStore.insertCancel(c, item.commandId(), run.plan.runId(), item.deviceId(), run.plan.district(),
-              cancelled, System.currentTimeMillis(), run.plan.expiresAtMs());
-          return null;
-        });
+        db.orderedTransaction(
+            c -> {
+              ResponseStore.insertCancel(
+                  c,
+                  item.commandId(),
+                  run.plan.runId(),
+                  item.deviceId(),
+                  run.plan.district(),
+                  cancelled,
+                  System.currentTimeMillis(),
+                  run.plan.expiresAtMs());
+              return null;
+            });
         send(cancel, 1);
       }
     }
@@ -119,10 +142,11 @@ public final class ResponseDispatcher implements AutoCloseable {
   }
 
   /**
-   * Completes once every state change recorded so far is in the database: ordered work of one context runs in
-   * submission order, so an empty ordered transaction queued now finishes after them.
+   * Completes once every state change recorded so far is in the database: ordered work of one
+   * context runs in submission order, so an empty ordered transaction queued now finishes after
+   * them.
    */
-  public io.vertx.core.Future<Void> flushed() {
+  public Future<Void> flushed() {
     return db.orderedTransaction(c -> null);
   }
 
@@ -143,21 +167,30 @@ public final class ResponseDispatcher implements AutoCloseable {
     }
     t.attempt = attempt;
     if (t.wireId != null) {
-      // The earlier attempt's id: its late acks find nothing (counted stale), and the map does not grow per retry.
+      // The earlier attempt's id: its late acks find nothing (counted stale), and the map does not
+      // grow per retry.
       byWireId.remove(t.wireId);
     }
     t.wireId = attempt == 1 ? t.item.commandId() : t.item.commandId() + "~" + attempt;
     byWireId.put(t.wireId, t);
-    Command.Builder command = Command.newBuilder().setCommandId(t.wireId).setDeviceId(t.item.deviceId())
-        .setDistrict(t.run.plan.district()).setAction(t.item.action()).putAllParams(t.item.params())
-        .setIssuedAtMs(now).setExpiresAtMs(t.run.plan.expiresAtMs()).setPlanRunId(t.run.plan.runId())
-        .setAttempt(attempt);
+    Command.Builder command =
+        Command.newBuilder()
+            .setCommandId(t.wireId)
+            .setDeviceId(t.item.deviceId())
+            .setDistrict(t.run.plan.district())
+            .setAction(t.item.action())
+            .putAllParams(t.item.params())
+            .setIssuedAtMs(now)
+            .setExpiresAtMs(t.run.plan.expiresAtMs())
+            .setPlanRunId(t.run.plan.runId())
+            .setAttempt(attempt);
     if (t.cancels != null) {
       command.setCancelsCommandId(t.cancels);
     }
     byte[] payload = command.build().toByteArray();
     String topic = "city/v1/" + t.run.plan.district() + "/cmd/" + t.item.deviceId();
-    // Message Expiry: the broker drops the command if undelivered by the deadline (a reconnecting device must not
+    // Message Expiry: the broker drops the command if undelivered by the deadline (a reconnecting
+    // device must not
     // run a stale command); the device checks expires_at_ms itself as well.
     long expirySeconds = Math.max(1, (t.run.plan.expiresAtMs() - now + 999) / 1000);
     String wireId = t.wireId;
@@ -165,20 +198,25 @@ public final class ResponseDispatcher implements AutoCloseable {
       transition(t, "sent", attempt == 1 ? "" : "retry", false);
     }
     t.timer = vertx.setTimer(ackTimeout.toMillis(), id -> onTimeout(t, wireId));
-    publisher.execute(() -> {
-      try {
-        mqtt.publish(topic, payload, 1, expirySeconds,
-            error -> {
-              if (error != null) {
-                context.runOnContext(v -> onPublishFailed(t, wireId, error));
-              }
-            });
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException e) {
-        context.runOnContext(v -> onPublishFailed(t, wireId, e));
-      }
-    });
+    publisher.execute(
+        () -> {
+          try {
+            mqtt.publish(
+                topic,
+                payload,
+                1,
+                expirySeconds,
+                error -> {
+                  if (error != null) {
+                    context.runOnContext(v -> onPublishFailed(t, wireId, error));
+                  }
+                });
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (RuntimeException e) {
+            context.runOnContext(v -> onPublishFailed(t, wireId, e));
+          }
+        });
   }
 
   private void onPublishFailed(Target t, String wireId, Throwable error) {
@@ -207,13 +245,15 @@ public final class ResponseDispatcher implements AutoCloseable {
       return;
     }
     Target t = byWireId.get(ack.getCommandId());
-    if (t != null && !topic.equals("city/v1/" + t.run.plan.district() + "/ack/" + t.item.deviceId())) {
+    if (t != null
+        && !topic.equals("city/v1/" + t.run.plan.district() + "/ack/" + t.item.deviceId())) {
       // Only the target device, on its own ack topic, answers for its command.
       staleAcks++;
       return;
     }
     if (t == null || !ack.getCommandId().equals(t.wireId) || t.isFinal()) {
-      // Another process's command, an earlier attempt answering late, or an ack after the end: nothing to change.
+      // Another process's command, an earlier attempt answering late, or an ack after the end:
+      // nothing to change.
       staleAcks++;
       return;
     }
@@ -253,13 +293,17 @@ public final class ResponseDispatcher implements AutoCloseable {
     cancel.ended = true;
     byWireId.remove(cancel.wireId);
     String commandId = cancel.item.commandId();
-    db.orderedTransaction(c -> {
-      ResponseStore.recordCommand(c, commandId, state, 1, ack.getDetail());
-      return null;
-    });
+    db.orderedTransaction(
+        c -> {
+          ResponseStore.recordCommand(c, commandId, state, 1, ack.getDetail());
+          return null;
+        });
   }
 
-  /** A failed or unanswered attempt: another one after the backoff, unless attempts or time have run out. */
+  /**
+   * A failed or unanswered attempt: another one after the backoff, unless attempts or time have run
+   * out.
+   */
   private void retryOrEnd(Target t, String failure, String detail) {
     if (t.cancel) {
       t.state = failure;
@@ -271,17 +315,26 @@ public final class ResponseDispatcher implements AutoCloseable {
     long delay = backoff.delayMs(next);
     boolean inTime = System.currentTimeMillis() + delay < t.run.plan.expiresAtMs();
     if (next > maxAttempts || !inTime) {
-      transition(t, failure, detail + (next > maxAttempts ? " (attempt " + t.attempt + " of " + maxAttempts + ")"
-          : " (no time left before expiry)"), true);
+      transition(
+          t,
+          failure,
+          detail
+              + (next > maxAttempts
+                  ? " (attempt " + t.attempt + " of " + maxAttempts + ")"
+                  : " (no time left before expiry)"),
+          true);
       return;
     }
     transition(t, failure, detail + "; retry " + next + " in " + delay + " ms", false);
-    t.timer = vertx.setTimer(delay, id -> {
-      t.timer = -1;
-      if (!t.run.cancelled && !t.isFinal()) {
-        send(t, next);
-      }
-    });
+    t.timer =
+        vertx.setTimer(
+            delay,
+            id -> {
+              t.timer = -1;
+              if (!t.run.cancelled && !t.isFinal()) {
+                send(t, next);
+              }
+            });
   }
 
   /** Records, pushes, and ends the run when every target is final. */
@@ -291,14 +344,26 @@ public final class ResponseDispatcher implements AutoCloseable {
     Run run = t.run;
     String commandId = t.item.commandId();
     int attempt = t.attempt;
-    db.orderedTransaction(c -> {
-      ResponseStore.recordCommand(c, commandId, state, attempt, detail);
-      return null;
-    }).onFailure(e -> LOG.error("could not record {} of {}: {}", state, commandId, e.toString()));
-    hub.event(run.plan.district(), "command_progress", new JsonObject().put("run_id", run.plan.runId())
-        .put("seq", ++run.seq).put("command_id", commandId).put("device_id", t.item.deviceId())
-        .put("action", t.item.action()).put("state", state).put("attempt", attempt).put("final", t.isFinal())
-        .put("detail", detail).put("at", Instant.now().toString()));
+    db.orderedTransaction(
+            c -> {
+              ResponseStore.recordCommand(c, commandId, state, attempt, detail);
+              return null;
+            })
+        .onFailure(e -> LOG.error("could not record {} of {}: {}", state, commandId, e.toString()));
+    hub.event(
+        run.plan.district(),
+        "command_progress",
+        new JsonObject()
+            .put("run_id", run.plan.runId())
+            .put("seq", ++run.seq)
+            .put("command_id", commandId)
+            .put("device_id", t.item.deviceId())
+            .put("action", t.item.action())
+            .put("state", state)
+            .put("attempt", attempt)
+            .put("final", t.isFinal())
+            .put("detail", detail)
+            .put("at", Instant.now().toString()));
     if (t.isFinal()) {
       byWireId.remove(t.wireId);
       finishIfDone(run);
@@ -312,19 +377,32 @@ public final class ResponseDispatcher implements AutoCloseable {
     run.finished = true;
     runs.remove(run.plan.runId());
     Map<String, Integer> counts = run.counts();
-    String state = run.cancelled ? "cancelled"
-        : counts.getOrDefault("done", 0) == run.targets.size() ? "completed" : "partially_failed";
-    db.orderedTransaction(c -> {
-      ResponseStore.finishRun(c, run.plan.runId(), state);
-      return null;
-    }).onFailure(e -> LOG.error("could not finish run {}: {}", run.plan.runId(), e.toString()));
+    String state =
+        run.cancelled
+            ? "cancelled"
+            : counts.getOrDefault("done", 0) == run.targets.size()
+                ? "completed"
+                : "partially_failed";
+    db.orderedTransaction(
+            c -> {
+              ResponseStore.finishRun(c, run.plan.runId(), state);
+              return null;
+            })
+        .onFailure(e -> LOG.error("could not finish run {}: {}", run.plan.runId(), e.toString()));
     pushRun(run, state);
   }
 
   private void pushRun(Run run, String state) {
-    hub.event(run.plan.district(), "run_progress", new JsonObject().put("run_id", run.plan.runId())
-        .put("seq", ++run.seq).put("state", state).put("total", run.targets.size())
-        .put("counts", new JsonObject(new LinkedHashMap<>(run.counts()))).put("at", Instant.now().toString()));
+    hub.event(
+        run.plan.district(),
+        "run_progress",
+        new JsonObject()
+            .put("run_id", run.plan.runId())
+            .put("seq", ++run.seq)
+            .put("state", state)
+            .put("total", run.targets.size())
+            .put("counts", new JsonObject(new LinkedHashMap<>(run.counts())))
+            .put("at", Instant.now().toString()));
   }
 
   @Override
@@ -367,7 +445,11 @@ public final class ResponseDispatcher implements AutoCloseable {
     int attempt;
     String wireId;
     long timer = -1;
-    /** Final: no further attempt (done, rejected, cancelled, or failed/timed out with no retry left). */
+
+    /**
+     * Final: no further attempt (done, rejected, cancelled, or failed/timed out with no retry
+     * left).
+     */
     boolean ended;
 
     Target(Run run, RunPlan.Item item, boolean cancel) {

@@ -12,28 +12,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
 
-/** Plan runs, their commands and department tasks in PostgreSQL. Blocking: call on the database workers. */
+/**
+ * Plan runs, their commands and department tasks in PostgreSQL. Blocking: call on the database
+ * workers.
+ */
 public final class ResponseStore {
 
   /**
-   * Ends the runs an earlier process left running (it stopped or crashed with commands in flight): their commands not
-   * yet final are timed out, with an event saying why, and the runs end partially failed. One API process per database
-   * owns its runs, so at start nothing is in flight. Returns the runs ended.
+   * Ends the runs an earlier process left running (it stopped or crashed with commands in flight):
+   * their commands not yet final are timed out, with an event saying why, and the runs end
+   * partially failed. One API process per database owns its runs, so at start nothing is in flight.
+   * Returns the runs ended.
    */
-  public static int endAbandonedRuns(javax.sql.DataSource ds) {
+  public static int endAbandonedRuns(DataSource ds) {
     String why = "the API stopped while this command was in flight";
-    try (java.sql.Connection c = ds.getConnection()) {
+    try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
-      try (java.sql.PreparedStatement commands = c.prepareStatement("""
+      try (PreparedStatement commands =
+              c.prepareStatement(
+                  """
               WITH stale AS (
                 UPDATE command SET state = 'timed_out', updated_at = now(), detail = ?
                 WHERE state IN ('pending', 'sent', 'accepted')
                   AND run_id IN (SELECT run_id FROM plan_run WHERE state = 'running')
                 RETURNING command_id)
               INSERT INTO command_event (command_id, state, detail) SELECT command_id, 'timed_out', ? FROM stale""");
-          java.sql.PreparedStatement runs = c.prepareStatement(
-              "UPDATE plan_run SET state = 'partially_failed', finished_at = now() WHERE state = 'running'")) {
+          PreparedStatement runs =
+              c.prepareStatement(
+                  "UPDATE plan_run SET state = 'partially_failed', finished_at = now() WHERE state = 'running'")) {
         commands.setString(1, why);
         commands.setString(2, why);
         commands.executeUpdate();
@@ -41,23 +49,28 @@ public final class ResponseStore {
         c.commit();
         return ended;
       }
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException("cannot end runs left running: " + e.getMessage(), e);
     }
   }
-  static final List<String> STATES = List.of("pending", "sent", "accepted", "done", "failed", "rejected", "timed_out",
-      "cancelled");
 
-  private ResponseStore() {
-  }
+  static final List<String> STATES =
+      List.of(
+          "pending", "sent", "accepted", "done", "failed", "rejected", "timed_out", "cancelled");
+
+  private ResponseStore() {}
 
   /** Where an incident is and which plan it suggests. */
-  public record IncidentRef(String incidentId, String district, String planId, Double lat, Double lon) {
-  }
+  public record IncidentRef(
+      String incidentId, String district, String planId, Double lat, Double lon) {}
 
-  public static Optional<IncidentRef> incident(Connection c, String incidentId) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-        "SELECT district, response_plan_id, evidence FROM incident WHERE incident_id = ?"), incidentId);
+  public static Optional<IncidentRef> incident(Connection c, String incidentId)
+      throws SQLException {
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    "SELECT district, response_plan_id, evidence FROM incident WHERE incident_id = ?"),
+                incidentId);
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
@@ -66,7 +79,9 @@ public final class ResponseStore {
       Double lon = null;
       // The first evidence with a position locates the incident (the first matched signal).
       for (Object item : new JsonArray(rs.getString(3))) {
-        if (item instanceof JsonObject e && e.getValue("lat") instanceof Number && e.getValue("lon") instanceof Number) {
+        if (item instanceof JsonObject e
+            && e.getValue("lat") instanceof Number
+            && e.getValue("lon") instanceof Number) {
           lat = e.getDouble("lat");
           lon = e.getDouble("lon");
           break;
@@ -81,50 +96,85 @@ public final class ResponseStore {
     }
   }
 
-  public static List<PlanTargets.Actuator> actuators(Connection c, String district) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-        "SELECT device_id, kind, lat, lon FROM device WHERE district = ? AND device_class = 'actuator'"), district);
+  public static List<PlanTargets.Actuator> actuators(Connection c, String district)
+      throws SQLException {
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    "SELECT device_id, kind, lat, lon FROM device WHERE district = ? AND device_class = 'actuator'"),
+                district);
         ResultSet rs = ps.executeQuery()) {
       List<PlanTargets.Actuator> out = new ArrayList<>();
       while (rs.next()) {
-        out.add(new PlanTargets.Actuator(rs.getString(1), rs.getString(2), rs.getDouble(3), rs.getDouble(4)));
+        out.add(
+            new PlanTargets.Actuator(
+                rs.getString(1), rs.getString(2), rs.getDouble(3), rs.getDouble(4)));
       }
       return out;
     }
   }
 
-  public static Optional<String> runByRequestId(Connection c, String requestId) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("SELECT run_id FROM plan_run WHERE request_id = ?"),
-        requestId); ResultSet rs = ps.executeQuery()) {
+  public static Optional<String> runByRequestId(Connection c, String requestId)
+      throws SQLException {
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement("SELECT run_id FROM plan_run WHERE request_id = ?"), requestId);
+        ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
     }
   }
 
-  /** Inserts the run unless its request id exists already; false when it did (a repeated trigger). */
-  public static boolean insertRun(Connection c, RunPlan run, String requestId, String actor, String incidentId,
-      List<String[]> tasks) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+  /**
+   * Inserts the run unless its request id exists already; false when it did (a repeated trigger).
+   */
+  public static boolean insertRun(
+      Connection c,
+      RunPlan run,
+      String requestId,
+      String actor,
+      String incidentId,
+      List<String[]> tasks)
+      throws SQLException {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                """
         INSERT INTO plan_run (run_id, plan_id, incident_id, district, request_id, actor, state)
         VALUES (?, ?, ?, ?, ?, ?, 'running') ON CONFLICT (request_id) DO NOTHING"""),
-        run.runId(), run.planId(), incidentId, run.district(), requestId, actor)) {
+            run.runId(),
+            run.planId(),
+            incidentId,
+            run.district(),
+            requestId,
+            actor)) {
       if (ps.executeUpdate() == 0) {
         return false;
       }
     }
-    try (PreparedStatement ps = c.prepareStatement("""
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
         INSERT INTO command (command_id, run_id, device_id, district, action, params, state, attempts, issued_at,
                              expires_at)
         VALUES (?, ?, ?, ?, ?, ?::jsonb, 'pending', 0, ?, ?)""")) {
       for (RunPlan.Item item : run.items()) {
-        Rows.bind(ps, item.commandId(), run.runId(), item.deviceId(), run.district(), item.action(),
-            new JsonObject(Map.copyOf(item.params())).encode(), Instant.ofEpochMilli(run.issuedAtMs()),
+        Rows.bind(
+            ps,
+            item.commandId(),
+            run.runId(),
+            item.deviceId(),
+            run.district(),
+            item.action(),
+            new JsonObject(Map.copyOf(item.params())).encode(),
+            Instant.ofEpochMilli(run.issuedAtMs()),
             Instant.ofEpochMilli(run.expiresAtMs()));
         ps.addBatch();
       }
       ps.executeBatch();
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO department_task (task_id, run_id, department, task, state) VALUES (?, ?, ?, ?, 'assigned')")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO department_task (task_id, run_id, department, task, state) VALUES (?, ?, ?, ?, 'assigned')")) {
       int n = 0;
       for (String[] task : tasks) {
         Rows.bind(ps, run.runId() + "-t" + (++n), run.runId(), task[0], task[1]);
@@ -133,8 +183,11 @@ public final class ResponseStore {
       ps.executeBatch();
     }
     if (incidentId != null) {
-      try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-          "UPDATE incident SET state = 'responding' WHERE incident_id = ? AND state = 'open'"), incidentId)) {
+      try (PreparedStatement ps =
+          Rows.bind(
+              c.prepareStatement(
+                  "UPDATE incident SET state = 'responding' WHERE incident_id = ? AND state = 'open'"),
+              incidentId)) {
         ps.executeUpdate();
       }
     }
@@ -142,36 +195,66 @@ public final class ResponseStore {
   }
 
   /** A command's new state, and the event that records it. */
-  public static void recordCommand(Connection c, String commandId, String state, int attempts, String detail)
+  public static void recordCommand(
+      Connection c, String commandId, String state, int attempts, String detail)
       throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-        "UPDATE command SET state = ?, attempts = ?, detail = ?, updated_at = now() WHERE command_id = ?"),
-        state, attempts, detail, commandId)) {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                "UPDATE command SET state = ?, attempts = ?, detail = ?, updated_at = now() WHERE command_id = ?"),
+            state,
+            attempts,
+            detail,
+            commandId)) {
       ps.executeUpdate();
     }
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-        "INSERT INTO command_event (command_id, state, detail) VALUES (?, ?, ?)"), commandId, state,
-        "attempt " + attempts + (detail == null || detail.isEmpty() ? "" : ": " + detail))) {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                "INSERT INTO command_event (command_id, state, detail) VALUES (?, ?, ?)"),
+            commandId,
+            state,
+            "attempt " + attempts + (detail == null || detail.isEmpty() ? "" : ": " + detail))) {
       ps.executeUpdate();
     }
   }
 
   /** A cancel command, recorded like any other command of the run. */
-  public static void insertCancel(Connection c, String commandId, String runId, String deviceId, String district,
-      String cancels, long issuedAtMs, long expiresAtMs) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+  public static void insertCancel(
+      Connection c,
+      String commandId,
+      String runId,
+      String deviceId,
+      String district,
+      String cancels,
+      long issuedAtMs,
+      long expiresAtMs)
+      throws SQLException {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                """
         INSERT INTO command (command_id, run_id, device_id, district, action, params, state, attempts, issued_at,
                              expires_at)
-        VALUES (?, ?, ?, ?, 'cancel', ?::jsonb, 'sent', 1, ?, ?)"""), commandId, runId, deviceId, district,
-        new JsonObject().put("cancels_command_id", cancels).encode(), Instant.ofEpochMilli(issuedAtMs),
-        Instant.ofEpochMilli(expiresAtMs))) {
+        VALUES (?, ?, ?, ?, 'cancel', ?::jsonb, 'sent', 1, ?, ?)"""),
+            commandId,
+            runId,
+            deviceId,
+            district,
+            new JsonObject().put("cancels_command_id", cancels).encode(),
+            Instant.ofEpochMilli(issuedAtMs),
+            Instant.ofEpochMilli(expiresAtMs))) {
       ps.executeUpdate();
     }
   }
 
   public static void finishRun(Connection c, String runId, String state) throws SQLException {
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-        "UPDATE plan_run SET state = ?, finished_at = now() WHERE run_id = ?"), state, runId)) {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                "UPDATE plan_run SET state = ?, finished_at = now() WHERE run_id = ?"),
+            state,
+            runId)) {
       ps.executeUpdate();
     }
   }
@@ -179,18 +262,28 @@ public final class ResponseStore {
   /** A run with its targets, cancel commands, tasks and per-state counts; empty when unknown. */
   public static Optional<JsonObject> run(Connection c, String runId) throws SQLException {
     JsonObject run;
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    """
         SELECT run_id, plan_id, incident_id, district, request_id, actor, state, created_at, finished_at
-        FROM plan_run WHERE run_id = ?"""), runId); ResultSet rs = ps.executeQuery()) {
+        FROM plan_run WHERE run_id = ?"""),
+                runId);
+        ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return Optional.empty();
       }
       run = Rows.one(rs);
     }
     List<JsonObject> commands;
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement("""
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    """
         SELECT command_id, device_id, action, params, state, attempts, detail, issued_at, expires_at, updated_at
-        FROM command WHERE run_id = ? ORDER BY command_id"""), runId); ResultSet rs = ps.executeQuery()) {
+        FROM command WHERE run_id = ? ORDER BY command_id"""),
+                runId);
+        ResultSet rs = ps.executeQuery()) {
       commands = Rows.all(rs);
     }
     JsonArray targets = new JsonArray();
@@ -205,21 +298,34 @@ public final class ResponseStore {
         counts.put(command.getString("state"), counts.getInteger(command.getString("state")) + 1);
       }
     }
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(
-        "SELECT task_id, department, task, state FROM department_task WHERE run_id = ? ORDER BY task_id"), runId);
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    "SELECT task_id, department, task, state FROM department_task WHERE run_id = ? ORDER BY task_id"),
+                runId);
         ResultSet rs = ps.executeQuery()) {
       run.put("tasks", new JsonArray(Rows.all(rs)));
     }
-    return Optional.of(run.put("total", targets.size()).put("counts", counts).put("targets", targets)
-        .put("cancel_commands", cancels));
+    return Optional.of(
+        run.put("total", targets.size())
+            .put("counts", counts)
+            .put("targets", targets)
+            .put("cancel_commands", cancels));
   }
 
-  public static List<JsonObject> runs(Connection c, String district, int limit) throws SQLException {
-    String sql = "SELECT r.run_id, r.plan_id, r.incident_id, r.district, r.request_id, r.actor, r.state, r.created_at,"
-        + " r.finished_at, (SELECT count(*) FROM command m WHERE m.run_id = r.run_id AND m.action <> 'cancel') AS total"
-        + " FROM plan_run r" + (district == null ? "" : " WHERE r.district = ?") + " ORDER BY r.created_at DESC LIMIT ?";
-    try (PreparedStatement ps = district == null ? Rows.bind(c.prepareStatement(sql), limit)
-        : Rows.bind(c.prepareStatement(sql), district, limit); ResultSet rs = ps.executeQuery()) {
+  public static List<JsonObject> runs(Connection c, String district, int limit)
+      throws SQLException {
+    String sql =
+        "SELECT r.run_id, r.plan_id, r.incident_id, r.district, r.request_id, r.actor, r.state, r.created_at,"
+            + " r.finished_at, (SELECT count(*) FROM command m WHERE m.run_id = r.run_id AND m.action <> 'cancel') AS total"
+            + " FROM plan_run r"
+            + (district == null ? "" : " WHERE r.district = ?")
+            + " ORDER BY r.created_at DESC LIMIT ?";
+    try (PreparedStatement ps =
+            district == null
+                ? Rows.bind(c.prepareStatement(sql), limit)
+                : Rows.bind(c.prepareStatement(sql), district, limit);
+        ResultSet rs = ps.executeQuery()) {
       return Rows.all(rs);
     }
   }

@@ -3,8 +3,15 @@ package io.citybrain.api.response;
 import java.util.List;
 import java.util.Map;
 
-/** A run about to be dispatched: its id, plan, district, deadline and one item per target command. */
-public record RunPlan(String runId, String planId, String district, long issuedAtMs, long expiresAtMs,
+/**
+ * A run about to be dispatched: its id, plan, district, deadline and one item per target command.
+ */
+public record RunPlan(
+    String runId,
+    String planId,
+    String district,
+    long issuedAtMs,
+    long expiresAtMs,
     List<Item> items) {
 
   public RunPlan {
@@ -12,6 +19,6 @@ public record RunPlan(String runId, String planId, String district, long issuedA
   }
 
   /** One command to one device. */
-  public record Item(String commandId, String deviceId, String action, Map<String, String> params) {
-  }
+  public record Item(
+      String commandId, String deviceId, String action, Map<String, String> params) {}
 }

@@ -18,7 +18,8 @@ class PasswordHasherTest {
     assertThat(hasher.matches("correct-horse-battery", hash)).isTrue();
     assertThat(hasher.matches("correct-horse-batterx", hash)).isFalse();
     assertThat(hasher.matches("anything", "not a hash")).isFalse();
-    assertThatThrownBy(() -> hasher.hash("short")).hasMessage("password must be at least 12 characters");
+    assertThatThrownBy(() -> hasher.hash("short"))
+        .hasMessage("password must be at least 12 characters");
     assertThatThrownBy(() -> hasher.hash("x".repeat(73)))
         .hasMessage("password must be at most 72 bytes (bcrypt's limit)");
     assertThat(hasher.generate()).hasSize(20).isNotEqualTo(hasher.generate());

@@ -3,6 +3,11 @@ package io.citybrain.api.cases;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -19,14 +24,16 @@ class CaseWorkflowTest {
     assertThat(CaseWorkflow.canMove("dispatched", "resolved")).isFalse();
     assertThat(CaseWorkflow.canMove("handling", "resolved")).isTrue();
     // Every state is reachable from discovered.
-    java.util.Set<String> seen = new java.util.HashSet<>(java.util.List.of("discovered"));
-    java.util.Deque<String> todo = new java.util.ArrayDeque<>(seen);
+    Set<String> seen = new HashSet<>(List.of("discovered"));
+    Deque<String> todo = new ArrayDeque<>(seen);
     while (!todo.isEmpty()) {
-      CaseWorkflow.allowed(todo.pop()).forEach(s -> {
-        if (seen.add(s)) {
-          todo.push(s);
-        }
-      });
+      CaseWorkflow.allowed(todo.pop())
+          .forEach(
+              s -> {
+                if (seen.add(s)) {
+                  todo.push(s);
+                }
+              });
     }
     assertThat(seen).containsExactlyInAnyOrderElementsOf(CaseWorkflow.STATES);
   }

@@ -17,7 +17,8 @@ class ClientQueueTest {
       queue.offerEvent("e" + i);
     }
     assertThat(queue.size()).isEqualTo(3);
-    assertThat(drain(queue)).containsExactly("{\"type\":\"dropped\",\"count\":2}", "e3", "e4", "e5");
+    assertThat(drain(queue))
+        .containsExactly("{\"type\":\"dropped\",\"count\":2}", "e3", "e4", "e5");
     assertThat(queue.dropped()).isEqualTo(2);
     assertThat(queue.chars()).isZero();
   }

@@ -10,7 +10,8 @@ class RateMeterTest {
   private static final long S = 1_000_000_000L;
 
   @Test
-  @DisplayName("no rate from one sample or a span shorter than the minimum, then the growth per second")
+  @DisplayName(
+      "no rate from one sample or a span shorter than the minimum, then the growth per second")
   void rateFromSamples() {
     RateMeter meter = new RateMeter(60 * S, 2 * S);
     assertThat(meter.sample(0, 1_000)).isNull();
@@ -31,7 +32,8 @@ class RateMeterTest {
   }
 
   @Test
-  @DisplayName("a counter that goes back (accounting reset) starts a new history instead of a negative rate")
+  @DisplayName(
+      "a counter that goes back (accounting reset) starts a new history instead of a negative rate")
   void reset() {
     RateMeter meter = new RateMeter(60 * S, 2 * S);
     meter.sample(0, 5_000);

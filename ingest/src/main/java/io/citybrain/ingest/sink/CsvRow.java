@@ -2,7 +2,10 @@ package io.citybrain.ingest.sink;
 
 import java.time.Instant;
 
-/** Builds CSV lines for PostgreSQL COPY: text fields quoted (quotes doubled), absent values as empty (NULL). */
+/**
+ * Builds CSV lines for PostgreSQL COPY: text fields quoted (quotes doubled), absent values as empty
+ * (NULL).
+ */
 final class CsvRow {
   private final StringBuilder out;
   private boolean first = true;

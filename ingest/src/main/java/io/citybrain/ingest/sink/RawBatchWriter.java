@@ -18,8 +18,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * One subtask of the raw sinks: turns each input into items and rejections, buffers them, and writes them in batches
- * on its task thread, with the accounting in the same transaction.
+ * One subtask of the raw sinks: turns each input into items and rejections, buffers them, and
+ * writes them in batches on its task thread, with the accounting in the same transaction.
  */
 final class RawBatchWriter<IN> implements SinkWriter<IN> {
   /** How one input becomes items and rejections in the batch. */
@@ -36,8 +36,10 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
   private final DeadLetterWriter deadLetters = new DeadLetterWriter();
   private final AccountingWriter accounting = new AccountingWriter();
   private final List<TelemetryItem> accepted = new ArrayList<>();
+
   /** Items the stream job already knows to be duplicates: counted, not written. */
   private final List<TelemetryItem> knownDuplicates = new ArrayList<>();
+
   private final List<Rejection> rejected = new ArrayList<>();
   private final Counter stored;
   private final Counter duplicates;
@@ -48,7 +50,12 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
   private Connection connection;
   private boolean timerSet;
 
-  RawBatchWriter(String jdbcUrl, int batchSize, Duration flushInterval, WriterInitContext context, Intake<IN> intake) {
+  RawBatchWriter(
+      String jdbcUrl,
+      int batchSize,
+      Duration flushInterval,
+      WriterInitContext context,
+      Intake<IN> intake) {
     this.jdbcUrl = jdbcUrl;
     this.batchSize = batchSize;
     this.flushIntervalMs = flushInterval.toMillis();
@@ -76,14 +83,19 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       flush(false);
     } else if (!timerSet) {
       timerSet = true;
-      time.registerTimer(time.getCurrentProcessingTime() + flushIntervalMs, timestamp -> {
-        timerSet = false;
-        flush(false);
-      });
+      time.registerTimer(
+          time.getCurrentProcessingTime() + flushIntervalMs,
+          timestamp -> {
+            timerSet = false;
+            flush(false);
+          });
     }
   }
 
-  /** Called before every checkpoint barrier too: what the checkpoint covers is stored when it completes. */
+  /**
+   * Called before every checkpoint barrier too: what the checkpoint covers is stored when it
+   * completes.
+   */
   @Override
   public void flush(boolean endOfInput) throws IOException {
     if (accepted.isEmpty() && rejected.isEmpty() && knownDuplicates.isEmpty()) {
@@ -91,17 +103,21 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
     }
     try {
       ensureConnection();
-      // Rows, dead letters and accounting commit together: the accounting identity holds at every commit.
+      // Rows, dead letters and accounting commit together: the accounting identity holds at every
+      // commit.
       connection.setAutoCommit(false);
       WriteCounts counts = accepted.isEmpty() ? new WriteCounts() : raw.write(connection, accepted);
       deadLetters.write(connection, rejected);
       AccountingWriter.Counts tally = new AccountingWriter.Counts();
-      counts.byDistrict().forEach((district, n) -> {
-        tally.add(district, "received", n[0] + n[1] + n[2]);
-        tally.add(district, "stored", n[0]);
-        tally.add(district, "duplicate", n[1]);
-        tally.add(district, "late", n[2]);
-      });
+      counts
+          .byDistrict()
+          .forEach(
+              (district, n) -> {
+                tally.add(district, "received", n[0] + n[1] + n[2]);
+                tally.add(district, "stored", n[0]);
+                tally.add(district, "duplicate", n[1]);
+                tally.add(district, "late", n[2]);
+              });
       for (TelemetryItem d : knownDuplicates) {
         tally.add(d.district, "received", 1);
         tally.add(d.district, "duplicate", 1);
@@ -116,8 +132,15 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       duplicates.inc(counts.duplicates() + knownDuplicates.size());
       late.inc(counts.late());
       rejectedCount.inc(rejected.size());
-      tally.byDistrict().forEach((district, byCounter) -> byCounter.forEach((counter, n) ->
-          districtCounter(district, counter.startsWith("rejected") ? "rejected" : counter).inc(n)));
+      tally
+          .byDistrict()
+          .forEach(
+              (district, byCounter) ->
+                  byCounter.forEach(
+                      (counter, n) ->
+                          districtCounter(
+                                  district, counter.startsWith("rejected") ? "rejected" : counter)
+                              .inc(n)));
       accepted.clear();
       knownDuplicates.clear();
       rejected.clear();
@@ -128,15 +151,23 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
         e.addSuppressed(rollback);
       }
       closeConnection();
-      // Failing the task is the retry: the source has not acknowledged these messages, so they come back.
+      // Failing the task is the retry: the source has not acknowledged these messages, so they come
+      // back.
       throw new IOException("writing raw telemetry failed: " + e.getMessage(), e);
     }
   }
 
-  /** The accounting as Flink metrics: group district={code}, counters received, stored, duplicate, late, rejected. */
+  /**
+   * The accounting as Flink metrics: group district={code}, counters received, stored, duplicate,
+   * late, rejected.
+   */
   private Counter districtCounter(String district, String counter) {
-    return districtCounters.computeIfAbsent(district + "/" + counter, key -> metrics
-        .addGroup("district", district.isEmpty() ? "unknown" : district).counter(counter));
+    return districtCounters.computeIfAbsent(
+        district + "/" + counter,
+        key ->
+            metrics
+                .addGroup("district", district.isEmpty() ? "unknown" : district)
+                .counter(counter));
   }
 
   private void ensureConnection() throws SQLException {

@@ -12,10 +12,11 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * The end of the ingest pipeline: validates each MQTT message against the registry and metric ranges in the database,
- * writes the valid telemetry to the raw tables and the rest to the dead letters. Writes are idempotent and flushed on
- * size, on time and before every checkpoint, so a checkpoint covers only what is stored: with the source's
- * acknowledge-on-checkpoint, nothing the broker handed over is lost, and replays store nothing twice.
+ * The end of the ingest pipeline: validates each MQTT message against the registry and metric
+ * ranges in the database, writes the valid telemetry to the raw tables and the rest to the dead
+ * letters. Writes are idempotent and flushed on size, on time and before every checkpoint, so a
+ * checkpoint covers only what is stored: with the source's acknowledge-on-checkpoint, nothing the
+ * broker handed over is lost, and replays store nothing twice.
  */
 public final class RawIngestSink implements Sink<MqttRecord> {
   private static final long serialVersionUID = 1L;
@@ -24,7 +25,8 @@ public final class RawIngestSink implements Sink<MqttRecord> {
   private final Duration flushInterval;
   private final Duration futureLimit;
 
-  public RawIngestSink(String jdbcUrl, int batchSize, Duration flushInterval, Duration futureLimit) {
+  public RawIngestSink(
+      String jdbcUrl, int batchSize, Duration flushInterval, Duration futureLimit) {
     this.jdbcUrl = jdbcUrl;
     this.batchSize = batchSize;
     this.flushInterval = flushInterval;
@@ -37,12 +39,18 @@ public final class RawIngestSink implements Sink<MqttRecord> {
     try (Connection connection = Jdbc.connect(jdbcUrl)) {
       validator = Registry.read(connection).validator(futureLimit);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read the device registry from the database: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read the device registry from the database: " + e.getMessage(), e);
     }
-    return new RawBatchWriter<>(jdbcUrl, batchSize, flushInterval, context, (record, batch) -> {
-      Validated result = validator.validate(record.topic, record.payload);
-      result.accepted().forEach(batch::item);
-      result.rejected().forEach(batch::rejection);
-    });
+    return new RawBatchWriter<>(
+        jdbcUrl,
+        batchSize,
+        flushInterval,
+        context,
+        (record, batch) -> {
+          Validated result = validator.validate(record.topic, record.payload);
+          result.accepted().forEach(batch::item);
+          result.rejected().forEach(batch::rejection);
+        });
   }
 }

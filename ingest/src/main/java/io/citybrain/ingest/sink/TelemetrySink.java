@@ -6,8 +6,9 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * The raw sink for a job that validates and deduplicates upstream: stores items, counting those flagged duplicate or
- * late, and dead-letters rejections, all with the accounting in one transaction per batch (see {@link RawIngestSink}).
+ * The raw sink for a job that validates and deduplicates upstream: stores items, counting those
+ * flagged duplicate or late, and dead-letters rejections, all with the accounting in one
+ * transaction per batch (see {@link RawIngestSink}).
  */
 public final class TelemetrySink implements Sink<Ingested> {
   private static final long serialVersionUID = 1L;
@@ -23,12 +24,17 @@ public final class TelemetrySink implements Sink<Ingested> {
 
   @Override
   public SinkWriter<Ingested> createWriter(WriterInitContext context) {
-    return new RawBatchWriter<>(jdbcUrl, batchSize, flushInterval, context, (in, batch) -> {
-      if (in.item != null) {
-        batch.item(in.item);
-      } else {
-        batch.rejection(in.rejection);
-      }
-    });
+    return new RawBatchWriter<>(
+        jdbcUrl,
+        batchSize,
+        flushInterval,
+        context,
+        (in, batch) -> {
+          if (in.item != null) {
+            batch.item(in.item);
+          } else {
+            batch.rejection(in.rejection);
+          }
+        });
   }
 }

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-/** Runs work in a transaction: its own on an auto-commit connection, else the caller's (who commits or rolls back). */
+/**
+ * Runs work in a transaction: its own on an auto-commit connection, else the caller's (who commits
+ * or rolls back).
+ */
 final class Transactions {
-  private Transactions() {
-  }
+  private Transactions() {}
 
   /** Work that may fail with SQL or COPY errors. */
   @FunctionalInterface
@@ -33,7 +35,9 @@ final class Transactions {
           e.addSuppressed(rollback);
         }
       }
-      throw e instanceof SQLException sql ? sql : new SQLException("write failed: " + e.getMessage(), e);
+      throw e instanceof SQLException sql
+          ? sql
+          : new SQLException("write failed: " + e.getMessage(), e);
     } finally {
       if (own) {
         connection.setAutoCommit(true);

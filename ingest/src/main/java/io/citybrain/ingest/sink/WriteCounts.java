@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a write did, per district: rows stored on time, rows stored late (left out of aggregates), and rows that were
- * already there (duplicates, replays).
+ * What a write did, per district: rows stored on time, rows stored late (left out of aggregates),
+ * and rows that were already there (duplicates, replays).
  */
 public final class WriteCounts {
   private final Map<String, long[]> byDistrict = new TreeMap<>();

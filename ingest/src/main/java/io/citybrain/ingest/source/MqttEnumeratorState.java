@@ -20,7 +20,8 @@ public record MqttEnumeratorState(Set<Integer> unassigned) {
 
     @Override
     public byte[] serialize(MqttEnumeratorState state) {
-      ByteBuffer buffer = ByteBuffer.allocate(4 + 4 * state.unassigned().size()).putInt(state.unassigned().size());
+      ByteBuffer buffer =
+          ByteBuffer.allocate(4 + 4 * state.unassigned().size()).putInt(state.unassigned().size());
       state.unassigned().forEach(buffer::putInt);
       return buffer.array();
     }
@@ -28,8 +29,12 @@ public record MqttEnumeratorState(Set<Integer> unassigned) {
     @Override
     public MqttEnumeratorState deserialize(int version, byte[] bytes) throws IOException {
       if (version != VERSION) {
-        throw new IOException("unknown MQTT enumerator state version " + version + " (this build reads " + VERSION
-            + ")");
+        throw new IOException(
+            "unknown MQTT enumerator state version "
+                + version
+                + " (this build reads "
+                + VERSION
+                + ")");
       }
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       Set<Integer> lanes = new TreeSet<>();

@@ -8,8 +8,9 @@ import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 
 /**
- * Hands lanes to readers: lane i goes to reader i mod parallelism, so lanes spread evenly and a rescaled job spreads
- * them again. Lanes of a failed reader come back ({@link #addSplitsBack}) and go out again when it registers.
+ * Hands lanes to readers: lane i goes to reader i mod parallelism, so lanes spread evenly and a
+ * rescaled job spreads them again. Lanes of a failed reader come back ({@link #addSplitsBack}) and
+ * go out again when it registers.
  */
 final class MqttLaneEnumerator implements SplitEnumerator<MqttLaneSplit, MqttEnumeratorState> {
   private final SplitEnumeratorContext<MqttLaneSplit> context;
@@ -21,8 +22,7 @@ final class MqttLaneEnumerator implements SplitEnumerator<MqttLaneSplit, MqttEnu
   }
 
   @Override
-  public void start() {
-  }
+  public void start() {}
 
   @Override
   public void handleSplitRequest(int subtaskId, String requesterHostname) {
@@ -53,6 +53,5 @@ final class MqttLaneEnumerator implements SplitEnumerator<MqttLaneSplit, MqttEnu
   }
 
   @Override
-  public void close() {
-  }
+  public void close() {}
 }

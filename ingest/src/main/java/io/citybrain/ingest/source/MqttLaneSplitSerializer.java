@@ -21,7 +21,8 @@ public final class MqttLaneSplitSerializer implements SimpleVersionedSerializer<
   @Override
   public MqttLaneSplit deserialize(int version, byte[] bytes) throws IOException {
     if (version != VERSION) {
-      throw new IOException("unknown MQTT lane split version " + version + " (this build reads " + VERSION + ")");
+      throw new IOException(
+          "unknown MQTT lane split version " + version + " (this build reads " + VERSION + ")");
     }
     return new MqttLaneSplit(ByteBuffer.wrap(bytes).getInt());
   }

@@ -11,17 +11,21 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * An unbounded MQTT 5 source for Flink (FLIP-27). It only wires the parts: lanes ({@link MqttLaneSplit}) handed out
- * by {@link MqttLaneEnumerator}, read by {@link MqttSourceReader}, acknowledged on checkpoint completion.
+ * An unbounded MQTT 5 source for Flink (FLIP-27). It only wires the parts: lanes ({@link
+ * MqttLaneSplit}) handed out by {@link MqttLaneEnumerator}, read by {@link MqttSourceReader},
+ * acknowledged on checkpoint completion.
  *
  * <p>Lane lifecycle:
+ *
  * <ol>
- *   <li>The enumerator creates lanes 0..n-1 and gives lane i to reader i mod parallelism.</li>
- *   <li>A reader connects each lane as {@code {prefix}-lane-{i}} with a persistent session (QoS 1) and subscribes.</li>
- *   <li>Messages are emitted to Flink; each checkpoint records the ones it covers.</li>
- *   <li>When the checkpoint completes, those messages are acknowledged to the broker.</li>
- *   <li>On failure the job restores; lanes reconnect with the same client ids and the broker redelivers everything
- *       unacknowledged (downstream dedup and idempotent sinks absorb the repeats).</li>
+ *   <li>The enumerator creates lanes 0..n-1 and gives lane i to reader i mod parallelism.
+ *   <li>A reader connects each lane as {@code {prefix}-lane-{i}} with a persistent session (QoS 1)
+ *       and subscribes.
+ *   <li>Messages are emitted to Flink; each checkpoint records the ones it covers.
+ *   <li>When the checkpoint completes, those messages are acknowledged to the broker.
+ *   <li>On failure the job restores; lanes reconnect with the same client ids and the broker
+ *       redelivers everything unacknowledged (downstream dedup and idempotent sinks absorb the
+ *       repeats).
  * </ol>
  */
 public final class MqttSource implements Source<MqttRecord, MqttLaneSplit, MqttEnumeratorState> {

@@ -1,10 +1,11 @@
 package io.citybrain.ingest.validate;
 
 /**
- * What the registry says of a device: where it is, what it sends (sensor, camera or actuator), how often it reports,
- * and where it stands (NaN when unknown).
+ * What the registry says of a device: where it is, what it sends (sensor, camera or actuator), how
+ * often it reports, and where it stands (NaN when unknown).
  */
-public record KnownDevice(String id, String district, String deviceClass, int intervalS, double lat, double lon) {
+public record KnownDevice(
+    String id, String district, String deviceClass, int intervalS, double lat, double lon) {
 
   /** A device known only by district and class. */
   public KnownDevice(String id, String district, String deviceClass) {

@@ -2,7 +2,10 @@ package io.citybrain.ingest.validate;
 
 import java.util.Locale;
 
-/** Why a message went to the dead letters; the code is what the dead_letter table and the accounting record. */
+/**
+ * Why a message went to the dead letters; the code is what the dead_letter table and the accounting
+ * record.
+ */
 public enum RejectReason {
   /** The topic is not city/v1/{district}/{class}/{id}. */
   MALFORMED_TOPIC,
@@ -14,7 +17,9 @@ public enum RejectReason {
   TOPIC_MISMATCH,
   /** The device is not in the registry. */
   UNKNOWN_DEVICE,
-  /** The registry puts the device in another district, or it is of another class than the message. */
+  /**
+   * The registry puts the device in another district, or it is of another class than the message.
+   */
   REGISTRY_MISMATCH,
   /** The metric kind is not in the reference data. */
   UNKNOWN_METRIC,
@@ -22,7 +27,10 @@ public enum RejectReason {
   OUT_OF_RANGE,
   /** The event time is further in the future than the configured limit. */
   FUTURE_EVENT_TIME,
-  /** The event time is before 2000-01-01: a clock that was never set, or a value the database cannot store. */
+  /**
+   * The event time is before 2000-01-01: a clock that was never set, or a value the database cannot
+   * store.
+   */
   ANCIENT_EVENT_TIME,
   /** A text field holds a NUL character, which PostgreSQL text cannot store. */
   INVALID_TEXT,

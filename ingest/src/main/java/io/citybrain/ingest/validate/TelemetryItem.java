@@ -6,8 +6,9 @@ import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.proto.v1.Reading;
 
 /**
- * One reading, camera event or heartbeat that passed validation, flattened into a Flink POJO (public fields, no-argument
- * constructor) so it crosses the network without Kryo, with what the registry knows of its device.
+ * One reading, camera event or heartbeat that passed validation, flattened into a Flink POJO
+ * (public fields, no-argument constructor) so it crosses the network without Kryo, with what the
+ * registry knows of its device.
  */
 public class TelemetryItem {
   public static final byte READING = 0;
@@ -18,30 +19,47 @@ public class TelemetryItem {
   public String deviceId;
   public long seq;
   public long eventTimeMs;
+
   /** The district it counts for: the topic's, which validation checked against the registry. */
   public String district;
+
   /** Readings: the metric kind. */
   public String metric;
+
   /** Readings: the value; camera events: the detector's confidence. */
   public double value;
+
   /** Camera events: the event type. */
   public String eventType;
+
   public int objectCount;
-  /** Where it happened: the camera event's position, else the device's registered position (NaN when unknown). */
+
+  /**
+   * Where it happened: the camera event's position, else the device's registered position (NaN when
+   * unknown).
+   */
   public double lat = Double.NaN;
+
   public double lon = Double.NaN;
+
   /** Heartbeats. */
   public float batteryPct;
+
   public String firmware;
+
   /** The device's expected reporting interval from the registry, seconds (0 when unknown). */
   public int intervalS;
+
   /** Set by the stream job's dedup: this (device, seq) was seen before. */
   public boolean duplicate;
-  /** Set by the stream job: older than the watermark minus the allowed lateness; stored raw, left out of aggregates. */
+
+  /**
+   * Set by the stream job: older than the watermark minus the allowed lateness; stored raw, left
+   * out of aggregates.
+   */
   public boolean late;
 
-  public TelemetryItem() {
-  }
+  public TelemetryItem() {}
 
   /** The item for a validated protobuf message, placed by its registry entry. */
   public static TelemetryItem of(String district, Message m, KnownDevice device) {
@@ -95,7 +113,16 @@ public class TelemetryItem {
 
   @Override
   public String toString() {
-    return (kind == READING ? "reading " + metric + "=" + value : kind == CAMERA ? "camera " + eventType : "heartbeat")
-        + " " + deviceId + "#" + seq + "@" + eventTimeMs + (duplicate ? " duplicate" : "") + (late ? " late" : "");
+    return (kind == READING
+            ? "reading " + metric + "=" + value
+            : kind == CAMERA ? "camera " + eventType : "heartbeat")
+        + " "
+        + deviceId
+        + "#"
+        + seq
+        + "@"
+        + eventTimeMs
+        + (duplicate ? " duplicate" : "")
+        + (late ? " late" : "");
   }
 }

@@ -15,20 +15,28 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Checks one MQTT message: the topic's shape, the payload against the topic (class, district, device), the device
- * against the registry, the value against its metric's range, the event time against a future limit. Gateway batches
- * are split and each item checked on its own. Thread-safe if the directory and clock are.
+ * Checks one MQTT message: the topic's shape, the payload against the topic (class, district,
+ * device), the device against the registry, the value against its metric's range, the event time
+ * against a future limit. Gateway batches are split and each item checked on its own. Thread-safe
+ * if the directory and clock are.
  */
 public final class TelemetryValidator {
-  /** 2000-01-01T00:00:00Z: older event times are unset clocks, and very old ones are beyond timestamptz. */
+  /**
+   * 2000-01-01T00:00:00Z: older event times are unset clocks, and very old ones are beyond
+   * timestamptz.
+   */
   static final long EARLIEST_EVENT_TIME_MS = 946_684_800_000L;
+
   private final Function<String, Optional<KnownDevice>> directory;
   private final Map<String, MetricRange> ranges;
   private final long futureLimitMs;
   private final Clock clock;
 
-  public TelemetryValidator(Function<String, Optional<KnownDevice>> directory, Map<String, MetricRange> ranges,
-      Duration futureLimit, Clock clock) {
+  public TelemetryValidator(
+      Function<String, Optional<KnownDevice>> directory,
+      Map<String, MetricRange> ranges,
+      Duration futureLimit,
+      Clock clock) {
     this.directory = directory;
     this.ranges = Map.copyOf(ranges);
     this.futureLimitMs = futureLimit.toMillis();
@@ -38,26 +46,45 @@ public final class TelemetryValidator {
   public Validated validate(String topic, byte[] payload) {
     Optional<Topic> parsed = Topic.parse(topic);
     if (parsed.isEmpty()) {
-      return rejected(new Rejection(topic, null, RejectReason.MALFORMED_TOPIC,
-          "expected city/v1/{district}/{reading|camera|heartbeat|batch}/{id}", payload));
+      return rejected(
+          new Rejection(
+              topic,
+              null,
+              RejectReason.MALFORMED_TOPIC,
+              "expected city/v1/{district}/{reading|camera|heartbeat|batch}/{id}",
+              payload));
     }
     Topic t = parsed.get();
     List<TelemetryItem> accepted = new ArrayList<>();
     List<Rejection> rejected = new ArrayList<>();
     try {
       switch (t.messageClass()) {
-        case READING -> check(t, topic, Reading.parseFrom(payload), payload, true, accepted, rejected);
-        case CAMERA -> check(t, topic, CameraEvent.parseFrom(payload), payload, true, accepted, rejected);
-        case HEARTBEAT -> check(t, topic, Heartbeat.parseFrom(payload), payload, true, accepted, rejected);
+        case READING ->
+            check(t, topic, Reading.parseFrom(payload), payload, true, accepted, rejected);
+        case CAMERA ->
+            check(t, topic, CameraEvent.parseFrom(payload), payload, true, accepted, rejected);
+        case HEARTBEAT ->
+            check(t, topic, Heartbeat.parseFrom(payload), payload, true, accepted, rejected);
         case BATCH -> {
           GatewayBatch batch = GatewayBatch.parseFrom(payload);
-          if (batch.getReadingsCount() + batch.getCameraEventsCount() + batch.getHeartbeatsCount() == 0) {
-            return rejected(new Rejection(topic, t.district(), RejectReason.EMPTY_BATCH,
-                "gateway batch " + Text.clean(batch.getGatewayId()) + " carries no messages", payload));
+          if (batch.getReadingsCount() + batch.getCameraEventsCount() + batch.getHeartbeatsCount()
+              == 0) {
+            return rejected(
+                new Rejection(
+                    topic,
+                    t.district(),
+                    RejectReason.EMPTY_BATCH,
+                    "gateway batch " + Text.clean(batch.getGatewayId()) + " carries no messages",
+                    payload));
           }
           if (!batch.getDistrict().isEmpty() && !batch.getDistrict().equals(t.district())) {
-            return rejected(new Rejection(topic, t.district(), RejectReason.TOPIC_MISMATCH,
-                "batch says district " + batch.getDistrict(), payload));
+            return rejected(
+                new Rejection(
+                    topic,
+                    t.district(),
+                    RejectReason.TOPIC_MISMATCH,
+                    "batch says district " + batch.getDistrict(),
+                    payload));
           }
           for (Reading r : batch.getReadingsList()) {
             check(t, topic, r, r.toByteArray(), false, accepted, rejected);
@@ -71,24 +98,40 @@ public final class TelemetryValidator {
         }
       }
     } catch (InvalidProtocolBufferException e) {
-      return rejected(new Rejection(topic, t.district(), RejectReason.UNDECODABLE,
-          "not a " + t.messageClass().name().toLowerCase() + " message: " + e.getMessage(), payload));
+      return rejected(
+          new Rejection(
+              topic,
+              t.district(),
+              RejectReason.UNDECODABLE,
+              "not a " + t.messageClass().name().toLowerCase() + " message: " + e.getMessage(),
+              payload));
     }
     return new Validated(accepted, rejected);
   }
 
-  /** Checks one upstream message; {@code direct} when it came on its own topic, false inside a batch. */
-  private void check(Topic t, String topic, Message m, byte[] bytes, boolean direct,
-      List<TelemetryItem> accepted, List<Rejection> rejected) {
+  /**
+   * Checks one upstream message; {@code direct} when it came on its own topic, false inside a
+   * batch.
+   */
+  private void check(
+      Topic t,
+      String topic,
+      Message m,
+      byte[] bytes,
+      boolean direct,
+      List<TelemetryItem> accepted,
+      List<Rejection> rejected) {
     Fields f = Fields.of(m);
     RejectReason reason = null;
     String detail = null;
-    Optional<KnownDevice> device = f.deviceId.isEmpty() ? Optional.empty() : directory.apply(f.deviceId);
+    Optional<KnownDevice> device =
+        f.deviceId.isEmpty() ? Optional.empty() : directory.apply(f.deviceId);
     if (f.deviceId.isEmpty() || f.seq == 0 || f.eventTimeMs == 0) {
       reason = RejectReason.MISSING_FIELD;
       detail = "device id, seq and event time are required";
     } else if (Text.hasNul(m)) {
-      // Checked before anything else uses the text: a NUL would fail the COPY, and the message would come back forever.
+      // Checked before anything else uses the text: a NUL would fail the COPY, and the message
+      // would come back forever.
       reason = RejectReason.INVALID_TEXT;
       detail = "a text field contains a NUL character";
     } else if (f.eventTimeMs < EARLIEST_EVENT_TIME_MS) {
@@ -105,22 +148,38 @@ public final class TelemetryValidator {
       detail = "device " + f.deviceId + " is not in the registry";
     } else if (!device.get().district().equals(t.district())) {
       reason = RejectReason.REGISTRY_MISMATCH;
-      detail = "device " + f.deviceId + " is registered in " + device.get().district() + ", not " + t.district();
-    } else if (!f.expectedClass.equals(device.get().deviceClass())
-        && !(m instanceof Heartbeat)) {
+      detail =
+          "device "
+              + f.deviceId
+              + " is registered in "
+              + device.get().district()
+              + ", not "
+              + t.district();
+    } else if (!f.expectedClass.equals(device.get().deviceClass()) && !(m instanceof Heartbeat)) {
       reason = RejectReason.REGISTRY_MISMATCH;
-      detail = "device " + f.deviceId + " is a " + device.get().deviceClass() + ", not a " + f.expectedClass;
+      detail =
+          "device "
+              + f.deviceId
+              + " is a "
+              + device.get().deviceClass()
+              + ", not a "
+              + f.expectedClass;
     } else if (m instanceof Reading r && !ranges.containsKey(r.getMetric())) {
       reason = r.getMetric().isEmpty() ? RejectReason.MISSING_FIELD : RejectReason.UNKNOWN_METRIC;
       detail = "metric '" + r.getMetric() + "' is not a known metric kind";
     } else if (m instanceof Reading r && !ranges.get(r.getMetric()).contains(r.getValue())) {
       MetricRange range = ranges.get(r.getMetric());
       reason = RejectReason.OUT_OF_RANGE;
-      detail = r.getMetric() + " = " + r.getValue() + " is outside " + range.min() + ".." + range.max();
+      detail =
+          r.getMetric() + " = " + r.getValue() + " is outside " + range.min() + ".." + range.max();
     } else if (f.eventTimeMs > clock.millis() + futureLimitMs) {
       reason = RejectReason.FUTURE_EVENT_TIME;
-      detail = "event time is " + (f.eventTimeMs - clock.millis()) / 1000 + " s ahead; the limit is "
-          + futureLimitMs / 1000 + " s";
+      detail =
+          "event time is "
+              + (f.eventTimeMs - clock.millis()) / 1000
+              + " s ahead; the limit is "
+              + futureLimitMs / 1000
+              + " s";
     }
     if (reason == null) {
       accepted.add(TelemetryItem.of(t.district(), m, device.get()));
@@ -134,13 +193,16 @@ public final class TelemetryValidator {
   }
 
   /** The identity fields every upstream message has, whatever its type. */
-  private record Fields(String deviceId, long seq, long eventTimeMs, String district, String expectedClass) {
+  private record Fields(
+      String deviceId, long seq, long eventTimeMs, String district, String expectedClass) {
     static Fields of(Message m) {
       if (m instanceof Reading r) {
-        return new Fields(r.getDeviceId(), r.getSeq(), r.getEventTimeMs(), r.getDistrict(), "sensor");
+        return new Fields(
+            r.getDeviceId(), r.getSeq(), r.getEventTimeMs(), r.getDistrict(), "sensor");
       }
       if (m instanceof CameraEvent c) {
-        return new Fields(c.getCameraId(), c.getSeq(), c.getEventTimeMs(), c.getDistrict(), "camera");
+        return new Fields(
+            c.getCameraId(), c.getSeq(), c.getEventTimeMs(), c.getDistrict(), "camera");
       }
       Heartbeat h = (Heartbeat) m;
       return new Fields(h.getDeviceId(), h.getSeq(), h.getEventTimeMs(), h.getDistrict(), "any");

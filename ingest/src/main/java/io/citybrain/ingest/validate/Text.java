@@ -5,10 +5,12 @@ import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.proto.v1.Reading;
 
-/** Text that PostgreSQL can store: payload strings with NUL characters are rejected, details are cleaned. */
+/**
+ * Text that PostgreSQL can store: payload strings with NUL characters are rejected, details are
+ * cleaned.
+ */
 final class Text {
-  private Text() {
-  }
+  private Text() {}
 
   static boolean hasNul(Message m) {
     if (m instanceof Reading r) {

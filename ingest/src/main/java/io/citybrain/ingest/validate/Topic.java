@@ -7,12 +7,20 @@ import java.util.Optional;
 public record Topic(String district, MessageClass messageClass, String sourceId) {
 
   /** What a topic's class segment promises the payload is. */
-  public enum MessageClass { READING, CAMERA, HEARTBEAT, BATCH }
+  public enum MessageClass {
+    READING,
+    CAMERA,
+    HEARTBEAT,
+    BATCH
+  }
 
   /** The parts of an upstream topic, or empty when it is not one. */
   public static Optional<Topic> parse(String topic) {
     String[] parts = topic.split("/", -1);
-    if (parts.length != 5 || !parts[0].equals("city") || !parts[1].equals("v1") || parts[2].isEmpty()
+    if (parts.length != 5
+        || !parts[0].equals("city")
+        || !parts[1].equals("v1")
+        || parts[2].isEmpty()
         || parts[4].isEmpty()) {
       return Optional.empty();
     }

@@ -19,22 +19,22 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 
 /**
- * Messages/s the MQTT source delivers into Flink beside a bare Paho subscriber, both subscribed to the same broker
- * while the simulator publishes flat out: the same load, the same run. Not a test: run by bench/source.sh.
- * Arguments: broker URL, messages per QoS level.
+ * Messages/s the MQTT source delivers into Flink beside a bare Paho subscriber, both subscribed to
+ * the same broker while the simulator publishes flat out: the same load, the same run. Not a test:
+ * run by bench/source.sh. Arguments: broker URL, messages per QoS level.
  */
 public final class SourceBench {
   static final AtomicLong SOURCE_COUNT = new AtomicLong();
   static final AtomicLong SOURCE_FIRST = new AtomicLong();
   static final AtomicLong SOURCE_LAST = new AtomicLong();
 
-  private SourceBench() {
-  }
+  private SourceBench() {}
 
   public static void main(String[] args) throws Exception {
     String broker = args[0];
@@ -52,28 +52,51 @@ public final class SourceBench {
     AtomicLong bareFirst = new AtomicLong();
     AtomicLong bareLast = new AtomicLong();
     String tag = "bench-" + qos + "-" + System.currentTimeMillis();
-    try (MqttConnection bare = PahoConnection.connect(MqttSettings.of(broker, tag + "-bare").withMaxInflight(65_535))) {
-      bare.subscribe("city/v1/+/+/+", qos, (topic, payload) -> {
-        long now = System.nanoTime();
-        bareFirst.compareAndSet(0, now);
-        bareLast.set(now);
-        bareCount.incrementAndGet();
-      });
+    try (MqttConnection bare =
+        PahoConnection.connect(MqttSettings.of(broker, tag + "-bare").withMaxInflight(65_535))) {
+      bare.subscribe(
+          "city/v1/+/+/+",
+          qos,
+          (topic, payload) -> {
+            long now = System.nanoTime();
+            bareFirst.compareAndSet(0, now);
+            bareLast.set(now);
+            bareCount.incrementAndGet();
+          });
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);
       env.enableCheckpointing(1_000);
-      List<String> filters = SeedLoader.load().districtCodes().stream().map(d -> "city/v1/" + d + "/+/+").toList();
-      env.fromSource(new MqttSource(new MqttSourceConfig(broker, filters, tag, 2, qos, 65_535, Duration.ofMinutes(2),
-              200_000, false)), WatermarkStrategy.noWatermarks(), "mqtt")
-          .map(new Count()).sinkTo(new Discard());
+      List<String> filters =
+          SeedLoader.load().districtCodes().stream().map(d -> "city/v1/" + d + "/+/+").toList();
+      env.fromSource(
+              new MqttSource(
+                  new MqttSourceConfig(
+                      broker, filters, tag, 2, qos, 65_535, Duration.ofMinutes(2), 200_000, false)),
+              WatermarkStrategy.noWatermarks(),
+              "mqtt")
+          .map(new Count())
+          .sinkTo(new Discard());
       JobClient job = env.executeAsync("source-bench-qos" + qos);
       while (job.getJobStatus().get() != JobStatus.RUNNING) {
         Thread.sleep(100);
       }
       Thread.sleep(3_000);
       SimCommand command = new SimCommand();
-      new CommandLine(command).parseArgs("--broker", broker, "--client-id", tag + "-sim", "--rate", "max", "--count",
-          Integer.toString(messages), "--qos", Integer.toString(qos), "--no-actuators", "--connections", "1");
+      new CommandLine(command)
+          .parseArgs(
+              "--broker",
+              broker,
+              "--client-id",
+              tag + "-sim",
+              "--rate",
+              "max",
+              "--count",
+              Integer.toString(messages),
+              "--qos",
+              Integer.toString(qos),
+              "--no-actuators",
+              "--connections",
+              "1");
       SimReport report;
       try (SimRun sim = new SimRun(command.config(), null)) {
         report = sim.run();
@@ -89,9 +112,18 @@ public final class SourceBench {
       job.cancel().get();
       double bareRate = bareCount.get() / ((bareLast.get() - bareFirst.get()) / 1e9);
       double sourceRate = SOURCE_COUNT.get() / ((SOURCE_LAST.get() - SOURCE_FIRST.get()) / 1e9);
-      System.out.printf(Locale.ROOT, "QoS %d: published %,d at %,.0f msg/s; bare Paho subscriber %,d at %,.0f msg/s; "
-              + "source %,d at %,.0f msg/s; ratio %.2f%n", qos, report.published(), report.achievedRate(),
-          bareCount.get(), bareRate, SOURCE_COUNT.get(), sourceRate, sourceRate / bareRate);
+      System.out.printf(
+          Locale.ROOT,
+          "QoS %d: published %,d at %,.0f msg/s; bare Paho subscriber %,d at %,.0f msg/s; "
+              + "source %,d at %,.0f msg/s; ratio %.2f%n",
+          qos,
+          report.published(),
+          report.achievedRate(),
+          bareCount.get(),
+          bareRate,
+          SOURCE_COUNT.get(),
+          sourceRate,
+          sourceRate / bareRate);
     }
   }
 
@@ -114,19 +146,16 @@ public final class SourceBench {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public SinkWriter<MqttRecord> createWriter(org.apache.flink.api.connector.sink2.WriterInitContext context) {
+    public SinkWriter<MqttRecord> createWriter(WriterInitContext context) {
       return new SinkWriter<>() {
         @Override
-        public void write(MqttRecord element, Context ctx) {
-        }
+        public void write(MqttRecord element, Context ctx) {}
 
         @Override
-        public void flush(boolean endOfInput) {
-        }
+        public void flush(boolean endOfInput) {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
       };
     }
   }

@@ -15,10 +15,11 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by "district|metric": applies the seed alert rules of that metric to each 10 s window's statistic. A rule
- * raises after {@code consecutive} adjacent windows past its threshold (debounce; a window without data breaks the
- * run), clears at the first window past its clear threshold (hysteresis), and has at most one open alert per district.
- * A window is judged once, when it first closes: a late re-firing of an older window changes its stored row, not alerts.
+ * Keyed by "district|metric": applies the seed alert rules of that metric to each 10 s window's
+ * statistic. A rule raises after {@code consecutive} adjacent windows past its threshold (debounce;
+ * a window without data breaks the run), clears at the first window past its clear threshold
+ * (hysteresis), and has at most one open alert per district. A window is judged once, when it first
+ * closes: a late re-firing of an older window changes its stored row, not alerts.
  */
 public final class AlertEvaluator extends KeyedProcessFunction<String, WindowStats, AlertEvent> {
   private static final long serialVersionUID = 1L;
@@ -32,13 +33,19 @@ public final class AlertEvaluator extends KeyedProcessFunction<String, WindowSta
 
   @Override
   public void open(OpenContext context) {
-    states = getRuntimeContext().getMapState(new MapStateDescriptor<>("rules", Types.STRING,
-        TypeInformation.of(RuleState.class)));
-    lastJudged = getRuntimeContext().getState(new ValueStateDescriptor<>("last-judged-window-end", Types.LONG));
+    states =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "rules", Types.STRING, TypeInformation.of(RuleState.class)));
+    lastJudged =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("last-judged-window-end", Types.LONG));
   }
 
   @Override
-  public void processElement(WindowStats stats, Context ctx, Collector<AlertEvent> out) throws Exception {
+  public void processElement(WindowStats stats, Context ctx, Collector<AlertEvent> out)
+      throws Exception {
     long end = stats.windowEndMs();
     Long judged = lastJudged.value();
     if (judged != null && end <= judged) {
@@ -47,7 +54,9 @@ public final class AlertEvaluator extends KeyedProcessFunction<String, WindowSta
     lastJudged.update(end);
     for (AlertRule rule : rules) {
       if (!rule.metric().equals(stats.metric)
-          || (rule.districts() != null && !rule.districts().isEmpty() && !rule.districts().contains(stats.district))) {
+          || (rule.districts() != null
+              && !rule.districts().isEmpty()
+              && !rule.districts().contains(stats.district))) {
         continue;
       }
       double value = stats.statistic(rule.statistic().name().toLowerCase(Locale.ROOT));
@@ -63,11 +72,25 @@ public final class AlertEvaluator extends KeyedProcessFunction<String, WindowSta
     }
   }
 
-  private static void judge(AlertRule rule, WindowStats stats, long end, double value, RuleState state,
+  private static void judge(
+      AlertRule rule,
+      WindowStats stats,
+      long end,
+      double value,
+      RuleState state,
       Collector<AlertEvent> out) {
     if (state.openAlertId != null) {
       if (rule.clears(value)) {
-        out.collect(event(rule, stats, state.openAlertId, false, value, state.raisedValue, state.raisedAtMs, end));
+        out.collect(
+            event(
+                rule,
+                stats,
+                state.openAlertId,
+                false,
+                value,
+                state.raisedValue,
+                state.raisedAtMs,
+                end));
         state.openAlertId = null;
         state.consecutive = 0;
       }
@@ -78,7 +101,8 @@ public final class AlertEvaluator extends KeyedProcessFunction<String, WindowSta
       return;
     }
     long start = end - stats.resolutionS * 1000L;
-    state.consecutive = state.consecutive > 0 && state.lastWindowEndMs == start ? state.consecutive + 1 : 1;
+    state.consecutive =
+        state.consecutive > 0 && state.lastWindowEndMs == start ? state.consecutive + 1 : 1;
     state.lastWindowEndMs = end;
     if (state.consecutive >= rule.consecutive()) {
       state.openAlertId = rule.id() + ":" + stats.district + ":" + end;
@@ -88,8 +112,15 @@ public final class AlertEvaluator extends KeyedProcessFunction<String, WindowSta
     }
   }
 
-  private static AlertEvent event(AlertRule rule, WindowStats stats, String id, boolean raised, double value,
-      double raisedValue, long raisedAt, long clearedAt) {
+  private static AlertEvent event(
+      AlertRule rule,
+      WindowStats stats,
+      String id,
+      boolean raised,
+      double value,
+      double raisedValue,
+      long raisedAt,
+      long clearedAt) {
     AlertEvent e = new AlertEvent();
     e.alertId = id;
     e.ruleId = rule.id();

@@ -20,24 +20,27 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by device: passes each (device, seq) once, and only while it is on time. A repeat (a redelivery after a failure,
- * a duplicate publish) and an item older than the watermark minus the allowed lateness go to {@link #FLAGGED}, marked,
- * so the raw sink stores or counts them while the aggregates never see them.
+ * Keyed by device: passes each (device, seq) once, and only while it is on time. A repeat (a
+ * redelivery after a failure, a duplicate publish) and an item older than the watermark minus the
+ * allowed lateness go to {@link #FLAGGED}, marked, so the raw sink stores or counts them while the
+ * aggregates never see them.
  *
- * <p>State per device: the highest seq seen and a bitmap of the {@link SeqWindow#SIZE} seqs below it (seqs rise by one
- * per message), forgotten after the TTL without messages. A seq older than the bitmap cannot be told apart from a
- * repeat; it goes the late way (stored raw idempotently, left out of the aggregates) rather than being dropped.
+ * <p>State per device: the highest seq seen and a bitmap of the {@link SeqWindow#SIZE} seqs below
+ * it (seqs rise by one per message), forgotten after the TTL without messages. A seq older than the
+ * bitmap cannot be told apart from a repeat; it goes the late way (stored raw idempotently, left
+ * out of the aggregates) rather than being dropped.
  *
- * <p>Why the lateness is decided here and not by the windows: the raw sink must know it when it writes the row (the
- * row's {@code late} flag keeps the batch recomputation equal to the aggregates). The windows downstream see a
- * watermark no later than this operator's, so an item this operator passes is never dropped by them. Watermarks are
- * not part of checkpoints, so the highest one seen is: after a restore, replayed items are judged against it, not
- * against a watermark that starts from nothing.
+ * <p>Why the lateness is decided here and not by the windows: the raw sink must know it when it
+ * writes the row (the row's {@code late} flag keeps the batch recomputation equal to the
+ * aggregates). The windows downstream see a watermark no later than this operator's, so an item
+ * this operator passes is never dropped by them. Watermarks are not part of checkpoints, so the
+ * highest one seen is: after a restore, replayed items are judged against it, not against a
+ * watermark that starts from nothing.
  */
 public final class Deduplicate extends KeyedProcessFunction<String, TelemetryItem, TelemetryItem>
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
-  public static final OutputTag<TelemetryItem> FLAGGED = new OutputTag<>("flagged") { };
+  public static final OutputTag<TelemetryItem> FLAGGED = new OutputTag<>("flagged") {};
   private final Duration ttl;
   private final long allowedLatenessMs;
   private transient ValueState<SeqWindow> seen;
@@ -52,18 +55,20 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
 
   @Override
   public void open(OpenContext context) {
-    ValueStateDescriptor<SeqWindow> descriptor = new ValueStateDescriptor<>("seen-seqs",
-        TypeInformation.of(SeqWindow.class));
+    ValueStateDescriptor<SeqWindow> descriptor =
+        new ValueStateDescriptor<>("seen-seqs", TypeInformation.of(SeqWindow.class));
     // A device silent for the TTL is forgotten: its next seqs are taken as new.
-    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-        .build());
+    descriptor.enableTimeToLive(
+        StateTtlConfig.newBuilder(ttl)
+            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+            .build());
     seen = getRuntimeContext().getState(descriptor);
   }
 
   @Override
-  public void processElement(TelemetryItem item, Context ctx, Collector<TelemetryItem> out) throws Exception {
+  public void processElement(TelemetryItem item, Context ctx, Collector<TelemetryItem> out)
+      throws Exception {
     SeqWindow window = seen.value();
     if (window == null) {
       window = new SeqWindow();
@@ -93,10 +98,13 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    watermarkState = context.getOperatorStateStore().getUnionListState(
-        new ListStateDescriptor<>("highest-watermark", Types.LONG));
+    watermarkState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("highest-watermark", Types.LONG));
     if (context.isRestored()) {
-      // Every subtask's highest watermark comes back to every subtask: the lowest is safe for all of them.
+      // Every subtask's highest watermark comes back to every subtask: the lowest is safe for all
+      // of them.
       List<Long> restored = new ArrayList<>();
       watermarkState.get().forEach(restored::add);
       watermarkFloor = restored.stream().mapToLong(Long::longValue).min().orElse(Long.MIN_VALUE);

@@ -1,21 +1,31 @@
 package io.citybrain.stream.dedup;
 
+import java.util.Arrays;
+
 /**
- * The seqs one device has sent lately: the highest, and a bitmap of the {@link #SIZE} below it (the anti-replay window
- * of IPsec). A Flink POJO; about 50 bytes per device, whatever the TTL.
+ * The seqs one device has sent lately: the highest, and a bitmap of the {@link #SIZE} below it (the
+ * anti-replay window of IPsec). A Flink POJO; about 50 bytes per device, whatever the TTL.
  */
 public class SeqWindow {
-  /** Seqs remembered below the highest: at one message every 10 s, about 40 minutes of a device's history. */
+  /**
+   * Seqs remembered below the highest: at one message every 10 s, about 40 minutes of a device's
+   * history.
+   */
   public static final int SIZE = 256;
+
   public long highest;
+
   /** Bit i set: seq {@code highest - 1 - i} was seen. */
   public long[] bits = new long[SIZE / 64];
 
-  public SeqWindow() {
-  }
+  public SeqWindow() {}
 
   /** What an offered seq is. */
-  public enum Outcome { NEW, REPEAT, TOO_OLD }
+  public enum Outcome {
+    NEW,
+    REPEAT,
+    TOO_OLD
+  }
 
   /** Records {@code seq} if new. */
   Outcome offer(long seq) {
@@ -44,7 +54,7 @@ public class SeqWindow {
   private void shift(long by) {
     boolean hadHighest = highest > 0;
     if (by >= SIZE) {
-      java.util.Arrays.fill(bits, 0);
+      Arrays.fill(bits, 0);
       if (hadHighest && by - 1 < SIZE) {
         set(by - 1);
       }

@@ -1,5 +1,6 @@
 package io.citybrain.stream.dedup;
 
+import io.citybrain.ingest.sink.Jdbc;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.ingest.validate.Registry;
 import io.citybrain.ingest.validate.Rejection;
@@ -14,14 +15,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Decodes and validates each MQTT message against the registry: items out, each stamped with its own event time (a
- * gateway batch's items differ), rejections to {@link #REJECTED}. An operator rather than a ProcessFunction because a
- * function cannot set its output's timestamp; the source's per-lane watermarks pass through unchanged.
+ * Decodes and validates each MQTT message against the registry: items out, each stamped with its
+ * own event time (a gateway batch's items differ), rejections to {@link #REJECTED}. An operator
+ * rather than a ProcessFunction because a function cannot set its output's timestamp; the source's
+ * per-lane watermarks pass through unchanged.
  */
 public final class ValidateTelemetry extends AbstractStreamOperator<TelemetryItem>
     implements OneInputStreamOperator<MqttRecord, TelemetryItem> {
   private static final long serialVersionUID = 1L;
-  public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") { };
+  public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") {};
   private final String jdbcUrl;
   private final Duration futureLimit;
   private transient TelemetryValidator validator;
@@ -35,7 +37,7 @@ public final class ValidateTelemetry extends AbstractStreamOperator<TelemetryIte
   @Override
   public void open() throws Exception {
     super.open();
-    try (Connection connection = io.citybrain.ingest.sink.Jdbc.connect(jdbcUrl)) {
+    try (Connection connection = Jdbc.connect(jdbcUrl)) {
       validator = Registry.read(connection).validator(futureLimit);
     }
     reuse = new StreamRecord<>(null);

@@ -6,18 +6,21 @@ import java.util.Objects;
 public class EvidenceItem {
   /** Null for alerts. */
   public String deviceId;
+
   public long seq;
   public long timeMs;
+
   /** alert, camera or reading. */
   public String kind;
+
   /** The alert's rule id, the camera event type or the metric. */
   public String what;
+
   public double value;
   public double lat = Double.NaN;
   public double lon = Double.NaN;
 
-  public EvidenceItem() {
-  }
+  public EvidenceItem() {}
 
   static EvidenceItem of(Signal s) {
     EvidenceItem e = new EvidenceItem();
@@ -34,9 +37,15 @@ public class EvidenceItem {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EvidenceItem e && Objects.equals(deviceId, e.deviceId) && seq == e.seq && timeMs == e.timeMs
-        && Objects.equals(kind, e.kind) && Objects.equals(what, e.what) && Double.compare(value, e.value) == 0
-        && Double.compare(lat, e.lat) == 0 && Double.compare(lon, e.lon) == 0;
+    return o instanceof EvidenceItem e
+        && Objects.equals(deviceId, e.deviceId)
+        && seq == e.seq
+        && timeMs == e.timeMs
+        && Objects.equals(kind, e.kind)
+        && Objects.equals(what, e.what)
+        && Double.compare(value, e.value) == 0
+        && Double.compare(lat, e.lat) == 0
+        && Double.compare(lon, e.lon) == 0;
   }
 
   @Override
@@ -46,6 +55,13 @@ public class EvidenceItem {
 
   @Override
   public String toString() {
-    return kind + " " + what + "@" + timeMs + (deviceId != null ? " " + deviceId + "#" + seq : "") + " =" + value;
+    return kind
+        + " "
+        + what
+        + "@"
+        + timeMs
+        + (deviceId != null ? " " + deviceId + "#" + seq : "")
+        + " ="
+        + value;
   }
 }

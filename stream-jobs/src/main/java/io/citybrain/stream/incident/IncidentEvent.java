@@ -4,26 +4,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** A compound incident detected in one district: which pattern, the evidence, and the response plan. A Flink POJO. */
+/**
+ * A compound incident detected in one district: which pattern, the evidence, and the response plan.
+ * A Flink POJO.
+ */
 public class IncidentEvent {
   /** {patternId}:{district}:{startedAtMs}: a replay of the same input gives the same id. */
   public String incidentId;
+
   public String patternId;
   public String district;
+
   /** The pattern's seed severity: low, medium, high or critical. */
   public String severity;
+
   /** Event time of the first matched signal. */
   public long startedAtMs;
+
   /** Event time of the last matched signal (not the wall clock, so replays agree). */
   public long detectedAtMs;
+
   public String summary;
   public List<EvidenceItem> evidence = new ArrayList<>();
   public String responsePlanId;
+
   /** Ids of the matched alert signals, in match order. */
   public List<String> alertIds = new ArrayList<>();
 
-  public IncidentEvent() {
-  }
+  public IncidentEvent() {}
 
   static String incidentId(String patternId, String district, long startedAtMs) {
     return patternId + ":" + district + ":" + startedAtMs;
@@ -31,11 +39,17 @@ public class IncidentEvent {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof IncidentEvent e && Objects.equals(incidentId, e.incidentId)
-        && Objects.equals(patternId, e.patternId) && Objects.equals(district, e.district)
-        && Objects.equals(severity, e.severity) && startedAtMs == e.startedAtMs && detectedAtMs == e.detectedAtMs
-        && Objects.equals(summary, e.summary) && Objects.equals(evidence, e.evidence)
-        && Objects.equals(responsePlanId, e.responsePlanId) && Objects.equals(alertIds, e.alertIds);
+    return o instanceof IncidentEvent e
+        && Objects.equals(incidentId, e.incidentId)
+        && Objects.equals(patternId, e.patternId)
+        && Objects.equals(district, e.district)
+        && Objects.equals(severity, e.severity)
+        && startedAtMs == e.startedAtMs
+        && detectedAtMs == e.detectedAtMs
+        && Objects.equals(summary, e.summary)
+        && Objects.equals(evidence, e.evidence)
+        && Objects.equals(responsePlanId, e.responsePlanId)
+        && Objects.equals(alertIds, e.alertIds);
   }
 
   @Override
@@ -45,6 +59,14 @@ public class IncidentEvent {
 
   @Override
   public String toString() {
-    return incidentId + " [" + severity + "] " + summary + " detected@" + detectedAtMs + " plan=" + responsePlanId;
+    return incidentId
+        + " ["
+        + severity
+        + "] "
+        + summary
+        + " detected@"
+        + detectedAtMs
+        + " plan="
+        + responsePlanId;
   }
 }

@@ -8,7 +8,10 @@ import java.util.Map;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** Turns one CEP match of a pattern into an incident: evidence in step order, alert ids, a summary, the plan. */
+/**
+ * Turns one CEP match of a pattern into an incident: evidence in step order, alert ids, a summary,
+ * the plan.
+ */
 final class IncidentFromMatch extends PatternProcessFunction<Signal, IncidentEvent> {
   private static final long serialVersionUID = 1L;
 
@@ -27,7 +30,8 @@ final class IncidentFromMatch extends PatternProcessFunction<Signal, IncidentEve
   }
 
   @Override
-  public void processMatch(Map<String, List<Signal>> match, Context ctx, Collector<IncidentEvent> out) {
+  public void processMatch(
+      Map<String, List<Signal>> match, Context ctx, Collector<IncidentEvent> out) {
     List<Signal> signals = new ArrayList<>();
     for (int i = 0; i < steps; i++) {
       signals.addAll(match.getOrDefault(IncidentPatterns.stepName(i), List.of()));

@@ -4,18 +4,18 @@ import io.citybrain.seeds.IncidentPattern;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Lets the first incident of a pattern in a district through and suppresses repeats while it is still active: an
- * incident stays active for the pattern's within_minutes after its latest detection (event time), and every
- * suppressed repeat extends that, so one ongoing flood is one incident rather than one per extra camera event.
- * Keyed by {@link #KEY} (district and pattern).
+ * Lets the first incident of a pattern in a district through and suppresses repeats while it is
+ * still active: an incident stays active for the pattern's within_minutes after its latest
+ * detection (event time), and every suppressed repeat extends that, so one ongoing flood is one
+ * incident rather than one per extra camera event. Keyed by {@link #KEY} (district and pattern).
  */
 public final class IncidentGate extends KeyedProcessFunction<String, IncidentEvent, IncidentEvent> {
   private static final long serialVersionUID = 1L;
@@ -40,11 +40,13 @@ public final class IncidentGate extends KeyedProcessFunction<String, IncidentEve
 
   @Override
   public void open(OpenContext openContext) {
-    activeUntil = getRuntimeContext().getState(new ValueStateDescriptor<>("active-until", Long.class));
+    activeUntil =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("active-until", Long.class));
   }
 
   @Override
-  public void processElement(IncidentEvent incident, Context ctx, Collector<IncidentEvent> out) throws Exception {
+  public void processElement(IncidentEvent incident, Context ctx, Collector<IncidentEvent> out)
+      throws Exception {
     Long until = activeUntil.value();
     long newUntil = incident.detectedAtMs + activeMs(incident.patternId);
     if (until != null && incident.detectedAtMs <= until) {
@@ -59,7 +61,8 @@ public final class IncidentGate extends KeyedProcessFunction<String, IncidentEve
 
   /** The incident has ended: forget it, so idle (district, pattern) keys hold no state. */
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<IncidentEvent> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<IncidentEvent> out)
+      throws Exception {
     Long until = activeUntil.value();
     if (until != null && until == timestamp) {
       activeUntil.clear();

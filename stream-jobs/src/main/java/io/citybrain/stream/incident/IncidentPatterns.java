@@ -11,32 +11,39 @@ import org.apache.flink.cep.pattern.Pattern;
 /**
  * Compiles the seed incident patterns into Flink CEP patterns, and says which signals they use.
  *
- * <p>Step {@code i} is the CEP pattern named {@code step<i>}; a storm pattern is one step of any alert, min_alerts
- * times. How partial matches stay bounded when thousands of camera events arrive per minute:
+ * <p>Step {@code i} is the CEP pattern named {@code step<i>}; a storm pattern is one step of any
+ * alert, min_alerts times. How partial matches stay bounded when thousands of camera events arrive
+ * per minute:
+ *
  * <ul>
- *   <li>Each CEP operator is fed only the signals its own pattern can take ({@link #signalsOf}), so unrelated camera
- *       events never reach the NFA, and the event-time sort buffer holds only relevant signals.</li>
- *   <li>Between steps, and between the repeats of a min_count step, the contiguity is relaxed "skip till next match"
- *       ({@code followedBy}, {@code times(n)} without {@code consecutive()} or {@code allowCombinations()}): a signal
- *       that does not fit is skipped, and one that fits is taken, never also skipped. So each partial match advances
- *       along one path, and the number of partial matches is at most the number of first-step signals within the
- *       time bound. {@code consecutive()} would be wrong here: other signals of the same pattern interleave with
- *       the repeats; {@code followedByAny}, {@code allowCombinations()} and open-ended {@code timesOrMore}/
- *       {@code oneOrMore} would branch per signal and grow combinatorially, so none is used.</li>
- *   <li>{@link AfterMatchSkipStrategy#skipPastLastEvent()}: once a pattern matches, every partial match that started
- *       before its last signal is discarded, so a burst that completes the pattern does not also complete it again
- *       from each of its own signals. Repeats of the same situation later on are the job of {@link IncidentGate}.</li>
- *   <li>{@code within} bounds the life of every partial match.</li>
- *   <li>Still, every signal that fits the first step opens a partial match, so a device re-reporting a first-step
- *       event every second would open hundreds; {@link FirstStepThrottle} keeps a few per device per time bound.</li>
+ *   <li>Each CEP operator is fed only the signals its own pattern can take ({@link #signalsOf}), so
+ *       unrelated camera events never reach the NFA, and the event-time sort buffer holds only
+ *       relevant signals.
+ *   <li>Between steps, and between the repeats of a min_count step, the contiguity is relaxed "skip
+ *       till next match" ({@code followedBy}, {@code times(n)} without {@code consecutive()} or
+ *       {@code allowCombinations()}): a signal that does not fit is skipped, and one that fits is
+ *       taken, never also skipped. So each partial match advances along one path, and the number of
+ *       partial matches is at most the number of first-step signals within the time bound. {@code
+ *       consecutive()} would be wrong here: other signals of the same pattern interleave with the
+ *       repeats; {@code followedByAny}, {@code allowCombinations()} and open-ended {@code
+ *       timesOrMore}/ {@code oneOrMore} would branch per signal and grow combinatorially, so none
+ *       is used.
+ *   <li>{@link AfterMatchSkipStrategy#skipPastLastEvent()}: once a pattern matches, every partial
+ *       match that started before its last signal is discarded, so a burst that completes the
+ *       pattern does not also complete it again from each of its own signals. Repeats of the same
+ *       situation later on are the job of {@link IncidentGate}.
+ *   <li>{@code within} bounds the life of every partial match.
+ *   <li>Still, every signal that fits the first step opens a partial match, so a device
+ *       re-reporting a first-step event every second would open hundreds; {@link FirstStepThrottle}
+ *       keeps a few per device per time bound.
  * </ul>
- * An any_of step is one CEP step whose condition accepts the first alternative that fits; an alternative there must
- * be a single signal (a min_count inside any_of is rejected).
+ *
+ * An any_of step is one CEP step whose condition accepts the first alternative that fits; an
+ * alternative there must be a single signal (a min_count inside any_of is rejected).
  */
 public final class IncidentPatterns {
 
-  private IncidentPatterns() {
-  }
+  private IncidentPatterns() {}
 
   /** The CEP pattern name of step {@code index}. */
   public static String stepName(int index) {
@@ -58,8 +65,9 @@ public final class IncidentPatterns {
       if (minAlerts < 1) {
         throw new IllegalArgumentException("storm pattern " + p.id() + " needs min_alerts");
       }
-      Pattern<Signal, Signal> storm = Pattern.<Signal>begin(stepName(0), AfterMatchSkipStrategy.skipPastLastEvent())
-          .where(new StepCondition(List.of(StepMatcher.anyAlert()), stepName(0)));
+      Pattern<Signal, Signal> storm =
+          Pattern.<Signal>begin(stepName(0), AfterMatchSkipStrategy.skipPastLastEvent())
+              .where(new StepCondition(List.of(StepMatcher.anyAlert()), stepName(0)));
       return times(storm, minAlerts).within(Duration.ofMinutes(p.withinMinutes()));
     }
     if (p.steps().isEmpty()) {
@@ -69,9 +77,11 @@ public final class IncidentPatterns {
     for (int i = 0; i < p.steps().size(); i++) {
       Step step = p.steps().get(i);
       StepCondition condition = new StepCondition(alternatives(p.id(), step), stepName(0));
-      pattern = i == 0
-          ? Pattern.<Signal>begin(stepName(0), AfterMatchSkipStrategy.skipPastLastEvent()).where(condition)
-          : pattern.followedBy(stepName(i)).where(condition);
+      pattern =
+          i == 0
+              ? Pattern.<Signal>begin(stepName(0), AfterMatchSkipStrategy.skipPastLastEvent())
+                  .where(condition)
+              : pattern.followedBy(stepName(i)).where(condition);
       pattern = times(pattern, step.minCount() == null ? 1 : step.minCount());
     }
     return pattern.within(Duration.ofMinutes(p.withinMinutes()));
@@ -79,10 +89,15 @@ public final class IncidentPatterns {
 
   /** The signals one pattern can take: what its CEP operator is fed. */
   public static UsedSignals signalsOf(IncidentPattern p) {
-    return p.isStorm() ? new UsedSignals(List.of(StepMatcher.anyAlert())) : new UsedSignals(leaves(p));
+    return p.isStorm()
+        ? new UsedSignals(List.of(StepMatcher.anyAlert()))
+        : new UsedSignals(leaves(p));
   }
 
-  /** The signals any of the patterns can take: what the job should feed {@link IncidentDetector} with. */
+  /**
+   * The signals any of the patterns can take: what the job should feed {@link IncidentDetector}
+   * with.
+   */
   public static UsedSignals signalsOf(List<IncidentPattern> patterns) {
     List<StepMatcher> all = new ArrayList<>();
     for (IncidentPattern p : patterns) {
@@ -92,7 +107,8 @@ public final class IncidentPatterns {
   }
 
   private static Pattern<Signal, Signal> times(Pattern<Signal, Signal> step, int count) {
-    // Without consecutive(): the repeats may interleave with other signals (skip till next match, see above).
+    // Without consecutive(): the repeats may interleave with other signals (skip till next match,
+    // see above).
     return count > 1 ? step.times(count) : step;
   }
 
@@ -110,13 +126,17 @@ public final class IncidentPatterns {
       return List.of(StepMatcher.of(step));
     }
     if (step.anyOf().isEmpty()) {
-      throw new IllegalArgumentException("pattern " + patternId + ": any_of needs at least one alternative");
+      throw new IllegalArgumentException(
+          "pattern " + patternId + ": any_of needs at least one alternative");
     }
     List<StepMatcher> alternatives = new ArrayList<>();
     for (Step alternative : step.anyOf()) {
       if (alternative.minCount() != null && alternative.minCount() > 1) {
-        throw new IllegalArgumentException("pattern " + patternId + ": min_count inside any_of is not supported ("
-            + "an alternative is one signal; put min_count on the any_of step itself)");
+        throw new IllegalArgumentException(
+            "pattern "
+                + patternId
+                + ": min_count inside any_of is not supported ("
+                + "an alternative is one signal; put min_count on the any_of step itself)");
       }
       alternatives.addAll(alternatives(patternId, alternative));
     }

@@ -3,8 +3,8 @@ package io.citybrain.stream.incident;
 import io.citybrain.ingest.validate.TelemetryItem;
 
 /**
- * What the incident patterns see, in one district: an alert raised, a camera event, or a reading. A Flink POJO; its
- * event time is {@link #timeMs}.
+ * What the incident patterns see, in one district: an alert raised, a camera event, or a reading. A
+ * Flink POJO; its event time is {@link #timeMs}.
  */
 public class Signal {
   public static final byte ALERT = 0;
@@ -14,23 +14,30 @@ public class Signal {
   public byte kind;
   public String district;
   public long timeMs;
+
   /** The alert's rule id, the camera event's type, or the reading's metric. */
   public String name;
+
   /** Alerts: the alert id. */
   public String alertId;
+
   /** Camera events and readings: the device and its seq (the identity of the evidence). */
   public String deviceId;
+
   public long seq;
+
   /** Readings: the value; alerts: the value that raised it; camera events: the confidence. */
   public double value;
+
   /** Where: camera position or the device's registered position; NaN for alerts. */
   public double lat = Double.NaN;
+
   public double lon = Double.NaN;
 
-  public Signal() {
-  }
+  public Signal() {}
 
-  public static Signal alert(String district, long timeMs, String ruleId, String alertId, double value) {
+  public static Signal alert(
+      String district, long timeMs, String ruleId, String alertId, double value) {
     Signal s = new Signal();
     s.kind = ALERT;
     s.district = district;
@@ -58,7 +65,12 @@ public class Signal {
 
   @Override
   public String toString() {
-    return (kind == ALERT ? "alert " : kind == CAMERA ? "camera " : "reading ") + name + " " + district + "@" + timeMs
+    return (kind == ALERT ? "alert " : kind == CAMERA ? "camera " : "reading ")
+        + name
+        + " "
+        + district
+        + "@"
+        + timeMs
         + (deviceId != null ? " " + deviceId + "#" + seq : "");
   }
 }

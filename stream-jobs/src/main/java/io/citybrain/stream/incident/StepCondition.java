@@ -4,8 +4,9 @@ import java.util.List;
 import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 
 /**
- * The CEP condition of one step: any of its alternatives accepts the signal and, where the step says so, the signal
- * relates to the first signal of the partial match (within a distance, from another device).
+ * The CEP condition of one step: any of its alternatives accepts the signal and, where the step
+ * says so, the signal relates to the first signal of the partial match (within a distance, from
+ * another device).
  */
 final class StepCondition extends IterativeCondition<Signal> {
   private static final long serialVersionUID = 1L;
@@ -29,7 +30,8 @@ final class StepCondition extends IterativeCondition<Signal> {
       if (!m.relatesToFirst()) {
         return true;
       }
-      // Only looked up for signals that already pass the cheap test: reading the partial match costs a buffer walk.
+      // Only looked up for signals that already pass the cheap test: reading the partial match
+      // costs a buffer walk.
       if (!firstLookedUp) {
         first = firstOf(ctx);
         firstLookedUp = true;

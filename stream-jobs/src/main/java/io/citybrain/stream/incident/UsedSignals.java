@@ -4,8 +4,9 @@ import java.util.List;
 import org.apache.flink.api.common.functions.FilterFunction;
 
 /**
- * Which signals some incident pattern can use: the alert rules, camera event types and metrics (above their
- * thresholds) its steps name, and every alert when a storm pattern counts alerts of any rule.
+ * Which signals some incident pattern can use: the alert rules, camera event types and metrics
+ * (above their thresholds) its steps name, and every alert when a storm pattern counts alerts of
+ * any rule.
  */
 public final class UsedSignals implements FilterFunction<Signal> {
   private static final long serialVersionUID = 1L;

@@ -3,16 +3,19 @@ package io.citybrain.stream.metric;
 import java.util.Arrays;
 
 /**
- * Shewchuk's exact floating-point summation (the algorithm of Python's {@code math.fsum}): the running sum is kept as
- * non-overlapping partials, and the result is the correctly rounded exact sum. Why: a window's readings arrive in a
- * different order on every run, and plain {@code +=} would give sums (and means) that differ in the last bits; this
- * gives the same value whatever the order, so replays yield identical snapshots.
+ * Shewchuk's exact floating-point summation (the algorithm of Python's {@code math.fsum}): the
+ * running sum is kept as non-overlapping partials, and the result is the correctly rounded exact
+ * sum. Why: a window's readings arrive in a different order on every run, and plain {@code +=}
+ * would give sums (and means) that differ in the last bits; this gives the same value whatever the
+ * order, so replays yield identical snapshots.
  */
 final class ExactSum {
-  private ExactSum() {
-  }
+  private ExactSum() {}
 
-  /** Adds {@code x} to the partials (the first {@code n} entries); returns the partials, possibly grown. */
+  /**
+   * Adds {@code x} to the partials (the first {@code n} entries); returns the partials, possibly
+   * grown.
+   */
   static double[] add(double[] partials, int[] n, double x) {
     int i = 0;
     for (int j = 0; j < n[0]; j++) {

@@ -1,18 +1,27 @@
 package io.citybrain.stream.metric;
 
-/** The running statistics of one window: count, min, max, sum, and the values themselves where a p95 is wanted. */
+import java.util.Arrays;
+
+/**
+ * The running statistics of one window: count, min, max, sum, and the values themselves where a p95
+ * is wanted.
+ */
 public class MetricAccumulator {
   public long count;
   public double min = Double.POSITIVE_INFINITY;
   public double max = Double.NEGATIVE_INFINITY;
-  /** The sum as exact partials ({@link ExactSum}): the same whatever the order the values came in. */
+
+  /**
+   * The sum as exact partials ({@link ExactSum}): the same whatever the order the values came in.
+   */
   public double[] partials = new double[4];
+
   public int partialCount;
+
   /** The values so far (first {@code count} entries), or null when no p95 is wanted. */
   public double[] values;
 
-  public MetricAccumulator() {
-  }
+  public MetricAccumulator() {}
 
   void add(double value, boolean keepValues) {
     count++;
@@ -25,7 +34,7 @@ public class MetricAccumulator {
       if (values == null) {
         values = new double[16];
       } else if (values.length < count) {
-        values = java.util.Arrays.copyOf(values, values.length * 2);
+        values = Arrays.copyOf(values, values.length * 2);
       }
       values[(int) count - 1] = value;
     }
@@ -44,13 +53,16 @@ public class MetricAccumulator {
     }
   }
 
-  /** Nearest-rank 95th percentile: the smallest value with at least 95% of the values at or below it. */
+  /**
+   * Nearest-rank 95th percentile: the smallest value with at least 95% of the values at or below
+   * it.
+   */
   Double p95() {
     if (values == null || count == 0) {
       return null;
     }
-    double[] sorted = java.util.Arrays.copyOf(values, (int) count);
-    java.util.Arrays.sort(sorted);
+    double[] sorted = Arrays.copyOf(values, (int) count);
+    Arrays.sort(sorted);
     return sorted[(int) Math.ceil(0.95 * count) - 1];
   }
 }

@@ -1,11 +1,16 @@
 package io.citybrain.stream.metric;
 
 import io.citybrain.ingest.validate.TelemetryItem;
+import java.util.Arrays;
 import java.util.Set;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Folds a window's readings into count, min, max and sum, keeping values only for the metrics that want a p95. */
-public final class MetricStatsAggregate implements AggregateFunction<TelemetryItem, MetricAccumulator, MetricAccumulator> {
+/**
+ * Folds a window's readings into count, min, max and sum, keeping values only for the metrics that
+ * want a p95.
+ */
+public final class MetricStatsAggregate
+    implements AggregateFunction<TelemetryItem, MetricAccumulator, MetricAccumulator> {
   private static final long serialVersionUID = 1L;
   private final Set<String> p95Metrics;
 
@@ -39,7 +44,7 @@ public final class MetricStatsAggregate implements AggregateFunction<TelemetryIt
       merged.addPartials(acc);
       if (acc.values != null) {
         double[] values = merged.values == null ? new double[0] : merged.values;
-        double[] joined = java.util.Arrays.copyOf(values, values.length + (int) acc.count);
+        double[] joined = Arrays.copyOf(values, values.length + (int) acc.count);
         System.arraycopy(acc.values, 0, joined, values.length, (int) acc.count);
         merged.values = joined;
       }

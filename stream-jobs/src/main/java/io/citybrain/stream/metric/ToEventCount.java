@@ -4,8 +4,12 @@ import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
-/** Names a window's camera event count: district and type from the key "district|type", the window start. */
-public final class ToEventCount extends ProcessWindowFunction<Long, EventCount, String, TimeWindow> {
+/**
+ * Names a window's camera event count: district and type from the key "district|type", the window
+ * start.
+ */
+public final class ToEventCount
+    extends ProcessWindowFunction<Long, EventCount, String, TimeWindow> {
   private static final long serialVersionUID = 1L;
   private final int resolutionS;
 

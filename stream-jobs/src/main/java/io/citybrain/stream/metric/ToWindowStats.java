@@ -4,8 +4,12 @@ import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
-/** Names a window's accumulated statistics: district and metric from the key "district|metric", the window start. */
-public final class ToWindowStats extends ProcessWindowFunction<MetricAccumulator, WindowStats, String, TimeWindow> {
+/**
+ * Names a window's accumulated statistics: district and metric from the key "district|metric", the
+ * window start.
+ */
+public final class ToWindowStats
+    extends ProcessWindowFunction<MetricAccumulator, WindowStats, String, TimeWindow> {
   private static final long serialVersionUID = 1L;
   private final int resolutionS;
 
@@ -14,7 +18,8 @@ public final class ToWindowStats extends ProcessWindowFunction<MetricAccumulator
   }
 
   @Override
-  public void process(String key, Context ctx, Iterable<MetricAccumulator> accs, Collector<WindowStats> out) {
+  public void process(
+      String key, Context ctx, Iterable<MetricAccumulator> accs, Collector<WindowStats> out) {
     MetricAccumulator acc = accs.iterator().next();
     int bar = key.indexOf('|');
     WindowStats s = new WindowStats();

@@ -1,6 +1,9 @@
 package io.citybrain.stream.metric;
 
-/** One metric's statistics over one window in one district: a row of {@code district_metric}. A Flink POJO. */
+/**
+ * One metric's statistics over one window in one district: a row of {@code district_metric}. A
+ * Flink POJO.
+ */
 public class WindowStats {
   public String district;
   public String metric;
@@ -11,11 +14,11 @@ public class WindowStats {
   public double max;
   public double sum;
   public double mean;
+
   /** The 95th percentile (nearest rank), for the metrics that want one; else null. */
   public Double p95;
 
-  public WindowStats() {
-  }
+  public WindowStats() {}
 
   public long windowEndMs() {
     return windowStartMs + resolutionS * 1000L;
@@ -34,6 +37,16 @@ public class WindowStats {
 
   @Override
   public String toString() {
-    return district + "/" + metric + "/" + resolutionS + "s@" + windowStartMs + " n=" + count + " mean=" + mean;
+    return district
+        + "/"
+        + metric
+        + "/"
+        + resolutionS
+        + "s@"
+        + windowStartMs
+        + " n="
+        + count
+        + " mean="
+        + mean;
   }
 }

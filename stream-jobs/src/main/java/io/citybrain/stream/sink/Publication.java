@@ -6,8 +6,7 @@ public class Publication {
   public byte[] payload;
   public boolean retained;
 
-  public Publication() {
-  }
+  public Publication() {}
 
   public static Publication of(String topic, byte[] payload, boolean retained) {
     Publication p = new Publication();

@@ -12,8 +12,9 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * Publishes results to their MQTT topics at QoS 1. A checkpoint waits until the broker has every message published
- * before it (at-least-once); subscribers see a replayed snapshot or alert again, with the same content and id.
+ * Publishes results to their MQTT topics at QoS 1. A checkpoint waits until the broker has every
+ * message published before it (at-least-once); subscribers see a replayed snapshot or alert again,
+ * with the same content and id.
  */
 public final class ResultPublisher implements Sink<Publication> {
   private static final long serialVersionUID = 1L;
@@ -27,14 +28,18 @@ public final class ResultPublisher implements Sink<Publication> {
 
   @Override
   public SinkWriter<Publication> createWriter(WriterInitContext context) {
-    String clientId = clientIdPrefix + "-publisher-" + context.getTaskInfo().getIndexOfThisSubtask();
+    String clientId =
+        clientIdPrefix + "-publisher-" + context.getTaskInfo().getIndexOfThisSubtask();
     return new Writer(PahoConnection.connect(MqttSettings.of(brokerUrl, clientId)));
   }
 
-  /** One subtask's connection; outstanding publishes are counted so that flush can wait for them. */
+  /**
+   * One subtask's connection; outstanding publishes are counted so that flush can wait for them.
+   */
   private static final class Writer implements SinkWriter<Publication> {
     /** Enough in flight to keep the connection busy, few enough to bound memory. */
     private static final int MAX_OUTSTANDING = 1_000;
+
     private final MqttConnection connection;
     private final Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -49,12 +54,17 @@ public final class ResultPublisher implements Sink<Publication> {
       if (!outstanding.tryAcquire(60, TimeUnit.SECONDS)) {
         throw new IOException("the broker did not confirm published results within 60 s");
       }
-      connection.publish(p.topic, p.payload, 1, p.retained, error -> {
-        if (error != null) {
-          failure.compareAndSet(null, error);
-        }
-        outstanding.release();
-      });
+      connection.publish(
+          p.topic,
+          p.payload,
+          1,
+          p.retained,
+          error -> {
+            if (error != null) {
+              failure.compareAndSet(null, error);
+            }
+            outstanding.release();
+          });
     }
 
     @Override

@@ -21,91 +21,108 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
- * The job's result tables as Flink JDBC sinks: every statement is an idempotent upsert keyed as the table is, so the
- * at-least-once sink (flushed at every checkpoint) and replays after a failure leave each row as a single run would.
+ * The job's result tables as Flink JDBC sinks: every statement is an idempotent upsert keyed as the
+ * table is, so the at-least-once sink (flushed at every checkpoint) and replays after a failure
+ * leave each row as a single run would.
  */
 public final class ResultTables {
   private final JdbcConnectionOptions connection;
   private final JdbcExecutionOptions execution;
 
   public ResultTables(String jdbcUrl) {
-    this.connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder().withUrl(jdbcUrl)
-        .withDriverName("org.postgresql.Driver").build();
-    this.execution = JdbcExecutionOptions.builder().withBatchSize(1_000).withBatchIntervalMs(200).withMaxRetries(3)
-        .build();
+    this.connection =
+        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+            .withUrl(jdbcUrl)
+            .withDriverName("org.postgresql.Driver")
+            .build();
+    this.execution =
+        JdbcExecutionOptions.builder()
+            .withBatchSize(1_000)
+            .withBatchIntervalMs(200)
+            .withMaxRetries(3)
+            .build();
   }
 
   /**
-   * A window's row only grows: a late firing adds readings. A smaller count is a window reopened after a restore with
-   * only replayed readings, and must not replace the complete row.
+   * A window's row only grows: a late firing adds readings. A smaller count is a window reopened
+   * after a restore with only replayed readings, and must not replace the complete row.
    */
   public JdbcSink<WindowStats> metrics() {
-    return sink("""
+    return sink(
+        """
         INSERT INTO district_metric (district, metric, resolution_s, window_start, count, min, max, sum, mean, p95)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (district, metric, resolution_s, window_start) DO UPDATE SET count = EXCLUDED.count,
           min = EXCLUDED.min, max = EXCLUDED.max, sum = EXCLUDED.sum, mean = EXCLUDED.mean, p95 = EXCLUDED.p95,
           updated_at = now()
-        WHERE district_metric.count <= EXCLUDED.count""", (ps, s) -> {
-      ps.setString(1, s.district);
-      ps.setString(2, s.metric);
-      ps.setInt(3, s.resolutionS);
-      ps.setObject(4, time(s.windowStartMs));
-      ps.setLong(5, s.count);
-      ps.setDouble(6, s.min);
-      ps.setDouble(7, s.max);
-      ps.setDouble(8, s.sum);
-      ps.setDouble(9, s.mean);
-      if (s.p95 == null) {
-        ps.setNull(10, Types.DOUBLE);
-      } else {
-        ps.setDouble(10, s.p95);
-      }
-    });
+        WHERE district_metric.count <= EXCLUDED.count""",
+        (ps, s) -> {
+          ps.setString(1, s.district);
+          ps.setString(2, s.metric);
+          ps.setInt(3, s.resolutionS);
+          ps.setObject(4, time(s.windowStartMs));
+          ps.setLong(5, s.count);
+          ps.setDouble(6, s.min);
+          ps.setDouble(7, s.max);
+          ps.setDouble(8, s.sum);
+          ps.setDouble(9, s.mean);
+          if (s.p95 == null) {
+            ps.setNull(10, Types.DOUBLE);
+          } else {
+            ps.setDouble(10, s.p95);
+          }
+        });
   }
 
   public JdbcSink<EventCount> eventCounts() {
-    return sink("""
+    return sink(
+        """
         INSERT INTO district_event_count (district, event_type, resolution_s, window_start, count)
         VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (district, event_type, resolution_s, window_start) DO UPDATE SET count = EXCLUDED.count,
           updated_at = now()
-        WHERE district_event_count.count <= EXCLUDED.count""", (ps, c) -> {
-      ps.setString(1, c.district);
-      ps.setString(2, c.eventType);
-      ps.setInt(3, c.resolutionS);
-      ps.setObject(4, time(c.windowStartMs));
-      ps.setLong(5, c.count);
-    });
+        WHERE district_event_count.count <= EXCLUDED.count""",
+        (ps, c) -> {
+          ps.setString(1, c.district);
+          ps.setString(2, c.eventType);
+          ps.setInt(3, c.resolutionS);
+          ps.setObject(4, time(c.windowStartMs));
+          ps.setLong(5, c.count);
+        });
   }
 
   /**
-   * Raises: inserted, or nothing when the alert (or another open alert of the same rule and district, which the
-   * partial unique index refuses) is there already. A raise must never fail the job: it would come back at every
-   * restart. A clear arriving first (the two sinks flush independently) leaves the raise nothing to do.
+   * Raises: inserted, or nothing when the alert (or another open alert of the same rule and
+   * district, which the partial unique index refuses) is there already. A raise must never fail the
+   * job: it would come back at every restart. A clear arriving first (the two sinks flush
+   * independently) leaves the raise nothing to do.
    */
   public JdbcSink<AlertEvent> alertRaises() {
-    return sink("""
+    return sink(
+        """
         INSERT INTO alert (alert_id, rule_id, district, metric, severity, state, value, threshold, raised_at)
         VALUES (?, ?, ?, ?, ?, 'raised', ?, ?, ?)
-        ON CONFLICT DO NOTHING""", (ps, a) -> {
-      ps.setString(1, a.alertId);
-      ps.setString(2, a.ruleId);
-      ps.setString(3, a.district);
-      ps.setString(4, a.metric);
-      ps.setString(5, a.severity);
-      ps.setDouble(6, a.raisedValue);
-      ps.setDouble(7, a.threshold);
-      ps.setObject(8, time(a.raisedAtMs));
-    });
+        ON CONFLICT DO NOTHING""",
+        (ps, a) -> {
+          ps.setString(1, a.alertId);
+          ps.setString(2, a.ruleId);
+          ps.setString(3, a.district);
+          ps.setString(4, a.metric);
+          ps.setString(5, a.severity);
+          ps.setDouble(6, a.raisedValue);
+          ps.setDouble(7, a.threshold);
+          ps.setObject(8, time(a.raisedAtMs));
+        });
   }
 
   /**
-   * Clears: closes the alert (inserting it cleared if its raise is not stored yet), and any other alert of the same rule
-   * and district still open from before (a job started without its state), so a district never keeps a stale alert.
+   * Clears: closes the alert (inserting it cleared if its raise is not stored yet), and any other
+   * alert of the same rule and district still open from before (a job started without its state),
+   * so a district never keeps a stale alert.
    */
   public JdbcSink<AlertEvent> alertClears() {
-    return sink("""
+    return sink(
+        """
         WITH stale AS (
           UPDATE alert SET state = 'cleared', cleared_at = ?, clear_value = ?
           WHERE rule_id = ? AND district = ? AND state = 'raised' AND alert_id <> ?)
@@ -113,82 +130,93 @@ public final class ResultTables {
                            cleared_at, clear_value)
         VALUES (?, ?, ?, ?, ?, 'cleared', ?, ?, ?, ?, ?)
         ON CONFLICT (alert_id) DO UPDATE SET state = 'cleared', cleared_at = EXCLUDED.cleared_at,
-          clear_value = EXCLUDED.clear_value""", (ps, a) -> {
-      ps.setObject(1, time(a.clearedAtMs));
-      ps.setDouble(2, a.value);
-      ps.setString(3, a.ruleId);
-      ps.setString(4, a.district);
-      ps.setString(5, a.alertId);
-      ps.setString(6, a.alertId);
-      ps.setString(7, a.ruleId);
-      ps.setString(8, a.district);
-      ps.setString(9, a.metric);
-      ps.setString(10, a.severity);
-      ps.setDouble(11, a.raisedValue);
-      ps.setDouble(12, a.threshold);
-      ps.setObject(13, time(a.raisedAtMs));
-      ps.setObject(14, time(a.clearedAtMs));
-      ps.setDouble(15, a.value);
-    });
+          clear_value = EXCLUDED.clear_value""",
+        (ps, a) -> {
+          ps.setObject(1, time(a.clearedAtMs));
+          ps.setDouble(2, a.value);
+          ps.setString(3, a.ruleId);
+          ps.setString(4, a.district);
+          ps.setString(5, a.alertId);
+          ps.setString(6, a.alertId);
+          ps.setString(7, a.ruleId);
+          ps.setString(8, a.district);
+          ps.setString(9, a.metric);
+          ps.setString(10, a.severity);
+          ps.setDouble(11, a.raisedValue);
+          ps.setDouble(12, a.threshold);
+          ps.setObject(13, time(a.raisedAtMs));
+          ps.setObject(14, time(a.clearedAtMs));
+          ps.setDouble(15, a.value);
+        });
   }
 
   /** The latest picture per district; an older window never overwrites a newer one. */
   public JdbcSink<SituationRecord> snapshots() {
-    return sink("""
+    return sink(
+        """
         INSERT INTO district_snapshot (district, window_end, situation_index, online_rate, snapshot)
         VALUES (?, ?, ?, ?, ?::jsonb)
         ON CONFLICT (district) DO UPDATE SET window_end = EXCLUDED.window_end,
           situation_index = EXCLUDED.situation_index, online_rate = EXCLUDED.online_rate,
           snapshot = EXCLUDED.snapshot, updated_at = now()
-        WHERE district_snapshot.window_end <= EXCLUDED.window_end""", (ps, r) -> {
-      ps.setString(1, r.district);
-      ps.setObject(2, time(r.windowEndMs));
-      ps.setDouble(3, r.situationIndex);
-      ps.setDouble(4, r.onlineRate);
-      ps.setString(5, json(r.snapshot, false));
-    });
+        WHERE district_snapshot.window_end <= EXCLUDED.window_end""",
+        (ps, r) -> {
+          ps.setString(1, r.district);
+          ps.setObject(2, time(r.windowEndMs));
+          ps.setDouble(3, r.situationIndex);
+          ps.setDouble(4, r.onlineRate);
+          ps.setString(5, json(r.snapshot, false));
+        });
   }
 
   public JdbcSink<CityRecord> citySummary() {
-    return sink("""
+    return sink(
+        """
         INSERT INTO city_summary (id, window_end, situation_index, online_rate, summary) VALUES (1, ?, ?, ?, ?::jsonb)
         ON CONFLICT (id) DO UPDATE SET window_end = EXCLUDED.window_end, situation_index = EXCLUDED.situation_index,
           online_rate = EXCLUDED.online_rate, summary = EXCLUDED.summary, updated_at = now()
-        WHERE city_summary.window_end <= EXCLUDED.window_end""", (ps, r) -> {
-      ps.setObject(1, time(r.windowEndMs));
-      ps.setDouble(2, r.situationIndex);
-      ps.setDouble(3, r.onlineRate);
-      ps.setString(4, json(r.summary, true));
-    });
+        WHERE city_summary.window_end <= EXCLUDED.window_end""",
+        (ps, r) -> {
+          ps.setObject(1, time(r.windowEndMs));
+          ps.setDouble(2, r.situationIndex);
+          ps.setDouble(3, r.onlineRate);
+          ps.setString(4, json(r.summary, true));
+        });
   }
 
   /** The latest status per device; an older change never overwrites a newer one. */
   public JdbcSink<LivenessChange> deviceStatus() {
-    return sink("""
+    return sink(
+        """
         INSERT INTO device_status (device_id, online, last_seen_at, changed_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (device_id) DO UPDATE SET online = EXCLUDED.online, last_seen_at = EXCLUDED.last_seen_at,
           changed_at = EXCLUDED.changed_at
-        WHERE device_status.changed_at <= EXCLUDED.changed_at""", (ps, c) -> {
-      ps.setString(1, c.deviceId);
-      ps.setBoolean(2, c.online);
-      ps.setObject(3, time(c.lastSeenMs));
-      ps.setObject(4, time(c.atMs));
-    });
+        WHERE device_status.changed_at <= EXCLUDED.changed_at""",
+        (ps, c) -> {
+          ps.setString(1, c.deviceId);
+          ps.setBoolean(2, c.online);
+          ps.setObject(3, time(c.lastSeenMs));
+          ps.setObject(4, time(c.atMs));
+        });
   }
 
   public JdbcSink<LivenessChange> livenessHistory() {
-    return sink("""
+    return sink(
+        """
         INSERT INTO device_liveness_change (device_id, district, online, at) VALUES (?, ?, ?, ?)
-        ON CONFLICT DO NOTHING""", (ps, c) -> {
-      ps.setString(1, c.deviceId);
-      ps.setString(2, c.district);
-      ps.setBoolean(3, c.online);
-      ps.setObject(4, time(c.atMs));
-    });
+        ON CONFLICT DO NOTHING""",
+        (ps, c) -> {
+          ps.setString(1, c.deviceId);
+          ps.setString(2, c.district);
+          ps.setBoolean(3, c.online);
+          ps.setObject(4, time(c.atMs));
+        });
   }
 
   public <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> binder) {
-    return JdbcSink.<T>builder().withQueryStatement(sql, binder).withExecutionOptions(execution)
+    return JdbcSink.<T>builder()
+        .withQueryStatement(sql, binder)
+        .withExecutionOptions(execution)
         .buildAtLeastOnce(connection);
   }
 
@@ -198,11 +226,11 @@ public final class ResultTables {
 
   private static String json(byte[] proto, boolean city) throws SQLException {
     try {
-      return JsonFormat.printer().omittingInsignificantWhitespace().print(city ? CitySummary.parseFrom(proto)
-          : DistrictSnapshot.parseFrom(proto));
+      return JsonFormat.printer()
+          .omittingInsignificantWhitespace()
+          .print(city ? CitySummary.parseFrom(proto) : DistrictSnapshot.parseFrom(proto));
     } catch (InvalidProtocolBufferException e) {
       throw new SQLException("a result that is not its own protobuf: " + e.getMessage(), e);
     }
   }
-
 }

@@ -1,16 +1,18 @@
 package io.citybrain.stream.situation;
 
+import io.citybrain.ingest.sink.Jdbc;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.MetricStats;
 import io.citybrain.seeds.CameraEventType;
 import io.citybrain.seeds.CitySeeds;
+import io.citybrain.stream.CityJob;
 import io.citybrain.stream.alert.AlertEvent;
-import io.citybrain.stream.metric.EventCount;
 import io.citybrain.stream.metric.WindowStats;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +30,19 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by district: assembles the live picture at the end of each 10 s window (an event-time timer at the window's
- * end, which fires once every upstream's results for that window are in) from the window's metric statistics and
- * camera counts, the devices online, the open alerts and the active incidents, and scores the situation index.
+ * Keyed by district: assembles the live picture at the end of each 10 s window (an event-time timer
+ * at the window's end, which fires once every upstream's results for that window are in) from the
+ * window's metric statistics and camera counts, the devices online, the open alerts and the active
+ * incidents, and scores the situation index.
  *
- * <p>Liveness changes, alerts and incidents are buffered and applied in event-time order at each window end, so the
- * same input gives the same pictures whatever the interleaving of the upstream channels.
+ * <p>Liveness changes, alerts and incidents are buffered and applied in event-time order at each
+ * window end, so the same input gives the same pictures whatever the interleaving of the upstream
+ * channels.
  */
-public final class DistrictSituation extends KeyedProcessFunction<String, DistrictUpdate, SituationRecord> {
+public final class DistrictSituation
+    extends KeyedProcessFunction<String, DistrictUpdate, SituationRecord> {
   private static final long serialVersionUID = 1L;
-  private static final long LIVE_MS = io.citybrain.stream.CityJob.LIVE_S * 1000L;
+  private static final long LIVE_MS = CityJob.LIVE_S * 1000L;
   private final CitySeeds seeds;
   private final String jdbcUrl;
   private transient SituationIndex index;
@@ -64,33 +69,49 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
       categoryOfType.put(t.id(), t.gridCase().split("/")[0]);
     }
     devicesTotal = new HashMap<>();
-    try (Connection c = io.citybrain.ingest.sink.Jdbc.connect(jdbcUrl);
-        PreparedStatement ps = c.prepareStatement("SELECT district, count(*) FROM device GROUP BY district");
+    try (Connection c = Jdbc.connect(jdbcUrl);
+        PreparedStatement ps =
+            c.prepareStatement("SELECT district, count(*) FROM device GROUP BY district");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         devicesTotal.put(rs.getString(1), rs.getInt(2));
       }
     }
-    pendingStats = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-stats", Types.STRING,
-        TypeInformation.of(WindowStats.class)));
-    pendingEvents = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-events", Types.STRING,
-        Types.LONG));
-    pendingUpdates = getRuntimeContext().getListState(new ListStateDescriptor<>("pending-updates",
-        TypeInformation.of(DistrictUpdate.class)));
+    pendingStats =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "pending-stats", Types.STRING, TypeInformation.of(WindowStats.class)));
+    pendingEvents =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("pending-events", Types.STRING, Types.LONG));
+    pendingUpdates =
+        getRuntimeContext()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "pending-updates", TypeInformation.of(DistrictUpdate.class)));
     online = getRuntimeContext().getState(new ValueStateDescriptor<>("online", Types.INT));
-    openAlerts = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-alerts", Types.STRING,
-        TypeInformation.of(AlertEvent.class)));
-    incidents = getRuntimeContext().getMapState(new MapStateDescriptor<>("incidents", Types.STRING, Types.LONG));
-    lastEmittedEnd = getRuntimeContext().getState(new ValueStateDescriptor<>("last-emitted-end", Types.LONG));
+    openAlerts =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "open-alerts", Types.STRING, TypeInformation.of(AlertEvent.class)));
+    incidents =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("incidents", Types.STRING, Types.LONG));
+    lastEmittedEnd =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("last-emitted-end", Types.LONG));
   }
 
   @Override
-  public void processElement(DistrictUpdate update, Context ctx, Collector<SituationRecord> out) throws Exception {
+  public void processElement(DistrictUpdate update, Context ctx, Collector<SituationRecord> out)
+      throws Exception {
     long watermark = ctx.timerService().currentWatermark();
     Long emitted = lastEmittedEnd.value();
     if (update.stats != null || update.events != null) {
       long end = update.stats != null ? update.stats.windowEndMs() : update.events.windowEndMs();
-      // A late re-firing of a window whose picture is out already (the watermark alone does not say so right after
+      // A late re-firing of a window whose picture is out already (the watermark alone does not say
+      // so right after
       // a restore, when it starts from nothing).
       if (end - 1 <= watermark || (emitted != null && end <= emitted)) {
         return;
@@ -105,7 +126,8 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
     }
     update.atMs = ctx.timestamp() == null ? watermark : ctx.timestamp();
     pendingUpdates.add(update);
-    // A district whose devices all went silent still gets a picture every window: the one that shows them offline.
+    // A district whose devices all went silent still gets a picture every window: the one that
+    // shows them offline.
     long end = (Math.floorDiv(update.atMs, LIVE_MS) + 1) * LIVE_MS;
     if (end - 1 > watermark && (emitted == null || end > emitted)) {
       ctx.timerService().registerEventTimeTimer(end - 1);
@@ -113,7 +135,8 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SituationRecord> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<SituationRecord> out)
+      throws Exception {
     long end = timestamp + 1;
     Long emitted = lastEmittedEnd.value();
     if (emitted != null && end <= emitted) {
@@ -163,22 +186,36 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
     double onlineRate = total == 0 ? Double.NaN : (double) up / total;
     SituationIndex.Result result = index.compute(stats, onlineRate, alerts, activeIncidents);
 
-    DistrictSnapshot.Builder snapshot = DistrictSnapshot.newBuilder().setDistrict(district)
-        .setWindowStartMs(end - LIVE_MS).setWindowEndMs(end).setDevicesOnline(up).setDevicesTotal(total)
-        .setOnlineRate(Double.isNaN(onlineRate) ? 0 : onlineRate)
-        .setSituationIndex(Double.isNaN(result.index()) ? 0 : result.index()).putAllSubIndices(result.subIndices())
-        .setOpenAlerts(alerts.size()).setOpenIncidents(activeIncidents)
-        .setGeneratedAtMs(System.currentTimeMillis());
+    DistrictSnapshot.Builder snapshot =
+        DistrictSnapshot.newBuilder()
+            .setDistrict(district)
+            .setWindowStartMs(end - LIVE_MS)
+            .setWindowEndMs(end)
+            .setDevicesOnline(up)
+            .setDevicesTotal(total)
+            .setOnlineRate(Double.isNaN(onlineRate) ? 0 : onlineRate)
+            .setSituationIndex(Double.isNaN(result.index()) ? 0 : result.index())
+            .putAllSubIndices(result.subIndices())
+            .setOpenAlerts(alerts.size())
+            .setOpenIncidents(activeIncidents)
+            .setGeneratedAtMs(System.currentTimeMillis());
     for (WindowStats s : stats.values()) {
-      MetricStats.Builder m = MetricStats.newBuilder().setMetric(s.metric).setCount(s.count).setMin(s.min)
-          .setMax(s.max).setMean(s.mean).setSum(s.sum);
+      MetricStats.Builder m =
+          MetricStats.newBuilder()
+              .setMetric(s.metric)
+              .setCount(s.count)
+              .setMin(s.min)
+              .setMax(s.max)
+              .setMean(s.mean)
+              .setSum(s.sum);
       if (s.p95 != null) {
         m.setP95(s.p95);
       }
       snapshot.addMetrics(m);
     }
     Map<String, Long> byCategory = new TreeMap<>();
-    byType.forEach((type, n) -> byCategory.merge(categoryOfType.getOrDefault(type, "other"), n, Long::sum));
+    byType.forEach(
+        (type, n) -> byCategory.merge(categoryOfType.getOrDefault(type, "other"), n, Long::sum));
     snapshot.putAllCameraEventsByType(byType).putAllCameraEventsByCategory(byCategory);
 
     SituationRecord record = new SituationRecord();
@@ -214,8 +251,11 @@ public final class DistrictSituation extends KeyedProcessFunction<String, Distri
     if (due.isEmpty()) {
       return;
     }
-    // Event-time order, ties broken by what the update is about: the same input gives the same state.
-    due.sort(java.util.Comparator.comparingLong((DistrictUpdate u) -> u.atMs).thenComparing(DistrictSituation::tieKey));
+    // Event-time order, ties broken by what the update is about: the same input gives the same
+    // state.
+    due.sort(
+        Comparator.comparingLong((DistrictUpdate u) -> u.atMs)
+            .thenComparing(DistrictSituation::tieKey));
     int up = online.value() == null ? 0 : online.value();
     for (DistrictUpdate u : due) {
       if (u.liveness != null) {

@@ -5,21 +5,29 @@ import io.citybrain.stream.liveness.LivenessChange;
 import io.citybrain.stream.metric.EventCount;
 import io.citybrain.stream.metric.WindowStats;
 
-/** One thing the district picture is made of: exactly one field is set. A Flink POJO, so the streams can be unioned. */
+/**
+ * One thing the district picture is made of: exactly one field is set. A Flink POJO, so the streams
+ * can be unioned.
+ */
 public class DistrictUpdate {
   public String district;
   public WindowStats stats;
   public EventCount events;
   public LivenessChange liveness;
   public AlertEvent alert;
+
   /** An incident was detected: its id and detection time. */
   public String incidentId;
+
   public long incidentAtMs;
-  /** The update's event time (its record timestamp), set on arrival: updates apply in event-time order. */
+
+  /**
+   * The update's event time (its record timestamp), set on arrival: updates apply in event-time
+   * order.
+   */
   public long atMs;
 
-  public DistrictUpdate() {
-  }
+  public DistrictUpdate() {}
 
   public static DistrictUpdate of(WindowStats stats) {
     DistrictUpdate u = new DistrictUpdate();

@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** Computes a district's situation index (0-100) and its sub-indices from a window's statistics, as the seeds say. */
+/**
+ * Computes a district's situation index (0-100) and its sub-indices from a window's statistics, as
+ * the seeds say.
+ */
 public final class SituationIndex implements Serializable {
   private static final long serialVersionUID = 1L;
   private final SituationIndexSpec spec;
@@ -25,18 +28,19 @@ public final class SituationIndex implements Serializable {
   }
 
   /** The index and sub-indices; sub-indices without data are left out. */
-  public record Result(double index, Map<String, Double> subIndices) {
-  }
+  public record Result(double index, Map<String, Double> subIndices) {}
 
   /** An open alert as the index sees it: its metric and severity. */
-  public record OpenAlert(String metric, String severity) {
-  }
+  public record OpenAlert(String metric, String severity) {}
 
   /**
    * @param stats the window's statistics by metric
    * @param onlineRate the share of the district's devices online, NaN when unknown
    */
-  public Result compute(Map<String, WindowStats> stats, double onlineRate, Collection<OpenAlert> openAlerts,
+  public Result compute(
+      Map<String, WindowStats> stats,
+      double onlineRate,
+      Collection<OpenAlert> openAlerts,
       int activeIncidents) {
     Map<String, Double> subIndices = new LinkedHashMap<>();
     double weighted = 0;
@@ -49,7 +53,10 @@ public final class SituationIndex implements Serializable {
         if (score.isOnlineRate()) {
           value = onlineRate;
         } else if (stats.containsKey(score.metric())) {
-          value = stats.get(score.metric()).statistic(score.statistic().name().toLowerCase(Locale.ROOT));
+          value =
+              stats
+                  .get(score.metric())
+                  .statistic(score.statistic().name().toLowerCase(Locale.ROOT));
         }
         if (!Double.isNaN(value)) {
           sum += score.score(value);
@@ -60,9 +67,14 @@ public final class SituationIndex implements Serializable {
         continue;
       }
       double value = sum / n;
-      // Summed in a fixed order and subtracted once: the open alerts come from a map with no order of its own.
-      value -= openAlerts.stream().filter(alert -> sub.id().equals(categoryOfMetric.get(alert.metric())))
-          .mapToDouble(alert -> spec.alertPenalty().getOrDefault(alert.severity(), 0.0)).sorted().sum();
+      // Summed in a fixed order and subtracted once: the open alerts come from a map with no order
+      // of its own.
+      value -=
+          openAlerts.stream()
+              .filter(alert -> sub.id().equals(categoryOfMetric.get(alert.metric())))
+              .mapToDouble(alert -> spec.alertPenalty().getOrDefault(alert.severity(), 0.0))
+              .sorted()
+              .sum();
       if ("safety".equals(sub.id())) {
         value -= activeIncidents * spec.incidentPenalty();
       }

@@ -1,6 +1,9 @@
 package io.citybrain.stream.situation;
 
-/** One district's picture at the end of a 10 s window: the headline figures and the full snapshot (protobuf bytes). */
+/**
+ * One district's picture at the end of a 10 s window: the headline figures and the full snapshot
+ * (protobuf bytes).
+ */
 public class SituationRecord {
   public String district;
   public long windowStartMs;
@@ -11,9 +14,9 @@ public class SituationRecord {
   public double onlineRate;
   public int openAlerts;
   public int openIncidents;
+
   /** A serialized {@code DistrictSnapshot}. */
   public byte[] snapshot;
 
-  public SituationRecord() {
-  }
+  public SituationRecord() {}
 }

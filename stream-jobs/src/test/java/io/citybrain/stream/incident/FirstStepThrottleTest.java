@@ -22,8 +22,11 @@ class FirstStepThrottleTest {
   void open() throws Exception {
     // Fire: first step smoke_fire within 5 minutes, so one kept report per camera per 30 s.
     FirstStepThrottle throttle = FirstStepThrottle.of(IncidentPatternsTest.pattern("fire"));
-    harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(throttle),
-        (KeySelector<Signal, String>) s -> s.district, Types.STRING);
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(throttle),
+            (KeySelector<Signal, String>) s -> s.district,
+            Types.STRING);
     harness.open();
   }
 
@@ -37,11 +40,14 @@ class FirstStepThrottleTest {
   }
 
   private List<String> kept() {
-    return harness.extractOutputValues().stream().map(s -> s.deviceId + "@" + s.timeMs / S).toList();
+    return harness.extractOutputValues().stream()
+        .map(s -> s.deviceId + "@" + s.timeMs / S)
+        .toList();
   }
 
   @Test
-  @DisplayName("A camera's repeated first-step reports are kept once per 30 s; other cameras and other signals pass")
+  @DisplayName(
+      "A camera's repeated first-step reports are kept once per 30 s; other cameras and other signals pass")
   void thinsRepeats() throws Exception {
     for (int i = 0; i < 70; i++) {
       send(Signals.camera("DP", i * S, "smoke_fire", "cam-1", i, LAT, LON));
@@ -50,7 +56,8 @@ class FirstStepThrottleTest {
     send(Signals.camera("FT", 5 * S, "smoke_fire", "cam-1", 1, LAT, LON));
     send(Signals.reading("DP", 6 * S, "temperature_c", 55, "t-1", 1, LAT, LON));
     send(Signals.reading("DP", 7 * S, "temperature_c", 56, "t-1", 2, LAT, LON));
-    assertThat(kept()).containsExactly("cam-1@0", "cam-1@30", "cam-1@60", "cam-2@5", "cam-1@5", "t-1@6", "t-1@7");
+    assertThat(kept())
+        .containsExactly("cam-1@0", "cam-1@30", "cam-1@60", "cam-2@5", "cam-1@5", "t-1@6", "t-1@7");
   }
 
   @Test
@@ -71,6 +78,7 @@ class FirstStepThrottleTest {
     assertThat(FirstStepThrottle.of(IncidentPatternsTest.pattern("flood"))).isNull();
     assertThat(FirstStepThrottle.of(IncidentPatternsTest.pattern("crowd_surge"))).isNull();
     assertThat(FirstStepThrottle.of(IncidentPatternsTest.pattern("alert_storm"))).isNull();
-    assertThat(FirstStepThrottle.of(IncidentPatternsTest.pattern("accident_congestion"))).isNotNull();
+    assertThat(FirstStepThrottle.of(IncidentPatternsTest.pattern("accident_congestion")))
+        .isNotNull();
   }
 }

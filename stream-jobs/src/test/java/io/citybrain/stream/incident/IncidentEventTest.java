@@ -2,6 +2,7 @@ package io.citybrain.stream.incident;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -22,7 +23,8 @@ class IncidentEventTest {
     assertThat(info).isInstanceOf(PojoTypeInfo.class);
     PojoTypeInfo<IncidentEvent> pojo = (PojoTypeInfo<IncidentEvent>) info;
     for (int i = 0; i < pojo.getArity(); i++) {
-      assertThat(pojo.getPojoFieldAt(i).getTypeInformation()).as(pojo.getPojoFieldAt(i).getField().getName())
+      assertThat(pojo.getPojoFieldAt(i).getTypeInformation())
+          .as(pojo.getPojoFieldAt(i).getField().getName())
           .isNotInstanceOf(GenericTypeInfo.class);
     }
     TypeInformation<?> evidence = pojo.getTypeAt(pojo.getFieldIndex("evidence"));
@@ -35,12 +37,17 @@ class IncidentEventTest {
   @Test
   @DisplayName("An incident survives its Flink serializer with generic types disabled")
   void roundTrip() throws Exception {
-    IncidentEvent e = new IncidentFromMatch(IncidentPatternsTest.pattern("flood")).incident(java.util.List.of(
-        Signals.alert("DP", 1_000, "rainfall_heavy", "a1"),
-        Signals.camera("DP", 2_000, "road_flooding", "cam-1", 7, Signals.LAT, Signals.LON)));
+    IncidentEvent e =
+        new IncidentFromMatch(IncidentPatternsTest.pattern("flood"))
+            .incident(
+                List.of(
+                    Signals.alert("DP", 1_000, "rainfall_heavy", "a1"),
+                    Signals.camera(
+                        "DP", 2_000, "road_flooding", "cam-1", 7, Signals.LAT, Signals.LON)));
     SerializerConfigImpl config = new SerializerConfigImpl();
     config.setGenericTypes(false);
-    TypeSerializer<IncidentEvent> serializer = TypeInformation.of(IncidentEvent.class).createSerializer(config);
+    TypeSerializer<IncidentEvent> serializer =
+        TypeInformation.of(IncidentEvent.class).createSerializer(config);
     DataOutputSerializer out = new DataOutputSerializer(256);
     serializer.serialize(e, out);
     IncidentEvent back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));

@@ -23,11 +23,11 @@ class IncidentGateTest {
     harness.open();
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, IncidentEvent, IncidentEvent> newHarness()
-      throws Exception {
+  private static KeyedOneInputStreamOperatorTestHarness<String, IncidentEvent, IncidentEvent>
+      newHarness() throws Exception {
     IncidentGate gate = new IncidentGate(Map.of("flood", 30 * MIN, "fire", 5 * MIN));
-    return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(gate), IncidentGate.KEY,
-        Types.STRING);
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(gate), IncidentGate.KEY, Types.STRING);
   }
 
   @AfterEach
@@ -35,7 +35,8 @@ class IncidentGateTest {
     harness.close();
   }
 
-  private static IncidentEvent incident(String pattern, String district, long startedAt, long detectedAt) {
+  private static IncidentEvent incident(
+      String pattern, String district, long startedAt, long detectedAt) {
     IncidentEvent e = new IncidentEvent();
     e.patternId = pattern;
     e.district = district;
@@ -54,7 +55,8 @@ class IncidentGateTest {
   }
 
   @Test
-  @DisplayName("A repeat of the same pattern in the same district while the first is active is suppressed")
+  @DisplayName(
+      "A repeat of the same pattern in the same district while the first is active is suppressed")
   void suppressesRepeat() throws Exception {
     send(incident("flood", "DP", 0, 10 * MIN));
     send(incident("flood", "DP", 12 * MIN, 20 * MIN));
@@ -73,10 +75,11 @@ class IncidentGateTest {
   }
 
   @Test
-  @DisplayName("After the active period (extended by each repeat) a new incident passes and the state is cleared")
+  @DisplayName(
+      "After the active period (extended by each repeat) a new incident passes and the state is cleared")
   void newIncidentAfterActivePeriod() throws Exception {
     send(incident("fire", "DP", 0, 1 * MIN));
-    send(incident("fire", "DP", 3 * MIN, 5 * MIN));   // active until 6 min, extended to 10 min
+    send(incident("fire", "DP", 3 * MIN, 5 * MIN)); // active until 6 min, extended to 10 min
     harness.processWatermark(9 * MIN);
     assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     assertThat(harness.numEventTimeTimers()).isEqualTo(1);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -15,14 +16,17 @@ import org.junit.jupiter.api.Test;
 class ExactSumTest {
 
   @Test
-  @DisplayName("any order of the same values gives the same sum, equal to the exact sum rounded once")
+  @DisplayName(
+      "any order of the same values gives the same sum, equal to the exact sum rounded once")
   void orderIndependentAndExact() {
     Random random = new Random(42);
     List<Double> values = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
-      values.add(Math.round(random.nextDouble() * 100_000) / 100.0 * (random.nextBoolean() ? 1 : 1e-3));
+      values.add(
+          Math.round(random.nextDouble() * 100_000) / 100.0 * (random.nextBoolean() ? 1 : 1e-3));
     }
-    BigDecimal exact = values.stream().map(BigDecimal::new).reduce(BigDecimal.ZERO, BigDecimal::add);
+    BigDecimal exact =
+        values.stream().map(BigDecimal::new).reduce(BigDecimal.ZERO, BigDecimal::add);
     double expected = exact.round(MathContext.DECIMAL128).doubleValue();
     for (int shuffle = 0; shuffle < 20; shuffle++) {
       Collections.shuffle(values, random);
@@ -44,7 +48,7 @@ class ExactSumTest {
       b.add(v, false);
     }
     assertThat(a.sum()).isEqualTo(1.0);
-    MetricAccumulator merged = new MetricStatsAggregate(java.util.Set.of()).merge(a, b);
+    MetricAccumulator merged = new MetricStatsAggregate(Set.of()).merge(a, b);
     assertThat(merged.sum()).isEqualTo(1.6);
     assertThat(merged.count).isEqualTo(6);
   }
