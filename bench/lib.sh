@@ -1,7 +1,9 @@
-# Shared by the bench scripts: compile the ingest module and its test classes, and print their classpath.
-ingest_classpath() {
+# Shared by the bench scripts: compile a module (default ingest) and its test classes, and print their classpath.
+module_classpath() {
+  local module="${1:-ingest}"
   # One reactor run: sibling modules resolve to their target/classes.
-  ./mvnw -q -B -DskipTests -pl ingest -am test-compile dependency:build-classpath \
+  ./mvnw -q -B -DskipTests -pl "$module" -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-  echo "ingest/target/test-classes:ingest/target/classes:$(cat ingest/target/bench.classpath)"
+  echo "$module/target/test-classes:$module/target/classes:$(cat "$module/target/bench.classpath")"
 }
+ingest_classpath() { module_classpath ingest; }

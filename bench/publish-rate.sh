@@ -9,7 +9,9 @@ seconds="${2:-10}"
 connections="${3:-4}"
 [[ -f simulators/target/citybrain-sim.jar ]] || ./mvnw -q -B -DskipTests -pl simulators -am package
 jar=simulators/target/citybrain-sim.jar
-cp="$jar:simulators/target/lib/*"
+source bench/lib.sh
+# The bare Paho loop is a benchmark class of the simulator's tests, not part of the simulator.
+cp="$(module_classpath simulators)"
 printf 'machine: %s cores, %s, %s\n' "$(nproc)" "$(free -g | awk '/Mem:/{print $2" GiB"}')" "$(java -version 2>&1 | head -1)"
 printf 'broker: %s (%s)\n' "$broker" "$({ mosquitto -h 2>/dev/null || true; } | head -1)"
 for qos in 0 1; do
@@ -18,7 +20,7 @@ for qos in 0 1; do
     --no-actuators --quiet --client-id "bench-sim-q$qos" --json "$report" > /dev/null
   sim_rate="$(python3 -c "import json,sys; r=json.load(open('$report')); print(round(r['achievedRate']))")"
   p99="$(python3 -c "import json,sys; r=json.load(open('$report')); print(r['publishLatency']['p99Ms'])")"
-  base_line="$(java -cp "$cp" io.citybrain.simulators.PahoBaseline --broker "$broker" --qos "$qos" \
+  base_line="$(java -cp "$cp" io.citybrain.simulators.bench.PahoBaseline --broker "$broker" --qos "$qos" \
     --connections "$connections" --seconds "$seconds" --topics 5000)"
   base_rate="$(sed -E 's/.*rate=([0-9]+).*/\1/' <<< "$base_line")"
   python3 - "$qos" "$sim_rate" "$base_rate" "$p99" "$connections" <<'PY'

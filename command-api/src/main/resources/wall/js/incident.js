@@ -98,17 +98,9 @@ function draw(s) {
       ${runs ? `<div class="muted">Runs: ${runs}</div>` : ''}</div>`;
 }
 
-/**
- * One piece of evidence in either shape it comes in: the live frame's (snake_case, ISO time, flat lat/lon) or the
- * stored row's (the stream job prints the protobuf as JSON: camelCase, eventTimeMs as a string, a position object).
- */
+/** One piece of evidence as the API renders it, live or stored: snake_case, ISO time, flat lat/lon. */
 function evidenceRow(e) {
-  const ms = e.eventTimeMs ?? e.event_time_ms;
-  return {
-    device: e.device_id ?? e.deviceId, kind: e.kind, what: e.what, value: e.value,
-    at: e.event_time ?? (ms == null ? null : new Date(Number(ms)).toISOString()),
-    lat: e.lat ?? e.position?.lat, lon: e.lon ?? e.position?.lon,
-  };
+  return { device: e.device_id, kind: e.kind, what: e.what, value: e.value, at: e.event_time, lat: e.lat, lon: e.lon };
 }
 
 function newRequestId() {

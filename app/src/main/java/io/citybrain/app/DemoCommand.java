@@ -7,6 +7,7 @@ import io.citybrain.embedded.EmbeddedBroker;
 import io.citybrain.embedded.EmbeddedDatabase;
 import io.citybrain.embedded.FreePort;
 import io.citybrain.embedded.TempFolders;
+import io.citybrain.proto.Topics;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
 import io.citybrain.simulators.ActuatorSettings;
@@ -212,7 +213,11 @@ final class DemoCommand implements Callable<Integer> {
         "  stream job  running on an in-process Flink MiniCluster (parallelism %d, QoS %d, checkpoints %s)%n",
         config.parallelism, config.qos, config.checkpointInterval.toSeconds() + " s");
     out.println(
-        "              live topics: city/v1/{district}/live, city/v1/city/live, .../alert, .../incident");
+        "              live topics: "
+            + Topics.live("{district}")
+            + ", "
+            + Topics.cityLive()
+            + ", .../alert, .../incident");
     // The lanes subscribe just after the job reports running; telemetry sent before that is not
     // queued for them.
     Thread.sleep(3_000);

@@ -1,5 +1,6 @@
 package io.citybrain.seeds;
 
+import io.citybrain.proto.Severities;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +11,7 @@ import java.util.function.Function;
 /** Checks the seed records for required values, duplicate ids and references between files. */
 final class SeedValidator {
   /** Severity names, least to most urgent (they map to citybrain.v1.Severity). */
-  static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
+  static final List<String> SEVERITIES = Severities.WORDS;
 
   private static final Set<String> METRIC_CATEGORIES =
       Set.of("environment", "traffic", "safety", "infrastructure");

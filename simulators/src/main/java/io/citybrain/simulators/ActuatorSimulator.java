@@ -2,6 +2,8 @@ package io.citybrain.simulators;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.AckStatus;
 import io.citybrain.proto.v1.Command;
 import io.citybrain.proto.v1.CommandAck;
@@ -72,10 +74,12 @@ final class ActuatorSimulator implements AutoCloseable {
   /** Subscribes to the command topics of the given districts (all when empty). */
   void start(Set<String> districts) {
     if (districts.isEmpty()) {
-      connection.subscribe("city/v1/+/cmd/+", 1, this::arrived);
+      connection.subscribe(Topics.filter(MessageClass.COMMAND, Topics.ANY), 1, this::arrived);
     } else {
       districts.forEach(
-          district -> connection.subscribe("city/v1/" + district + "/cmd/+", 1, this::arrived));
+          district ->
+              connection.subscribe(
+                  Topics.filter(MessageClass.COMMAND, district), 1, this::arrived));
     }
   }
 

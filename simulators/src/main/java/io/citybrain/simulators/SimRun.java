@@ -3,6 +3,8 @@ package io.citybrain.simulators;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.CommandAck;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -29,8 +31,7 @@ public final class SimRun implements AutoCloseable {
   private final SimFleet fleet;
   private final PrintStream progress;
   private final List<MqttConnection> connections = new ArrayList<>();
-  private final Map<Outgoing.MessageClass, LongAdder> published =
-      new EnumMap<>(Outgoing.MessageClass.class);
+  private final Map<MessageClass, LongAdder> published = new EnumMap<>(MessageClass.class);
   private final LongAdder errors = new LongAdder();
   private final AtomicLong outstanding = new AtomicLong();
   private final LatencyStats latency = new LatencyStats();
@@ -54,7 +55,7 @@ public final class SimRun implements AutoCloseable {
     this.config = config;
     this.fleet = new SimFleet(config);
     this.progress = progress;
-    for (Outgoing.MessageClass c : Outgoing.MessageClass.values()) {
+    for (MessageClass c : MessageClass.values()) {
       published.put(c, new LongAdder());
     }
   }
@@ -192,7 +193,7 @@ public final class SimRun implements AutoCloseable {
       connections
           .get(device.fleetOrdinal % connections.size())
           .publish(
-              "city/v1/" + device.device.district() + "/ack/" + device.device.id(),
+              Topics.ack(device.device.district(), device.device.id()),
               payload,
               1,
               false,
@@ -341,7 +342,7 @@ public final class SimRun implements AutoCloseable {
     published.forEach(
         (c, n) -> {
           if (n.sum() > 0) {
-            byClass.put(c.topicSegment(), n.sum());
+            byClass.put(c.segment(), n.sum());
           }
         });
     Map<String, Long> faults = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package io.citybrain.simulators;
 
 import com.google.protobuf.Message;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Heartbeat;
@@ -164,7 +166,7 @@ final class TelemetryGenerator {
             + d.clockSkewMs
             + (future ? faults.futureByMs() : 0);
     Message message = factory.tick(d, eventTime, elapsedS, outOfRange);
-    Outgoing.MessageClass messageClass = classOf(message);
+    MessageClass messageClass = classOf(message);
     byte[] payload = malformed ? garbage() : message.toByteArray();
     Outgoing out;
     if (gatewayBatch >= 2 && d.device.gatewayId() != null && !malformed) {
@@ -174,12 +176,7 @@ final class TelemetryGenerator {
     } else {
       out =
           new Outgoing(
-              "city/v1/"
-                  + d.device.district()
-                  + "/"
-                  + messageClass.topicSegment()
-                  + "/"
-                  + d.device.id(),
+              Topics.of(messageClass, d.device.district(), d.device.id()),
               payload,
               at,
               messageClass,
@@ -234,13 +231,11 @@ final class TelemetryGenerator {
     return bytes;
   }
 
-  private static Outgoing.MessageClass classOf(Message message) {
+  private static MessageClass classOf(Message message) {
     if (message instanceof Reading) {
-      return Outgoing.MessageClass.READING;
+      return MessageClass.READING;
     }
-    return message instanceof CameraEvent
-        ? Outgoing.MessageClass.CAMERA
-        : Outgoing.MessageClass.HEARTBEAT;
+    return message instanceof CameraEvent ? MessageClass.CAMERA : MessageClass.HEARTBEAT;
   }
 
   private void countIf(boolean condition, Fault fault) {
@@ -304,11 +299,7 @@ final class TelemetryGenerator {
               .toByteArray();
       builder = GatewayBatch.newBuilder();
       return new Outgoing(
-          "city/v1/" + district + "/batch/" + gatewayId,
-          payload,
-          at,
-          Outgoing.MessageClass.BATCH,
-          connectionKey);
+          Topics.batch(district, gatewayId), payload, at, MessageClass.BATCH, connectionKey);
     }
   }
 

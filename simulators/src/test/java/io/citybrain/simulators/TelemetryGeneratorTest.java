@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.citybrain.proto.MessageClass;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Reading;
@@ -262,7 +263,7 @@ class TelemetryGeneratorTest {
     List<Outgoing> out =
         SimFixture.generate(5_000, "--rate", "20000", "--districts", "DP", "--gateway-batch", "50");
     List<Outgoing> batches =
-        out.stream().filter(o -> o.messageClass() == Outgoing.MessageClass.BATCH).toList();
+        out.stream().filter(o -> o.messageClass() == MessageClass.BATCH).toList();
     assertThat(batches).isNotEmpty();
     for (Outgoing o : batches) {
       GatewayBatch batch = GatewayBatch.parseFrom(o.payload());

@@ -1,6 +1,7 @@
 package io.citybrain.storage;
 
 import io.citybrain.storage.migration.V2__TimescaleFeatures;
+import io.citybrain.storage.migration.V6__ResultJsonRendering;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -43,7 +44,7 @@ public final class Schema {
     return Flyway.configure()
         .dataSource(dataSource)
         .locations("classpath:db/migration")
-        .javaMigrations(new V2__TimescaleFeatures())
+        .javaMigrations(new V2__TimescaleFeatures(), new V6__ResultJsonRendering())
         .cleanDisabled(true)
         .load();
   }

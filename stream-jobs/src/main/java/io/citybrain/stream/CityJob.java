@@ -6,9 +6,10 @@ import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.ingest.source.MqttSource;
 import io.citybrain.ingest.validate.Rejection;
 import io.citybrain.ingest.validate.TelemetryItem;
+import io.citybrain.proto.AlertStates;
+import io.citybrain.proto.Severities;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.Alert;
-import io.citybrain.proto.v1.AlertState;
-import io.citybrain.proto.v1.Severity;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.MetricKind;
 import io.citybrain.stream.alert.AlertEvaluator;
@@ -34,7 +35,6 @@ import io.citybrain.stream.situation.DistrictSituation;
 import io.citybrain.stream.situation.DistrictUpdate;
 import io.citybrain.stream.situation.SituationRecord;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -220,11 +220,11 @@ public final class CityJob {
 
     if (config.publishResults) {
       situation
-          .map(r -> Publication.of("city/v1/" + r.district + "/live", r.snapshot, true))
+          .map(r -> Publication.of(Topics.live(r.district), r.snapshot, true))
           .name("live-topic")
           .uid("live-topic")
           .union(
-              city.map(r -> Publication.of("city/v1/city/live", r.summary, true))
+              city.map(r -> Publication.of(Topics.cityLive(), r.summary, true))
                   .name("city-topic")
                   .uid("city-topic")
                   .setParallelism(1),
@@ -286,18 +286,14 @@ public final class CityJob {
             .setRuleId(a.ruleId)
             .setDistrict(a.district)
             .setMetric(a.metric)
-            .setSeverity(severity(a.severity))
-            .setState(a.raised ? AlertState.ALERT_STATE_RAISED : AlertState.ALERT_STATE_CLEARED)
+            .setSeverity(Severities.of(a.severity))
+            .setState(AlertStates.of(a.raised))
             .setValue(a.value)
             .setThreshold(a.threshold)
             .setWindowEndMs(a.windowEndMs)
             .setRaisedAtMs(a.raisedAtMs)
             .setClearedAtMs(a.clearedAtMs)
             .build();
-    return Publication.of("city/v1/" + a.district + "/alert", alert.toByteArray(), false);
-  }
-
-  static Severity severity(String seed) {
-    return Severity.valueOf("SEVERITY_" + seed.toUpperCase(Locale.ROOT));
+    return Publication.of(Topics.alert(a.district), alert.toByteArray(), false);
   }
 }

@@ -1,6 +1,8 @@
 package io.citybrain.stream;
 
 import io.citybrain.ingest.source.MqttSourceConfig;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,13 +31,6 @@ public final class CityJobConfig implements Serializable {
   public static final int DEFAULT_RAW_BATCH_SIZE = 5_000;
   public static final Duration DEFAULT_RAW_FLUSH_INTERVAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_FUTURE_LIMIT = Duration.ofMinutes(5);
-
-  /**
-   * The telemetry classes the job reads; commands and acks on the same district trees are not
-   * telemetry.
-   */
-  public static final List<String> TELEMETRY_CLASSES =
-      List.of("reading", "camera", "heartbeat", "batch");
 
   public String brokerUrl;
   public String jdbcUrl;
@@ -120,9 +115,9 @@ public final class CityJobConfig implements Serializable {
    */
   public MqttSourceConfig source() {
     List<String> filters = new ArrayList<>();
-    for (String cls : TELEMETRY_CLASSES) {
+    for (MessageClass cls : MessageClass.TELEMETRY) {
       for (String d : districts) {
-        filters.add("city/v1/" + d + "/" + cls + "/+");
+        filters.add(Topics.filter(cls, d));
       }
     }
     try {

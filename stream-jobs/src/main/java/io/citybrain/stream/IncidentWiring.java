@@ -1,8 +1,9 @@
 package io.citybrain.stream;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.citybrain.ingest.validate.TelemetryItem;
+import io.citybrain.proto.ResultJson;
+import io.citybrain.proto.Severities;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.Evidence;
 import io.citybrain.proto.v1.Incident;
 import io.citybrain.proto.v1.Position;
@@ -17,7 +18,6 @@ import io.citybrain.stream.sink.Publication;
 import io.citybrain.stream.sink.ResultPublisher;
 import io.citybrain.stream.sink.ResultTables;
 import io.citybrain.stream.situation.DistrictUpdate;
-import java.sql.SQLException;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -52,10 +52,7 @@ final class IncidentWiring {
     incidents.sinkTo(incidentTable(tables)).name("incident-table").uid("incident-table");
     if (config.publishResults) {
       incidents
-          .map(
-              i ->
-                  Publication.of(
-                      "city/v1/" + i.district + "/incident", proto(i).toByteArray(), false))
+          .map(i -> Publication.of(Topics.incident(i.district), proto(i).toByteArray(), false))
           .name("incident-topic")
           .uid("incident-topic")
           .sinkTo(new ResultPublisher(config.brokerUrl, config.clientIdPrefix + "-incidents"))
@@ -87,7 +84,7 @@ final class IncidentWiring {
           ps.setObject(5, ResultTables.time(i.startedAtMs));
           ps.setObject(6, ResultTables.time(i.detectedAtMs));
           ps.setString(7, i.summary);
-          ps.setString(8, evidenceJson(proto(i)));
+          ps.setString(8, ResultJson.encode(ResultJson.evidence(proto(i).getEvidenceList())));
           ps.setString(9, i.responsePlanId);
           ps.setArray(10, ps.getConnection().createArrayOf("text", i.alertIds.toArray()));
         });
@@ -99,7 +96,7 @@ final class IncidentWiring {
             .setIncidentId(i.incidentId)
             .setPatternId(i.patternId)
             .setDistrict(i.district)
-            .setSeverity(CityJob.severity(i.severity))
+            .setSeverity(Severities.of(i.severity))
             .setStartedAtMs(i.startedAtMs)
             .setDetectedAtMs(i.detectedAtMs)
             .setSummary(i.summary)
@@ -124,18 +121,5 @@ final class IncidentWiring {
       b.addEvidence(ev);
     }
     return b.build();
-  }
-
-  private static String evidenceJson(Incident incident) throws SQLException {
-    StringBuilder json = new StringBuilder("[");
-    try {
-      for (Evidence e : incident.getEvidenceList()) {
-        json.append(json.length() > 1 ? "," : "")
-            .append(JsonFormat.printer().omittingInsignificantWhitespace().print(e));
-      }
-    } catch (InvalidProtocolBufferException e) {
-      throw new SQLException("evidence not printable as JSON: " + e.getMessage(), e);
-    }
-    return json.append(']').toString();
   }
 }

@@ -1,5 +1,6 @@
 package io.citybrain.testkit;
 
+import io.citybrain.proto.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -16,13 +17,13 @@ public final class RetainedTopics {
   private RetainedTopics() {}
 
   /**
-   * Clears the live pictures of these districts and of the city ({@code city/v1/{code}/live},
-   * {@code city/v1/city/live}).
+   * Clears the live pictures of these districts and of the city ({@link Topics#live}, {@link
+   * Topics#cityLive}).
    */
   public static void clearLive(String brokerUrl, Collection<String> districts) {
     List<String> topics = new ArrayList<>();
-    districts.forEach(d -> topics.add("city/v1/" + d + "/live"));
-    topics.add("city/v1/city/live");
+    districts.forEach(d -> topics.add(Topics.live(d)));
+    topics.add(Topics.cityLive());
     clear(brokerUrl, topics);
   }
 

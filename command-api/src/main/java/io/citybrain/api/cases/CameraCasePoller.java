@@ -2,9 +2,9 @@ package io.citybrain.api.cases;
 
 import io.citybrain.api.db.Db;
 import io.citybrain.api.db.Rows;
-import io.citybrain.api.read.Geo;
 import io.citybrain.seeds.CameraEventType;
 import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.Geo;
 import io.citybrain.seeds.GridCaseCategory;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

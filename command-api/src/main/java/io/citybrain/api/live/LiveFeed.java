@@ -2,6 +2,9 @@ package io.citybrain.api.live;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.ResultJson;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.Alert;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.Incident;
@@ -32,15 +35,15 @@ public final class LiveFeed {
 
   public void subscribe(MqttConnection mqtt) {
     mqtt.subscribe(
-        "city/v1/+/live",
+        Topics.filter(MessageClass.LIVE, Topics.ANY),
         1,
         (topic, payload) -> context.runOnContext(v -> onSnapshot(topic, payload)));
     mqtt.subscribe(
-        "city/v1/+/alert",
+        Topics.filter(MessageClass.ALERT, Topics.ANY),
         1,
         (topic, payload) -> context.runOnContext(v -> onAlert(topic, payload)));
     mqtt.subscribe(
-        "city/v1/+/incident",
+        Topics.filter(MessageClass.INCIDENT, Topics.ANY),
         1,
         (topic, payload) -> context.runOnContext(v -> onIncident(topic, payload)));
   }
@@ -55,7 +58,11 @@ public final class LiveFeed {
   }
 
   private void onSnapshot(String topic, byte[] payload) {
-    String district = districtOf(topic);
+    String district = districtOf(topic, MessageClass.LIVE);
+    if (district == null) {
+      // The city summary's topic matches the same filter; it is not a district's picture.
+      return;
+    }
     if (payload.length == 0) {
       // A zero-length retained message clears the topic: the district has no live picture now, not
       // a picture of zeros.
@@ -70,43 +77,49 @@ public final class LiveFeed {
         malformed++;
         return;
       }
-      JsonObject json = ProtoJson.snapshot(snapshot);
+      JsonObject json = new JsonObject(ResultJson.snapshot(snapshot));
       latest.put(district, json);
       hub.snapshot(district, json);
-    } catch (InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       malformed(topic, e);
     }
   }
 
   private void onAlert(String topic, byte[] payload) {
-    if (payload.length == 0) {
+    String district = districtOf(topic, MessageClass.ALERT);
+    if (payload.length == 0 || district == null) {
       return;
     }
     try {
-      hub.event(districtOf(topic), "alert", ProtoJson.alert(Alert.parseFrom(payload)));
-    } catch (InvalidProtocolBufferException e) {
+      hub.event(district, "alert", new JsonObject(ResultJson.alert(Alert.parseFrom(payload))));
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       malformed(topic, e);
     }
   }
 
   private void onIncident(String topic, byte[] payload) {
-    if (payload.length == 0) {
+    String district = districtOf(topic, MessageClass.INCIDENT);
+    if (payload.length == 0 || district == null) {
       return;
     }
     try {
-      hub.event(districtOf(topic), "incident", ProtoJson.incident(Incident.parseFrom(payload)));
-    } catch (InvalidProtocolBufferException e) {
+      hub.event(
+          district, "incident", new JsonObject(ResultJson.incident(Incident.parseFrom(payload))));
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       malformed(topic, e);
     }
   }
 
-  private void malformed(String topic, InvalidProtocolBufferException e) {
+  private void malformed(String topic, Exception e) {
     malformed++;
     LOG.warn("undecodable message on {}: {}", topic, e.getMessage());
   }
 
-  /** city/v1/{district}/... */
-  static String districtOf(String topic) {
-    return topic.split("/", 4)[2];
+  /** The district of a result topic of this class, or null for any other topic. */
+  private static String districtOf(String topic, MessageClass expected) {
+    return Topics.parse(topic)
+        .filter(a -> a.messageClass() == expected)
+        .map(Topics.Address::district)
+        .orElse(null);
   }
 }

@@ -1,6 +1,7 @@
 package io.citybrain.api.read;
 
 import io.citybrain.api.db.Rows;
+import io.citybrain.proto.Severities;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -16,9 +17,7 @@ import java.util.Map;
 /** The read side's SQL: blocking, called on the database worker pool. */
 final class ReadQueries {
   /** Most urgent first. */
-  static final String SEVERITY_RANK =
-      "CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "
-          + "WHEN 'low' THEN 1 ELSE 0 END";
+  static final String SEVERITY_RANK = Severities.sqlRank("severity");
 
   private ReadQueries() {}
 

@@ -1,6 +1,6 @@
 package io.citybrain.api.response;
 
-import io.citybrain.api.read.Geo;
+import io.citybrain.seeds.Geo;
 import io.citybrain.seeds.ResponsePlan;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.live.LiveHub;
 import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.AckStatus;
 import io.citybrain.proto.v1.Command;
 import io.citybrain.proto.v1.CommandAck;
@@ -81,7 +83,9 @@ public final class ResponseDispatcher implements AutoCloseable {
   /** Subscribes to every district's ack topics; acks are decoded on the event loop. */
   public void subscribe() {
     mqtt.subscribe(
-        "city/v1/+/ack/+", 1, (topic, payload) -> context.runOnContext(v -> onAck(topic, payload)));
+        Topics.filter(MessageClass.ACK, Topics.ANY),
+        1,
+        (topic, payload) -> context.runOnContext(v -> onAck(topic, payload)));
   }
 
   /** Starts sending a stored run; call on the event loop. */
@@ -188,7 +192,7 @@ public final class ResponseDispatcher implements AutoCloseable {
       command.setCancelsCommandId(t.cancels);
     }
     byte[] payload = command.build().toByteArray();
-    String topic = "city/v1/" + t.run.plan.district() + "/cmd/" + t.item.deviceId();
+    String topic = Topics.command(t.run.plan.district(), t.item.deviceId());
     // Message Expiry: the broker drops the command if undelivered by the deadline (a reconnecting
     // device must not
     // run a stale command); the device checks expires_at_ms itself as well.
@@ -245,8 +249,7 @@ public final class ResponseDispatcher implements AutoCloseable {
       return;
     }
     Target t = byWireId.get(ack.getCommandId());
-    if (t != null
-        && !topic.equals("city/v1/" + t.run.plan.district() + "/ack/" + t.item.deviceId())) {
+    if (t != null && !topic.equals(Topics.ack(t.run.plan.district(), t.item.deviceId()))) {
       // Only the target device, on its own ack topic, answers for its command.
       staleAcks++;
       return;

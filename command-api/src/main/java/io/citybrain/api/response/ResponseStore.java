@@ -86,11 +86,6 @@ public final class ResponseStore {
           lon = e.getDouble("lon");
           break;
         }
-        if (item instanceof JsonObject e && e.getJsonObject("position") != null) {
-          lat = e.getJsonObject("position").getDouble("lat");
-          lon = e.getJsonObject("position").getDouble("lon");
-          break;
-        }
       }
       return Optional.of(new IncidentRef(incidentId, rs.getString(1), rs.getString(2), lat, lon));
     }

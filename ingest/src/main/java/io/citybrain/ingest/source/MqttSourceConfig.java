@@ -6,9 +6,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A validated source configuration. {@code topicFilters}: with a shared subscription every lane
- * subscribes to all of them; without, filter j belongs to lane j mod lanes (disjoint lanes, the
- * fallback if a broker loses messages of shared-subscription members that reconnect).
+ * A validated source configuration, built by whoever wires the source (the stream job's {@code
+ * CityJobConfig}, which holds the defaults).
+ *
+ * @param topicFilters with a shared subscription every lane subscribes to all of them; without,
+ *     filter j belongs to lane j mod lanes (disjoint lanes, the default: on Mosquitto 2.0 a shared
+ *     subscription lost messages published while every member was reconnecting, BrokerRestartIT)
+ * @param clientIdPrefix lane i connects as {prefix}-lane-{i}: stable across restarts and rescaling,
+ *     so a restarted lane resumes its broker session; unique per job
+ * @param lanes connections, spread over the source's readers
+ * @param qos 1: at-least-once (acknowledged when the checkpoint covering a message completes); 0:
+ *     at-most-once, nothing is redelivered after a failure
+ * @param receiveMaximum unacknowledged messages the broker may have out to one lane: messages stay
+ *     unacknowledged until a checkpoint completes, so a lane carries at most this many per
+ *     checkpoint interval and the broker queues the rest
+ * @param sessionExpiry how long the broker keeps a lane's session (and its queue) while it is down
+ * @param queueCapacity QoS 0 only: messages a reader buffers between the MQTT client and Flink;
+ *     beyond it they are dropped and counted (at QoS 1 the Receive Maximum bounds the buffer)
  */
 public record MqttSourceConfig(
     String brokerUrl,
@@ -25,15 +39,13 @@ public record MqttSourceConfig(
   public MqttSourceConfig {
     topicFilters = List.copyOf(topicFilters);
     if (brokerUrl == null || brokerUrl.isBlank()) {
-      throw new IllegalArgumentException(MqttSourceOptions.BROKER_URL.key() + " is required");
+      throw new IllegalArgumentException("the MQTT broker URL is required");
     }
     if (topicFilters.isEmpty()) {
-      throw new IllegalArgumentException(
-          MqttSourceOptions.TOPIC_FILTER.key() + " needs at least one filter");
+      throw new IllegalArgumentException("the MQTT source needs at least one topic filter");
     }
     if (lanes < 1) {
-      throw new IllegalArgumentException(
-          MqttSourceOptions.LANES.key() + " must be at least 1, was " + lanes);
+      throw new IllegalArgumentException("lanes must be at least 1, was " + lanes);
     }
     if (!sharedSubscription && topicFilters.size() < lanes) {
       throw new IllegalArgumentException(
@@ -44,18 +56,14 @@ public record MqttSourceConfig(
               + " lanes");
     }
     if (qos != 0 && qos != 1) {
-      throw new IllegalArgumentException(
-          MqttSourceOptions.QOS.key() + " must be 0 or 1, was " + qos);
+      throw new IllegalArgumentException("qos must be 0 or 1, was " + qos);
     }
     if (receiveMaximum < 1 || receiveMaximum > 65_535) {
       throw new IllegalArgumentException(
-          MqttSourceOptions.RECEIVE_MAXIMUM.key()
-              + " must be within 1..65535, was "
-              + receiveMaximum);
+          "receive maximum must be within 1..65535, was " + receiveMaximum);
     }
     if (queueCapacity < 1) {
-      throw new IllegalArgumentException(
-          MqttSourceOptions.QUEUE_CAPACITY.key() + " must be positive");
+      throw new IllegalArgumentException("queue capacity must be positive, was " + queueCapacity);
     }
   }
 

@@ -2,6 +2,7 @@ package io.citybrain.ingest.validate;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Heartbeat;
@@ -44,17 +45,18 @@ public final class TelemetryValidator {
   }
 
   public Validated validate(String topic, byte[] payload) {
-    Optional<Topic> parsed = Topic.parse(topic);
+    Optional<Topics.Address> parsed =
+        Topics.parse(topic).filter(a -> a.messageClass().isTelemetry());
     if (parsed.isEmpty()) {
       return rejected(
           new Rejection(
               topic,
               null,
               RejectReason.MALFORMED_TOPIC,
-              "expected city/v1/{district}/{reading|camera|heartbeat|batch}/{id}",
+              "expected " + Topics.ROOT + "/{district}/{reading|camera|heartbeat|batch}/{id}",
               payload));
     }
-    Topic t = parsed.get();
+    Topics.Address t = parsed.get();
     List<TelemetryItem> accepted = new ArrayList<>();
     List<Rejection> rejected = new ArrayList<>();
     try {
@@ -96,6 +98,7 @@ public final class TelemetryValidator {
             check(t, topic, h, h.toByteArray(), false, accepted, rejected);
           }
         }
+        default -> throw new IllegalStateException("not a telemetry class: " + t.messageClass());
       }
     } catch (InvalidProtocolBufferException e) {
       return rejected(
@@ -103,7 +106,7 @@ public final class TelemetryValidator {
               topic,
               t.district(),
               RejectReason.UNDECODABLE,
-              "not a " + t.messageClass().name().toLowerCase() + " message: " + e.getMessage(),
+              "not a " + t.messageClass().segment() + " message: " + e.getMessage(),
               payload));
     }
     return new Validated(accepted, rejected);
@@ -114,7 +117,7 @@ public final class TelemetryValidator {
    * batch.
    */
   private void check(
-      Topic t,
+      Topics.Address t,
       String topic,
       Message m,
       byte[] bytes,

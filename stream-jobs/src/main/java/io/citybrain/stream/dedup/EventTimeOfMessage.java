@@ -3,7 +3,8 @@ package io.citybrain.stream.dedup;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.citybrain.ingest.source.MqttRecord;
-import io.citybrain.ingest.validate.Topic;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Heartbeat;
@@ -38,12 +39,12 @@ public final class EventTimeOfMessage implements SerializableTimestampAssigner<M
   }
 
   static long eventTime(MqttRecord record) {
-    Optional<Topic> topic = Topic.parse(record.topic);
+    Optional<Topics.Address> topic = Topics.parse(record.topic);
     if (topic.isEmpty()) {
       return 0;
     }
     try {
-      return topic.get().messageClass() == Topic.MessageClass.BATCH
+      return topic.get().messageClass() == MessageClass.BATCH
           ? earliest(GatewayBatch.parseFrom(record.payload))
           : eventTimeField(record.payload);
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.citybrain.stream.incident;
 
+import io.citybrain.seeds.Geo;
 import io.citybrain.seeds.IncidentPattern;
 import java.io.Serializable;
 import java.util.Objects;
@@ -82,7 +83,7 @@ final class StepMatcher implements Serializable {
     if (otherDevice && Objects.equals(s.deviceId, first.deviceId)) {
       return false;
     }
-    return withinM == null || GeoDistance.meters(first.lat, first.lon, s.lat, s.lon) <= withinM;
+    return withinM == null || Geo.distanceM(first.lat, first.lon, s.lat, s.lon) <= withinM;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.citybrain.stream.sink;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
+import io.citybrain.proto.ResultJson;
 import io.citybrain.proto.v1.CitySummary;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.stream.alert.AlertEvent;
@@ -226,9 +226,10 @@ public final class ResultTables {
 
   private static String json(byte[] proto, boolean city) throws SQLException {
     try {
-      return JsonFormat.printer()
-          .omittingInsignificantWhitespace()
-          .print(city ? CitySummary.parseFrom(proto) : DistrictSnapshot.parseFrom(proto));
+      return ResultJson.encode(
+          city
+              ? ResultJson.citySummary(CitySummary.parseFrom(proto))
+              : ResultJson.snapshot(DistrictSnapshot.parseFrom(proto)));
     } catch (InvalidProtocolBufferException e) {
       throw new SQLException("a result that is not its own protobuf: " + e.getMessage(), e);
     }

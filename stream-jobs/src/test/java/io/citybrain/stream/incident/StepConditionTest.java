@@ -6,6 +6,7 @@ import static io.citybrain.stream.incident.Signals.north;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.citybrain.seeds.Geo;
 import io.citybrain.seeds.IncidentPattern.Step;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,9 +54,9 @@ class StepConditionTest {
   @DisplayName(
       "Haversine: 0.01 degree of latitude is about 1,112 m; an unknown position has no distance")
   void distance() {
-    assertThat(GeoDistance.meters(22.59, 114.48, 22.60, 114.48)).isCloseTo(1112, within(2.0));
-    assertThat(GeoDistance.meters(LAT, LON, north(200), LON)).isCloseTo(200, within(0.5));
-    assertThat(GeoDistance.meters(Double.NaN, Double.NaN, LAT, LON)).isNaN();
+    assertThat(Geo.distanceM(22.59, 114.48, 22.60, 114.48)).isCloseTo(1112, within(2.0));
+    assertThat(Geo.distanceM(LAT, LON, north(200), LON)).isCloseTo(200, within(0.5));
+    assertThat(Geo.distanceM(Double.NaN, Double.NaN, LAT, LON)).isNaN();
   }
 
   @Test

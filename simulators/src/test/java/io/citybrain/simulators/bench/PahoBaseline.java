@@ -1,5 +1,6 @@
-package io.citybrain.simulators;
+package io.citybrain.simulators.bench;
 
+import io.citybrain.proto.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -87,7 +88,7 @@ public final class PahoBaseline implements Callable<Integer> {
       clients.add(client);
       String[] topicNames = new String[topics];
       for (int t = 0; t < topics; t++) {
-        topicNames[t] = "city/v1/BENCH/reading/baseline-" + c + "-" + t;
+        topicNames[t] = Topics.reading("BENCH", "baseline-" + c + "-" + t);
       }
       Thread thread =
           new Thread(
