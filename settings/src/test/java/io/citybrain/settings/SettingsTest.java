@@ -1,0 +1,63 @@
+package io.citybrain.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The shared checks' wording, the masking and the description's layout. */
+class SettingsTest {
+
+  @Test
+  @DisplayName("a failed check names the setting in domain words; a CLI restates it as its flag")
+  void messages() {
+    assertThatThrownBy(() -> Check.positive(Duration.ZERO, "checkpoint interval"))
+        .isInstanceOf(InvalidSettingException.class)
+        .hasMessage("checkpoint interval must be a positive duration, was PT0S");
+    InvalidSettingException e =
+        new InvalidSettingException("speed", "must be a positive number, was 0.0");
+    assertThat(e.restatedFor(s -> "--" + s))
+        .isEqualTo("--speed must be a positive number, was 0.0");
+    assertThatThrownBy(() -> Check.within(70_000, 0, 65_535, "port"))
+        .hasMessage("port must be within 0..65535, was 70000");
+    assertThatThrownBy(() -> Check.jdbcUrl("postgres://x?password=s3cret", "database URL"))
+        .hasMessageContaining("password=***")
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> Check.mqttUrl("mqtt://host", "MQTT URL"))
+        .hasMessage(
+            "MQTT URL must look like tcp://host:port or ssl://host:port, was 'mqtt://host'");
+    assertThat(Check.mqttUrl("ssl://broker.example:8883", "MQTT URL"))
+        .isEqualTo("ssl://broker.example:8883");
+  }
+
+  @Test
+  @DisplayName("passwords in query strings and user info are masked, nothing else changes")
+  void redaction() {
+    assertThat(Redact.url("jdbc:postgresql://h:5432/db?user=u&password=p%40ss&ssl=true"))
+        .isEqualTo("jdbc:postgresql://h:5432/db?user=u&password=***&ssl=true");
+    assertThat(Redact.url("ssl://device:secret@broker:8883"))
+        .isEqualTo("ssl://device:***@broker:8883");
+    assertThat(Redact.url("tcp://127.0.0.1:1883")).isEqualTo("tcp://127.0.0.1:1883");
+    assertThat(Redact.secret(null)).isEqualTo("(not set)");
+    assertThat(Redact.secret("k")).isEqualTo("***");
+  }
+
+  @Test
+  @DisplayName("a description lists every setting aligned, with secrets masked")
+  void description() {
+    String text =
+        new Description("api")
+            .add("port", 8080)
+            .url("database", "jdbc:postgresql://h/db?password=x")
+            .secret("jwt secret", "x".repeat(40))
+            .toString();
+    assertThat(text.lines())
+        .containsExactly(
+            "api:",
+            "  port        8080",
+            "  database    jdbc:postgresql://h/db?password=***",
+            "  jwt secret  ***");
+  }
+}
