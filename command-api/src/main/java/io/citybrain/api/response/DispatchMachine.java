@@ -61,7 +61,8 @@ import java.util.Map;
  *
  * <p>Anything else (ACCEPTED when not sent, a timer or publish outcome of an earlier attempt, a
  * PUBACK) changes nothing. A cancel command answers DONE (done) or anything but ACCEPTED
- * (rejected); without an answer it ends timed_out, and a failed publish ends it failed.
+ * (rejected); without an answer it ends timed_out, and a failed publish ends it failed; each is
+ * recorded, none pushed.
  */
 final class DispatchMachine {
   private final Duration ackTimeout;
@@ -325,12 +326,13 @@ final class DispatchMachine {
 
     /**
      * A failed or unanswered attempt: another one after the backoff, unless attempts or time have
-     * run out. A cancel command is not retried.
+     * run out. A cancel command is not retried: it ends, recorded like its answers.
      */
     void retryOrEnd(String commandId, CommandState failure, String detail, Instant now) {
       TrackedCommand t = get(commandId);
       if (t.isCancel()) {
         put(t.with(failure, true));
+        effects.add(new RecordCommand(commandId, failure, t.attempt(), detail));
         return;
       }
       int next = t.attempt() + 1;

@@ -843,13 +843,31 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "a cancel command without an answer ends timed_out, is not retried and (as before) not recorded")
+        "a cancel command without an answer ends timed_out, recorded, not retried and not pushed")
     void cancelUnanswered() {
       Run run = new Run(1);
       run.start();
       run.cancel(100);
-      assertThat(run.timeout(id(1) + "~cancel", 5_100)).isEmpty();
+      assertThat(run.timeout(id(1) + "~cancel", 5_100))
+          .containsExactly(
+              new RecordCommand(
+                  id(1) + "~cancel", CommandState.TIMED_OUT, 1, "no final ack within 5000 ms"));
       assertThat(run.cancelOf(1).state()).isEqualTo(CommandState.TIMED_OUT);
+      assertThat(run.state.settled()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a cancel command that cannot be published ends failed, recorded, not retried")
+    void cancelNotPublished() {
+      Run run = new Run(1);
+      run.start();
+      run.cancel(100);
+      assertThat(run.on(new PublishFailed(id(1) + "~cancel", "connection lost", at(110))))
+          .containsExactly(
+              new CancelTimer(id(1) + "~cancel"),
+              new RecordCommand(
+                  id(1) + "~cancel", CommandState.FAILED, 1, "publish failed: connection lost"));
+      assertThat(run.cancelOf(1).ended()).isTrue();
       assertThat(run.state.settled()).isTrue();
     }
 
