@@ -46,8 +46,10 @@ import java.util.Map;
  * sent                      ack ACCEPTED               accepted
  * sent, accepted,           ack DONE                   done (final)
  *   failed or timed_out     ack REJECTED               rejected (final)
- *   waiting for a retry     ack FAILED, publish failed failed, retry #n+1 after the backoff;
- *                                                        failed (final) if no attempt or time left
+ *   waiting for a retry
+ * sent, accepted,           ack FAILED, publish failed failed, retry #n+1 after the backoff;
+ *   timed_out waiting for                                failed (final) if no attempt or time left
+ *   a retry
  * sent, accepted            ack timeout                timed_out, retry #n+1 after the backoff;
  *                                                        timed_out (final) if no attempt or time left
  * failed, timed_out         retry due                  sent #n+1 (new wire id); timed_out (final)
@@ -59,10 +61,10 @@ import java.util.Map;
  *                             own ack topic
  * </pre>
  *
- * <p>Anything else (ACCEPTED when not sent, a timer or publish outcome of an earlier attempt, a
- * PUBACK) changes nothing. A cancel command answers DONE (done) or anything but ACCEPTED
- * (rejected); without an answer it ends timed_out, and a failed publish ends it failed; each is
- * recorded, none pushed.
+ * <p>Anything else (ACCEPTED when not sent, FAILED when the attempt has failed already, a timer or
+ * publish outcome of an earlier attempt, a PUBACK) changes nothing. A cancel command answers DONE
+ * (done) or anything but ACCEPTED (rejected); without an answer it ends timed_out, and a failed
+ * publish ends it failed; each is recorded, none pushed.
  */
 final class DispatchMachine {
   private final Duration ackTimeout;
@@ -166,8 +168,8 @@ final class DispatchMachine {
 
     void publishFailed(String wireId, String reason, Instant now) {
       TrackedCommand t = current(wireId);
-      if (t == null) {
-        return;
+      if (t == null || t.state() == CommandState.FAILED) {
+        return; // the attempt has failed already
       }
       cancelTimer(t.commandId());
       retryOrEnd(t.commandId(), CommandState.FAILED, "publish failed: " + reason, now);
@@ -227,8 +229,10 @@ final class DispatchMachine {
           change(commandId, CommandState.DONE, detail, true, now);
         }
         case ACK_STATUS_FAILED -> {
-          cancelTimer(commandId);
-          retryOrEnd(commandId, CommandState.FAILED, detail, now);
+          if (t.state() != CommandState.FAILED) { // else a repeat: the backoff runs already
+            cancelTimer(commandId);
+            retryOrEnd(commandId, CommandState.FAILED, detail, now);
+          }
         }
         case ACK_STATUS_REJECTED -> {
           cancelTimer(commandId);

@@ -304,10 +304,10 @@ class DispatchMachineTest {
           accepted           | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
           failed, backoff    | ack ACCEPTED    | failed    | false | ''
           failed, backoff    | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
-          failed, backoff    | ack FAILED      | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
+          failed, backoff    | ack FAILED      | failed    | false | ''
           failed, backoff    | ack REJECTED    | rejected  | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           failed, backoff    | ack timeout     | failed    | false | ''
-          failed, backoff    | publish failed  | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
+          failed, backoff    | publish failed  | failed    | false | ''
           failed, backoff    | retry due       | sent      | false | RecordCommand CommandProgress ScheduleAckTimeout Publish
           failed, backoff    | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
           timed_out, backoff | ack ACCEPTED    | timed_out | false | ''
@@ -512,16 +512,30 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "a repeated FAILED while waiting for the retry is recorded again and restarts the backoff (as before)")
+        "a repeated FAILED, or a failed publish, of an attempt that has failed already changes nothing")
     void failedTwice() {
       Run run = new Run(1);
       run.start();
       run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 60);
-      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 61))
+      TrackedRun before = run.state;
+      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 61)).isEmpty();
+      assertThat(run.on(new PublishFailed(id(1), "connection lost", at(62)))).isEmpty();
+      assertThat(run.state).isEqualTo(before);
+      assertThat(run.retry(1, 2, 260)).contains(publish(1, 2, 260));
+    }
+
+    @Test
+    @DisplayName(
+        "a FAILED of an attempt that timed out while waiting for the retry is recorded failed")
+    void failedAfterTimeout() {
+      Run run = new Run(1);
+      run.start();
+      run.timeout(id(1), 5_000);
+      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 5_100))
           .containsExactly(
               new CancelTimer(id(1)),
               record(1, CommandState.FAILED, 1, "d; retry 2 in 200 ms"),
-              progress(3, 1, CommandState.FAILED, 1, false, "d; retry 2 in 200 ms", 61),
+              progress(3, 1, CommandState.FAILED, 1, false, "d; retry 2 in 200 ms", 5_100),
               new ScheduleRetry(id(1), 2, 200));
     }
 
