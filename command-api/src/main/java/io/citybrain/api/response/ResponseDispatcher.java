@@ -3,11 +3,19 @@ package io.citybrain.api.response;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.live.LiveHub;
+import io.citybrain.api.response.DispatchEffect.CancelTimer;
+import io.citybrain.api.response.DispatchEffect.CommandProgress;
+import io.citybrain.api.response.DispatchEffect.CountStaleAck;
+import io.citybrain.api.response.DispatchEffect.FinishRun;
+import io.citybrain.api.response.DispatchEffect.InsertCancel;
+import io.citybrain.api.response.DispatchEffect.Publish;
+import io.citybrain.api.response.DispatchEffect.RecordCommand;
+import io.citybrain.api.response.DispatchEffect.RunProgress;
+import io.citybrain.api.response.DispatchEffect.ScheduleAckTimeout;
+import io.citybrain.api.response.DispatchEffect.ScheduleRetry;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.proto.MessageClass;
 import io.citybrain.proto.Topics;
-import io.citybrain.proto.v1.AckStatus;
-import io.citybrain.proto.v1.Command;
 import io.citybrain.proto.v1.CommandAck;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -15,7 +23,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,15 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a run's commands and tracks every target to a final state: each target goes sent, accepted,
- * then done; a failed attempt or one without a final ack within the timeout is retried with backoff
- * until the attempt limit or the command's expiry, and then ends failed or timed_out; a rejection
- * is final. Every transition is stored (in order, on one ordered worker queue) and pushed to the
- * district's live subscribers with a per-run sequence number.
+ * Sends a run's commands and tracks every target to a final state. What happens when is {@link
+ * DispatchMachine}'s (the transitions, retries, backoff, cancel, stale acks, the run's end); this
+ * class feeds it events and carries out its effects: MQTT publishes, timers, database writes (in
+ * order, on one ordered worker queue) and pushes to the district's live subscribers.
  *
- * <p>Threading: all state lives on the API's event loop. Paho's callback thread only hands acks
- * over; publishes run on a thread of their own because {@link MqttConnection#publish} blocks while
- * the broker's in-flight window is full.
+ * <p>Threading: all state lives on the API's event loop. Paho's callback thread only hands acks and
+ * publish outcomes over; publishes run on a thread of their own because {@link
+ * MqttConnection#publish} blocks while the broker's in-flight window is full.
  *
  * <p>Each attempt has its own wire command id ({@code <command_id>~<attempt>} from the second): a
  * device runs a command id at most once and answers a repeated one REJECTED "duplicate", so a retry
@@ -47,9 +53,7 @@ public final class ResponseDispatcher implements AutoCloseable {
   private final MqttConnection mqtt;
   private final Db db;
   private final LiveHub hub;
-  private final Duration ackTimeout;
-  private final int maxAttempts;
-  private final Backoff backoff;
+  private final DispatchMachine machine;
   private final ExecutorService publisher =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -57,8 +61,16 @@ public final class ResponseDispatcher implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final Map<String, Run> runs = new HashMap<>();
-  private final Map<String, Target> byWireId = new HashMap<>();
+
+  /** The runs being tracked: running, or cancelled with cancel commands awaiting their acks. */
+  private final Map<String, TrackedRun> runs = new HashMap<>();
+
+  /** Every wire id sent by a tracked run, to that run: where an ack goes. */
+  private final Map<String, String> runByWireId = new HashMap<>();
+
+  /** Each command's running timer, by command id. */
+  private final Map<String, Long> timers = new HashMap<>();
+
   private long staleAcks;
 
   public ResponseDispatcher(
@@ -75,9 +87,7 @@ public final class ResponseDispatcher implements AutoCloseable {
     this.mqtt = mqtt;
     this.db = db;
     this.hub = hub;
-    this.ackTimeout = ackTimeout;
-    this.maxAttempts = maxAttempts;
-    this.backoff = backoff;
+    this.machine = new DispatchMachine(ackTimeout, maxAttempts, backoff);
   }
 
   /** Subscribes to every district's ack topics; acks are decoded on the event loop. */
@@ -90,17 +100,7 @@ public final class ResponseDispatcher implements AutoCloseable {
 
   /** Starts sending a stored run; call on the event loop. */
   public void start(RunPlan plan) {
-    Run run = new Run(plan);
-    runs.put(plan.runId(), run);
-    for (RunPlan.Item item : plan.items()) {
-      Target target = new Target(run, item, false);
-      run.targets.put(item.commandId(), target);
-    }
-    if (run.targets.isEmpty()) {
-      finishIfDone(run);
-      return;
-    }
-    run.targets.values().forEach(t -> send(t, 1));
+    apply(TrackedRun.of(plan), new DispatchEvent.Start(Instant.now()));
   }
 
   /**
@@ -108,40 +108,11 @@ public final class ResponseDispatcher implements AutoCloseable {
    * cancel command. False when the run is not running here (finished, or unknown to this process).
    */
   public boolean cancel(String runId) {
-    Run run = runs.get(runId);
-    if (run == null || run.finished) {
+    TrackedRun run = runs.get(runId);
+    if (run == null || !run.running()) {
       return false;
     }
-    run.cancelled = true;
-    for (Target t : new ArrayList<>(run.targets.values())) {
-      if (t.isFinal()) {
-        continue;
-      }
-      String cancelled = t.wireId;
-      t.cancelTimer();
-      transition(t, "cancelled", "cancelled by coordinator", true);
-      if (cancelled != null) {
-        RunPlan.Item item =
-            new RunPlan.Item(t.item.commandId() + "~cancel", t.item.deviceId(), "cancel", Map.of());
-        Target cancel = new Target(run, item, true);
-        cancel.cancels = cancelled;
-        db.orderedTransaction(
-            c -> {
-              ResponseStore.insertCancel(
-                  c,
-                  item.commandId(),
-                  run.plan.runId(),
-                  item.deviceId(),
-                  run.plan.district(),
-                  cancelled,
-                  System.currentTimeMillis(),
-                  run.plan.expiresAtMs());
-              return null;
-            });
-        send(cancel, 1);
-      }
-    }
-    finishIfDone(run);
+    apply(run, new DispatchEvent.CancelRequested(Instant.now()));
     return true;
   }
 
@@ -156,88 +127,11 @@ public final class ResponseDispatcher implements AutoCloseable {
 
   /** Runs being tracked now. */
   public int activeRuns() {
-    return (int) runs.values().stream().filter(r -> !r.finished).count();
+    return (int) runs.values().stream().filter(TrackedRun::running).count();
   }
 
   public long staleAcks() {
     return staleAcks;
-  }
-
-  private void send(Target t, int attempt) {
-    long now = System.currentTimeMillis();
-    if (now >= t.run.plan.expiresAtMs()) {
-      transition(t, "timed_out", "expired before attempt " + attempt, true);
-      return;
-    }
-    t.attempt = attempt;
-    if (t.wireId != null) {
-      // The earlier attempt's id: its late acks find nothing (counted stale), and the map does not
-      // grow per retry.
-      byWireId.remove(t.wireId);
-    }
-    t.wireId = attempt == 1 ? t.item.commandId() : t.item.commandId() + "~" + attempt;
-    byWireId.put(t.wireId, t);
-    Command.Builder command =
-        Command.newBuilder()
-            .setCommandId(t.wireId)
-            .setDeviceId(t.item.deviceId())
-            .setDistrict(t.run.plan.district())
-            .setAction(t.item.action())
-            .putAllParams(t.item.params())
-            .setIssuedAtMs(now)
-            .setExpiresAtMs(t.run.plan.expiresAtMs())
-            .setPlanRunId(t.run.plan.runId())
-            .setAttempt(attempt);
-    if (t.cancels != null) {
-      command.setCancelsCommandId(t.cancels);
-    }
-    byte[] payload = command.build().toByteArray();
-    String topic = Topics.command(t.run.plan.district(), t.item.deviceId());
-    // Message Expiry: the broker drops the command if undelivered by the deadline (a reconnecting
-    // device must not
-    // run a stale command); the device checks expires_at_ms itself as well.
-    long expirySeconds = Math.max(1, (t.run.plan.expiresAtMs() - now + 999) / 1000);
-    String wireId = t.wireId;
-    if (!t.cancel) {
-      transition(t, "sent", attempt == 1 ? "" : "retry", false);
-    }
-    t.timer = vertx.setTimer(ackTimeout.toMillis(), id -> onTimeout(t, wireId));
-    publisher.execute(
-        () -> {
-          try {
-            mqtt.publish(
-                topic,
-                payload,
-                1,
-                expirySeconds,
-                error -> {
-                  if (error != null) {
-                    context.runOnContext(v -> onPublishFailed(t, wireId, error));
-                  }
-                });
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } catch (RuntimeException e) {
-            context.runOnContext(v -> onPublishFailed(t, wireId, e));
-          }
-        });
-  }
-
-  private void onPublishFailed(Target t, String wireId, Throwable error) {
-    if (!wireId.equals(t.wireId) || t.isFinal()) {
-      return;
-    }
-    LOG.warn("command {} to {} not published: {}", wireId, t.item.deviceId(), error.toString());
-    t.cancelTimer();
-    retryOrEnd(t, "failed", "publish failed: " + error.getMessage());
-  }
-
-  private void onTimeout(Target t, String wireId) {
-    t.timer = -1;
-    if (!wireId.equals(t.wireId) || t.isFinal()) {
-      return;
-    }
-    retryOrEnd(t, "timed_out", "no final ack within " + ackTimeout.toMillis() + " ms");
   }
 
   private void onAck(String topic, byte[] payload) {
@@ -248,164 +142,186 @@ public final class ResponseDispatcher implements AutoCloseable {
       LOG.warn("undecodable ack on {}", topic);
       return;
     }
-    Target t = byWireId.get(ack.getCommandId());
-    if (t != null && !topic.equals(Topics.ack(t.run.plan.district(), t.item.deviceId()))) {
-      // Only the target device, on its own ack topic, answers for its command.
+    String runId = runByWireId.get(ack.getCommandId());
+    if (runId == null) {
+      // Another process's command, or one of a run no longer tracked: nothing to change.
       staleAcks++;
       return;
     }
-    if (t == null || !ack.getCommandId().equals(t.wireId) || t.isFinal()) {
-      // Another process's command, an earlier attempt answering late, or an ack after the end:
-      // nothing to change.
-      staleAcks++;
-      return;
-    }
-    if (t.cancel) {
-      onCancelAck(t, ack);
-      return;
-    }
-    switch (ack.getStatus()) {
-      case ACK_STATUS_ACCEPTED -> {
-        if ("sent".equals(t.state)) {
-          transition(t, "accepted", ack.getDetail(), false);
-        }
-      }
-      case ACK_STATUS_DONE -> {
-        t.cancelTimer();
-        transition(t, "done", ack.getDetail(), true);
-      }
-      case ACK_STATUS_FAILED -> {
-        t.cancelTimer();
-        retryOrEnd(t, "failed", ack.getDetail());
-      }
-      case ACK_STATUS_REJECTED -> {
-        t.cancelTimer();
-        transition(t, "rejected", ack.getDetail(), true);
-      }
-      default -> staleAcks++;
-    }
+    apply(
+        runId,
+        new DispatchEvent.Ack(
+            topic, ack.getCommandId(), ack.getStatus(), ack.getDetail(), Instant.now()));
   }
 
-  private void onCancelAck(Target cancel, CommandAck ack) {
-    if (ack.getStatus() == AckStatus.ACK_STATUS_ACCEPTED) {
-      return;
+  private void apply(String runId, DispatchEvent event) {
+    TrackedRun run = runs.get(runId);
+    if (run != null) {
+      apply(run, event);
     }
-    cancel.cancelTimer();
-    String state = ack.getStatus() == AckStatus.ACK_STATUS_DONE ? "done" : "rejected";
-    cancel.state = state;
-    cancel.ended = true;
-    byWireId.remove(cancel.wireId);
-    String commandId = cancel.item.commandId();
-    db.orderedTransaction(
-        c -> {
-          ResponseStore.recordCommand(c, commandId, state, 1, ack.getDetail());
-          return null;
-        });
   }
 
   /**
-   * A failed or unanswered attempt: another one after the backoff, unless attempts or time have run
-   * out.
+   * One transition: the run's next state kept (or dropped once settled), its effects carried out.
    */
-  private void retryOrEnd(Target t, String failure, String detail) {
-    if (t.cancel) {
-      t.state = failure;
-      t.ended = true;
-      byWireId.remove(t.wireId);
-      return;
+  private void apply(TrackedRun run, DispatchEvent event) {
+    DispatchMachine.Step step = machine.transition(run, event);
+    TrackedRun next = step.run();
+    if (next.settled()) {
+      runs.remove(next.runId());
+    } else {
+      runs.put(next.runId(), next);
     }
-    int next = t.attempt + 1;
-    long delay = backoff.delayMs(next);
-    boolean inTime = System.currentTimeMillis() + delay < t.run.plan.expiresAtMs();
-    if (next > maxAttempts || !inTime) {
-      transition(
-          t,
-          failure,
-          detail
-              + (next > maxAttempts
-                  ? " (attempt " + t.attempt + " of " + maxAttempts + ")"
-                  : " (no time left before expiry)"),
-          true);
-      return;
+    for (DispatchEffect effect : step.effects()) {
+      execute(next, effect);
     }
-    transition(t, failure, detail + "; retry " + next + " in " + delay + " ms", false);
-    t.timer =
+    if (next.settled()) {
+      next.wireIds().keySet().forEach(runByWireId::remove);
+    }
+  }
+
+  private void execute(TrackedRun run, DispatchEffect effect) {
+    String runId = run.runId();
+    if (effect instanceof Publish p) {
+      publish(runId, p);
+    } else if (effect instanceof ScheduleAckTimeout s) {
+      schedule(
+          s.commandId(),
+          s.delayMs(),
+          () -> apply(runId, new DispatchEvent.AckTimeout(s.wireId(), Instant.now())));
+    } else if (effect instanceof ScheduleRetry s) {
+      schedule(
+          s.commandId(),
+          s.delayMs(),
+          () ->
+              apply(runId, new DispatchEvent.RetryDue(s.commandId(), s.attempt(), Instant.now())));
+    } else if (effect instanceof CancelTimer c) {
+      Long timer = timers.remove(c.commandId());
+      if (timer != null) {
+        vertx.cancelTimer(timer);
+      }
+    } else if (effect instanceof RecordCommand r) {
+      db.orderedTransaction(
+              c -> {
+                ResponseStore.recordCommand(
+                    c, r.commandId(), r.state().word(), r.attempts(), r.detail());
+                return null;
+              })
+          .onFailure(
+              e ->
+                  LOG.error(
+                      "could not record {} of {}: {}",
+                      r.state().word(),
+                      r.commandId(),
+                      e.toString()));
+    } else if (effect instanceof InsertCancel i) {
+      db.orderedTransaction(
+              c -> {
+                ResponseStore.insertCancel(
+                    c,
+                    i.commandId(),
+                    i.runId(),
+                    i.deviceId(),
+                    i.district(),
+                    i.cancels(),
+                    i.issuedAtMs(),
+                    i.expiresAtMs());
+                return null;
+              })
+          .onFailure(e -> LOG.error("could not record cancel {}: {}", i.commandId(), e.toString()));
+    } else if (effect instanceof FinishRun f) {
+      db.orderedTransaction(
+              c -> {
+                ResponseStore.finishRun(c, f.runId(), f.state().word());
+                return null;
+              })
+          .onFailure(e -> LOG.error("could not finish run {}: {}", f.runId(), e.toString()));
+    } else if (effect instanceof CommandProgress p) {
+      hub.event(p.district(), "command_progress", json(p));
+    } else if (effect instanceof RunProgress p) {
+      hub.event(p.district(), "run_progress", json(p));
+    } else if (effect instanceof CountStaleAck) {
+      staleAcks++;
+    } else {
+      throw new IllegalArgumentException("unknown effect " + effect);
+    }
+  }
+
+  private void schedule(String commandId, long delayMs, Runnable fired) {
+    long timer =
         vertx.setTimer(
-            delay,
+            delayMs,
             id -> {
-              t.timer = -1;
-              if (!t.run.cancelled && !t.isFinal()) {
-                send(t, next);
-              }
+              timers.remove(commandId, id);
+              fired.run();
             });
+    timers.put(commandId, timer);
   }
 
-  /** Records, pushes, and ends the run when every target is final. */
-  private void transition(Target t, String state, String detail, boolean ends) {
-    t.state = state;
-    t.ended = ends;
-    Run run = t.run;
-    String commandId = t.item.commandId();
-    int attempt = t.attempt;
-    db.orderedTransaction(
-            c -> {
-              ResponseStore.recordCommand(c, commandId, state, attempt, detail);
-              return null;
-            })
-        .onFailure(e -> LOG.error("could not record {} of {}: {}", state, commandId, e.toString()));
-    hub.event(
-        run.plan.district(),
-        "command_progress",
-        new JsonObject()
-            .put("run_id", run.plan.runId())
-            .put("seq", ++run.seq)
-            .put("command_id", commandId)
-            .put("device_id", t.item.deviceId())
-            .put("action", t.item.action())
-            .put("state", state)
-            .put("attempt", attempt)
-            .put("final", t.isFinal())
-            .put("detail", detail)
-            .put("at", Instant.now().toString()));
-    if (t.isFinal()) {
-      byWireId.remove(t.wireId);
-      finishIfDone(run);
-    }
+  private void publish(String runId, Publish p) {
+    runByWireId.put(p.wireId(), runId);
+    byte[] payload = p.command().toByteArray();
+    String wireId = p.wireId();
+    publisher.execute(
+        () -> {
+          try {
+            mqtt.publish(
+                p.topic(),
+                payload,
+                1,
+                p.expirySeconds(),
+                error -> {
+                  if (error == null) {
+                    context.runOnContext(v -> apply(runId, new DispatchEvent.Published(wireId)));
+                  } else {
+                    publishFailed(runId, p, error);
+                  }
+                });
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (RuntimeException e) {
+            publishFailed(runId, p, e);
+          }
+        });
   }
 
-  private void finishIfDone(Run run) {
-    if (run.finished || !run.targets.values().stream().allMatch(Target::isFinal)) {
-      return;
-    }
-    run.finished = true;
-    runs.remove(run.plan.runId());
-    Map<String, Integer> counts = run.counts();
-    String state =
-        run.cancelled
-            ? "cancelled"
-            : counts.getOrDefault("done", 0) == run.targets.size()
-                ? "completed"
-                : "partially_failed";
-    db.orderedTransaction(
-            c -> {
-              ResponseStore.finishRun(c, run.plan.runId(), state);
-              return null;
-            })
-        .onFailure(e -> LOG.error("could not finish run {}: {}", run.plan.runId(), e.toString()));
-    pushRun(run, state);
+  private void publishFailed(String runId, Publish p, Throwable error) {
+    LOG.warn(
+        "command {} to {} not published: {}",
+        p.wireId(),
+        p.command().getDeviceId(),
+        error.toString());
+    context.runOnContext(
+        v ->
+            apply(
+                runId,
+                new DispatchEvent.PublishFailed(p.wireId(), error.getMessage(), Instant.now())));
   }
 
-  private void pushRun(Run run, String state) {
-    hub.event(
-        run.plan.district(),
-        "run_progress",
-        new JsonObject()
-            .put("run_id", run.plan.runId())
-            .put("seq", ++run.seq)
-            .put("state", state)
-            .put("total", run.targets.size())
-            .put("counts", new JsonObject(new LinkedHashMap<>(run.counts())))
-            .put("at", Instant.now().toString()));
+  private static JsonObject json(CommandProgress p) {
+    return new JsonObject()
+        .put("run_id", p.runId())
+        .put("seq", p.seq())
+        .put("command_id", p.commandId())
+        .put("device_id", p.deviceId())
+        .put("action", p.action())
+        .put("state", p.state().word())
+        .put("attempt", p.attempt())
+        .put("final", p.ends())
+        .put("detail", p.detail())
+        .put("at", p.at().toString());
+  }
+
+  private static JsonObject json(RunProgress p) {
+    Map<String, Object> counts = new LinkedHashMap<>();
+    p.counts().forEach((state, n) -> counts.put(state.word(), n));
+    return new JsonObject()
+        .put("run_id", p.runId())
+        .put("seq", p.seq())
+        .put("state", p.state().word())
+        .put("total", p.total())
+        .put("counts", new JsonObject(counts))
+        .put("at", p.at().toString());
   }
 
   @Override
@@ -415,61 +331,6 @@ public final class ResponseDispatcher implements AutoCloseable {
       publisher.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** One run being tracked. */
-  private static final class Run {
-    final RunPlan plan;
-    final Map<String, Target> targets = new LinkedHashMap<>();
-    long seq;
-    boolean cancelled;
-    boolean finished;
-
-    Run(RunPlan plan) {
-      this.plan = plan;
-    }
-
-    Map<String, Integer> counts() {
-      Map<String, Integer> counts = new LinkedHashMap<>();
-      ResponseStore.STATES.forEach(s -> counts.put(s, 0));
-      targets.values().forEach(t -> counts.merge(t.state, 1, Integer::sum));
-      return counts;
-    }
-  }
-
-  /** One command to one device (or a cancel command), and where it stands. */
-  private final class Target {
-    final Run run;
-    final RunPlan.Item item;
-    final boolean cancel;
-    String cancels;
-    String state = "pending";
-    int attempt;
-    String wireId;
-    long timer = -1;
-
-    /**
-     * Final: no further attempt (done, rejected, cancelled, or failed/timed out with no retry
-     * left).
-     */
-    boolean ended;
-
-    Target(Run run, RunPlan.Item item, boolean cancel) {
-      this.run = run;
-      this.item = item;
-      this.cancel = cancel;
-    }
-
-    boolean isFinal() {
-      return ended;
-    }
-
-    void cancelTimer() {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
     }
   }
 }

@@ -1,0 +1,414 @@
+package io.citybrain.api.response;
+
+import io.citybrain.api.response.DispatchEffect.CancelTimer;
+import io.citybrain.api.response.DispatchEffect.CommandProgress;
+import io.citybrain.api.response.DispatchEffect.CountStaleAck;
+import io.citybrain.api.response.DispatchEffect.CountStaleAck.Why;
+import io.citybrain.api.response.DispatchEffect.FinishRun;
+import io.citybrain.api.response.DispatchEffect.InsertCancel;
+import io.citybrain.api.response.DispatchEffect.Publish;
+import io.citybrain.api.response.DispatchEffect.RecordCommand;
+import io.citybrain.api.response.DispatchEffect.RunProgress;
+import io.citybrain.api.response.DispatchEffect.ScheduleAckTimeout;
+import io.citybrain.api.response.DispatchEffect.ScheduleRetry;
+import io.citybrain.api.response.TrackedCommand.Timer;
+import io.citybrain.proto.CommandState;
+import io.citybrain.proto.RunState;
+import io.citybrain.proto.Topics;
+import io.citybrain.proto.v1.AckStatus;
+import io.citybrain.proto.v1.Command;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's dispatch as a pure state machine: {@link #transition} takes where a run stands and what
+ * happened, and gives where it stands next with what to do about it. No I/O, no clock, no timers:
+ * {@link ResponseDispatcher} feeds the events and carries out the effects.
+ *
+ * <p>A target goes sent, accepted, then done. A failed attempt, or one without a final ack within
+ * the ack timeout, is retried after the backoff under a new wire id until the attempt limit or the
+ * run's expiry, and then ends failed or timed_out; a rejection is final. An attempt's late acks
+ * still count until its retry goes out; after that they are stale. Only the target device, on its
+ * own ack topic, answers for its command. Cancelling ends the targets not yet final as cancelled
+ * and sends each of those that was sent a cancel command, tracked to its own ack but not retried.
+ * The run ends when every target is final: completed when all are done, cancelled when cancelled,
+ * partially_failed otherwise. Every target transition is recorded and pushed with the run's next
+ * sequence number.
+ *
+ * <pre>
+ * target state              event                      next state
+ * ------------------------  -------------------------  -------------------------------------------
+ * pending                   start                      sent #1; timed_out (final) if expired
+ * sent                      ack ACCEPTED               accepted
+ * sent, accepted,           ack DONE                   done (final)
+ *   failed or timed_out     ack REJECTED               rejected (final)
+ *   waiting for a retry
+ * sent, accepted,           ack FAILED, publish failed failed, retry #n+1 after the backoff;
+ *   timed_out waiting for                                failed (final) if no attempt or time left
+ *   a retry
+ * sent, accepted            ack timeout                timed_out, retry #n+1 after the backoff;
+ *                                                        timed_out (final) if no attempt or time left
+ * failed, timed_out         retry due                  sent #n+1 (new wire id); timed_out (final)
+ *                                                        if expired
+ * not final                 cancel                     cancelled (final), cancel command if sent
+ * final                     any ack                    unchanged, stale ack counted
+ * any                       ack of an earlier attempt, unchanged, stale ack counted
+ *                             or not on the target's
+ *                             own ack topic
+ * </pre>
+ *
+ * <p>Anything else (ACCEPTED when not sent, FAILED when the attempt has failed already, a timer or
+ * publish outcome of an earlier attempt, a PUBACK) changes nothing. A cancel command answers DONE
+ * (done) or anything but ACCEPTED (rejected); without an answer it ends timed_out, and a failed
+ * publish ends it failed; each is recorded, none pushed.
+ */
+final class DispatchMachine {
+  private final Duration ackTimeout;
+  private final int maxAttempts;
+  private final Backoff backoff;
+
+  DispatchMachine(Duration ackTimeout, int maxAttempts, Backoff backoff) {
+    this.ackTimeout = ackTimeout;
+    this.maxAttempts = maxAttempts;
+    this.backoff = backoff;
+  }
+
+  /** A run's next state and the effects that go with it, in order. */
+  record Step(TrackedRun run, List<DispatchEffect> effects) {
+    Step {
+      effects = List.copyOf(effects);
+    }
+  }
+
+  /** The run after {@code event}; {@code run} itself is not changed. */
+  Step transition(TrackedRun run, DispatchEvent event) {
+    Draft d = new Draft(run);
+    if (event instanceof DispatchEvent.Start e) {
+      d.start(e.now());
+    } else if (event instanceof DispatchEvent.RetryDue e) {
+      d.retryDue(e.commandId(), e.attempt(), e.now());
+    } else if (event instanceof DispatchEvent.Published) {
+      return new Step(run, List.of());
+    } else if (event instanceof DispatchEvent.PublishFailed e) {
+      d.publishFailed(e.wireId(), e.reason(), e.now());
+    } else if (event instanceof DispatchEvent.Ack e) {
+      d.ack(e.topic(), e.wireId(), e.status(), e.detail(), e.now());
+    } else if (event instanceof DispatchEvent.AckTimeout e) {
+      d.ackTimeout(e.wireId(), e.now());
+    } else if (event instanceof DispatchEvent.CancelRequested e) {
+      d.cancel(e.now());
+    } else {
+      throw new IllegalArgumentException("unknown event " + event);
+    }
+    return new Step(d.freeze(), d.effects);
+  }
+
+  /** One transition in the making: a copy of the run, changed in place, and the effects so far. */
+  private final class Draft {
+    final RunPlan plan;
+    final Map<String, TrackedCommand> targets;
+    final Map<String, TrackedCommand> cancels;
+    final Map<String, String> wireIds;
+    long seq;
+    boolean cancelled;
+    RunState state;
+    final List<DispatchEffect> effects = new ArrayList<>();
+
+    Draft(TrackedRun run) {
+      plan = run.plan();
+      targets = new LinkedHashMap<>(run.targets());
+      cancels = new LinkedHashMap<>(run.cancels());
+      wireIds = new LinkedHashMap<>(run.wireIds());
+      seq = run.seq();
+      cancelled = run.cancelled();
+      state = run.state();
+    }
+
+    TrackedRun freeze() {
+      return new TrackedRun(plan, targets, cancels, wireIds, seq, cancelled, state);
+    }
+
+    TrackedCommand get(String commandId) {
+      TrackedCommand target = targets.get(commandId);
+      return target != null ? target : cancels.get(commandId);
+    }
+
+    void put(TrackedCommand c) {
+      (c.isCancel() ? cancels : targets).put(c.commandId(), c);
+    }
+
+    void start(Instant now) {
+      if (state != RunState.RUNNING
+          || targets.values().stream().anyMatch(t -> t.state() != CommandState.PENDING)) {
+        return; // started already
+      }
+      if (targets.isEmpty()) {
+        finishIfDone(now);
+        return;
+      }
+      for (String commandId : List.copyOf(targets.keySet())) {
+        send(commandId, 1, now);
+      }
+    }
+
+    void retryDue(String commandId, int attempt, Instant now) {
+      TrackedCommand t = targets.get(commandId);
+      if (t == null || t.timer() != Timer.BACKOFF || attempt != t.attempt() + 1) {
+        return; // not the backoff this command waits out
+      }
+      put(t.with(Timer.NONE));
+      if (!cancelled && !t.ended()) {
+        send(commandId, attempt, now);
+      }
+    }
+
+    void publishFailed(String wireId, String reason, Instant now) {
+      TrackedCommand t = current(wireId);
+      if (t == null || t.state() == CommandState.FAILED) {
+        return; // the attempt has failed already
+      }
+      cancelTimer(t.commandId());
+      retryOrEnd(t.commandId(), CommandState.FAILED, "publish failed: " + reason, now);
+    }
+
+    void ackTimeout(String wireId, Instant now) {
+      TrackedCommand t = current(wireId);
+      if (t == null || t.timer() != Timer.ACK_TIMEOUT) {
+        return;
+      }
+      put(t.with(Timer.NONE));
+      retryOrEnd(
+          t.commandId(),
+          CommandState.TIMED_OUT,
+          "no final ack within " + ackTimeout.toMillis() + " ms",
+          now);
+    }
+
+    /** The command whose current attempt has this wire id, unless it is final. */
+    TrackedCommand current(String wireId) {
+      String commandId = wireIds.get(wireId);
+      TrackedCommand t = commandId == null ? null : get(commandId);
+      return t == null || !wireId.equals(t.wireId()) || t.ended() ? null : t;
+    }
+
+    void ack(String topic, String wireId, AckStatus status, String detail, Instant now) {
+      String commandId = wireIds.get(wireId);
+      if (commandId == null) {
+        stale(wireId, Why.UNKNOWN_COMMAND);
+        return;
+      }
+      TrackedCommand t = get(commandId);
+      if (!topic.equals(Topics.ack(plan.district(), t.item().deviceId()))) {
+        stale(wireId, Why.NOT_FROM_TARGET);
+        return;
+      }
+      if (t.ended()) {
+        stale(wireId, Why.AFTER_THE_END);
+        return;
+      }
+      if (!wireId.equals(t.wireId())) {
+        stale(wireId, Why.EARLIER_ATTEMPT);
+        return;
+      }
+      if (t.isCancel()) {
+        cancelAck(t, status, detail);
+        return;
+      }
+      switch (status) {
+        case ACK_STATUS_ACCEPTED -> {
+          if (t.state() == CommandState.SENT) {
+            change(commandId, CommandState.ACCEPTED, detail, false, now);
+          }
+        }
+        case ACK_STATUS_DONE -> {
+          cancelTimer(commandId);
+          change(commandId, CommandState.DONE, detail, true, now);
+        }
+        case ACK_STATUS_FAILED -> {
+          if (t.state() != CommandState.FAILED) { // else a repeat: the backoff runs already
+            cancelTimer(commandId);
+            retryOrEnd(commandId, CommandState.FAILED, detail, now);
+          }
+        }
+        case ACK_STATUS_REJECTED -> {
+          cancelTimer(commandId);
+          change(commandId, CommandState.REJECTED, detail, true, now);
+        }
+        default -> stale(wireId, Why.NO_STATUS);
+      }
+    }
+
+    /**
+     * A cancel command's answer: accepted changes nothing, done is done, anything else rejected.
+     */
+    void cancelAck(TrackedCommand cancel, AckStatus status, String detail) {
+      if (status == AckStatus.ACK_STATUS_ACCEPTED) {
+        return;
+      }
+      cancelTimer(cancel.commandId());
+      CommandState s =
+          status == AckStatus.ACK_STATUS_DONE ? CommandState.DONE : CommandState.REJECTED;
+      put(get(cancel.commandId()).with(s, true));
+      effects.add(new RecordCommand(cancel.commandId(), s, 1, detail));
+    }
+
+    void cancel(Instant now) {
+      if (state != RunState.RUNNING) {
+        return;
+      }
+      cancelled = true;
+      for (String commandId : List.copyOf(targets.keySet())) {
+        TrackedCommand t = targets.get(commandId);
+        if (t.ended()) {
+          continue;
+        }
+        String cancels = t.wireId();
+        cancelTimer(commandId);
+        change(commandId, CommandState.CANCELLED, "cancelled by coordinator", true, now);
+        if (cancels != null) {
+          RunPlan.Item item =
+              new RunPlan.Item(commandId + "~cancel", t.item().deviceId(), "cancel", Map.of());
+          put(TrackedCommand.cancel(item, cancels));
+          effects.add(
+              new InsertCancel(
+                  item.commandId(),
+                  plan.runId(),
+                  item.deviceId(),
+                  plan.district(),
+                  cancels,
+                  now.toEpochMilli(),
+                  plan.expiresAtMs()));
+          send(item.commandId(), 1, now);
+        }
+      }
+      finishIfDone(now);
+    }
+
+    void send(String commandId, int attempt, Instant now) {
+      long nowMs = now.toEpochMilli();
+      if (nowMs >= plan.expiresAtMs()) {
+        change(commandId, CommandState.TIMED_OUT, "expired before attempt " + attempt, true, now);
+        return;
+      }
+      TrackedCommand t = get(commandId).sending(attempt);
+      if (t.isCancel()) {
+        t = t.with(CommandState.SENT, false); // as stored by InsertCancel
+      }
+      put(t);
+      wireIds.put(t.wireId(), commandId);
+      Command.Builder command =
+          Command.newBuilder()
+              .setCommandId(t.wireId())
+              .setDeviceId(t.item().deviceId())
+              .setDistrict(plan.district())
+              .setAction(t.item().action())
+              .putAllParams(t.item().params())
+              .setIssuedAtMs(nowMs)
+              .setExpiresAtMs(plan.expiresAtMs())
+              .setPlanRunId(plan.runId())
+              .setAttempt(attempt);
+      if (t.isCancel()) {
+        command.setCancelsCommandId(t.cancels());
+      }
+      long expirySeconds = Math.max(1, (plan.expiresAtMs() - nowMs + 999) / 1000);
+      if (!t.isCancel()) {
+        change(commandId, CommandState.SENT, attempt == 1 ? "" : "retry", false, now);
+      }
+      effects.add(new ScheduleAckTimeout(commandId, t.wireId(), ackTimeout.toMillis()));
+      effects.add(
+          new Publish(
+              commandId,
+              t.wireId(),
+              Topics.command(plan.district(), t.item().deviceId()),
+              command.build(),
+              expirySeconds));
+    }
+
+    /**
+     * A failed or unanswered attempt: another one after the backoff, unless attempts or time have
+     * run out. A cancel command is not retried: it ends, recorded like its answers.
+     */
+    void retryOrEnd(String commandId, CommandState failure, String detail, Instant now) {
+      TrackedCommand t = get(commandId);
+      if (t.isCancel()) {
+        put(t.with(failure, true));
+        effects.add(new RecordCommand(commandId, failure, t.attempt(), detail));
+        return;
+      }
+      int next = t.attempt() + 1;
+      long delay = backoff.delayMs(next);
+      boolean inTime = now.toEpochMilli() + delay < plan.expiresAtMs();
+      if (next > maxAttempts || !inTime) {
+        change(
+            commandId,
+            failure,
+            detail
+                + (next > maxAttempts
+                    ? " (attempt " + t.attempt() + " of " + maxAttempts + ")"
+                    : " (no time left before expiry)"),
+            true,
+            now);
+        return;
+      }
+      change(commandId, failure, detail + "; retry " + next + " in " + delay + " ms", false, now);
+      put(get(commandId).with(Timer.BACKOFF));
+      effects.add(new ScheduleRetry(commandId, next, delay));
+    }
+
+    void cancelTimer(String commandId) {
+      TrackedCommand t = get(commandId);
+      if (t.timer() != Timer.NONE) {
+        put(t.with(Timer.NONE));
+        effects.add(new CancelTimer(commandId));
+      }
+    }
+
+    /** A command's new state: recorded, pushed, and the run ended when every target is final. */
+    void change(String commandId, CommandState to, String detail, boolean ends, Instant now) {
+      TrackedCommand t = get(commandId).with(to, ends);
+      put(t);
+      effects.add(new RecordCommand(commandId, to, t.attempt(), detail));
+      effects.add(
+          new CommandProgress(
+              plan.district(),
+              plan.runId(),
+              ++seq,
+              commandId,
+              t.item().deviceId(),
+              t.item().action(),
+              to,
+              t.attempt(),
+              ends,
+              detail,
+              now));
+      if (ends) {
+        finishIfDone(now);
+      }
+    }
+
+    void finishIfDone(Instant now) {
+      if (state != RunState.RUNNING || !targets.values().stream().allMatch(TrackedCommand::ended)) {
+        return;
+      }
+      Map<CommandState, Integer> counts = freeze().counts();
+      state =
+          cancelled
+              ? RunState.CANCELLED
+              : counts.get(CommandState.DONE) == targets.size()
+                  ? RunState.COMPLETED
+                  : RunState.PARTIALLY_FAILED;
+      effects.add(new FinishRun(plan.runId(), state));
+      effects.add(
+          new RunProgress(
+              plan.district(), plan.runId(), ++seq, state, targets.size(), counts, now));
+    }
+
+    void stale(String wireId, Why why) {
+      effects.add(new CountStaleAck(wireId, why));
+    }
+  }
+}
