@@ -190,28 +190,29 @@ final class DemoCommand implements Callable<Integer> {
 
   private void startStreamJob(PrintWriter out, CitySeeds seeds, String brokerUrl, String jdbcUrl)
       throws Exception {
-    CityJobConfig config = new CityJobConfig();
-    config.brokerUrl = brokerUrl;
-    config.jdbcUrl = jdbcUrl;
-    config.districts = seeds.districtCodes();
-    config.clientIdPrefix = "citybrain-demo-stream";
-    // Embedded HiveMQ CE sends one unacknowledged QoS 1 message per queue at a time, which
-    // acknowledge-on-checkpoint
-    // turns into a crawl (ingest/README.md): the demo reads it at QoS 0. A configured broker
-    // (Mosquitto) gets QoS 1.
-    config.qos = mqttUrl == null ? 0 : 1;
-    config.sessionExpiry = Duration.ofMinutes(10);
-    config.checkpointInterval = Duration.ofSeconds(5);
     // Checkpoints on disk: the JobManager's memory holds at most 5 MB per state, which a long demo
     // outgrows.
     Path checkpoints = Files.createTempDirectory("citybrain-checkpoints");
     started.push(() -> TempFolders.deleteQuietly(checkpoints));
-    config.checkpointDir = checkpoints.toUri().toString();
+    CityJobConfig config =
+        CityJobConfig.builder()
+            .mqttUrl(brokerUrl)
+            .jdbcUrl(jdbcUrl)
+            .districts(seeds.districtCodes())
+            .clientIdPrefix("citybrain-demo-stream")
+            // Embedded HiveMQ CE sends one unacknowledged QoS 1 message per queue at a time, which
+            // acknowledge-on-checkpoint turns into a crawl (ingest/README.md): the demo reads it at
+            // QoS 0. A configured broker (Mosquitto) gets QoS 1.
+            .qos(mqttUrl == null ? 0 : 1)
+            .sessionExpiry(Duration.ofMinutes(10))
+            .checkpointInterval(Duration.ofSeconds(5))
+            .checkpointDir(checkpoints.toUri().toString())
+            .build();
     StreamJobRunner runner = StreamJobRunner.start(config, seeds);
     started.push(runner);
     out.printf(
         "  stream job  running on an in-process Flink MiniCluster (parallelism %d, QoS %d, checkpoints %s)%n",
-        config.parallelism, config.qos, config.checkpointInterval.toSeconds() + " s");
+        config.parallelism(), config.qos(), config.checkpointInterval().toSeconds() + " s");
     out.println(
         "              live topics: "
             + Topics.live("{district}")

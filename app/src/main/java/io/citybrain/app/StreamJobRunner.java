@@ -3,6 +3,7 @@ package io.citybrain.app;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.stream.CityJob;
 import io.citybrain.stream.CityJobConfig;
+import io.citybrain.stream.CityJobIo;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
@@ -22,12 +23,13 @@ final class StreamJobRunner implements AutoCloseable {
   }
 
   /**
-   * Submits the job and waits until it runs; fails with the job's own message if it cannot start.
+   * Submits the job on the real ends (the configured broker and database) and waits until it runs;
+   * fails with the job's own message if it cannot start.
    */
   static StreamJobRunner start(CityJobConfig config, CitySeeds seeds) throws Exception {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
-    new CityJob(config, seeds).build(env);
+    new CityJob(config, seeds, CityJobIo.of(config)).build(env);
     JobClient job = env.executeAsync("citybrain-city");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     JobStatus status;

@@ -1,6 +1,7 @@
 package io.citybrain.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
@@ -56,15 +57,17 @@ class StoredPictureIT {
     RegistrySync.sync(services.dataSource(), seeds, FleetExpander.expand(seeds));
     String broker = services.mqttUrl();
     RetainedTopics.clearLive(broker, seeds.districtCodes());
-    CityJobConfig job = new CityJobConfig();
-    job.brokerUrl = broker;
-    job.jdbcUrl = services.jdbcUrl();
-    job.districts = seeds.districtCodes();
-    job.clientIdPrefix = services.uniqueId("stored-city");
-    job.sessionExpiry = Duration.ofMinutes(5);
-    job.checkpointInterval = Duration.ofSeconds(1);
-    job.outOfOrderness = Duration.ofSeconds(10);
-    job.allowedLateness = Duration.ofSeconds(120);
+    CityJobConfig job =
+        CityJobConfig.builder()
+            .mqttUrl(broker)
+            .jdbcUrl(services.jdbcUrl())
+            .districts(seeds.districtCodes())
+            .clientIdPrefix(services.uniqueId("stored-city"))
+            .sessionExpiry(Duration.ofMinutes(5))
+            .checkpointInterval(Duration.ofSeconds(1))
+            .outOfOrderness(Duration.ofSeconds(10))
+            .allowedLateness(Duration.ofSeconds(120))
+            .build();
     LaneSessions.open(job.source());
     Map<String, JsonObject> live = new HashMap<>();
     try (StreamJobRunner ignored = StreamJobRunner.start(job, seeds);
@@ -75,11 +78,10 @@ class StoredPictureIT {
         sim.run();
       }
       // The last pictures are published and stored: the live ones equal the stored window ends.
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (!settled(liveApi, token, services)) {
-        assertThat(System.nanoTime()).as("pictures settled within 90 s").isLessThan(deadline);
-        Thread.sleep(500);
-      }
+      await("pictures settled")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> settled(liveApi, token, services));
       for (String d : DISTRICTS) {
         live.put(d, get(liveApi, token, "/api/v1/districts/" + d));
       }

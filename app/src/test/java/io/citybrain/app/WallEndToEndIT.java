@@ -50,16 +50,19 @@ class WallEndToEndIT {
     RegistrySync.sync(services.dataSource(), seeds, FleetExpander.expand(seeds));
     String broker = services.mqttUrl();
     RetainedTopics.clearLive(broker, seeds.districtCodes());
-    CityJobConfig job = new CityJobConfig();
-    job.brokerUrl = broker;
-    job.jdbcUrl = services.jdbcUrl();
-    job.districts = seeds.districtCodes();
-    job.clientIdPrefix = services.uniqueId("wall-city");
-    job.sessionExpiry = Duration.ofMinutes(5);
-    job.checkpointInterval = Duration.ofSeconds(1);
-    // Event-time bounds for a 30x time-lapse: a second of wall-clock delay is 30 s of event time.
-    job.outOfOrderness = Duration.ofSeconds(10);
-    job.allowedLateness = Duration.ofSeconds(120);
+    CityJobConfig job =
+        CityJobConfig.builder()
+            .mqttUrl(broker)
+            .jdbcUrl(services.jdbcUrl())
+            .districts(seeds.districtCodes())
+            .clientIdPrefix(services.uniqueId("wall-city"))
+            .sessionExpiry(Duration.ofMinutes(5))
+            .checkpointInterval(Duration.ofSeconds(1))
+            // Event-time bounds for a 30x time-lapse: a second of wall-clock delay is 30 s of event
+            // time.
+            .outOfOrderness(Duration.ofSeconds(10))
+            .allowedLateness(Duration.ofSeconds(120))
+            .build();
     // The lanes' sessions exist before the job deploys: nothing the simulator sends early is lost.
     LaneSessions.open(job.source());
     List<AutoCloseable> started = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.citybrain.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.ingest.source.MqttRecord;
@@ -81,10 +82,9 @@ class IngestFaultsIT {
               "0.025",
               "--seed",
               "3");
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (seen.size() < report.published() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(100);
-      }
+      await("the oracle has every published message")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> seen.size() >= report.published());
       assertThat(seen).hasSize((int) report.published());
 
       Set<String> valid = new HashSet<>();
@@ -106,11 +106,12 @@ class IngestFaultsIT {
       assertThat(IngestJob.awaitStored(services, valid.size(), Duration.ofMinutes(2)))
           .isEqualTo(valid.size());
       assertThat(IngestJob.distinctIdentities(services)).isEqualTo(valid.size());
-      long deadlineLetters = System.currentTimeMillis() + 10_000;
-      while (IngestJob.query(services, "SELECT count(*) FROM dead_letter") < invalid
-          && System.currentTimeMillis() < deadlineLetters) {
-        Thread.sleep(200);
-      }
+      long expectedLetters = invalid;
+      await("every invalid message dead-lettered")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> IngestJob.query(services, "SELECT count(*) FROM dead_letter"),
+              letters -> letters >= expectedLetters);
       assertThat(IngestJob.query(services, "SELECT count(*) FROM dead_letter")).isEqualTo(invalid);
       assertThat(
               IngestJob.query(

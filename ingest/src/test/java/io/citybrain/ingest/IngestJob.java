@@ -1,5 +1,7 @@
 package io.citybrain.ingest;
 
+import static org.awaitility.Awaitility.await;
+
 import io.citybrain.ingest.sink.RawIngestSink;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.ingest.source.MqttRecord;
@@ -28,11 +30,12 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.assertj.core.api.Assertions;
+import org.awaitility.core.ConditionTimeoutException;
 import picocli.CommandLine;
 
 /**
- * The ingest job as the tests run it: MQTT source (2 lanes) -> a test hook -> validating raw sink,
- * parallelism 2.
+ * The ingest job as the tests run it: MQTT source (2 lanes) -> a test hook -> validating raw sink
+ * ({@link RawIngestSink}), parallelism 2.
  */
 final class IngestJob implements AutoCloseable {
   private final JobClient job;
@@ -86,14 +89,13 @@ final class IngestJob implements AutoCloseable {
         .sinkTo(
             new RawIngestSink(
                 services.jdbcUrl(), 2_000, Duration.ofMillis(200), Duration.ofMinutes(5)));
+    // A persistent session only queues what arrives after it subscribed: the lanes' sessions exist
+    // before the job deploys, so nothing the simulator sends early is lost.
+    LaneSessions.open(source);
     JobClient job = env.executeAsync("ingest-under-test");
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (job.getJobStatus().get() != JobStatus.RUNNING && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
-    // A persistent session only queues what arrives after it subscribed: let the lanes subscribe
-    // first.
-    Thread.sleep(3_000);
+    await("the ingest job running")
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
     return new IngestJob(job, source);
   }
 
@@ -125,12 +127,15 @@ final class IngestJob implements AutoCloseable {
    * count.
    */
   static long awaitStored(TestServices services, long rows, Duration timeout) throws Exception {
-    long deadline = System.currentTimeMillis() + timeout.toMillis();
-    long stored;
-    while ((stored = storedRows(services)) < rows && System.currentTimeMillis() < deadline) {
-      Thread.sleep(500);
+    try {
+      return await("at least " + rows + " raw rows")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> storedRows(services), stored -> stored >= rows);
+    } catch (ConditionTimeoutException e) {
+      // The caller's assertion on the count says how far it got.
+      return storedRows(services);
     }
-    return stored;
   }
 
   static long storedRows(TestServices services) throws Exception {

@@ -1,15 +1,9 @@
 package io.citybrain.stream;
 
 import io.citybrain.ingest.sink.Ingested;
-import io.citybrain.ingest.sink.TelemetrySink;
 import io.citybrain.ingest.source.MqttRecord;
-import io.citybrain.ingest.source.MqttSource;
 import io.citybrain.ingest.validate.Rejection;
 import io.citybrain.ingest.validate.TelemetryItem;
-import io.citybrain.proto.AlertStates;
-import io.citybrain.proto.Severities;
-import io.citybrain.proto.Topics;
-import io.citybrain.proto.v1.Alert;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.MetricKind;
 import io.citybrain.stream.alert.AlertEvaluator;
@@ -17,6 +11,7 @@ import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.dedup.Deduplicate;
 import io.citybrain.stream.dedup.EventTimeOfMessage;
 import io.citybrain.stream.dedup.ValidateTelemetry;
+import io.citybrain.stream.incident.IncidentEvent;
 import io.citybrain.stream.incident.Signal;
 import io.citybrain.stream.liveness.DeviceLiveness;
 import io.citybrain.stream.liveness.LivenessChange;
@@ -27,8 +22,7 @@ import io.citybrain.stream.metric.ToEventCount;
 import io.citybrain.stream.metric.ToWindowStats;
 import io.citybrain.stream.metric.WindowStats;
 import io.citybrain.stream.sink.Publication;
-import io.citybrain.stream.sink.ResultPublisher;
-import io.citybrain.stream.sink.ResultTables;
+import io.citybrain.stream.sink.ResultSinks;
 import io.citybrain.stream.situation.CityRecord;
 import io.citybrain.stream.situation.CitySummarizer;
 import io.citybrain.stream.situation.DistrictSituation;
@@ -38,7 +32,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -52,7 +45,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 /**
  * The city job: MQTT telemetry in; raw rows, district metrics, liveness, the situation picture,
  * alerts and incidents out, to PostgreSQL and to the live MQTT topics. One code path for the demo's
- * MiniCluster and for {@code flink run}.
+ * MiniCluster and for {@code flink run}; where it reads and writes is the {@link CityJobIo} it is
+ * given.
  *
  * <pre>
  * mqtt (watermarks per lane) -> validate -(rejected)---------------------------> raw sink (+ dead letters, accounting)
@@ -62,7 +56,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *                                        -> liveness per device -> device_status
  *                                        10 s stats -> alert rules -> alert
  *                                        alerts + cameras + readings -> CEP incidents -> incident
- *                                        all of it per district -> situation -> district_snapshot, live topics
+ *                                        all of it per district -> situation -> district_snapshot, city_summary
+ *                                        snapshots, city summary, alerts, incidents -> one publisher, keyed by topic
  * </pre>
  */
 public final class CityJob {
@@ -72,63 +67,56 @@ public final class CityJob {
   public static final int HISTORY_S = 60;
   private final CityJobConfig config;
   private final CitySeeds seeds;
+  private final CityJobIo io;
 
-  public CityJob(CityJobConfig config, CitySeeds seeds) {
-    this.config = config.validate();
+  public CityJob(CityJobConfig config, CitySeeds seeds, CityJobIo io) {
+    this.config = config;
     this.seeds = seeds;
+    this.io = io;
   }
 
   /** The Flink settings this job needs from its environment: checkpoints, state backend. */
   public Configuration flinkConfiguration() {
     Configuration conf = new Configuration();
-    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval);
-    conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+    conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend());
     // Every type crossing the network has a real serializer; a Kryo fallback fails the job at once,
     // not in production.
     conf.set(PipelineOptions.GENERIC_TYPES, false);
-    if (config.checkpointDir != null) {
+    if (config.checkpointDir() != null) {
       conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir);
+      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
     }
     return conf;
   }
 
   /** Adds the job's graph to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
-    build(env, null);
-  }
-
-  /**
-   * Adds the job's graph with {@code hook} right after the source (tests inject failures there).
-   */
-  public void build(StreamExecutionEnvironment env, MapFunction<MqttRecord, MqttRecord> hook) {
     env.configure(flinkConfiguration());
-    env.setParallelism(config.parallelism);
-    ResultTables tables = new ResultTables(config.jdbcUrl);
+    env.setParallelism(config.parallelism());
+    ResultSinks tables = io.resultTables();
 
     DataStream<MqttRecord> messages =
         env.fromSource(
-                new MqttSource(config.source()),
-                WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(config.outOfOrderness)
+                io.source(),
+                WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(config.outOfOrderness())
                     .withTimestampAssigner(new EventTimeOfMessage())
-                    .withIdleness(config.idleness),
-                "mqtt")
+                    .withIdleness(config.idleness()),
+                "mqtt",
+                TypeInformation.of(MqttRecord.class))
             .uid("mqtt-source");
-    if (hook != null) {
-      messages = messages.map(hook).name("hook").uid("hook");
-    }
     SingleOutputStreamOperator<TelemetryItem> valid =
         messages
             .transform(
                 "validate",
                 TypeInformation.of(TelemetryItem.class),
-                new ValidateTelemetry(config.jdbcUrl, config.futureLimit))
+                new ValidateTelemetry(io.registry(), config.futureLimit()))
             .uid("validate");
     DataStream<Rejection> rejected = valid.getSideOutput(ValidateTelemetry.REJECTED);
     SingleOutputStreamOperator<TelemetryItem> clean =
         valid
             .keyBy(item -> item.deviceId)
-            .process(new Deduplicate(config.dedupTtl, config.allowedLateness))
+            .process(new Deduplicate(config.dedupTtl(), config.allowedLateness()))
             .name("dedup")
             .uid("dedup");
 
@@ -143,7 +131,7 @@ public final class CityJob {
                 .name("flagged-to-raw")
                 .uid("flagged-to-raw"),
             rejected.map(Ingested::of).name("rejected-to-raw").uid("rejected-to-raw"))
-        .sinkTo(new TelemetrySink(config.jdbcUrl, config.rawBatchSize, config.rawFlushInterval))
+        .sinkTo(io.rawTelemetry())
         .name("raw-sink")
         .uid("raw-sink");
 
@@ -164,7 +152,7 @@ public final class CityJob {
     DataStream<LivenessChange> liveness =
         clean
             .keyBy(item -> item.deviceId)
-            .process(new DeviceLiveness(config.missedIntervals))
+            .process(new DeviceLiveness(config.missedIntervals()))
             .name("liveness")
             .uid("liveness");
     liveness.sinkTo(tables.deviceStatus()).name("device-status").uid("device-status");
@@ -190,7 +178,8 @@ public final class CityJob {
         .name("alert-clears")
         .uid("alert-clears");
 
-    DataStream<DistrictUpdate> incidents = incidents(alerts, clean, tables);
+    DataStream<IncidentEvent> incidents = incidents(alerts, clean);
+    incidents.sinkTo(tables.incidents()).name("incident-table").uid("incident-table");
 
     SingleOutputStreamOperator<SituationRecord> situation =
         live.map(DistrictUpdate::of)
@@ -200,9 +189,12 @@ public final class CityJob {
                 liveEvents.map(DistrictUpdate::of).name("events-update").uid("events-update"),
                 liveness.map(DistrictUpdate::of).name("liveness-update").uid("liveness-update"),
                 alerts.map(DistrictUpdate::of).name("alert-update").uid("alert-update"),
-                incidents)
+                incidents
+                    .map(i -> DistrictUpdate.incident(i.district, i.incidentId, i.detectedAtMs))
+                    .name("incident-update")
+                    .uid("incident-update"))
             .keyBy(u -> u.district)
-            .process(new DistrictSituation(seeds, config.jdbcUrl))
+            .process(new DistrictSituation(seeds, io.deviceTotals()))
             .name("district-situation")
             .uid("district-situation");
     situation.sinkTo(tables.snapshots()).name("district-snapshot").uid("district-snapshot");
@@ -218,31 +210,27 @@ public final class CityJob {
         .uid("city-summary-table")
         .setParallelism(1);
 
-    if (config.publishResults) {
+    if (config.publishResults()) {
       situation
-          .map(r -> Publication.of(Topics.live(r.district), r.snapshot, true))
+          .map(Publication::live)
           .name("live-topic")
           .uid("live-topic")
           .union(
-              city.map(r -> Publication.of(Topics.cityLive(), r.summary, true))
-                  .name("city-topic")
-                  .uid("city-topic")
-                  .setParallelism(1),
-              alerts.map(CityJob::alertPublication).name("alert-topic").uid("alert-topic"))
-          // One topic, one connection: the retained picture a new subscriber gets is the newest.
+              city.map(Publication::city).name("city-topic").uid("city-topic").setParallelism(1),
+              alerts.map(Publication::alert).name("alert-topic").uid("alert-topic"),
+              incidents.map(Publication::incident).name("incident-topic").uid("incident-topic"))
+          // One publisher for every result; keyed by topic, so each topic's messages leave in order
+          // through one connection and the retained picture a new subscriber gets is the newest.
           .keyBy(p -> p.topic)
-          .sinkTo(new ResultPublisher(config.brokerUrl, config.clientIdPrefix))
+          .sinkTo(io.publisher())
           .name("publish")
           .uid("publish");
     }
   }
 
-  /**
-   * Incidents (CEP over alerts, camera events and readings): stored, published, and counted per
-   * district.
-   */
-  private DataStream<DistrictUpdate> incidents(
-      DataStream<AlertEvent> alerts, DataStream<TelemetryItem> clean, ResultTables tables) {
+  /** Incidents: CEP over alerts, camera events and readings. */
+  private DataStream<IncidentEvent> incidents(
+      DataStream<AlertEvent> alerts, DataStream<TelemetryItem> clean) {
     DataStream<Signal> signals =
         alerts
             .filter(a -> a.raised)
@@ -251,7 +239,7 @@ public final class CityJob {
             .map(a -> Signal.alert(a.district, a.windowEndMs - 1, a.ruleId, a.alertId, a.value))
             .name("alert-signal")
             .uid("alert-signal");
-    return IncidentWiring.wire(signals, clean, seeds, tables, config);
+    return IncidentWiring.detect(signals, clean, seeds);
   }
 
   private DataStream<WindowStats> metricWindows(DataStream<TelemetryItem> readings, int seconds) {
@@ -263,7 +251,7 @@ public final class CityJob {
     return readings
         .keyBy(item -> item.district + "|" + item.metric)
         .window(TumblingEventTimeWindows.of(Duration.ofSeconds(seconds)))
-        .allowedLateness(config.allowedLateness)
+        .allowedLateness(config.allowedLateness())
         .aggregate(new MetricStatsAggregate(p95), new ToWindowStats(seconds))
         .name("metrics-" + seconds + "s")
         .uid("metrics-" + seconds + "s");
@@ -273,27 +261,9 @@ public final class CityJob {
     return cameras
         .keyBy(item -> item.district + "|" + item.eventType)
         .window(TumblingEventTimeWindows.of(Duration.ofSeconds(seconds)))
-        .allowedLateness(config.allowedLateness)
+        .allowedLateness(config.allowedLateness())
         .aggregate(new CountAggregate<>(), new ToEventCount(seconds))
         .name("camera-counts-" + seconds + "s")
         .uid("camera-counts-" + seconds + "s");
-  }
-
-  static Publication alertPublication(AlertEvent a) {
-    Alert alert =
-        Alert.newBuilder()
-            .setAlertId(a.alertId)
-            .setRuleId(a.ruleId)
-            .setDistrict(a.district)
-            .setMetric(a.metric)
-            .setSeverity(Severities.of(a.severity))
-            .setState(AlertStates.of(a.raised))
-            .setValue(a.value)
-            .setThreshold(a.threshold)
-            .setWindowEndMs(a.windowEndMs)
-            .setRaisedAtMs(a.raisedAtMs)
-            .setClearedAtMs(a.clearedAtMs)
-            .build();
-    return Publication.of(Topics.alert(a.district), alert.toByteArray(), false);
   }
 }

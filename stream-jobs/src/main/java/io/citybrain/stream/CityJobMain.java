@@ -4,20 +4,25 @@ import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Durations;
 import io.citybrain.seeds.SeedLoader;
 import io.citybrain.seeds.SeedSource;
+import io.citybrain.settings.InvalidSettingException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * The job jar's entry point ({@code flink run citybrain-stream-job.jar --broker ... --db-url ...}):
- * the same graph as the demo's MiniCluster, on whatever cluster the client submits to. Flags
- * override environment variables.
+ * The job jar's entry point ({@code flink run citybrain-stream-job.jar --mqtt-url ... --db-url
+ * ...}): the same graph as the demo's MiniCluster, on whatever cluster the client submits to, with
+ * the real broker and database. Flags override environment variables.
  */
 @Command(
     name = "citybrain-stream-job",
@@ -25,16 +30,42 @@ import picocli.CommandLine.Option;
     description =
         "The CityBrain stream job: district metrics, liveness, alerts, incidents and the live picture.")
 public final class CityJobMain implements Callable<Integer> {
+  /** The flag of each setting a flag sets, to restate a setting's problem as the user typed it. */
+  private static final Map<String, String> FLAGS =
+      Map.ofEntries(
+          Map.entry("broker URL", "--mqtt-url"),
+          Map.entry("database URL", "--db-url"),
+          Map.entry("parallelism", "--parallelism"),
+          Map.entry("lanes", "--lanes"),
+          Map.entry("qos", "--qos"),
+          Map.entry("client id prefix", "--client-id"),
+          Map.entry("checkpoint interval", "--checkpoint-interval"),
+          Map.entry("state backend", "--state-backend"),
+          Map.entry("checkpoint directory", "--checkpoint-dir"),
+          Map.entry("out-of-orderness", "--out-of-orderness"),
+          Map.entry("idleness", "--idleness"),
+          Map.entry("allowed lateness", "--allowed-lateness"));
+
+  @Spec CommandSpec spec;
+
   @Option(
-      names = "--broker",
+      names = "--mqtt-url",
+      paramLabel = "URL",
       defaultValue = "${env:CITYBRAIN_MQTT_URL}",
-      description = "MQTT broker URL (tcp://host:1883).")
-  String broker;
+      description = "MQTT broker URL, e.g. tcp://127.0.0.1:1883 (env CITYBRAIN_MQTT_URL).")
+  String mqttUrl;
+
+  /** The name --mqtt-url had before the settings were named alike across the launcher's roles. */
+  @Option(names = "--broker", paramLabel = "URL", hidden = true)
+  String deprecatedBroker;
 
   @Option(
       names = "--db-url",
+      paramLabel = "JDBC",
       defaultValue = "${env:CITYBRAIN_DB_URL}",
-      description = "jdbc:postgresql: URL.")
+      description =
+          "PostgreSQL URL, e.g. jdbc:postgresql://127.0.0.1:5432/citybrain?user=citybrain "
+              + "(env CITYBRAIN_DB_URL).")
   String dbUrl;
 
   @Option(
@@ -61,7 +92,7 @@ public final class CityJobMain implements Callable<Integer> {
           "Prefix of the MQTT client ids (lanes keep their broker sessions across restarts by it).")
   String clientId;
 
-  @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = Durations.class)
+  @Option(names = "--checkpoint-interval", defaultValue = "10s")
   Duration checkpointInterval;
 
   @Option(
@@ -75,13 +106,13 @@ public final class CityJobMain implements Callable<Integer> {
       description = "Checkpoint storage URI (file:///..., s3://...).")
   String checkpointDir;
 
-  @Option(names = "--out-of-orderness", defaultValue = "5s", converter = Durations.class)
+  @Option(names = "--out-of-orderness", defaultValue = "5s")
   Duration outOfOrderness;
 
-  @Option(names = "--idleness", defaultValue = "30s", converter = Durations.class)
+  @Option(names = "--idleness", defaultValue = "30s")
   Duration idleness;
 
-  @Option(names = "--allowed-lateness", defaultValue = "30s", converter = Durations.class)
+  @Option(names = "--allowed-lateness", defaultValue = "30s")
   Duration allowedLateness;
 
   @Option(
@@ -90,8 +121,7 @@ public final class CityJobMain implements Callable<Integer> {
   boolean noPublish;
 
   public static void main(String[] args) throws Exception {
-    CommandLine line = new CommandLine(new CityJobMain());
-    int code = line.execute(args);
+    int code = commandLine(new CityJobMain()).execute(args);
     if (code != 0) {
       // Inside `flink run` an exit would take the client down without a word; an exception carries
       // the message.
@@ -100,33 +130,61 @@ public final class CityJobMain implements Callable<Integer> {
     }
   }
 
+  /**
+   * The command line over {@code main}: durations read as people write them (10s, 500ms, PT30S).
+   */
+  static CommandLine commandLine(CityJobMain main) {
+    CommandLine line = new CommandLine(main);
+    line.registerConverter(Duration.class, Durations::parse);
+    return line;
+  }
+
   @Override
   public Integer call() throws Exception {
     CitySeeds city =
         seeds == null ? SeedLoader.load() : SeedLoader.load(SeedSource.directory(seeds));
     CityJobConfig config = config(city.districtCodes());
+    spec.commandLine().getOut().println(config.describe());
+    spec.commandLine().getOut().flush();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    new CityJob(config, city).build(env);
+    new CityJob(config, city, CityJobIo.of(config)).build(env);
     env.execute("citybrain-city");
     return 0;
   }
 
+  /** The validated configuration; a bad setting is a usage error naming its flag. */
   CityJobConfig config(List<String> districts) {
-    CityJobConfig c = new CityJobConfig();
-    c.brokerUrl = broker;
-    c.jdbcUrl = dbUrl;
-    c.districts = districts;
-    c.parallelism = parallelism;
-    c.lanes = lanes;
-    c.qos = qos;
-    c.clientIdPrefix = clientId;
-    c.checkpointInterval = checkpointInterval;
-    c.stateBackend = stateBackend;
-    c.checkpointDir = checkpointDir;
-    c.outOfOrderness = outOfOrderness;
-    c.idleness = idleness;
-    c.allowedLateness = allowedLateness;
-    c.publishResults = !noPublish;
-    return c.validate();
+    if (deprecatedBroker != null) {
+      spec.commandLine()
+          .getErr()
+          .println("citybrain-stream-job: --broker is deprecated, use --mqtt-url");
+    }
+    try {
+      return CityJobConfig.builder()
+          .mqttUrl(mqttUrl())
+          .jdbcUrl(dbUrl)
+          .districts(districts)
+          .parallelism(parallelism)
+          .lanes(lanes)
+          .qos(qos)
+          .clientIdPrefix(clientId)
+          .checkpointInterval(checkpointInterval)
+          .stateBackend(stateBackend)
+          .checkpointDir(checkpointDir)
+          .outOfOrderness(outOfOrderness)
+          .idleness(idleness)
+          .allowedLateness(allowedLateness)
+          .publishResults(!noPublish)
+          .build();
+    } catch (InvalidSettingException e) {
+      throw new ParameterException(
+          spec.commandLine(), e.restatedFor(setting -> FLAGS.getOrDefault(setting, setting)), e);
+    }
+  }
+
+  /** --mqtt-url when given; else the deprecated --broker, which as a flag beats the environment. */
+  private String mqttUrl() {
+    boolean explicit = spec.commandLine().getParseResult().hasMatchedOption("--mqtt-url");
+    return deprecatedBroker != null && !explicit ? deprecatedBroker : mqttUrl;
   }
 }

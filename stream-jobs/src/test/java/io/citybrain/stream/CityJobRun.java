@@ -1,10 +1,14 @@
 package io.citybrain.stream;
 
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.ingest.source.LaneSessions;
-import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.Topics;
+import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
@@ -23,8 +27,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -53,26 +57,24 @@ final class CityJobRun implements AutoCloseable {
     RegistrySync.sync(services.dataSource(), SEEDS, FleetExpander.expand(SEEDS));
   }
 
-  static CityJobConfig config(TestServices services, String brokerUrl) {
-    CityJobConfig c = new CityJobConfig();
-    c.brokerUrl = brokerUrl;
-    c.jdbcUrl = services.jdbcUrl();
-    c.districts = SEEDS.districtCodes();
-    c.clientIdPrefix = services.uniqueId("city");
-    c.sessionExpiry = Duration.ofMinutes(2);
-    c.checkpointInterval = Duration.ofSeconds(1);
-    return c;
+  /** The tests' settings: this test's broker and database, checkpoints every second. */
+  static CityJobConfig.Builder config(TestServices services, String brokerUrl) {
+    return CityJobConfig.builder()
+        .mqttUrl(brokerUrl)
+        .jdbcUrl(services.jdbcUrl())
+        .districts(SEEDS.districtCodes())
+        .clientIdPrefix(services.uniqueId("city"))
+        .sessionExpiry(Duration.ofMinutes(2))
+        .checkpointInterval(Duration.ofSeconds(1));
   }
 
-  /**
-   * Starts the job and a subscriber on its result topics; waits until the lanes have subscribed.
-   */
-  static CityJobRun start(CityJobConfig config, MapFunction<MqttRecord, MqttRecord> hook)
-      throws Exception {
+  /** Starts the job on these ends and a subscriber on its result topics; waits until it runs. */
+  static CityJobRun start(CityJobConfig config, CityJobIo io) throws Exception {
     // The lanes' sessions exist before the job deploys: nothing the simulator sends early is lost.
     LaneSessions.open(config.source());
     MqttConnection results =
-        PahoConnection.connect(MqttSettings.of(config.brokerUrl, config.clientIdPrefix + "-watch"));
+        PahoConnection.connect(
+            MqttSettings.of(config.mqttUrl(), config.clientIdPrefix() + "-watch"));
     CityJobRun run = new CityJobRun(null, config, results);
     for (String filter : List.of("city/v1/+/live", "city/v1/+/alert", "city/v1/+/incident")) {
       results.subscribe(
@@ -90,13 +92,12 @@ final class CityJobRun implements AutoCloseable {
     // Every type crossing the network must have a real serializer: Kryo fallbacks fail the job.
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    new CityJob(config, SEEDS).build(env, hook);
+    new CityJob(config, SEEDS, io).build(env);
     JobClient job = env.executeAsync("city-under-test");
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (job.getJobStatus().get() != JobStatus.RUNNING && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
     run.job = job;
+    await("the city job running")
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
     return run;
   }
 
@@ -133,34 +134,40 @@ final class CityJobRun implements AutoCloseable {
    * Waits until {@code sql} returns the same value twice, {@code quiet} apart (the job has caught
    * up).
    */
-  static long awaitStable(TestServices services, String sql, Duration quiet, Duration timeout)
-      throws Exception {
-    long deadline = System.currentTimeMillis() + timeout.toMillis();
-    long last = -1;
-    while (System.currentTimeMillis() < deadline) {
-      long now = query(services, sql);
-      if (now == last && now > 0) {
-        return now;
-      }
-      last = now;
-      Thread.sleep(quiet.toMillis());
-    }
-    throw new AssertionError("still changing after " + timeout + ": " + sql + " = " + last);
+  static long awaitStable(TestServices services, String sql, Duration quiet, Duration timeout) {
+    AtomicLong last = new AtomicLong(-1);
+    return await("no change for " + quiet + ": " + sql)
+        .atMost(timeout)
+        .pollInterval(quiet)
+        .until(
+            () -> query(services, sql),
+            now -> {
+              boolean stable = now > 0 && now == last.get();
+              last.set(now);
+              return stable;
+            });
   }
 
   /** Waits until {@code sql} returns at least {@code atLeast}; fails after the timeout. */
-  static long awaitAtLeast(TestServices services, String sql, long atLeast, Duration timeout)
-      throws Exception {
-    long deadline = System.currentTimeMillis() + timeout.toMillis();
-    long now;
-    while ((now = query(services, sql)) < atLeast) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError(
-            "after " + timeout + ": " + sql + " = " + now + ", expected at least " + atLeast);
+  static long awaitAtLeast(TestServices services, String sql, long atLeast, Duration timeout) {
+    return await(sql + " at least " + atLeast)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> query(services, sql), now -> now >= atLeast);
+  }
+
+  /** The window end of the newest picture of {@code district} this run's subscriber received. */
+  long publishedWindowEnd(String district) throws InvalidProtocolBufferException {
+    List<byte[]> payloads = published.getOrDefault(Topics.live(district), List.of());
+    long newest = 0;
+    synchronized (payloads) {
+      for (byte[] p : payloads) {
+        if (p.length > 0) {
+          newest = Math.max(newest, DistrictSnapshot.parseFrom(p).getWindowEndMs());
+        }
       }
-      Thread.sleep(500);
     }
-    return now;
+    return newest;
   }
 
   static long query(TestServices services, String sql) throws Exception {

@@ -1,15 +1,17 @@
 package io.citybrain.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.citybrain.ingest.source.MqttRecord;
+import io.citybrain.ingest.sink.Ingested;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.Incident;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.RetainedTopics;
 import io.citybrain.testkit.TestServices;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +22,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -128,21 +132,21 @@ class CityScenarioIT {
 
   private Results run(TestServices services, String broker, boolean fail) throws Exception {
     SEEN.set(0);
-    MapFunction<MqttRecord, MqttRecord> hook =
-        record -> {
-          if (fail && SEEN.incrementAndGet() == 40_000 && FAILED.compareAndSet(false, true)) {
-            throw new IllegalStateException("failed on purpose after 40,000 messages");
-          }
-          return record;
-        };
     // Another run on this broker (a benchmark, a demo) may have left pictures retained.
     RetainedTopics.clearLive(broker, CityJobRun.SEEDS.districtCodes());
     Results results = new Results();
-    CityJobConfig config = CityJobRun.config(services, broker);
-    // Event-time bounds for a 30x time-lapse: a second of wall-clock delay is 30 s of event time.
-    config.outOfOrderness = Duration.ofSeconds(10);
-    config.allowedLateness = Duration.ofSeconds(120);
-    try (CityJobRun job = CityJobRun.start(config, hook)) {
+    CityJobConfig config =
+        CityJobRun.config(services, broker)
+            // Event-time bounds for a 30x time-lapse: a second of wall-clock delay is 30 s of event
+            // time.
+            .outOfOrderness(Duration.ofSeconds(10))
+            .allowedLateness(Duration.ofSeconds(120))
+            .build();
+    CityJobIo io = CityJobIo.of(config);
+    if (fail) {
+      io = io.withRawTelemetry(new FailingOnce(io.rawTelemetry()));
+    }
+    try (CityJobRun job = CityJobRun.start(config, io)) {
       long t0 = System.nanoTime();
       SimReport report =
           CityJobRun.simulate(
@@ -183,10 +187,60 @@ class CityScenarioIT {
               + " + (SELECT count(*) FROM alert WHERE state = 'cleared')",
           Duration.ofSeconds(3),
           Duration.ofMinutes(3));
-      Thread.sleep(2_000);
+      // The publisher's last pictures reach the test's subscriber a moment after they are stored.
+      for (String district : List.of("DP", "LG")) {
+        long stored =
+            CityJobRun.query(
+                services,
+                "SELECT (extract(epoch FROM window_end) * 1000)::bigint FROM district_snapshot "
+                    + "WHERE district = '"
+                    + district
+                    + "'");
+        await(district + "'s stored picture published")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> job.publishedWindowEnd(district) >= stored);
+      }
       results.collect(services, job);
     }
     return results;
+  }
+
+  /**
+   * The real raw sink, failing the job once on purpose at the 40,000th item it is given (across
+   * restarts: the MiniCluster runs in this JVM). The sink fails before it writes the item, so the
+   * restored job must store it from the broker's redelivery.
+   */
+  static final class FailingOnce implements Sink<Ingested> {
+    private static final long serialVersionUID = 1L;
+    private final Sink<Ingested> sink;
+
+    FailingOnce(Sink<Ingested> sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public SinkWriter<Ingested> createWriter(WriterInitContext context) throws IOException {
+      SinkWriter<Ingested> writer = sink.createWriter(context);
+      return new SinkWriter<>() {
+        @Override
+        public void write(Ingested item, Context context) throws IOException, InterruptedException {
+          if (SEEN.incrementAndGet() == 40_000 && FAILED.compareAndSet(false, true)) {
+            throw new IllegalStateException("failed on purpose after 40,000 raw items");
+          }
+          writer.write(item, context);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) throws IOException, InterruptedException {
+          writer.flush(endOfInput);
+        }
+
+        @Override
+        public void close() throws Exception {
+          writer.close();
+        }
+      };
+    }
   }
 
   /** Empties the tables and the retained live topics for a second run on the same input. */

@@ -59,6 +59,7 @@ class JobJarIT {
               "org/apache/flink/cep/CEP.class",
               "org/apache/flink/connector/jdbc/core/datastream/sink/JdbcSink.class",
               "org/postgresql/Driver.class",
+              "io/citybrain/storage/Jdbc.class",
               "org/eclipse/paho/mqttv5/client/MqttAsyncClient.class",
               "com/google/protobuf/Message.class",
               "picocli/CommandLine.class",
@@ -67,13 +68,15 @@ class JobJarIT {
         assertThat(entries).as("shaded jar").contains(needed);
       }
       assertThat(entries)
-          .as("Flink itself stays out of the jar")
+          .as("Flink itself, and storage's migrations and pools, stay out of the jar")
           .noneMatch(
               e ->
                   e.startsWith("org/apache/flink/streaming/api/")
                       || e.startsWith("org/apache/flink/runtime/")
                       || e.startsWith("org/apache/flink/api/common/")
                       || e.startsWith("org/slf4j/")
+                      || e.startsWith("org/flywaydb/")
+                      || e.startsWith("com/zaxxer/")
                       || e.startsWith("ch/qos/logback/"));
       assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
           .isEqualTo("io.citybrain.stream.CityJobMain");
@@ -101,9 +104,11 @@ class JobJarIT {
       CliFrontend cli =
           new CliFrontend(client, CliFrontend.loadCustomCommandLines(client, confDir.toString()));
       String clientId = services.uniqueId("jar");
-      CityJobConfig lanes = CityJobRun.config(services, services.mqttUrl());
-      lanes.clientIdPrefix = clientId;
-      lanes.sessionExpiry = CityJobConfig.DEFAULT_SESSION_EXPIRY;
+      CityJobConfig lanes =
+          CityJobRun.config(services, services.mqttUrl())
+              .clientIdPrefix(clientId)
+              .sessionExpiry(CityJobConfig.DEFAULT_SESSION_EXPIRY)
+              .build();
       LaneSessions.open(lanes.source());
       int rc =
           cli.parseAndRun(
@@ -111,7 +116,7 @@ class JobJarIT {
                 "run",
                 "-d",
                 JAR.toAbsolutePath().toString(),
-                "--broker",
+                "--mqtt-url",
                 services.mqttUrl(),
                 "--db-url",
                 services.jdbcUrl(),

@@ -2,6 +2,7 @@ package io.citybrain.ingest.sink;
 
 import io.citybrain.ingest.validate.Rejection;
 import io.citybrain.ingest.validate.TelemetryItem;
+import io.citybrain.storage.Jdbc;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;

@@ -1,5 +1,9 @@
 package io.citybrain.ingest.source;
 
+import io.citybrain.settings.Check;
+import io.citybrain.settings.Described;
+import io.citybrain.settings.Description;
+import io.citybrain.settings.InvalidSettingException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,7 +11,7 @@ import java.util.List;
 
 /**
  * A validated source configuration, built by whoever wires the source (the stream job's {@code
- * CityJobConfig}, which holds the defaults).
+ * CityJobConfig}, which holds the defaults); the constructor is its one validation.
  *
  * @param topicFilters with a shared subscription every lane subscribes to all of them; without,
  *     filter j belongs to lane j mod lanes (disjoint lanes, the default: on Mosquitto 2.0 a shared
@@ -34,37 +38,39 @@ public record MqttSourceConfig(
     Duration sessionExpiry,
     int queueCapacity,
     boolean sharedSubscription)
-    implements Serializable {
+    implements Serializable, Described {
 
+  /** Checks every setting; a failure names it in domain words ({@link InvalidSettingException}). */
   public MqttSourceConfig {
+    Check.mqttUrl(Check.required(brokerUrl, "broker URL", "tcp://127.0.0.1:1883"), "broker URL");
     topicFilters = List.copyOf(topicFilters);
-    if (brokerUrl == null || brokerUrl.isBlank()) {
-      throw new IllegalArgumentException("the MQTT broker URL is required");
-    }
-    if (topicFilters.isEmpty()) {
-      throw new IllegalArgumentException("the MQTT source needs at least one topic filter");
-    }
-    if (lanes < 1) {
-      throw new IllegalArgumentException("lanes must be at least 1, was " + lanes);
-    }
-    if (!sharedSubscription && topicFilters.size() < lanes) {
-      throw new IllegalArgumentException(
-          "without a shared subscription every lane needs a filter: "
-              + topicFilters.size()
-              + " filters for "
-              + lanes
-              + " lanes");
-    }
-    if (qos != 0 && qos != 1) {
-      throw new IllegalArgumentException("qos must be 0 or 1, was " + qos);
-    }
-    if (receiveMaximum < 1 || receiveMaximum > 65_535) {
-      throw new IllegalArgumentException(
-          "receive maximum must be within 1..65535, was " + receiveMaximum);
-    }
-    if (queueCapacity < 1) {
-      throw new IllegalArgumentException("queue capacity must be positive, was " + queueCapacity);
-    }
+    Check.required(clientIdPrefix, "client id prefix", "citybrain-stream");
+    Check.require(!topicFilters.isEmpty(), "topic filters", "must name at least one filter");
+    Check.atLeast(lanes, 1, "lanes");
+    Check.require(
+        sharedSubscription || lanes <= topicFilters.size(),
+        "lanes",
+        "must not outnumber the "
+            + topicFilters.size()
+            + " topic filters without a shared subscription (every lane needs a filter), was "
+            + lanes);
+    Check.within(qos, 0, 1, "qos");
+    Check.within(receiveMaximum, 1, 65_535, "receive maximum");
+    Check.positive(sessionExpiry, "session expiry");
+    Check.atLeast(queueCapacity, 1, "queue capacity");
+  }
+
+  @Override
+  public Description describe() {
+    return new Description("MQTT source")
+        .url("broker URL", brokerUrl)
+        .add("topic filters", topicFilters.size() + " (" + String.join(", ", topicFilters) + ")")
+        .add("client id prefix", clientIdPrefix)
+        .add("lanes", lanes + (sharedSubscription ? " (shared subscription)" : " (disjoint)"))
+        .add("qos", qos)
+        .add("receive maximum", receiveMaximum)
+        .add("session expiry", sessionExpiry)
+        .add("queue capacity", queueCapacity);
   }
 
   /** The filters lane {@code lane} subscribes to, as it sends them to the broker. */

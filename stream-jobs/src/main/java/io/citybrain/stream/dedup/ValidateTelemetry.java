@@ -1,13 +1,11 @@
 package io.citybrain.stream.dedup;
 
-import io.citybrain.ingest.sink.Jdbc;
 import io.citybrain.ingest.source.MqttRecord;
-import io.citybrain.ingest.validate.Registry;
+import io.citybrain.ingest.validate.RegistryLoader;
 import io.citybrain.ingest.validate.Rejection;
 import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.ingest.validate.TelemetryValidator;
 import io.citybrain.ingest.validate.Validated;
-import java.sql.Connection;
 import java.time.Duration;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -24,22 +22,20 @@ public final class ValidateTelemetry extends AbstractStreamOperator<TelemetryIte
     implements OneInputStreamOperator<MqttRecord, TelemetryItem> {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") {};
-  private final String jdbcUrl;
+  private final RegistryLoader registry;
   private final Duration futureLimit;
   private transient TelemetryValidator validator;
   private transient StreamRecord<TelemetryItem> reuse;
 
-  public ValidateTelemetry(String jdbcUrl, Duration futureLimit) {
-    this.jdbcUrl = jdbcUrl;
+  public ValidateTelemetry(RegistryLoader registry, Duration futureLimit) {
+    this.registry = registry;
     this.futureLimit = futureLimit;
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    try (Connection connection = Jdbc.connect(jdbcUrl)) {
-      validator = Registry.read(connection).validator(futureLimit);
-    }
+    validator = registry.load().validator(futureLimit);
     reuse = new StreamRecord<>(null);
   }
 

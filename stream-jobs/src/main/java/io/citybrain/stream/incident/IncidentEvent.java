@@ -1,5 +1,9 @@
 package io.citybrain.stream.incident;
 
+import io.citybrain.proto.Severities;
+import io.citybrain.proto.v1.Evidence;
+import io.citybrain.proto.v1.Incident;
+import io.citybrain.proto.v1.Position;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +39,40 @@ public class IncidentEvent {
 
   static String incidentId(String patternId, String district, long startedAtMs) {
     return patternId + ":" + district + ":" + startedAtMs;
+  }
+
+  /** The wire form: what the incident topic carries and the incident table's evidence renders. */
+  public Incident toProto() {
+    Incident.Builder b =
+        Incident.newBuilder()
+            .setIncidentId(incidentId)
+            .setPatternId(patternId)
+            .setDistrict(district)
+            .setSeverity(Severities.of(severity))
+            .setStartedAtMs(startedAtMs)
+            .setDetectedAtMs(detectedAtMs)
+            .setSummary(summary)
+            .addAllAlertIds(alertIds);
+    if (responsePlanId != null) {
+      b.setResponsePlanId(responsePlanId);
+    }
+    for (EvidenceItem e : evidence) {
+      Evidence.Builder ev =
+          Evidence.newBuilder()
+              .setSeq(e.seq)
+              .setEventTimeMs(e.timeMs)
+              .setKind(e.kind)
+              .setWhat(e.what)
+              .setValue(e.value);
+      if (e.deviceId != null) {
+        ev.setDeviceId(e.deviceId);
+      }
+      if (!Double.isNaN(e.lat) && !Double.isNaN(e.lon)) {
+        ev.setPosition(Position.newBuilder().setLat(e.lat).setLon(e.lon));
+      }
+      b.addEvidence(ev);
+    }
+    return b.build();
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.citybrain.proto.ResultJson;
 import io.citybrain.proto.v1.CitySummary;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.stream.alert.AlertEvent;
+import io.citybrain.stream.incident.IncidentEvent;
 import io.citybrain.stream.liveness.LivenessChange;
 import io.citybrain.stream.metric.EventCount;
 import io.citybrain.stream.metric.WindowStats;
@@ -25,7 +26,7 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * table is, so the at-least-once sink (flushed at every checkpoint) and replays after a failure
  * leave each row as a single run would.
  */
-public final class ResultTables {
+public final class ResultTables implements ResultSinks {
   private final JdbcConnectionOptions connection;
   private final JdbcExecutionOptions execution;
 
@@ -47,6 +48,7 @@ public final class ResultTables {
    * A window's row only grows: a late firing adds readings. A smaller count is a window reopened
    * after a restore with only replayed readings, and must not replace the complete row.
    */
+  @Override
   public JdbcSink<WindowStats> metrics() {
     return sink(
         """
@@ -74,6 +76,7 @@ public final class ResultTables {
         });
   }
 
+  @Override
   public JdbcSink<EventCount> eventCounts() {
     return sink(
         """
@@ -97,6 +100,7 @@ public final class ResultTables {
    * job: it would come back at every restart. A clear arriving first (the two sinks flush
    * independently) leaves the raise nothing to do.
    */
+  @Override
   public JdbcSink<AlertEvent> alertRaises() {
     return sink(
         """
@@ -120,6 +124,7 @@ public final class ResultTables {
    * alert of the same rule and district still open from before (a job started without its state),
    * so a district never keeps a stale alert.
    */
+  @Override
   public JdbcSink<AlertEvent> alertClears() {
     return sink(
         """
@@ -151,6 +156,7 @@ public final class ResultTables {
   }
 
   /** The latest picture per district; an older window never overwrites a newer one. */
+  @Override
   public JdbcSink<SituationRecord> snapshots() {
     return sink(
         """
@@ -169,6 +175,7 @@ public final class ResultTables {
         });
   }
 
+  @Override
   public JdbcSink<CityRecord> citySummary() {
     return sink(
         """
@@ -185,6 +192,7 @@ public final class ResultTables {
   }
 
   /** The latest status per device; an older change never overwrites a newer one. */
+  @Override
   public JdbcSink<LivenessChange> deviceStatus() {
     return sink(
         """
@@ -200,6 +208,7 @@ public final class ResultTables {
         });
   }
 
+  @Override
   public JdbcSink<LivenessChange> livenessHistory() {
     return sink(
         """
@@ -213,14 +222,40 @@ public final class ResultTables {
         });
   }
 
-  public <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> binder) {
+  /**
+   * Incidents are inserted once; their state (open, responding, closed) belongs to the command API
+   * from then on.
+   */
+  @Override
+  public JdbcSink<IncidentEvent> incidents() {
+    return sink(
+        """
+        INSERT INTO incident (incident_id, pattern_id, district, severity, started_at, detected_at, summary, evidence,
+                              response_plan_id, alert_ids)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+        ON CONFLICT (incident_id) DO NOTHING""",
+        (ps, i) -> {
+          ps.setString(1, i.incidentId);
+          ps.setString(2, i.patternId);
+          ps.setString(3, i.district);
+          ps.setString(4, i.severity);
+          ps.setObject(5, time(i.startedAtMs));
+          ps.setObject(6, time(i.detectedAtMs));
+          ps.setString(7, i.summary);
+          ps.setString(8, ResultJson.encode(ResultJson.evidence(i.toProto().getEvidenceList())));
+          ps.setString(9, i.responsePlanId);
+          ps.setArray(10, ps.getConnection().createArrayOf("text", i.alertIds.toArray()));
+        });
+  }
+
+  private <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> binder) {
     return JdbcSink.<T>builder()
         .withQueryStatement(sql, binder)
         .withExecutionOptions(execution)
         .buildAtLeastOnce(connection);
   }
 
-  public static OffsetDateTime time(long epochMs) {
+  private static OffsetDateTime time(long epochMs) {
     return Instant.ofEpochMilli(epochMs).atOffset(ZoneOffset.UTC);
   }
 

@@ -1,6 +1,5 @@
 package io.citybrain.stream.situation;
 
-import io.citybrain.ingest.sink.Jdbc;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.MetricStats;
 import io.citybrain.seeds.CameraEventType;
@@ -8,9 +7,6 @@ import io.citybrain.seeds.CitySeeds;
 import io.citybrain.stream.CityJob;
 import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.metric.WindowStats;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -44,7 +40,7 @@ public final class DistrictSituation
   private static final long serialVersionUID = 1L;
   private static final long LIVE_MS = CityJob.LIVE_S * 1000L;
   private final CitySeeds seeds;
-  private final String jdbcUrl;
+  private final DeviceTotalsLoader deviceTotals;
   private transient SituationIndex index;
   private transient Map<String, String> categoryOfType;
   private transient Map<String, Integer> devicesTotal;
@@ -56,9 +52,9 @@ public final class DistrictSituation
   private transient MapState<String, Long> incidents;
   private transient ValueState<Long> lastEmittedEnd;
 
-  public DistrictSituation(CitySeeds seeds, String jdbcUrl) {
+  public DistrictSituation(CitySeeds seeds, DeviceTotalsLoader deviceTotals) {
     this.seeds = seeds;
-    this.jdbcUrl = jdbcUrl;
+    this.deviceTotals = deviceTotals;
   }
 
   @Override
@@ -68,15 +64,7 @@ public final class DistrictSituation
     for (CameraEventType t : seeds.cameraEventTypes()) {
       categoryOfType.put(t.id(), t.gridCase().split("/")[0]);
     }
-    devicesTotal = new HashMap<>();
-    try (Connection c = Jdbc.connect(jdbcUrl);
-        PreparedStatement ps =
-            c.prepareStatement("SELECT district, count(*) FROM device GROUP BY district");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        devicesTotal.put(rs.getString(1), rs.getInt(2));
-      }
-    }
+    devicesTotal = new HashMap<>(deviceTotals.load());
     pendingStats =
         getRuntimeContext()
             .getMapState(

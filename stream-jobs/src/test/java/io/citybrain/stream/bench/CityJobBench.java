@@ -1,5 +1,7 @@
 package io.citybrain.stream.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.mqtt.MqttConnection;
@@ -16,6 +18,7 @@ import io.citybrain.storage.RegistrySync;
 import io.citybrain.storage.Schema;
 import io.citybrain.stream.CityJob;
 import io.citybrain.stream.CityJobConfig;
+import io.citybrain.stream.CityJobIo;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -246,20 +249,23 @@ public final class CityJobBench {
 
     static Running start(String broker, String url, CitySeeds seeds, String clientIdPrefix)
         throws Exception {
-      CityJobConfig config = new CityJobConfig();
-      config.brokerUrl = broker;
-      config.jdbcUrl = url;
-      config.districts = seeds.districtCodes();
-      config.clientIdPrefix = clientIdPrefix;
-      config.sessionExpiry = Duration.ofMinutes(30);
-      config.checkpointInterval = Duration.ofSeconds(1);
+      CityJobConfig config =
+          CityJobConfig.builder()
+              .mqttUrl(broker)
+              .jdbcUrl(url)
+              .districts(seeds.districtCodes())
+              .clientIdPrefix(clientIdPrefix)
+              .sessionExpiry(Duration.ofMinutes(30))
+              .checkpointInterval(Duration.ofSeconds(1))
+              .build();
+      // The lanes' sessions exist before the job deploys: nothing published early is lost.
+      LaneSessions.open(config.source());
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      new CityJob(config, seeds).build(env);
+      new CityJob(config, seeds, CityJobIo.of(config)).build(env);
       JobClient job = env.executeAsync("city-bench");
-      while (job.getJobStatus().get() != JobStatus.RUNNING) {
-        Thread.sleep(100);
-      }
-      Thread.sleep(3_000);
+      await("the city job running")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
       return new Running(job, config);
     }
 

@@ -1,10 +1,9 @@
 package io.citybrain.ingest.sink;
 
+import io.citybrain.ingest.jdbc.JdbcRegistryLoader;
 import io.citybrain.ingest.source.MqttRecord;
-import io.citybrain.ingest.validate.Registry;
 import io.citybrain.ingest.validate.TelemetryValidator;
 import io.citybrain.ingest.validate.Validated;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -12,11 +11,10 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * The end of the ingest pipeline: validates each MQTT message against the registry and metric
- * ranges in the database, writes the valid telemetry to the raw tables and the rest to the dead
- * letters. Writes are idempotent and flushed on size, on time and before every checkpoint, so a
- * checkpoint covers only what is stored: with the source's acknowledge-on-checkpoint, nothing the
- * broker handed over is lost, and replays store nothing twice.
+ * The ingest tests' whole pipeline end in one sink: validates each MQTT message against the
+ * registry and metric ranges in the database, writes the valid telemetry to the raw tables and the
+ * rest to the dead letters, through the same batch writer as the stream job's {@link
+ * TelemetrySink}. In the test sources: the stream job validates in its own operator upstream.
  */
 public final class RawIngestSink implements Sink<MqttRecord> {
   private static final long serialVersionUID = 1L;
@@ -36,8 +34,8 @@ public final class RawIngestSink implements Sink<MqttRecord> {
   @Override
   public SinkWriter<MqttRecord> createWriter(WriterInitContext context) {
     TelemetryValidator validator;
-    try (Connection connection = Jdbc.connect(jdbcUrl)) {
-      validator = Registry.read(connection).validator(futureLimit);
+    try {
+      validator = new JdbcRegistryLoader(jdbcUrl).load().validator(futureLimit);
     } catch (SQLException e) {
       throw new IllegalStateException(
           "cannot read the device registry from the database: " + e.getMessage(), e);

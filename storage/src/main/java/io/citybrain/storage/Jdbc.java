@@ -1,4 +1,4 @@
-package io.citybrain.ingest.sink;
+package io.citybrain.storage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
