@@ -1,7 +1,6 @@
 package io.citybrain.simulators;
 
 import io.citybrain.seeds.CitySeeds;
-import io.citybrain.seeds.Durations;
 import io.citybrain.seeds.Scenario;
 import io.citybrain.seeds.ScenarioLoader;
 import java.io.PrintWriter;
@@ -93,7 +92,7 @@ public final class SimCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       paramLabel = "D",
-      converter = Durations.class,
+      converter = DurationConverter.class,
       description =
           "Stop after D (500ms, 10s, 5m, 2h). Default: the scenario's length, else until Ctrl+C.")
   Duration duration;
@@ -175,7 +174,7 @@ public final class SimCommand implements Callable<Integer> {
       names = "--fault-future-by",
       paramLabel = "D",
       defaultValue = "2h",
-      converter = Durations.class,
+      converter = DurationConverter.class,
       description = "How far ahead --fault-future stamps (default: ${DEFAULT-VALUE}).")
   Duration faultFutureBy;
 
@@ -183,7 +182,7 @@ public final class SimCommand implements Callable<Integer> {
       names = "--fault-late-by",
       paramLabel = "D",
       defaultValue = "2m",
-      converter = Durations.class,
+      converter = DurationConverter.class,
       description = "How long --fault-late holds a message back (default: ${DEFAULT-VALUE}).")
   Duration faultLateBy;
 
@@ -228,7 +227,7 @@ public final class SimCommand implements Callable<Integer> {
       names = "--ack-latency",
       paramLabel = "D",
       defaultValue = "200ms",
-      converter = Durations.class,
+      converter = DurationConverter.class,
       description = "Actuators finish a command after about D (default: ${DEFAULT-VALUE}).")
   Duration ackLatency;
 
