@@ -7,14 +7,12 @@ import io.citybrain.embedded.EmbeddedBroker;
 import io.citybrain.embedded.EmbeddedDatabase;
 import io.citybrain.embedded.FreePort;
 import io.citybrain.embedded.TempFolders;
+import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.proto.Topics;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
-import io.citybrain.simulators.ActuatorSettings;
-import io.citybrain.simulators.FaultPlan;
 import io.citybrain.simulators.FleetOptions;
 import io.citybrain.simulators.Rate;
-import io.citybrain.simulators.ShardSpec;
 import io.citybrain.simulators.SimConfig;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
@@ -29,7 +27,6 @@ import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -291,25 +288,12 @@ final class DemoCommand implements Callable<Integer> {
     // The simulated day follows Shenzhen's clock, so the wall shows rush hours when they happen.
     double hour = ZonedDateTime.now(ZoneId.of("Asia/Shanghai")).getHour();
     SimConfig config =
-        new SimConfig(
-            seeds,
-            expanded,
-            brokerUrl,
-            1,
-            2,
-            simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate),
-            null,
-            0,
-            1,
-            Set.of(),
-            ShardSpec.ALL,
-            null,
-            FaultPlan.NONE,
-            0,
-            hour,
-            "citybrain-demo-sim",
-            true,
-            ActuatorSettings.DEFAULT);
+        SimConfig.builder(seeds, expanded, MqttSettings.of(brokerUrl, "citybrain-demo-sim"))
+            .seedSource(fleet.source())
+            .connections(2)
+            .rate(simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate))
+            .startHour(hour)
+            .build();
     SimRun run = new SimRun(config, null);
     started.push(run);
     started.push(run::stop);

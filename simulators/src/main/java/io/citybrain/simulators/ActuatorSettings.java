@@ -1,19 +1,18 @@
 package io.citybrain.simulators;
 
+import io.citybrain.settings.Check;
 import java.time.Duration;
 
-/** How simulated actuators answer commands: after this latency (±50%), failing at this rate. */
+/**
+ * How simulated actuators answer commands: after this latency (±50%), failing at this rate.
+ * Validated on creation, in domain words ({@code ack latency must not be negative, was PT-1S}).
+ */
 public record ActuatorSettings(boolean enabled, Duration latency, double failureRate) {
   public static final ActuatorSettings DEFAULT =
       new ActuatorSettings(true, Duration.ofMillis(200), 0);
 
   public ActuatorSettings {
-    if (latency.isNegative()) {
-      throw new IllegalArgumentException("--ack-latency must not be negative, was " + latency);
-    }
-    if (!(failureRate >= 0 && failureRate <= 1)) {
-      throw new IllegalArgumentException(
-          "--ack-failure-rate must be a rate within 0..1, was " + failureRate);
-    }
+    Check.notNegative(latency, "ack latency");
+    Check.rate(failureRate, "ack failure rate");
   }
 }
