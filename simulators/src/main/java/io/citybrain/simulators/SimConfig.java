@@ -143,9 +143,7 @@ public final class SimConfig implements Described {
         .add("day hour", startHour)
         .add("telemetry", onOff(telemetry))
         .add("faults", faults)
-        .add("actuators", onOff(actuators.enabled()))
-        .add("ack latency", actuators.latency().toMillis() + " ms")
-        .add("ack failure rate", actuators.failureRate());
+        .include(actuators);
   }
 
   private static String onOff(boolean on) {
