@@ -32,8 +32,8 @@ echo "building the classpath..."
 CP="command-api/target/classes:command-api/target/test-classes:$(cat "$WORK/cp.txt")"
 
 psql -q -h "$PG_HOST" -U "$PG_USER" -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
-java -Xmx512m -cp "$CP" io.citybrain.api.CommandApiMain --db "jdbc:postgresql://$PG_HOST:5432/$DB?user=$PG_USER" \
-  --mqtt "$MQTT" --port "$API_PORT" --summary-cache-ms "$SUMMARY_CACHE_MS" --sync-registry --demo-users >"$WORK/api.log" 2>&1 &
+java -Xmx512m -cp "$CP" io.citybrain.api.CommandApiMain --db-url "jdbc:postgresql://$PG_HOST:5432/$DB?user=$PG_USER" \
+  --mqtt-url "$MQTT" --port "$API_PORT" --summary-cache-ms "$SUMMARY_CACHE_MS" --sync-registry --demo-users >"$WORK/api.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 120); do grep -q "password" "$WORK/api.log" 2>/dev/null && break; sleep 0.5; done
 PASSWORD=$(grep "user demo-viewer" "$WORK/api.log" | awk '{print $4}')

@@ -16,11 +16,11 @@ printf 'machine: %s cores, %s, %s\n' "$(nproc)" "$(free -g | awk '/Mem:/{print $
 printf 'broker: %s (%s)\n' "$broker" "$({ mosquitto -h 2>/dev/null || true; } | head -1)"
 for qos in 0 1; do
   report="$(mktemp)"
-  java -jar "$jar" --broker "$broker" --rate max --duration "${seconds}s" --qos "$qos" --connections "$connections" \
+  java -jar "$jar" --mqtt-url "$broker" --rate max --duration "${seconds}s" --qos "$qos" --connections "$connections" \
     --no-actuators --quiet --client-id "bench-sim-q$qos" --json "$report" > /dev/null
   sim_rate="$(python3 -c "import json,sys; r=json.load(open('$report')); print(round(r['achievedRate']))")"
   p99="$(python3 -c "import json,sys; r=json.load(open('$report')); print(r['publishLatency']['p99Ms'])")"
-  base_line="$(java -cp "$cp" io.citybrain.simulators.bench.PahoBaseline --broker "$broker" --qos "$qos" \
+  base_line="$(java -cp "$cp" io.citybrain.simulators.bench.PahoBaseline --mqtt-url "$broker" --qos "$qos" \
     --connections "$connections" --seconds "$seconds" --topics 5000)"
   base_rate="$(sed -E 's/.*rate=([0-9]+).*/\1/' <<< "$base_line")"
   python3 - "$qos" "$sim_rate" "$base_rate" "$p99" "$connections" <<'PY'

@@ -7,14 +7,15 @@ import io.citybrain.embedded.EmbeddedBroker;
 import io.citybrain.embedded.EmbeddedDatabase;
 import io.citybrain.embedded.FreePort;
 import io.citybrain.embedded.TempFolders;
+import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.proto.Topics;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
-import io.citybrain.simulators.ActuatorSettings;
-import io.citybrain.simulators.FaultPlan;
+import io.citybrain.settings.InvalidSettingException;
+import io.citybrain.settings.Redact;
+import io.citybrain.simulators.Flags;
 import io.citybrain.simulators.FleetOptions;
 import io.citybrain.simulators.Rate;
-import io.citybrain.simulators.ShardSpec;
 import io.citybrain.simulators.SimConfig;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
@@ -29,11 +30,12 @@ import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,7 +53,21 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Run CityBrain in one JVM: embedded MQTT broker and PostgreSQL, schema, seeds.")
 final class DemoCommand implements Callable<Integer> {
-  static final int DEFAULT_MQTT_PORT = 1883;
+  private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+
+  /** The flag of every demo setting, for restating a setting's problem as its flag's. */
+  static final Flags FLAGS =
+      FleetOptions.FLAGS.and(
+          Flags.of(
+              "MQTT URL", "--mqtt-url",
+              "MQTT port", "--mqtt-port",
+              "database URL", "--db-url",
+              "stream job", "--stream-job",
+              "API", "--api",
+              "API port", "--api-port",
+              "simulator", "--sim",
+              "simulator rate", "--sim-rate",
+              "exit after start", "--exit-after-start"));
 
   @Spec CommandSpec spec;
 
@@ -68,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--mqtt-port",
       paramLabel = "PORT",
-      defaultValue = "" + DEFAULT_MQTT_PORT,
+      defaultValue = "" + DemoSettings.DEFAULT_MQTT_PORT,
       description =
           "Port of the embedded broker; a free port is used when it is taken (default: ${DEFAULT-VALUE}).")
   int mqttPort;
@@ -119,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--api-port",
       paramLabel = "PORT",
-      defaultValue = "${env:CITYBRAIN_API_PORT:-8080}",
+      defaultValue = "${env:CITYBRAIN_API_PORT:-" + DemoSettings.DEFAULT_API_PORT + "}",
       description =
           "Port of the command API; 0 picks a free one (default: ${DEFAULT-VALUE}, env CITYBRAIN_API_PORT).")
   int apiPort;
@@ -135,28 +151,51 @@ final class DemoCommand implements Callable<Integer> {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private CompletableFuture<SimReport> simulatorDone;
 
+  /** The parsed flags as a validated value; a bad one names its flag (exit 2). */
+  DemoSettings settings() {
+    try {
+      return new DemoSettings(
+          fleet.settings(),
+          mqttUrl,
+          mqttPort,
+          dbUrl,
+          streamJob,
+          api,
+          apiPort,
+          sim,
+          simRate,
+          exitAfterStart);
+    } catch (InvalidSettingException e) {
+      throw FLAGS.restate(spec.commandLine(), e);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    CitySeeds seeds = fleet.load();
+    DemoSettings settings = settings();
+    // Every setting once, masked, beside the logs: the summary below is the demo's report.
+    LOG.info("{}", settings.describe());
+    CitySeeds seeds = settings.fleet().load();
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "citybrain-shutdown"));
     try {
       out.println("CityBrain demo");
-      out.printf("  seeds       %s%n", fleet.source().describe());
-      String brokerUrl = startBroker(out);
-      HikariDataSource dataSource = startDatabase(out);
-      Fleet expanded = fleet.expand(seeds);
+      out.printf("  seeds       %s%n", settings.fleet().source().describe());
+      String brokerUrl = startBroker(out, settings);
+      HikariDataSource dataSource = startDatabase(out, settings);
+      Fleet expanded = settings.fleet().expand(seeds);
       RegistryLoad load = RegistryLoad.apply(dataSource, seeds, expanded);
       out.print(load.describe());
-      if (streamJob) {
+      if (settings.streamJob()) {
         startStreamJob(out, seeds, brokerUrl, dataSource.getJdbcUrl());
       }
-      if (api) {
+      if (settings.api()) {
         startApi(out, brokerUrl, dataSource.getJdbcUrl());
       }
-      SimRun simulator = sim ? startSimulator(out, seeds, expanded, brokerUrl) : null;
+      SimRun simulator =
+          settings.sim() ? startSimulator(out, settings, seeds, expanded, brokerUrl) : null;
       out.flush();
-      if (exitAfterStart) {
+      if (settings.exitAfterStart()) {
         if (simulator != null) {
           // Let the fleet talk for a moment: the smoke check proves messages flow through the
           // broker.
@@ -169,7 +208,7 @@ final class DemoCommand implements Callable<Integer> {
               report.published(),
               report.durationS(),
               report.errors());
-          if (streamJob) {
+          if (settings.streamJob()) {
             out.printf(
                 Locale.ROOT,
                 "  processed   %,d readings, camera events and heartbeats stored by the stream job%n",
@@ -271,46 +310,35 @@ final class DemoCommand implements Callable<Integer> {
     return stored;
   }
 
-  private String startBroker(PrintWriter out) {
-    if (mqttUrl != null) {
-      out.printf("  mqtt        %s (configured)%n", mqttUrl);
-      return mqttUrl;
+  private String startBroker(PrintWriter out, DemoSettings settings) {
+    if (settings.mqttUrl() != null) {
+      out.printf("  mqtt        %s (configured)%n", Redact.url(settings.mqttUrl()));
+      return settings.mqttUrl();
     }
     // Port 0 asks for any free port; a taken port is replaced by a free one rather than failing the
     // demo.
-    int port = mqttPort != 0 && FreePort.isFree(mqttPort) ? mqttPort : FreePort.find();
+    int wanted = settings.mqttPort();
+    int port = wanted != 0 && FreePort.isFree(wanted) ? wanted : FreePort.find();
     EmbeddedBroker broker = EmbeddedBroker.start(port);
     started.push(broker);
     out.printf(
         "  mqtt        %s (embedded HiveMQ CE%s)%n",
-        broker.url(), port == mqttPort || mqttPort == 0 ? "" : "; port " + mqttPort + " was taken");
+        broker.url(), port == wanted || wanted == 0 ? "" : "; port " + wanted + " was taken");
     return broker.url();
   }
 
   private SimRun startSimulator(
-      PrintWriter out, CitySeeds seeds, Fleet expanded, String brokerUrl) {
+      PrintWriter out, DemoSettings settings, CitySeeds seeds, Fleet expanded, String brokerUrl) {
+    Double simRate = settings.simRate();
     // The simulated day follows Shenzhen's clock, so the wall shows rush hours when they happen.
     double hour = ZonedDateTime.now(ZoneId.of("Asia/Shanghai")).getHour();
     SimConfig config =
-        new SimConfig(
-            seeds,
-            expanded,
-            brokerUrl,
-            1,
-            2,
-            simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate),
-            null,
-            0,
-            1,
-            Set.of(),
-            ShardSpec.ALL,
-            null,
-            FaultPlan.NONE,
-            0,
-            hour,
-            "citybrain-demo-sim",
-            true,
-            ActuatorSettings.DEFAULT);
+        SimConfig.builder(seeds, expanded, MqttSettings.of(brokerUrl, "citybrain-demo-sim"))
+            .seedSource(settings.fleet().source())
+            .connections(2)
+            .rate(simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate))
+            .startHour(hour)
+            .build();
     SimRun run = new SimRun(config, null);
     started.push(run);
     started.push(run::stop);
@@ -338,8 +366,8 @@ final class DemoCommand implements Callable<Integer> {
     return run;
   }
 
-  private HikariDataSource startDatabase(PrintWriter out) {
-    String url = dbUrl;
+  private HikariDataSource startDatabase(PrintWriter out, DemoSettings settings) {
+    String url = settings.dbUrl();
     String origin = "configured";
     if (url == null) {
       EmbeddedDatabase database = EmbeddedDatabase.start();
@@ -348,7 +376,7 @@ final class DemoCommand implements Callable<Integer> {
       origin = "embedded PostgreSQL";
     }
     // Print where, never the credentials a configured URL may carry.
-    out.printf("  database    %s (%s)%n", url.replaceAll("password=[^&]*", "password=***"), origin);
+    out.printf("  database    %s (%s)%n", Redact.url(url), origin);
     HikariDataSource dataSource =
         DataSources.pooled(url, "citybrain-demo", DataSources.DEFAULT_POOL_SIZE);
     started.push(dataSource);

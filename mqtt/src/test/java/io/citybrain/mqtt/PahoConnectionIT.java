@@ -2,10 +2,12 @@ package io.citybrain.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +50,12 @@ class PahoConnectionIT {
     String topic = "test/" + services.uniqueId("expiry");
     String device = services.uniqueId("device");
     MqttSettings persistent =
-        new MqttSettings(services.mqttUrl(), device, false, 300, 100, false, 10, false);
+        MqttSettings.builder(services.mqttUrl(), device)
+            .cleanStart(false)
+            .sessionExpirySeconds(300)
+            .maxInflight(100)
+            .automaticReconnect(false)
+            .build();
     // The device subscribes with a persistent session, then goes offline.
     PahoConnection first = PahoConnection.connect(persistent);
     first.subscribe(topic, 1, (t, p) -> {});
@@ -63,6 +70,7 @@ class PahoConnectionIT {
       assertThat(a.get(10, TimeUnit.SECONDS)).isNull();
       assertThat(b.get(10, TimeUnit.SECONDS)).isNull();
     }
+    // Not a wait for something to happen: time must pass, so that the 1 s expiry runs out offline.
     Thread.sleep(2_500);
     List<String> delivered = new CopyOnWriteArrayList<>();
     // Back online: the queued messages arrive on the resumed session; the one that expired must
@@ -70,10 +78,7 @@ class PahoConnectionIT {
     PahoConnection back = PahoConnection.connect(persistent);
     back.subscribe(
         topic, 1, (t, payload) -> delivered.add(new String(payload, StandardCharsets.UTF_8)));
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (!delivered.contains("fresh") && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> delivered.contains("fresh"));
     back.close();
     assertThat(delivered).contains("fresh").doesNotContain("stale");
   }
@@ -95,16 +100,15 @@ class PahoConnectionIT {
         PahoConnection.connect(
             MqttSettings.of(services.mqttUrl(), services.uniqueId("publisher")))) {
       publishAll(publisher, topic, 0, 20);
-      long deadline = System.currentTimeMillis() + 5_000;
-      while (packetIds.size() < 20 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
       // A broker must keep a window of unacknowledged messages in flight (the source acks only per
       // checkpoint).
-      assertThat(packetIds).as("delivered before any acknowledgement").hasSize(20);
+      await("delivered before any acknowledgement")
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(packetIds).hasSize(20));
       for (int i = 0; i < 10; i++) {
         first.acknowledge(packetIds.get(i), 1);
       }
+      // Acks go out without a reply to wait for: give them a moment on the wire before closing.
       Thread.sleep(300);
       first.close();
       publishAll(publisher, topic, 20, 30);
@@ -113,11 +117,12 @@ class PahoConnectionIT {
     try (PahoConnection back = PahoConnection.connect(lane)) {
       back.subscribe(
           topic, 1, (t, payload) -> second.add(new String(payload, StandardCharsets.UTF_8)));
-      long deadline = System.currentTimeMillis() + 5_000;
-      while (second.size() < 20 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
-      Thread.sleep(300);
+      await().atMost(Duration.ofSeconds(5)).until(() -> second.size() >= 20);
+      // And nothing more: no acknowledged message comes back.
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> second.size() == 20);
     }
     List<String> expected = new ArrayList<>();
     for (int i = 10; i < 30; i++) {
@@ -161,16 +166,16 @@ class PahoConnectionIT {
       after.subscribe(current, 1, (t, p) -> matched.add(t));
       publishAll(publisher, old, 0, 1);
       publishAll(publisher, current, 0, 1);
-      long deadline = System.currentTimeMillis() + 5_000;
-      while ((unmatched.isEmpty() || matched.isEmpty()) && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> !unmatched.isEmpty() && !matched.isEmpty());
       assertThat(unmatched).containsExactly(old);
       assertThat(matched).containsExactly(current);
       after.unsubscribe(old);
       publishAll(publisher, old, 1, 2);
-      Thread.sleep(500);
-      assertThat(unmatched).containsExactly(old);
+      // Unsubscribed: the second message on the old filter never arrives.
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> unmatched.size() == 1);
     }
   }
 
@@ -199,10 +204,7 @@ class PahoConnectionIT {
         pub.publish(topic, text.getBytes(StandardCharsets.UTF_8), 1, false, acked::complete);
         assertThat(acked.get(10, TimeUnit.SECONDS)).isNull();
       }
-      long deadline = System.currentTimeMillis() + 5_000;
-      while (delivered.size() < 2 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() >= 2);
       assertThat(delivered).containsExactly("first", "second");
       assertThat(sub.isConnected()).isTrue();
       assertThat(sub.reconnects()).isZero();
@@ -217,7 +219,7 @@ class PahoConnectionIT {
         .isInstanceOf(MqttConnectException.class)
         .hasMessageStartingWith("cannot connect to tcp://127.0.0.1:1: ");
     assertThatThrownBy(() -> MqttSettings.of("localhost:1883", "x"))
-        .hasMessageContaining(
-            "MQTT broker URL must look like tcp://host:port, was 'localhost:1883'");
+        .hasMessage(
+            "MQTT URL must look like tcp://host:port or ssl://host:port, was 'localhost:1883'");
   }
 }

@@ -5,19 +5,19 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine.ITypeConverter;
 
 /**
  * Reads durations as people write them on a command line: 500ms, 10s, 5m, 2h, or ISO-8601 (PT30S).
+ * No command-line library here: each CLI registers {@link #parse} as its converter.
  */
-public final class Durations implements ITypeConverter<Duration> {
+public final class Durations {
   private static final Pattern SHORT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
 
-  @Override
-  public Duration convert(String value) {
-    return parse(value);
-  }
+  private Durations() {}
 
+  /**
+   * The duration, or an {@link IllegalArgumentException} that quotes the text and gives examples.
+   */
   public static Duration parse(String value) {
     String text = value.trim().toLowerCase(Locale.ROOT);
     Matcher m = SHORT.matcher(text);

@@ -1,5 +1,7 @@
 package io.citybrain.seeds;
 
+import io.citybrain.settings.Check;
+import io.citybrain.settings.InvalidSettingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,10 +35,7 @@ public final class FleetExpander {
 
   /** Every district's devices, each count multiplied by {@code scale} and rounded. */
   public static Fleet expand(CitySeeds seeds, double scale, long seed) {
-    if (!(scale > 0) || scale > MAX_SCALE) {
-      throw new IllegalArgumentException(
-          "scale must be a positive number up to " + MAX_SCALE + ", was " + scale);
-    }
+    checkScale(scale);
     List<Device> devices = new ArrayList<>();
     for (District district : seeds.districts()) {
       for (DeviceKind kind : seeds.fleet().deviceKinds()) {
@@ -45,6 +44,16 @@ public final class FleetExpander {
       }
     }
     return new Fleet(devices, scale, seed);
+  }
+
+  /**
+   * The scale, or an {@link InvalidSettingException} for the setting {@code scale}: positive, at
+   * most {@link #MAX_SCALE}.
+   */
+  public static double checkScale(double scale) {
+    Check.positive(scale, "scale");
+    Check.require(scale <= MAX_SCALE, "scale", "must be at most " + MAX_SCALE + ", was " + scale);
+    return scale;
   }
 
   private static void expandKind(

@@ -28,6 +28,15 @@ public final class Description {
     return add(setting, Redact.secret(value));
   }
 
+  /**
+   * Every line of a part's description (its title left out): a configuration that holds another one
+   * describes it in place, e.g. a simulator its MQTT settings.
+   */
+  public Description include(Described part) {
+    lines.addAll(part.describe().lines);
+    return this;
+  }
+
   @Override
   public String toString() {
     int width = lines.stream().mapToInt(l -> l[0].length()).max().orElse(0);

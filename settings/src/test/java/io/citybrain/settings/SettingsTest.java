@@ -33,6 +33,43 @@ class SettingsTest {
   }
 
   @Test
+  @DisplayName("numbers, rates and URLs are checked with one wording each")
+  void sharedChecks() {
+    assertThat(Check.positive(0.5, "speed")).isEqualTo(0.5);
+    assertThatThrownBy(() -> Check.positive(0.0, "speed"))
+        .hasMessage("speed must be a positive number, was 0.0");
+    assertThatThrownBy(() -> Check.positive(Double.POSITIVE_INFINITY, "scale"))
+        .hasMessage("scale must be a positive number, was Infinity");
+    assertThatThrownBy(() -> Check.positive(Double.NaN, "scale"))
+        .hasMessage("scale must be a positive number, was NaN");
+    assertThat(Check.rate(1.0, "fault skew")).isEqualTo(1.0);
+    assertThatThrownBy(() -> Check.rate(1.5, "fault skew"))
+        .hasMessage("fault skew must be a rate within 0..1, was 1.5");
+    assertThatThrownBy(() -> Check.notNegative(-1L, "count"))
+        .hasMessage("count must not be negative, was -1");
+    assertThatThrownBy(() -> Check.required(" ", "pool name", "citybrain-api"))
+        .hasMessage("pool name is required (e.g. citybrain-api)");
+    for (String bad :
+        new String[] {
+          "tcp://host:0", "tcp://host:65536", "tcp://host", "tcp://host:1883/path", "ws://host:80"
+        }) {
+      assertThatThrownBy(() -> Check.mqttUrl(bad, "MQTT URL"))
+          .as(bad)
+          .isInstanceOf(InvalidSettingException.class)
+          .hasMessage(
+              "MQTT URL must look like tcp://host:port or ssl://host:port, was '" + bad + "'");
+    }
+    assertThatThrownBy(() -> Check.mqttUrl(null, "MQTT URL"))
+        .hasMessage("MQTT URL must look like tcp://host:port or ssl://host:port, was not set");
+    // Credentials do not belong in the URL (they are settings of their own): refused, and masked.
+    assertThatThrownBy(() -> Check.mqttUrl("tcp://device:s3cret@broker:1883", "MQTT URL"))
+        .hasMessageContaining("'tcp://device:***@broker:1883'")
+        .hasMessageNotContaining("s3cret");
+    assertThat(Check.mqttUrl("tcp://127.0.0.1:65535", "MQTT URL"))
+        .isEqualTo("tcp://127.0.0.1:65535");
+  }
+
+  @Test
   @DisplayName("passwords in query strings and user info are masked, nothing else changes")
   void redaction() {
     assertThat(Redact.url("jdbc:postgresql://h:5432/db?user=u&password=p%40ss&ssl=true"))
@@ -59,5 +96,15 @@ class SettingsTest {
             "  port        8080",
             "  database    jdbc:postgresql://h/db?password=***",
             "  jwt secret  ***");
+  }
+
+  @Test
+  @DisplayName("a description includes a part's lines in place, aligned with its own")
+  void includedPart() {
+    Described mqtt =
+        () -> new Description("mqtt").url("MQTT URL", "ssl://broker:8883").add("QoS", 1);
+    assertThat(new Description("sim").add("rate", "max").include(mqtt).toString().lines())
+        .containsExactly(
+            "sim:", "  rate      max", "  MQTT URL  ssl://broker:8883", "  QoS       1");
   }
 }

@@ -1,19 +1,29 @@
 package io.citybrain.simulators;
 
+import io.citybrain.settings.Check;
+import io.citybrain.settings.Described;
+import io.citybrain.settings.Description;
 import java.time.Duration;
 
-/** How simulated actuators answer commands: after this latency (±50%), failing at this rate. */
-public record ActuatorSettings(boolean enabled, Duration latency, double failureRate) {
+/**
+ * How simulated actuators answer commands: after this latency (±50%), failing at this rate.
+ * Validated on creation, in domain words ({@code ack latency must not be negative, was PT-1S}).
+ */
+public record ActuatorSettings(boolean enabled, Duration latency, double failureRate)
+    implements Described {
   public static final ActuatorSettings DEFAULT =
       new ActuatorSettings(true, Duration.ofMillis(200), 0);
 
   public ActuatorSettings {
-    if (latency.isNegative()) {
-      throw new IllegalArgumentException("--ack-latency must not be negative, was " + latency);
-    }
-    if (!(failureRate >= 0 && failureRate <= 1)) {
-      throw new IllegalArgumentException(
-          "--ack-failure-rate must be a rate within 0..1, was " + failureRate);
-    }
+    Check.notNegative(latency, "ack latency");
+    Check.rate(failureRate, "ack failure rate");
+  }
+
+  @Override
+  public Description describe() {
+    return new Description("actuators")
+        .add("actuators", enabled ? "on" : "off")
+        .add("ack latency", latency.toMillis() + " ms")
+        .add("ack failure rate", failureRate);
   }
 }

@@ -3,19 +3,22 @@ package io.citybrain.simulators;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
 import io.citybrain.seeds.FleetExpander;
-import io.citybrain.seeds.SeedLoader;
 import io.citybrain.seeds.SeedSource;
+import io.citybrain.settings.InvalidSettingException;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Which city to load: seed files, fleet scale and fleet seed (shared by every subcommand that needs
- * the fleet).
+ * The flags of {@link FleetSettings}: which city to load (seed files, fleet scale and fleet seed),
+ * shared by every subcommand that needs the fleet.
  */
 public final class FleetOptions {
+  /** The flag of each fleet setting, for restating a setting's problem. */
+  public static final Flags FLAGS =
+      Flags.of("seeds", "--seeds", "scale", "--scale", "fleet seed", "--fleet-seed");
+
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
@@ -28,12 +31,12 @@ public final class FleetOptions {
               + "(env CITYBRAIN_SEEDS).")
   Path seedsDirectory;
 
-  private double scale = 1.0;
+  private double scale = FleetSettings.DEFAULT_SCALE;
 
   @Option(
       names = "--fleet-seed",
       paramLabel = "N",
-      defaultValue = "" + FleetExpander.DEFAULT_SEED,
+      defaultValue = "" + FleetSettings.DEFAULT_FLEET_SEED,
       description =
           "Fleet seed: device positions derive from it; every process must use the same "
               + "(default: ${DEFAULT-VALUE}).")
@@ -42,30 +45,37 @@ public final class FleetOptions {
   @Option(
       names = "--scale",
       paramLabel = "X",
-      defaultValue = "1",
+      defaultValue = "" + FleetSettings.DEFAULT_SCALE,
       description =
           "Multiply every device count by X (5 gives 100,000+ devices; default: ${DEFAULT-VALUE}).")
   void scale(double value) {
-    if (!(value > 0) || Double.isInfinite(value)) {
-      throw new ParameterException(
-          spec.commandLine(), "--scale must be a positive number, was " + value);
+    // Checked as it is parsed, so that a bad scale stops a command before anything starts.
+    try {
+      this.scale = FleetExpander.checkScale(value);
+    } catch (InvalidSettingException e) {
+      throw FLAGS.restate(spec.commandLine(), e);
     }
-    this.scale = value;
   }
 
   public double scale() {
     return scale;
   }
 
+  /** The seed files; fails (exit 1, not a flag error) when the directory does not exist. */
   public SeedSource source() {
     return seedsDirectory == null ? SeedSource.classpath() : SeedSource.directory(seedsDirectory);
   }
 
+  /** The parsed flags as a validated value. */
+  public FleetSettings settings() {
+    return new FleetSettings(source(), scale, fleetSeed);
+  }
+
   public CitySeeds load() {
-    return SeedLoader.load(source());
+    return settings().load();
   }
 
   public Fleet expand(CitySeeds seeds) {
-    return FleetExpander.expand(seeds, scale, fleetSeed);
+    return settings().expand(seeds);
   }
 }

@@ -1,5 +1,8 @@
 package io.citybrain.simulators;
 
+import io.citybrain.settings.Check;
+import io.citybrain.settings.InvalidSettingException;
+
 /**
  * How fast to publish: every device at its own interval, a fixed total rate (of all shards
  * together: each shard publishes its share), or as fast as the broker takes it.
@@ -15,25 +18,28 @@ public record Rate(Mode mode, double perSecond) {
     MAX
   }
 
+  private static final String PROBLEM =
+      "must be a positive number of messages per second or 'max', was ";
+
   public Rate {
-    if (mode == Mode.FIXED && !(perSecond > 0 && Double.isFinite(perSecond))) {
-      throw new IllegalArgumentException(
-          "--rate must be a positive number of messages per second or 'max', was " + perSecond);
-    }
+    Check.require(
+        mode != Mode.FIXED || perSecond > 0 && Double.isFinite(perSecond),
+        "rate",
+        PROBLEM + perSecond);
   }
 
-  /** Parses {@code --rate}: a positive number, or {@code max}. */
+  /** Parses a rate as written: a positive number, or {@code max}. */
   public static Rate parse(String text) {
     if ("max".equalsIgnoreCase(text.trim())) {
       return MAX;
     }
+    double perSecond;
     try {
-      return new Rate(Mode.FIXED, Double.parseDouble(text.trim()));
+      perSecond = Double.parseDouble(text.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "--rate must be a positive number of messages per second or 'max', was '" + text + "'",
-          e);
+      throw new InvalidSettingException("rate", PROBLEM + "'" + text + "'");
     }
+    return new Rate(Mode.FIXED, perSecond);
   }
 
   @Override

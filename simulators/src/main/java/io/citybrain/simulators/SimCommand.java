@@ -1,9 +1,11 @@
 package io.citybrain.simulators;
 
+import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
-import io.citybrain.seeds.Durations;
 import io.citybrain.seeds.Scenario;
 import io.citybrain.seeds.ScenarioLoader;
+import io.citybrain.settings.InvalidSettingException;
+import io.citybrain.settings.Redact;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,21 +44,29 @@ public final class SimCommand implements Callable<Integer> {
   @Mixin FleetOptions fleet;
 
   @Option(
-      names = "--broker",
+      names = "--mqtt-url",
       paramLabel = "URL",
       defaultValue = "${env:CITYBRAIN_MQTT_URL:-tcp://127.0.0.1:1883}",
       description = "MQTT broker (env CITYBRAIN_MQTT_URL; default: ${DEFAULT-VALUE}).")
+  String mqttUrl;
+
+  // Its own option, not a second name of --mqtt-url: picocli would list the old name first, and
+  // would apply --mqtt-url's default over a value given here.
+  @Option(
+      names = "--broker",
+      paramLabel = "URL",
+      description = "Deprecated: the old name of --mqtt-url, still accepted.")
   String broker;
 
   @Option(
       names = "--qos",
-      defaultValue = "1",
+      defaultValue = "" + SimConfig.DEFAULT_QOS,
       description = "QoS of telemetry: 0 or 1 (default: ${DEFAULT-VALUE}).")
   int qos;
 
   @Option(
       names = "--connections",
-      defaultValue = "4",
+      defaultValue = "" + SimConfig.DEFAULT_CONNECTIONS,
       description = "MQTT connections to publish over (default: ${DEFAULT-VALUE}).")
   int connections;
 
@@ -76,7 +86,7 @@ public final class SimCommand implements Callable<Integer> {
   @Option(
       names = "--speed",
       paramLabel = "K",
-      defaultValue = "1",
+      defaultValue = "" + SimConfig.DEFAULT_SPEED,
       description =
           "Time-lapse: simulated time runs K times faster than the wall clock, every device at its own "
               + "interval in simulated time (a 15 min scenario takes 30 s at 30). Default: 1.")
@@ -93,7 +103,7 @@ public final class SimCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       paramLabel = "D",
-      converter = Durations.class,
+      converter = DurationConverter.class,
       description =
           "Stop after D (500ms, 10s, 5m, 2h). Default: the scenario's length, else until Ctrl+C.")
   Duration duration;
@@ -108,7 +118,7 @@ public final class SimCommand implements Callable<Integer> {
   @Option(
       names = "--seed",
       paramLabel = "N",
-      defaultValue = "1",
+      defaultValue = "" + SimConfig.DEFAULT_SEED,
       description =
           "Message seed: the same seed and flags give the same messages (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -145,7 +155,7 @@ public final class SimCommand implements Callable<Integer> {
   @Option(
       names = "--day-hour",
       paramLabel = "H",
-      defaultValue = "9",
+      defaultValue = "" + SimConfig.DEFAULT_DAY_HOUR,
       description = "Simulated hour of day at the start, 0-24 (default: ${DEFAULT-VALUE}).")
   double dayHour;
 
@@ -175,7 +185,7 @@ public final class SimCommand implements Callable<Integer> {
       names = "--fault-future-by",
       paramLabel = "D",
       defaultValue = "2h",
-      converter = Durations.class,
+      converter = DurationConverter.class,
       description = "How far ahead --fault-future stamps (default: ${DEFAULT-VALUE}).")
   Duration faultFutureBy;
 
@@ -183,7 +193,7 @@ public final class SimCommand implements Callable<Integer> {
       names = "--fault-late-by",
       paramLabel = "D",
       defaultValue = "2m",
-      converter = Durations.class,
+      converter = DurationConverter.class,
       description = "How long --fault-late holds a message back (default: ${DEFAULT-VALUE}).")
   Duration faultLateBy;
 
@@ -228,7 +238,7 @@ public final class SimCommand implements Callable<Integer> {
       names = "--ack-latency",
       paramLabel = "D",
       defaultValue = "200ms",
-      converter = Durations.class,
+      converter = DurationConverter.class,
       description = "Actuators finish a command after about D (default: ${DEFAULT-VALUE}).")
   Duration ackLatency;
 
@@ -242,7 +252,7 @@ public final class SimCommand implements Callable<Integer> {
   @Option(
       names = "--client-id",
       paramLabel = "PREFIX",
-      defaultValue = "citybrain-sim",
+      defaultValue = SimConfig.DEFAULT_CLIENT_ID_PREFIX,
       description = "MQTT client id prefix (default: ${DEFAULT-VALUE}).")
   String clientId;
 
@@ -252,8 +262,40 @@ public final class SimCommand implements Callable<Integer> {
       description = "Also write the report as JSON to FILE ('-': stdout).")
   Path json;
 
-  @Option(names = "--quiet", description = "No live progress line.")
+  @Option(names = "--quiet", description = "No settings at the start and no live progress line.")
   boolean quiet;
+
+  /** The flag of every setting of a run, for restating a setting's problem as its flag's. */
+  static final Flags FLAGS =
+      FleetOptions.FLAGS.and(
+          Flags.of(
+              "MQTT URL", "--mqtt-url",
+              "MQTT client id", "--client-id",
+              "QoS", "--qos",
+              "connections", "--connections",
+              "rate", "--rate",
+              "speed", "--speed",
+              "start time", "--start-time",
+              "duration", "--duration",
+              "max messages", "--count",
+              "seed", "--seed",
+              "districts", "--districts",
+              "shard", "--shard",
+              "scenario", "--scenario",
+              "gateway batch", "--gateway-batch",
+              "day hour", "--day-hour",
+              "telemetry", "--telemetry",
+              "fault skew", "--fault-skew",
+              "fault future", "--fault-future",
+              "fault future by", "--fault-future-by",
+              "fault late", "--fault-late",
+              "fault late by", "--fault-late-by",
+              "fault duplicate", "--fault-duplicate",
+              "fault out of range", "--fault-out-of-range",
+              "fault malformed", "--fault-malformed",
+              "actuators", "--actuators",
+              "ack latency", "--ack-latency",
+              "ack failure rate", "--ack-failure-rate"));
 
   /** Runs a command line and returns its exit code: 0 done, 1 failed at run time, 2 bad flags. */
   public static int execute(String... args) {
@@ -295,70 +337,84 @@ public final class SimCommand implements Callable<Integer> {
   }
 
   /**
-   * The run's configuration from the parsed flags; flag errors become {@link
-   * CommandLine.ParameterException}.
+   * The run's configuration from the parsed flags. A bad setting becomes a {@link
+   * CommandLine.ParameterException} that names its flag; seed files that cannot be read fail as
+   * they are (exit 1).
    */
   public SimConfig config() {
-    CitySeeds seeds = fleet.load();
+    FleetSettings city = fleet.settings();
+    CitySeeds seeds = city.load();
     try {
       Rate pace = rate == null ? Rate.REALTIME : Rate.parse(rate);
       if (realtime && rate != null) {
-        throw new IllegalArgumentException("--rate and --realtime exclude each other");
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--rate and --realtime exclude each other");
       }
       Scenario played =
-          scenario == null ? null : ScenarioLoader.load(scenario, fleet.source(), seeds);
+          scenario == null ? null : ScenarioLoader.load(scenario, city.source(), seeds);
       Duration length =
           duration != null
               ? duration
               : played != null ? Duration.ofSeconds(played.durationS()) : null;
       Set<String> selected = new LinkedHashSet<>();
       districts.forEach(d -> selected.add(d.trim().toUpperCase(Locale.ROOT)));
-      if (count < 0) {
-        throw new IllegalArgumentException("--count must not be negative, was " + count);
-      }
-      return new SimConfig(
-          seeds,
-          fleet.expand(seeds),
-          broker,
-          qos,
-          connections,
-          pace,
-          length,
-          count,
-          seed,
-          selected,
-          ShardSpec.parse(shard),
-          played,
-          new FaultPlan(
-              faultSkew,
-              faultFuture,
-              faultLate,
-              faultDuplicate,
-              faultOutOfRange,
-              faultMalformed,
-              faultFutureBy.toMillis(),
-              faultLateBy.toMillis()),
-          gatewayBatch,
-          dayHour,
-          clientId,
-          telemetry,
-          new ActuatorSettings(actuators, ackLatency, ackFailureRate),
-          speed,
-          startTime == null ? null : parseInstant(startTime));
+      return SimConfig.builder(seeds, city.expand(seeds), MqttSettings.of(mqttUrl(), clientId))
+          .seedSource(city.source())
+          .qos(qos)
+          .connections(connections)
+          .rate(pace)
+          .speed(speed)
+          .startEpochMs(startTime == null ? null : parseInstant(startTime))
+          .duration(length)
+          .maxMessages(count)
+          .seed(seed)
+          .districts(selected)
+          .shard(ShardSpec.parse(shard))
+          .scenario(played)
+          .faults(
+              new FaultPlan(
+                  faultSkew,
+                  faultFuture,
+                  faultLate,
+                  faultDuplicate,
+                  faultOutOfRange,
+                  faultMalformed,
+                  faultFutureBy.toMillis(),
+                  faultLateBy.toMillis()))
+          .gatewayBatch(gatewayBatch)
+          .startHour(dayHour)
+          .telemetry(telemetry)
+          .actuators(new ActuatorSettings(actuators, ackLatency, ackFailureRate))
+          .build();
+    } catch (InvalidSettingException e) {
+      throw FLAGS.restate(spec.commandLine(), e);
     } catch (IllegalArgumentException e) {
+      // The scenario loader's own words: unknown scenario, or a scenario file that does not fit.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+  }
+
+  /** The broker from --mqtt-url, or from its deprecated name --broker; not both. */
+  private String mqttUrl() {
+    if (broker == null) {
+      return mqttUrl;
+    }
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    if (parsed != null && parsed.hasMatchedOption("--mqtt-url")) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--broker is the deprecated name of --mqtt-url: give only --mqtt-url");
+    }
+    return broker;
   }
 
   private static long parseInstant(String text) {
     try {
       return Instant.parse(text.trim()).toEpochMilli();
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "--start-time must be an ISO-8601 instant such as 2026-11-23T08:00:00Z, was '"
-              + text
-              + "'",
-          e);
+      throw new InvalidSettingException(
+          "start time",
+          "must be an ISO-8601 instant such as 2026-11-23T08:00:00Z, was '" + text + "'");
     }
   }
 
@@ -366,6 +422,9 @@ public final class SimCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SimConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
+    if (!quiet) {
+      out.println(config.describe());
+    }
     CountDownLatch reported = new CountDownLatch(1);
     try (SimRun run = new SimRun(config, quiet ? null : System.err)) {
       // Ctrl+C: stop the run and hold the JVM until the report is out (the JVM halts when its hooks
@@ -384,7 +443,7 @@ public final class SimCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       out.printf(
           "simulating %,d devices (rate %s, ~%,.0f msg/s realtime) against %s%n",
-          run.deviceCount(), config.rate(), run.realtimeRate(), config.brokerUrl());
+          run.deviceCount(), config.rate(), run.realtimeRate(), Redact.url(config.mqtt().url()));
       out.flush();
       try {
         SimReport report = run.run();

@@ -1,117 +1,108 @@
 package io.citybrain.simulators;
 
+import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
 import io.citybrain.seeds.Scenario;
+import io.citybrain.seeds.SeedSource;
+import io.citybrain.settings.Check;
+import io.citybrain.settings.Described;
+import io.citybrain.settings.Description;
+import io.citybrain.settings.InvalidSettingException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything one simulator run needs. {@code speed}: simulated time runs that many times faster
- * than the wall clock (devices keep their intervals in simulated time); {@code startEpochMs}: the
- * event time simulated time 0 maps to (null: the start of the run). {@code duration} null runs
- * until stopped; {@code maxMessages} 0 has no limit; {@code districts} empty means every district;
- * {@code scenario} may be null.
+ * Everything one simulator run needs: the city (seeds and expanded fleet), how to reach the broker,
+ * and how to play. An immutable value built by {@link #builder} and validated there: a bad setting
+ * fails with an {@link InvalidSettingException} in domain words ({@code speed must be a positive
+ * number, was 0.0}), which {@link SimCommand} restates as its flag.
+ *
+ * <p>{@code speed}: simulated time runs that many times faster than the wall clock (devices keep
+ * their intervals in simulated time); {@code startEpochMs}: the event time simulated time 0 maps to
+ * (null: the start of the run). {@code duration} null runs until stopped; {@code maxMessages} 0 has
+ * no limit; {@code districts} empty means every district; {@code scenario} may be null.
  */
-public record SimConfig(
-    CitySeeds seeds,
-    Fleet fleet,
-    String brokerUrl,
-    int qos,
-    int connections,
-    Rate rate,
-    Duration duration,
-    long maxMessages,
-    long seed,
-    Set<String> districts,
-    ShardSpec shard,
-    Scenario scenario,
-    FaultPlan faults,
-    int gatewayBatch,
-    double startHour,
-    String clientIdPrefix,
-    boolean telemetry,
-    ActuatorSettings actuators,
-    double speed,
-    Long startEpochMs) {
+public final class SimConfig implements Described {
+  public static final int DEFAULT_QOS = 1;
+  public static final int DEFAULT_CONNECTIONS = 4;
+  public static final int MAX_CONNECTIONS = 256;
+  public static final long DEFAULT_SEED = 1;
+  public static final double DEFAULT_DAY_HOUR = 9;
+  public static final double DEFAULT_SPEED = 1.0;
+  public static final String DEFAULT_CLIENT_ID_PREFIX = "citybrain-sim";
 
-  /** A run at wall-clock pace starting now. */
-  public SimConfig(
-      CitySeeds seeds,
-      Fleet fleet,
-      String brokerUrl,
-      int qos,
-      int connections,
-      Rate rate,
-      Duration duration,
-      long maxMessages,
-      long seed,
-      Set<String> districts,
-      ShardSpec shard,
-      Scenario scenario,
-      FaultPlan faults,
-      int gatewayBatch,
-      double startHour,
-      String clientIdPrefix,
-      boolean telemetry,
-      ActuatorSettings actuators) {
-    this(
-        seeds,
-        fleet,
-        brokerUrl,
-        qos,
-        connections,
-        rate,
-        duration,
-        maxMessages,
-        seed,
-        districts,
-        shard,
-        scenario,
-        faults,
-        gatewayBatch,
-        startHour,
-        clientIdPrefix,
-        telemetry,
-        actuators,
-        1.0,
-        null);
+  private final SeedSource seedSource;
+  private final CitySeeds seeds;
+  private final Fleet fleet;
+  private final MqttSettings mqtt;
+  private final int qos;
+  private final int connections;
+  private final Rate rate;
+  private final double speed;
+  private final Long startEpochMs;
+  private final Duration duration;
+  private final long maxMessages;
+  private final long seed;
+  private final Set<String> districts;
+  private final ShardSpec shard;
+  private final Scenario scenario;
+  private final FaultPlan faults;
+  private final int gatewayBatch;
+  private final double startHour;
+  private final boolean telemetry;
+  private final ActuatorSettings actuators;
+
+  private SimConfig(Builder b) {
+    seedSource = Objects.requireNonNull(b.seedSource, "seed source");
+    seeds = Objects.requireNonNull(b.seeds, "seeds");
+    fleet = Objects.requireNonNull(b.fleet, "fleet");
+    mqtt = Objects.requireNonNull(b.mqtt, "MQTT settings");
+    rate = Objects.requireNonNull(b.rate, "rate");
+    speed = Check.positive(b.speed, "speed");
+    Check.require(
+        speed == 1.0 || rate.mode() == Rate.Mode.REALTIME,
+        "speed",
+        "needs the realtime pace: it excludes rate " + rate);
+    qos = b.qos;
+    Check.require(qos == 0 || qos == 1, "QoS", "must be 0 or 1, was " + qos);
+    connections = Check.within(b.connections, 1, MAX_CONNECTIONS, "connections");
+    Check.notNegative(b.gatewayBatch, "gateway batch");
+    gatewayBatch = b.gatewayBatch;
+    startHour = b.startHour;
+    Check.require(
+        startHour >= 0 && startHour < 24, "day hour", "must be within 0..24, was " + startHour);
+    duration = b.duration == null ? null : Check.positive(b.duration, "duration");
+    maxMessages = Check.notNegative(b.maxMessages, "max messages");
+    districts = Set.copyOf(b.districts);
+    for (String district : districts) {
+      Check.require(
+          seeds.district(district).isPresent(),
+          "districts",
+          "names an unknown district '"
+              + district
+              + "' (known: "
+              + String.join(", ", seeds.districtCodes())
+              + ")");
+    }
+    shard = Objects.requireNonNull(b.shard, "shard");
+    scenario = b.scenario;
+    faults = Objects.requireNonNull(b.faults, "faults");
+    actuators = Objects.requireNonNull(b.actuators, "actuators");
+    seed = b.seed;
+    telemetry = b.telemetry;
+    startEpochMs = b.startEpochMs;
   }
 
-  public SimConfig {
-    if (!(speed > 0 && Double.isFinite(speed))) {
-      throw new IllegalArgumentException("--speed must be a positive number, was " + speed);
-    }
-    if (speed != 1.0 && rate.mode() != Rate.Mode.REALTIME) {
-      throw new IllegalArgumentException("--speed needs the realtime pace: it excludes --rate");
-    }
-    districts = Set.copyOf(districts);
-    if (qos < 0 || qos > 1) {
-      throw new IllegalArgumentException("--qos must be 0 or 1, was " + qos);
-    }
-    if (connections < 1 || connections > 256) {
-      throw new IllegalArgumentException("--connections must be within 1..256, was " + connections);
-    }
-    if (gatewayBatch < 0) {
-      throw new IllegalArgumentException(
-          "--gateway-batch must not be negative, was " + gatewayBatch);
-    }
-    if (!(startHour >= 0 && startHour < 24)) {
-      throw new IllegalArgumentException("--day-hour must be within 0..24, was " + startHour);
-    }
-    if (duration != null && (duration.isNegative() || duration.isZero())) {
-      throw new IllegalArgumentException("--duration must be positive, was " + duration);
-    }
-    for (String district : districts) {
-      if (seeds.district(district).isEmpty()) {
-        throw new IllegalArgumentException(
-            "unknown district '"
-                + district
-                + "' (known: "
-                + String.join(", ", seeds.districtCodes())
-                + ")");
-      }
-    }
+  /**
+   * A run of this city's fleet against this broker, with the defaults above until a builder method
+   * says otherwise. {@code mqtt}'s client id is the prefix of the run's connections' ids.
+   */
+  public static Builder builder(CitySeeds seeds, Fleet fleet, MqttSettings mqtt) {
+    return new Builder(seeds, fleet, mqtt);
   }
 
   /**
@@ -120,5 +111,253 @@ public record SimConfig(
    */
   boolean selects(String district, int fleetOrdinal) {
     return (districts.isEmpty() || districts.contains(district)) && shard.owns(fleetOrdinal);
+  }
+
+  /** The settings of connection {@code i}: the broker's, with this run's own client id. */
+  MqttSettings connection(int i) {
+    return mqtt.withClientId(
+        mqtt.clientId() + "-" + shard.index() + "of" + shard.count() + "-" + i);
+  }
+
+  @Override
+  public Description describe() {
+    return new Description("sim")
+        .add("seeds", seedSource.describe())
+        .add("scale", fleet.scale())
+        .add("fleet seed", fleet.seed())
+        .include(mqtt)
+        .add("QoS", qos)
+        .add("connections", connections)
+        .add("rate", rate)
+        .add("speed", speed)
+        .add("start time", startEpochMs == null ? "now" : Instant.ofEpochMilli(startEpochMs))
+        .add("duration", duration == null ? "until stopped" : duration)
+        .add("max messages", maxMessages == 0 ? "no limit" : maxMessages)
+        .add("seed", seed)
+        .add(
+            "districts",
+            districts.isEmpty() ? "all" : String.join(",", districts.stream().sorted().toList()))
+        .add("shard", shard)
+        .add("scenario", scenario == null ? "none" : scenario.id())
+        .add("gateway batch", gatewayBatch == 0 ? "off" : gatewayBatch)
+        .add("day hour", startHour)
+        .add("telemetry", onOff(telemetry))
+        .add("faults", faults)
+        .include(actuators);
+  }
+
+  private static String onOff(boolean on) {
+    return on ? "on" : "off";
+  }
+
+  public CitySeeds seeds() {
+    return seeds;
+  }
+
+  public Fleet fleet() {
+    return fleet;
+  }
+
+  /** The broker, and the client id that prefixes every connection's. */
+  public MqttSettings mqtt() {
+    return mqtt;
+  }
+
+  public int qos() {
+    return qos;
+  }
+
+  public int connections() {
+    return connections;
+  }
+
+  public Rate rate() {
+    return rate;
+  }
+
+  public double speed() {
+    return speed;
+  }
+
+  public Long startEpochMs() {
+    return startEpochMs;
+  }
+
+  public Duration duration() {
+    return duration;
+  }
+
+  public long maxMessages() {
+    return maxMessages;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public Set<String> districts() {
+    return districts;
+  }
+
+  public ShardSpec shard() {
+    return shard;
+  }
+
+  public Scenario scenario() {
+    return scenario;
+  }
+
+  public FaultPlan faults() {
+    return faults;
+  }
+
+  public int gatewayBatch() {
+    return gatewayBatch;
+  }
+
+  public double startHour() {
+    return startHour;
+  }
+
+  public boolean telemetry() {
+    return telemetry;
+  }
+
+  public ActuatorSettings actuators() {
+    return actuators;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.ROOT, "SimConfig[%,d devices, rate %s, %s]", fleet.size(), rate, mqtt);
+  }
+
+  /** Collects the settings of a run; {@link #build} validates them all. */
+  public static final class Builder {
+    private SeedSource seedSource = SeedSource.classpath();
+    private final CitySeeds seeds;
+    private final Fleet fleet;
+    private final MqttSettings mqtt;
+    private int qos = DEFAULT_QOS;
+    private int connections = DEFAULT_CONNECTIONS;
+    private Rate rate = Rate.REALTIME;
+    private double speed = DEFAULT_SPEED;
+    private Long startEpochMs;
+    private Duration duration;
+    private long maxMessages;
+    private long seed = DEFAULT_SEED;
+    private Set<String> districts = Set.of();
+    private ShardSpec shard = ShardSpec.ALL;
+    private Scenario scenario;
+    private FaultPlan faults = FaultPlan.NONE;
+    private int gatewayBatch;
+    private double startHour = DEFAULT_DAY_HOUR;
+    private boolean telemetry = true;
+    private ActuatorSettings actuators = ActuatorSettings.DEFAULT;
+
+    private Builder(CitySeeds seeds, Fleet fleet, MqttSettings mqtt) {
+      this.seeds = seeds;
+      this.fleet = fleet;
+      this.mqtt = mqtt;
+    }
+
+    /** Where the seeds came from, as the description names it (default: the shipped ones). */
+    public Builder seedSource(SeedSource value) {
+      seedSource = value;
+      return this;
+    }
+
+    public Builder qos(int value) {
+      qos = value;
+      return this;
+    }
+
+    public Builder connections(int value) {
+      connections = value;
+      return this;
+    }
+
+    public Builder rate(Rate value) {
+      rate = value;
+      return this;
+    }
+
+    public Builder speed(double value) {
+      speed = value;
+      return this;
+    }
+
+    /** The event time of the run's start; null (the default) for the wall clock at the start. */
+    public Builder startEpochMs(Long value) {
+      startEpochMs = value;
+      return this;
+    }
+
+    /** How long to run; null (the default) until stopped. */
+    public Builder duration(Duration value) {
+      duration = value;
+      return this;
+    }
+
+    /** Stop after this many messages; 0 (the default) for no limit. */
+    public Builder maxMessages(long value) {
+      maxMessages = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      seed = value;
+      return this;
+    }
+
+    /** Only these districts; empty (the default) for all. */
+    public Builder districts(Set<String> value) {
+      districts = value;
+      return this;
+    }
+
+    public Builder shard(ShardSpec value) {
+      shard = value;
+      return this;
+    }
+
+    /** A scenario to play, or null (the default) for none. */
+    public Builder scenario(Scenario value) {
+      scenario = value;
+      return this;
+    }
+
+    public Builder faults(FaultPlan value) {
+      faults = value;
+      return this;
+    }
+
+    /** Cameras report through their gateway in batches of this size; 0 (the default) for off. */
+    public Builder gatewayBatch(int value) {
+      gatewayBatch = value;
+      return this;
+    }
+
+    /** The simulated hour of day at the start, in [0, 24). */
+    public Builder startHour(double value) {
+      startHour = value;
+      return this;
+    }
+
+    public Builder telemetry(boolean value) {
+      telemetry = value;
+      return this;
+    }
+
+    public Builder actuators(ActuatorSettings value) {
+      actuators = value;
+      return this;
+    }
+
+    /** The run's configuration; fails with an {@link InvalidSettingException} naming a setting. */
+    public SimConfig build() {
+      return new SimConfig(this);
+    }
   }
 }

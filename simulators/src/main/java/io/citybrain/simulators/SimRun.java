@@ -1,7 +1,6 @@
 package io.citybrain.simulators;
 
 import io.citybrain.mqtt.MqttConnection;
-import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.proto.MessageClass;
 import io.citybrain.proto.Topics;
@@ -74,17 +73,7 @@ public final class SimRun implements AutoCloseable {
    */
   public SimReport run() throws InterruptedException {
     for (int i = 0; i < config.connections(); i++) {
-      connections.add(
-          PahoConnection.connect(
-              MqttSettings.of(
-                  config.brokerUrl(),
-                  config.clientIdPrefix()
-                      + "-"
-                      + config.shard().index()
-                      + "of"
-                      + config.shard().count()
-                      + "-"
-                      + i)));
+      connections.add(PahoConnection.connect(config.connection(i)));
     }
     telemetryRunning = config.telemetry() && !fleet.devices().isEmpty();
     if (config.actuators().enabled() && !fleet.actuators().isEmpty()) {
@@ -353,7 +342,7 @@ public final class SimRun implements AutoCloseable {
     }
     long total = publishedTotal();
     return new SimReport(
-        config.brokerUrl(),
+        config.mqtt().url(),
         config.qos(),
         config.connections(),
         config.shard().toString(),

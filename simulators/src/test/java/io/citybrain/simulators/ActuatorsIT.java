@@ -1,6 +1,7 @@
 package io.citybrain.simulators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -11,6 +12,7 @@ import io.citybrain.proto.v1.CommandAck;
 import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +83,7 @@ class ActuatorsIT {
     SimRun run =
         new SimRun(
             SimFixture.config(
-                "--broker",
+                "--mqtt-url",
                 services.mqttUrl(),
                 "--client-id",
                 services.uniqueId("sim"),
@@ -112,10 +114,7 @@ class ActuatorsIT {
                 }
               });
       thread.start();
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (!run.actuatorsReady() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
+      await("actuators subscribed").atMost(Duration.ofSeconds(10)).until(run::actuatorsReady);
       for (int i = 0; i < 20; i++) {
         send(
             coordinator,
@@ -123,10 +122,14 @@ class ActuatorsIT {
                 "s-" + i,
                 i % 2 == 0 ? "start_pump" : "stop_pump",
                 System.currentTimeMillis() + 60_000));
+        // Spread over the run, so that acks interleave with the pump's heartbeats.
         Thread.sleep(150);
       }
       thread.join(20_000);
-      Thread.sleep(500);
+      // The run has its PUBACKs; what the broker still holds for the pump's subscriber follows.
+      await("the 40 acks on the wire")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> pump.all().stream().filter(r -> r.topic().contains("/ack/")).count() >= 40);
       List<Long> seqs = new ArrayList<>();
       int acks = 0;
       for (Subscriber.Received r : pump.all()) {
@@ -192,7 +195,7 @@ class ActuatorsIT {
       run =
           new SimRun(
               SimFixture.config(
-                  "--broker",
+                  "--mqtt-url",
                   services.mqttUrl(),
                   "--client-id",
                   services.uniqueId("act"),
@@ -218,11 +221,7 @@ class ActuatorsIT {
               "actuators-under-test");
       thread.start();
       // The run subscribes before it starts waiting; give the SUBACK a moment on a loaded machine.
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (!run.actuatorsReady() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
-      assertThat(run.actuatorsReady()).as("actuators subscribed").isTrue();
+      await("actuators subscribed").atMost(Duration.ofSeconds(10)).until(run::actuatorsReady);
       acks = new Subscriber(services.mqttUrl(), services.uniqueId("acks"), "city/v1/DP/ack/+", 1);
       coordinator =
           PahoConnection.connect(

@@ -172,25 +172,61 @@ class SimulatorIT {
   }
 
   @Test
-  @DisplayName("an unreachable broker exits 1 with a one-line reason")
+  @DisplayName(
+      "an unreachable broker exits 1 with a one-line reason, after the settings were printed once")
   void unreachableBroker() {
     StringWriter err = new StringWriter();
+    StringWriter out = new StringWriter();
     int code =
         SimCommand.commandLine(new SimCommand())
             .setErr(new PrintWriter(err, true))
-            .setOut(new PrintWriter(new StringWriter(), true))
-            .execute("--broker", "tcp://127.0.0.1:1", "--count", "10", "--quiet");
+            .setOut(new PrintWriter(out, true))
+            .execute("--mqtt-url", "tcp://127.0.0.1:1", "--count", "10");
     assertThat(code).isEqualTo(1);
     assertThat(err.toString().strip())
         .startsWith("sim: cannot connect to tcp://127.0.0.1:1")
         .doesNotContain("\n");
+    assertThat(out.toString()).startsWith("sim:" + System.lineSeparator() + "  seeds ");
+    assertThat(out.toString().split("MQTT URL", -1)).as("printed once").hasSize(2);
+
+    StringWriter quiet = new StringWriter();
+    SimCommand.commandLine(new SimCommand())
+        .setErr(new PrintWriter(new StringWriter(), true))
+        .setOut(new PrintWriter(quiet, true))
+        .execute("--mqtt-url", "tcp://127.0.0.1:1", "--count", "10", "--quiet");
+    assertThat(quiet.toString()).as("--quiet prints no settings").startsWith("simulating ");
+  }
+
+  @Test
+  @DisplayName("the deprecated --broker still runs the simulator against that broker")
+  void deprecatedBrokerFlag(TestServices services) {
+    StringWriter out = new StringWriter();
+    int code =
+        SimCommand.commandLine(new SimCommand())
+            .setErr(new PrintWriter(new StringWriter(), true))
+            .setOut(new PrintWriter(out, true))
+            .execute(
+                "--broker",
+                services.mqttUrl(),
+                "--client-id",
+                services.uniqueId("old-flag"),
+                "--no-actuators",
+                "--rate",
+                "500",
+                "--count",
+                "50",
+                "--quiet");
+    assertThat(code).as(out.toString()).isZero();
+    assertThat(out.toString())
+        .contains("against " + services.mqttUrl())
+        .containsPattern("published +50 ");
   }
 
   private static SimReport run(TestServices services, String... flags) throws InterruptedException {
     List<String> args = new ArrayList<>(List.of(flags));
     args.addAll(
         List.of(
-            "--broker",
+            "--mqtt-url",
             services.mqttUrl(),
             "--client-id",
             services.uniqueId("sim"),

@@ -2,6 +2,8 @@ package io.citybrain.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.citybrain.settings.Check;
+import io.citybrain.settings.InvalidSettingException;
 
 /** Connection pools (HikariCP) for CityBrain's processes. */
 public final class DataSources {
@@ -13,8 +15,15 @@ public final class DataSources {
 
   private DataSources() {}
 
-  /** A pool on a JDBC URL that carries its own credentials (e.g. {@code ?user=postgres}). */
+  /**
+   * A pool on a JDBC URL that carries its own credentials (e.g. {@code ?user=postgres}). A bad
+   * argument fails with an {@link InvalidSettingException} in the shared wording, the URL's
+   * password masked (HikariCP's own messages would print the URL as it is).
+   */
   public static HikariDataSource pooled(String jdbcUrl, String poolName, int maxSize) {
+    Check.jdbcUrl(jdbcUrl, "database URL");
+    Check.required(poolName, "pool name", "citybrain-api");
+    Check.atLeast(maxSize, 1, "pool size");
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     config.setPoolName(poolName);

@@ -1,5 +1,6 @@
 package io.citybrain.testkit;
 
+import io.citybrain.settings.Redact;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -7,7 +8,9 @@ import java.util.regex.Pattern;
  * A PostgreSQL server named by configuration: the URL's database is replaced by each test's own.
  */
 final class ConfiguredDatabaseServer implements DatabaseServer {
-  private static final Pattern URL = Pattern.compile("(jdbc:postgresql://[^/?]+)(/[^?]*)?(\\?.*)?");
+  /** The shape of {@code CITYBRAIN_TEST_PG_URL}, checked by {@link TestServiceSettings}. */
+  static final Pattern URL = Pattern.compile("(jdbc:postgresql://[^/?]+)(/[^?]*)?(\\?.*)?");
+
   private final String prefix;
   private final String query;
   private final String admin;
@@ -15,12 +18,7 @@ final class ConfiguredDatabaseServer implements DatabaseServer {
   ConfiguredDatabaseServer(String url) {
     Matcher m = URL.matcher(url);
     if (!m.matches()) {
-      throw new IllegalStateException(
-          TestSettings.PG_URL_ENV
-              + " must look like "
-              + "jdbc:postgresql://host:port/database?user=name, was '"
-              + url
-              + "'");
+      throw new IllegalArgumentException("not a PostgreSQL server URL: " + Redact.url(url));
     }
     this.prefix = m.group(1);
     this.query = m.group(3) == null ? "" : m.group(3);

@@ -1,5 +1,7 @@
 package io.citybrain.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import io.citybrain.embedded.FreePort;
 import io.citybrain.embedded.TempFolders;
 import java.io.IOException;
@@ -10,9 +12,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The machine's own {@code mosquitto} binary, started for this test JVM on a free port with the
@@ -76,25 +80,30 @@ final class LocalMosquitto implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(home.resolve("mosquitto.log").toFile())
               .start();
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (System.currentTimeMillis() < deadline) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException(
-              "mosquitto exited: " + Files.readString(home.resolve("mosquitto.log")));
-        }
-        try (Socket socket = new Socket()) {
-          socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-          return;
-        } catch (IOException notYet) {
-          Thread.sleep(50);
-        }
-      }
-      throw new IllegalStateException("mosquitto did not listen on port " + port + " within 10 s");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + binary, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while starting mosquitto", e);
+    }
+    try {
+      await("mosquitto listening on port " + port)
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(this::listening);
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("mosquitto did not listen on port " + port + " within 10 s");
+    }
+  }
+
+  /** True once the broker accepts connections; fails at once, with its log, when it exited. */
+  private boolean listening() throws IOException {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          "mosquitto exited: " + Files.readString(home.resolve("mosquitto.log")));
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
     }
   }
 

@@ -19,11 +19,12 @@ final class ServiceEnvironment implements AutoCloseable {
   }
 
   static ServiceEnvironment start() {
-    ServiceMode mode = ServiceMode.fromEnvironment();
-    MqttBroker broker = broker(mode);
+    TestServiceSettings settings = TestServiceSettings.fromEnvironment();
+    LOG.info("{}", settings.describe());
+    MqttBroker broker = broker(settings);
     DatabaseServer database;
     try {
-      database = database(mode);
+      database = database(settings);
     } catch (RuntimeException e) {
       broker.close();
       throw e;
@@ -32,9 +33,10 @@ final class ServiceEnvironment implements AutoCloseable {
     return new ServiceEnvironment(broker, database);
   }
 
-  private static MqttBroker broker(ServiceMode mode) {
-    String url = TestSettings.get(TestSettings.MQTT_URL_PROPERTY, TestSettings.MQTT_URL_ENV);
-    return switch (pick(mode, url != null, "an MQTT broker", TestSettings.MQTT_URL_ENV)) {
+  private static MqttBroker broker(TestServiceSettings settings) {
+    String url = settings.mqttUrl();
+    return switch (pick(
+        settings.mode(), url != null, "an MQTT broker", TestSettings.MQTT_URL_ENV)) {
       case CONFIGURED -> MqttBroker.configured(url);
       case CONTAINERS -> MqttBroker.container();
       // A mosquitto installed on the machine beats the in-process broker: it is what production
@@ -44,9 +46,10 @@ final class ServiceEnvironment implements AutoCloseable {
     };
   }
 
-  private static DatabaseServer database(ServiceMode mode) {
-    String url = TestSettings.get(TestSettings.PG_URL_PROPERTY, TestSettings.PG_URL_ENV);
-    return switch (pick(mode, url != null, "a PostgreSQL server", TestSettings.PG_URL_ENV)) {
+  private static DatabaseServer database(TestServiceSettings settings) {
+    String url = settings.pgUrl();
+    return switch (pick(
+        settings.mode(), url != null, "a PostgreSQL server", TestSettings.PG_URL_ENV)) {
       case CONFIGURED -> new ConfiguredDatabaseServer(url);
       case CONTAINERS -> new ContainerDatabaseServer();
       default -> new EmbeddedDatabaseServer();

@@ -29,7 +29,10 @@ import picocli.CommandLine.Option;
     description =
         "Publish a fixed payload as fast as bare Paho can, and print messages per second.")
 public final class PahoBaseline implements Callable<Integer> {
-  @Option(names = "--broker", defaultValue = "tcp://127.0.0.1:1883")
+  @Option(
+      names = {"--mqtt-url", "--broker"},
+      defaultValue = "tcp://127.0.0.1:1883",
+      description = "MQTT broker (--broker: its deprecated name).")
   String broker;
 
   @Option(names = "--qos", defaultValue = "1")

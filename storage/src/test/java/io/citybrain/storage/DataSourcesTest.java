@@ -1,0 +1,25 @@
+package io.citybrain.storage;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.citybrain.settings.InvalidSettingException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** A pool's arguments are checked before any connection is tried. */
+class DataSourcesTest {
+
+  @Test
+  @DisplayName("a URL that is not PostgreSQL's fails in the shared wording, its password masked")
+  void badArguments() {
+    assertThatThrownBy(() -> DataSources.pooled("postgres://db/x?password=s3cret", "p", 2))
+        .isInstanceOf(InvalidSettingException.class)
+        .hasMessage(
+            "database URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), "
+                + "was 'postgres://db/x?password=***'");
+    assertThatThrownBy(() -> DataSources.pooled("jdbc:postgresql://db/x", " ", 2))
+        .hasMessage("pool name is required (e.g. citybrain-api)");
+    assertThatThrownBy(() -> DataSources.pooled("jdbc:postgresql://db/x", "p", 0))
+        .hasMessage("pool size must be at least 1, was 0");
+  }
+}
