@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.ResultJson;
 import io.citybrain.proto.v1.Alert;
 import io.citybrain.proto.v1.AlertState;
 import io.citybrain.proto.v1.DistrictSnapshot;
@@ -20,7 +21,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -413,28 +413,10 @@ class WallIT {
   }
 
   /**
-   * The evidence as the stream job stores it: protobuf's JSON printer, camelCase names, 64-bit
-   * numbers as strings.
+   * The evidence column as the stream job writes it: ResultJson's rendering, like the live frame.
    */
   private static String evidenceAsStored(long now) {
-    StringBuilder json = new StringBuilder("[");
-    for (Evidence e : floodIncident(now).getEvidenceList()) {
-      json.append(json.length() > 1 ? "," : "")
-          .append(
-              String.format(
-                  Locale.ROOT,
-                  "{\"deviceId\":\"%s\",\"seq\":\"%d\",\"eventTimeMs\":\"%d\",\"kind\":\"%s\",\"what\":\"%s\",\"value\":%s,"
-                      + "\"position\":{\"lat\":%s,\"lon\":%s}}",
-                  e.getDeviceId(),
-                  e.getSeq(),
-                  e.getEventTimeMs(),
-                  e.getKind(),
-                  e.getWhat(),
-                  e.getValue(),
-                  e.getPosition().getLat(),
-                  e.getPosition().getLon()));
-    }
-    return json.append(']').toString();
+    return ResultJson.encode(ResultJson.evidence(floodIncident(now).getEvidenceList()));
   }
 
   /**
