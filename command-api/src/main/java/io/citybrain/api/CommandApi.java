@@ -2,11 +2,10 @@ package io.citybrain.api;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.citybrain.api.auth.PasswordHasher;
-import io.citybrain.api.auth.Role;
 import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.auth.UserStore;
 import io.citybrain.api.db.Db;
-import io.citybrain.api.http.ApiVerticle;
+import io.citybrain.api.http.Role;
 import io.citybrain.api.live.LiveHub;
 import io.citybrain.api.response.ResponseStore;
 import io.citybrain.mqtt.MqttConnection;

@@ -2,7 +2,7 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.api.auth.Role;
+import io.citybrain.api.http.Role;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
