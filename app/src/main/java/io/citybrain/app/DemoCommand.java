@@ -268,7 +268,8 @@ final class DemoCommand implements Callable<Integer> {
     // where.
     int port = apiPort != 0 && FreePort.isFree(apiPort) ? apiPort : 0;
     CommandApi commandApi =
-        CommandApi.start(new ApiConfig().jdbcUrl(jdbcUrl).mqttUrl(brokerUrl).port(port));
+        CommandApi.start(
+            ApiConfig.builder().jdbcUrl(jdbcUrl).mqttUrl(brokerUrl).port(port).build());
     started.push(commandApi);
     out.printf(
         "  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)%s%n",

@@ -72,7 +72,8 @@ class StoredPictureIT {
     Map<String, JsonObject> live = new HashMap<>();
     try (StreamJobRunner ignored = StreamJobRunner.start(job, seeds);
         CommandApi liveApi =
-            CommandApi.start(new ApiConfig().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0))) {
+            CommandApi.start(
+                ApiConfig.builder().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0).build())) {
       String token = token(liveApi);
       try (SimRun sim = simulator(services, broker)) {
         sim.run();
@@ -98,7 +99,12 @@ class StoredPictureIT {
     RetainedTopics.clearLive(broker, seeds.districtCodes());
     try (CommandApi storedApi =
         CommandApi.start(
-            new ApiConfig().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0).migrate(false))) {
+            ApiConfig.builder()
+                .jdbcUrl(services.jdbcUrl())
+                .mqttUrl(broker)
+                .port(0)
+                .migrate(false)
+                .build())) {
       String token = token(storedApi);
       for (String d : DISTRICTS) {
         JsonObject stored = get(storedApi, token, "/api/v1/districts/" + d);

@@ -69,7 +69,8 @@ class WallEndToEndIT {
     try {
       started.add(StreamJobRunner.start(job, seeds));
       CommandApi api =
-          CommandApi.start(new ApiConfig().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0));
+          CommandApi.start(
+              ApiConfig.builder().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0).build());
       started.add(api);
       CommandApi.DemoUser coordinator =
           api.createDemoUsers().stream()

@@ -2,17 +2,20 @@ package io.citybrain.api;
 
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.SeedLoader;
-import java.net.URI;
+import io.citybrain.settings.Check;
+import io.citybrain.settings.Described;
+import io.citybrain.settings.Description;
+import io.citybrain.settings.InvalidSettingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything the Command API needs, with named defaults; {@link #validate()} fails fast with exact
- * messages (HikariCP's model), and {@link CommandApi#start} seals the configuration so it cannot
- * change while running.
+ * Everything the Command API runs with: an immutable value made by {@link #builder()}, whose {@link
+ * Builder#build()} fails fast with an {@link InvalidSettingException} in domain words (HikariCP's
+ * model), and which {@link #describe() describes} itself with its secrets masked.
  */
-public final class ApiConfig {
+public final class ApiConfig implements Described {
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_DB_POOL_SIZE = 8;
@@ -56,284 +59,143 @@ public final class ApiConfig {
    */
   public static final Duration DEFAULT_SUMMARY_CACHE = Duration.ofSeconds(1);
 
-  private String host = DEFAULT_HOST;
-  private int port = DEFAULT_PORT;
-  private String jdbcUrl;
-  private String mqttUrl;
-  private int dbPoolSize = DEFAULT_DB_POOL_SIZE;
-  private String jwtSecret;
-  private Path jwtKeyFile;
-  private Duration tokenTtl = DEFAULT_TOKEN_TTL;
-  private int passwordCost = DEFAULT_PASSWORD_COST;
-  private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
-  private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-  private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-  private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
-  private int liveQueueLimit = DEFAULT_LIVE_QUEUE_LIMIT;
-  private int liveWriteQueueBytes = DEFAULT_LIVE_WRITE_QUEUE_BYTES;
-  private Duration casePollInterval = DEFAULT_CASE_POLL_INTERVAL;
-  private Duration caseMergeWindow = DEFAULT_CASE_MERGE_WINDOW;
-  private double caseMergeDistanceM = DEFAULT_CASE_MERGE_DISTANCE_M;
-  private double caseMinConfidence = DEFAULT_CASE_MIN_CONFIDENCE;
-  private String clientIdPrefix = DEFAULT_CLIENT_ID_PREFIX;
-  private Duration summaryCache = DEFAULT_SUMMARY_CACHE;
-  private boolean migrate = true;
-  private CitySeeds seeds;
-  private volatile boolean sealed;
+  // The settings' names in messages and in the description; a command line restates its own.
+  static final String HOST = "listen address";
+  static final String PORT = "HTTP port";
+  static final String DATABASE_URL = "database URL";
+  static final String MQTT_URL = "MQTT URL";
+  static final String JWT_KEY_FILE = "JWT key file";
+  static final String SUMMARY_CACHE = "summary cache";
+
+  private final String host;
+  private final int port;
+  private final String jdbcUrl;
+  private final String mqttUrl;
+  private final int dbPoolSize;
+  private final String jwtSecret;
+  private final Path jwtKeyFile;
+  private final Duration tokenTtl;
+  private final int passwordCost;
+  private final Duration ackTimeout;
+  private final int maxAttempts;
+  private final Duration retryBackoff;
+  private final Duration retryBackoffMax;
+  private final int liveQueueLimit;
+  private final int liveWriteQueueBytes;
+  private final Duration casePollInterval;
+  private final Duration caseMergeWindow;
+  private final double caseMergeDistanceM;
+  private final double caseMinConfidence;
+  private final String clientIdPrefix;
+  private final Duration summaryCache;
+  private final boolean migrate;
+  private final CitySeeds seeds;
+
+  private ApiConfig(Builder b) {
+    host = b.host;
+    port = b.port;
+    jdbcUrl = b.jdbcUrl;
+    mqttUrl = b.mqttUrl;
+    dbPoolSize = b.dbPoolSize;
+    jwtSecret = b.jwtSecret;
+    jwtKeyFile = b.jwtKeyFile;
+    tokenTtl = b.tokenTtl;
+    passwordCost = b.passwordCost;
+    ackTimeout = b.ackTimeout;
+    maxAttempts = b.maxAttempts;
+    retryBackoff = b.retryBackoff;
+    retryBackoffMax = b.retryBackoffMax;
+    liveQueueLimit = b.liveQueueLimit;
+    liveWriteQueueBytes = b.liveWriteQueueBytes;
+    casePollInterval = b.casePollInterval;
+    caseMergeWindow = b.caseMergeWindow;
+    caseMergeDistanceM = b.caseMergeDistanceM;
+    caseMinConfidence = b.caseMinConfidence;
+    clientIdPrefix = b.clientIdPrefix;
+    summaryCache = b.summaryCache;
+    migrate = b.migrate;
+    seeds = b.seeds;
+  }
+
+  /** A builder with every default; {@code build()} needs at least the database and MQTT URLs. */
+  public static Builder builder() {
+    return new Builder();
+  }
 
   /** Fails with the first problem found, in the words an operator needs to fix it. */
-  public ApiConfig validate() {
-    if (host == null || host.isBlank()) {
-      throw new IllegalArgumentException("api host is required (e.g. 0.0.0.0)");
-    }
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException(
-          "api port must be within 0..65535 (0 picks a free port), was " + port);
-    }
-    if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException(
-          "api jdbcUrl must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was "
-              + (jdbcUrl == null ? "not set" : "'" + jdbcUrl + "'"));
-    }
-    if (mqttUrl == null || !mqttUrl.matches("(tcp|ssl)://[^/:]+:\\d+")) {
-      throw new IllegalArgumentException(
-          "api mqttUrl must look like tcp://host:port, was "
-              + (mqttUrl == null ? "not set" : "'" + mqttUrl + "'"));
-    }
-    URI.create(mqttUrl);
-    if (dbPoolSize < 1 || dbPoolSize > 64) {
-      throw new IllegalArgumentException("api dbPoolSize must be within 1..64, was " + dbPoolSize);
-    }
-    if (jwtSecret != null
-        && jwtSecret.getBytes(StandardCharsets.UTF_8).length < MIN_JWT_SECRET_BYTES) {
-      throw new IllegalArgumentException(
-          "api jwtSecret must be at least "
-              + MIN_JWT_SECRET_BYTES
-              + " bytes (HS256 needs a 256-bit key); leave it unset to generate one per installation");
-    }
-    if (jwtSecret != null && jwtKeyFile != null) {
-      throw new IllegalArgumentException(
-          "api jwtSecret and jwtKeyFile are exclusive: configure one");
-    }
-    positive("tokenTtl", tokenTtl);
-    if (passwordCost < 4 || passwordCost > 31) {
-      throw new IllegalArgumentException(
-          "api passwordCost (bcrypt) must be within 4..31, was " + passwordCost);
-    }
-    positive("ackTimeout", ackTimeout);
-    if (maxAttempts < 1 || maxAttempts > 10) {
-      throw new IllegalArgumentException(
-          "api maxAttempts must be within 1..10, was " + maxAttempts);
-    }
-    positive("retryBackoff", retryBackoff);
-    positive("retryBackoffMax", retryBackoffMax);
-    if (retryBackoffMax.compareTo(retryBackoff) < 0) {
-      throw new IllegalArgumentException(
-          "api retryBackoffMax ("
-              + retryBackoffMax
-              + ") must not be below retryBackoff ("
-              + retryBackoff
-              + ")");
-    }
-    if (liveQueueLimit < 1 || liveQueueLimit > 100_000) {
-      throw new IllegalArgumentException(
-          "api liveQueueLimit must be within 1..100000, was " + liveQueueLimit);
-    }
-    if (liveWriteQueueBytes < 1024) {
-      throw new IllegalArgumentException(
-          "api liveWriteQueueBytes must be at least 1024, was " + liveWriteQueueBytes);
-    }
-    positive("casePollInterval", casePollInterval);
-    positive("caseMergeWindow", caseMergeWindow);
-    if (!(caseMergeDistanceM > 0)) {
-      throw new IllegalArgumentException(
-          "api caseMergeDistanceM must be positive, was " + caseMergeDistanceM);
-    }
-    if (!(caseMinConfidence >= 0 && caseMinConfidence <= 1)) {
-      throw new IllegalArgumentException(
-          "api caseMinConfidence must be within 0..1, was " + caseMinConfidence);
-    }
-    if (summaryCache == null || summaryCache.isNegative()) {
-      throw new IllegalArgumentException(
-          "api summaryCache must be zero or a positive duration, was " + summaryCache);
-    }
-    if (clientIdPrefix == null || !clientIdPrefix.matches("[A-Za-z0-9_-]{1,64}")) {
-      throw new IllegalArgumentException(
-          "api clientIdPrefix must be 1-64 letters, digits, '-' or '_', was '"
-              + clientIdPrefix
-              + "'");
-    }
-    return this;
+  private void validate() {
+    Check.required(host, HOST, DEFAULT_HOST);
+    Check.require(
+        port >= 0 && port <= 65_535,
+        PORT,
+        "must be within 0..65535 (0 picks a free port), was " + port);
+    Check.jdbcUrl(jdbcUrl, DATABASE_URL);
+    Check.mqttUrl(mqttUrl, MQTT_URL);
+    Check.within(dbPoolSize, 1, 64, "database pool size");
+    Check.require(
+        jwtSecret == null
+            || jwtSecret.getBytes(StandardCharsets.UTF_8).length >= MIN_JWT_SECRET_BYTES,
+        "JWT secret",
+        "must be at least "
+            + MIN_JWT_SECRET_BYTES
+            + " bytes (HS256 needs a 256-bit key); leave it unset to generate one per installation");
+    Check.require(
+        jwtSecret == null || jwtKeyFile == null,
+        "JWT secret",
+        "and the " + JWT_KEY_FILE + " are exclusive: configure one");
+    Check.positive(tokenTtl, "token lifetime");
+    Check.within(passwordCost, 4, 31, "bcrypt cost");
+    Check.positive(ackTimeout, "ack timeout");
+    Check.within(maxAttempts, 1, 10, "attempts per command");
+    Check.positive(retryBackoff, "retry backoff");
+    Check.positive(retryBackoffMax, "longest retry backoff");
+    Check.require(
+        retryBackoffMax.compareTo(retryBackoff) >= 0,
+        "longest retry backoff",
+        "must not be below the retry backoff (" + retryBackoff + "), was " + retryBackoffMax);
+    Check.within(liveQueueLimit, 1, 100_000, "live queue limit");
+    Check.atLeast(liveWriteQueueBytes, 1024, "live write queue bytes");
+    Check.positive(casePollInterval, "case poll interval");
+    Check.positive(caseMergeWindow, "case merge window");
+    Check.require(
+        caseMergeDistanceM > 0,
+        "case merge distance (m)",
+        "must be positive, was " + caseMergeDistanceM);
+    Check.within(caseMinConfidence, 0, 1, "case minimum confidence");
+    Check.notNegative(summaryCache, SUMMARY_CACHE);
+    Check.require(
+        clientIdPrefix != null && clientIdPrefix.matches("[A-Za-z0-9_-]{1,64}"),
+        "MQTT client id prefix",
+        "must be 1-64 letters, digits, '-' or '_', was '" + clientIdPrefix + "'");
   }
 
-  private static void positive(String name, Duration value) {
-    if (value == null || value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(
-          "api " + name + " must be a positive duration, was " + value);
-    }
-  }
-
-  void seal() {
-    sealed = true;
-  }
-
-  private void check() {
-    if (sealed) {
-      throw new IllegalStateException(
-          "the API configuration cannot change once the API has started");
-    }
-  }
-
-  public ApiConfig host(String value) {
-    check();
-    host = value;
-    return this;
-  }
-
-  public ApiConfig port(int value) {
-    check();
-    port = value;
-    return this;
-  }
-
-  public ApiConfig jdbcUrl(String value) {
-    check();
-    jdbcUrl = value;
-    return this;
-  }
-
-  public ApiConfig mqttUrl(String value) {
-    check();
-    mqttUrl = value;
-    return this;
-  }
-
-  public ApiConfig dbPoolSize(int value) {
-    check();
-    dbPoolSize = value;
-    return this;
-  }
-
-  /** The HS256 signing secret; unset (and no key file) generates one per process. */
-  public ApiConfig jwtSecret(String value) {
-    check();
-    jwtSecret = value;
-    return this;
-  }
-
-  /**
-   * A file holding the signing secret; created with a fresh random secret (owner-only) when it does
-   * not exist.
-   */
-  public ApiConfig jwtKeyFile(Path value) {
-    check();
-    jwtKeyFile = value;
-    return this;
-  }
-
-  public ApiConfig tokenTtl(Duration value) {
-    check();
-    tokenTtl = value;
-    return this;
-  }
-
-  public ApiConfig passwordCost(int value) {
-    check();
-    passwordCost = value;
-    return this;
-  }
-
-  public ApiConfig ackTimeout(Duration value) {
-    check();
-    ackTimeout = value;
-    return this;
-  }
-
-  public ApiConfig maxAttempts(int value) {
-    check();
-    maxAttempts = value;
-    return this;
-  }
-
-  public ApiConfig retryBackoff(Duration value) {
-    check();
-    retryBackoff = value;
-    return this;
-  }
-
-  public ApiConfig retryBackoffMax(Duration value) {
-    check();
-    retryBackoffMax = value;
-    return this;
-  }
-
-  public ApiConfig liveQueueLimit(int value) {
-    check();
-    liveQueueLimit = value;
-    return this;
-  }
-
-  public ApiConfig liveWriteQueueBytes(int value) {
-    check();
-    liveWriteQueueBytes = value;
-    return this;
-  }
-
-  public ApiConfig casePollInterval(Duration value) {
-    check();
-    casePollInterval = value;
-    return this;
-  }
-
-  public ApiConfig caseMergeWindow(Duration value) {
-    check();
-    caseMergeWindow = value;
-    return this;
-  }
-
-  public ApiConfig caseMergeDistanceM(double value) {
-    check();
-    caseMergeDistanceM = value;
-    return this;
-  }
-
-  public ApiConfig caseMinConfidence(double value) {
-    check();
-    caseMinConfidence = value;
-    return this;
-  }
-
-  public ApiConfig summaryCache(Duration value) {
-    check();
-    summaryCache = value;
-    return this;
-  }
-
-  public Duration summaryCache() {
-    return summaryCache;
-  }
-
-  public ApiConfig clientIdPrefix(String value) {
-    check();
-    clientIdPrefix = value;
-    return this;
-  }
-
-  /**
-   * Whether start applies the Flyway migrations first (default true); false expects an up-to-date
-   * schema.
-   */
-  public ApiConfig migrate(boolean value) {
-    check();
-    migrate = value;
-    return this;
-  }
-
-  /** The city's seeds; unset loads the bundled ones. */
-  public ApiConfig seeds(CitySeeds value) {
-    check();
-    seeds = value;
-    return this;
+  @Override
+  public Description describe() {
+    return new Description("Command API")
+        .add(HOST, host)
+        .add(PORT, port == 0 ? "0 (a free one)" : port)
+        .url(DATABASE_URL, jdbcUrl)
+        .add("database pool size", dbPoolSize)
+        .add("migrate at start", migrate)
+        .url(MQTT_URL, mqttUrl)
+        .add("MQTT client id prefix", clientIdPrefix)
+        .secret("JWT secret", jwtSecret)
+        .add(JWT_KEY_FILE, jwtKeyFile == null ? "(not set)" : jwtKeyFile)
+        .add("token lifetime", tokenTtl)
+        .add("bcrypt cost", passwordCost)
+        .add("ack timeout", ackTimeout)
+        .add("attempts per command", maxAttempts)
+        .add("retry backoff", retryBackoff + " .. " + retryBackoffMax)
+        .add("live queue limit", liveQueueLimit + " events")
+        .add("live write queue bytes", liveWriteQueueBytes)
+        .add("case poll interval", casePollInterval)
+        .add("case merge window", caseMergeWindow)
+        .add("case merge distance (m)", caseMergeDistanceM)
+        .add("case minimum confidence", caseMinConfidence)
+        .add(SUMMARY_CACHE, summaryCache.isZero() ? "off" : summaryCache)
+        .add(
+            "seeds",
+            seeds == null ? "bundled" : "configured (" + seeds.districts().size() + " districts)");
   }
 
   public String host() {
@@ -356,6 +218,7 @@ public final class ApiConfig {
     return dbPoolSize;
   }
 
+  /** The HS256 signing secret, or null: then the key file's, or one generated per process. */
   public String jwtSecret() {
     return jwtSecret;
   }
@@ -416,15 +279,187 @@ public final class ApiConfig {
     return clientIdPrefix;
   }
 
+  /** How long the summary's database part is reused; zero: never. */
+  public Duration summaryCache() {
+    return summaryCache;
+  }
+
+  /** Whether start applies the Flyway migrations first; false expects an up-to-date schema. */
   public boolean migrate() {
     return migrate;
   }
 
-  /** The configured seeds, loading the bundled ones on first use when none were set. */
-  public synchronized CitySeeds seeds() {
-    if (seeds == null) {
-      seeds = SeedLoader.load();
+  /** The configured seeds, else the bundled ones (loaded once per process). */
+  public CitySeeds seeds() {
+    return seeds != null ? seeds : BundledSeeds.SEEDS;
+  }
+
+  /** Loads the bundled seeds on first use only: a configuration with its own never reads them. */
+  private static final class BundledSeeds {
+    static final CitySeeds SEEDS = SeedLoader.load();
+  }
+
+  /** Collects settings over the defaults; {@link #build()} validates them into an ApiConfig. */
+  public static final class Builder {
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private String jdbcUrl;
+    private String mqttUrl;
+    private int dbPoolSize = DEFAULT_DB_POOL_SIZE;
+    private String jwtSecret;
+    private Path jwtKeyFile;
+    private Duration tokenTtl = DEFAULT_TOKEN_TTL;
+    private int passwordCost = DEFAULT_PASSWORD_COST;
+    private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
+    private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
+    private int liveQueueLimit = DEFAULT_LIVE_QUEUE_LIMIT;
+    private int liveWriteQueueBytes = DEFAULT_LIVE_WRITE_QUEUE_BYTES;
+    private Duration casePollInterval = DEFAULT_CASE_POLL_INTERVAL;
+    private Duration caseMergeWindow = DEFAULT_CASE_MERGE_WINDOW;
+    private double caseMergeDistanceM = DEFAULT_CASE_MERGE_DISTANCE_M;
+    private double caseMinConfidence = DEFAULT_CASE_MIN_CONFIDENCE;
+    private String clientIdPrefix = DEFAULT_CLIENT_ID_PREFIX;
+    private Duration summaryCache = DEFAULT_SUMMARY_CACHE;
+    private boolean migrate = true;
+    private CitySeeds seeds;
+
+    private Builder() {}
+
+    /** The configuration; an {@link InvalidSettingException} names the first bad setting. */
+    public ApiConfig build() {
+      ApiConfig config = new ApiConfig(this);
+      config.validate();
+      return config;
     }
-    return seeds;
+
+    public Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    /** 0 picks a free port. */
+    public Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    /** PostgreSQL JDBC URL with credentials; required. */
+    public Builder jdbcUrl(String value) {
+      jdbcUrl = value;
+      return this;
+    }
+
+    /** {@code tcp://host:port} or {@code ssl://host:port}; required. */
+    public Builder mqttUrl(String value) {
+      mqttUrl = value;
+      return this;
+    }
+
+    /** Connections, and as many database worker threads. */
+    public Builder dbPoolSize(int value) {
+      dbPoolSize = value;
+      return this;
+    }
+
+    /** The HS256 signing secret; unset (and no key file) generates one per process. */
+    public Builder jwtSecret(String value) {
+      jwtSecret = value;
+      return this;
+    }
+
+    /**
+     * A file holding the signing secret; created with a fresh random secret (owner-only) when it
+     * does not exist.
+     */
+    public Builder jwtKeyFile(Path value) {
+      jwtKeyFile = value;
+      return this;
+    }
+
+    public Builder tokenTtl(Duration value) {
+      tokenTtl = value;
+      return this;
+    }
+
+    /** bcrypt's cost factor. */
+    public Builder passwordCost(int value) {
+      passwordCost = value;
+      return this;
+    }
+
+    /** How long one attempt of a command waits for its final ack. */
+    public Builder ackTimeout(Duration value) {
+      ackTimeout = value;
+      return this;
+    }
+
+    public Builder maxAttempts(int value) {
+      maxAttempts = value;
+      return this;
+    }
+
+    public Builder retryBackoff(Duration value) {
+      retryBackoff = value;
+      return this;
+    }
+
+    public Builder retryBackoffMax(Duration value) {
+      retryBackoffMax = value;
+      return this;
+    }
+
+    public Builder liveQueueLimit(int value) {
+      liveQueueLimit = value;
+      return this;
+    }
+
+    public Builder liveWriteQueueBytes(int value) {
+      liveWriteQueueBytes = value;
+      return this;
+    }
+
+    public Builder casePollInterval(Duration value) {
+      casePollInterval = value;
+      return this;
+    }
+
+    public Builder caseMergeWindow(Duration value) {
+      caseMergeWindow = value;
+      return this;
+    }
+
+    public Builder caseMergeDistanceM(double value) {
+      caseMergeDistanceM = value;
+      return this;
+    }
+
+    public Builder caseMinConfidence(double value) {
+      caseMinConfidence = value;
+      return this;
+    }
+
+    public Builder summaryCache(Duration value) {
+      summaryCache = value;
+      return this;
+    }
+
+    public Builder clientIdPrefix(String value) {
+      clientIdPrefix = value;
+      return this;
+    }
+
+    /** Whether start applies the Flyway migrations first (default true). */
+    public Builder migrate(boolean value) {
+      migrate = value;
+      return this;
+    }
+
+    /** The city's seeds; unset uses the bundled ones. */
+    public Builder seeds(CitySeeds value) {
+      seeds = value;
+      return this;
+    }
   }
 }

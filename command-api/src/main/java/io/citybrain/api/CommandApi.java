@@ -2,16 +2,16 @@ package io.citybrain.api;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.citybrain.api.auth.PasswordHasher;
-import io.citybrain.api.auth.Role;
 import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.auth.UserStore;
 import io.citybrain.api.db.Db;
-import io.citybrain.api.http.ApiVerticle;
+import io.citybrain.api.http.Role;
 import io.citybrain.api.live.LiveHub;
 import io.citybrain.api.response.ResponseStore;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.settings.Redact;
 import io.citybrain.storage.DataSources;
 import io.citybrain.storage.Schema;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -69,12 +69,11 @@ public final class CommandApi implements AutoCloseable {
   }
 
   /**
-   * Starts the API and blocks until it listens. Fails with {@link IllegalArgumentException} for bad
-   * configuration and {@link IllegalStateException} naming what could not be reached or started.
+   * Starts the API and blocks until it listens. Fails with {@link IllegalStateException} naming
+   * what could not be reached or started (the configuration is valid by construction).
    */
   public static CommandApi start(ApiConfig config) {
-    config.validate();
-    config.seal();
+    // Reading the bundled seeds is file work: here, not on the event loop.
     config.seeds();
     HikariDataSource dataSource = null;
     MqttConnection mqtt = null;
@@ -95,7 +94,7 @@ public final class CommandApi implements AutoCloseable {
       } catch (RuntimeException e) {
         throw new IllegalStateException(
             "Command API cannot use the database at "
-                + redact(config.jdbcUrl())
+                + Redact.url(config.jdbcUrl())
                 + ": "
                 + e.getMessage(),
             e);
@@ -246,10 +245,5 @@ public final class CommandApi implements AutoCloseable {
     if (dataSource != null) {
       dataSource.close();
     }
-  }
-
-  /** The JDBC URL without its password parameter, for messages. */
-  static String redact(String jdbcUrl) {
-    return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
   }
 }

@@ -1,37 +1,60 @@
 package io.citybrain.api;
 
 import io.citybrain.seeds.FleetExpander;
+import io.citybrain.settings.InvalidSettingException;
 import io.citybrain.storage.DataSources;
 import io.citybrain.storage.RegistrySync;
 import io.citybrain.storage.Schema;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * Runs the Command API alone: {@code citybrain-api --db URL --mqtt URL [--port N] [--demo-users]}.
+ * Runs the Command API alone: {@code citybrain-api --db-url URL --mqtt-url URL [--port N]
+ * [--demo-users]}.
  */
 @Command(
     name = "citybrain-api",
     mixinStandardHelpOptions = true,
     description = "The Command API (REST + WebSocket) on a running PostgreSQL and MQTT broker.")
 public final class CommandApiMain implements Callable<Integer> {
-  @Option(
-      names = "--db",
-      required = true,
-      defaultValue = "${env:CITYBRAIN_DB_URL}",
-      description = "PostgreSQL JDBC URL with credentials (env CITYBRAIN_DB_URL).")
-  String db;
+  /** The flag of each setting the command line sets, to restate a configuration error with. */
+  private static final Map<String, String> FLAGS =
+      Map.of(
+          ApiConfig.DATABASE_URL, "--db-url",
+          ApiConfig.MQTT_URL, "--mqtt-url",
+          ApiConfig.HOST, "--host",
+          ApiConfig.PORT, "--port",
+          ApiConfig.JWT_KEY_FILE, "--jwt-key-file",
+          ApiConfig.SUMMARY_CACHE, "--summary-cache-ms");
+
+  /** Old spellings of flags, still taken so existing scripts run, with a warning. */
+  private static final Map<String, String> DEPRECATED =
+      Map.of("--db", "--db-url", "--mqtt", "--mqtt-url");
+
+  @Spec CommandSpec spec;
 
   @Option(
-      names = "--mqtt",
+      names = {"--db-url", "--db"},
+      defaultValue = "${env:CITYBRAIN_DB_URL}",
+      description =
+          "PostgreSQL JDBC URL with credentials (env CITYBRAIN_DB_URL); required. --db is deprecated.")
+  String dbUrl;
+
+  @Option(
+      names = {"--mqtt-url", "--mqtt"},
       defaultValue = "${env:CITYBRAIN_MQTT_URL:-tcp://127.0.0.1:1883}",
-      description = "MQTT broker URL (default: ${DEFAULT-VALUE}).")
-  String mqtt;
+      description =
+          "MQTT broker URL (env CITYBRAIN_MQTT_URL; default: ${DEFAULT-VALUE}). --mqtt is deprecated.")
+  String mqttUrl;
 
   @Option(
       names = "--host",
@@ -73,16 +96,26 @@ public final class CommandApiMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ApiConfig config =
-        new ApiConfig()
-            .jdbcUrl(db)
-            .mqttUrl(mqtt)
-            .host(host)
-            .port(port)
-            .jwtKeyFile(jwtKeyFile)
-            .summaryCache(Duration.ofMillis(summaryCacheMs));
+    warnDeprecated(spec.commandLine().getParseResult().originalArgs());
+    ApiConfig config;
+    try {
+      config =
+          ApiConfig.builder()
+              .jdbcUrl(dbUrl)
+              .mqttUrl(mqttUrl)
+              .host(host)
+              .port(port)
+              .jwtKeyFile(jwtKeyFile)
+              .summaryCache(Duration.ofMillis(summaryCacheMs))
+              .build();
+    } catch (InvalidSettingException e) {
+      System.err.println(
+          "citybrain-api: " + e.restatedFor(setting -> FLAGS.getOrDefault(setting, setting)));
+      return 1;
+    }
+    System.out.println(config.describe());
     if (syncRegistry) {
-      try (var ds = DataSources.pooled(db, "citybrain-api-registry", 2)) {
+      try (var ds = DataSources.pooled(config.jdbcUrl(), "citybrain-api-registry", 2)) {
         Schema.migrate(ds);
         RegistrySync.sync(ds, config.seeds(), FleetExpander.expand(config.seeds()));
       }
@@ -91,6 +124,7 @@ public final class CommandApiMain implements Callable<Integer> {
     try {
       api = CommandApi.start(config);
     } catch (IllegalArgumentException | IllegalStateException e) {
+      // A key file that cannot be used, a database or broker that cannot be reached.
       System.err.println("citybrain-api: " + e.getMessage());
       return 1;
     }
@@ -120,5 +154,14 @@ public final class CommandApiMain implements Callable<Integer> {
                 }));
     stopped.await();
     return 0;
+  }
+
+  private static void warnDeprecated(List<String> args) {
+    DEPRECATED.forEach(
+        (old, current) -> {
+          if (args.stream().anyMatch(a -> a.equals(old) || a.startsWith(old + "="))) {
+            System.err.println("citybrain-api: " + old + " is deprecated, use " + current);
+          }
+        });
   }
 }

@@ -2,66 +2,98 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.citybrain.settings.InvalidSettingException;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Bad configuration stops startup with an exact message; defaults are the named constants. */
 class ApiConfigTest {
-  private static ApiConfig valid() {
-    return new ApiConfig()
+  private static ApiConfig.Builder valid() {
+    return ApiConfig.builder()
         .jdbcUrl("jdbc:postgresql://127.0.0.1:5432/citybrain")
         .mqttUrl("tcp://127.0.0.1:1883");
   }
 
   @Test
-  @DisplayName("a minimal configuration validates with the documented defaults")
+  @DisplayName("a minimal configuration builds with the documented defaults")
   void defaults() {
-    ApiConfig config = valid().validate();
+    ApiConfig config = valid().build();
     assertThat(config.port()).isEqualTo(ApiConfig.DEFAULT_PORT).isEqualTo(8080);
     assertThat(config.jwtSecret()).isNull();
     assertThat(config.maxAttempts()).isEqualTo(ApiConfig.DEFAULT_MAX_ATTEMPTS);
+    assertThat(config.summaryCache()).isEqualTo(ApiConfig.DEFAULT_SUMMARY_CACHE);
   }
 
   @Test
-  @DisplayName("each bad setting is refused with a message naming it")
+  @DisplayName("each bad setting is refused in domain words, naming it")
   void exactMessages() {
-    assertThatThrownBy(() -> new ApiConfig().mqttUrl("tcp://h:1").validate())
+    assertThatThrownBy(() -> ApiConfig.builder().mqttUrl("tcp://h:1").build())
+        .isInstanceOf(InvalidSettingException.class)
         .hasMessage(
-            "api jdbcUrl must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was not set");
-    assertThatThrownBy(() -> valid().mqttUrl("localhost").validate())
-        .hasMessage("api mqttUrl must look like tcp://host:port, was 'localhost'");
-    assertThatThrownBy(() -> valid().port(70_000).validate())
-        .hasMessage("api port must be within 0..65535 (0 picks a free port), was 70000");
-    assertThatThrownBy(() -> valid().jwtSecret("short").validate())
+            "database URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was not set");
+    assertThatThrownBy(() -> valid().mqttUrl("localhost").build())
+        .hasMessage("MQTT URL must look like tcp://host:port or ssl://host:port, was 'localhost'");
+    assertThatThrownBy(() -> valid().port(70_000).build())
+        .hasMessage("HTTP port must be within 0..65535 (0 picks a free port), was 70000");
+    assertThatThrownBy(() -> valid().jwtSecret("short").build())
         .hasMessage(
-            "api jwtSecret must be at least 32 bytes (HS256 needs a 256-bit key); leave it unset to generate"
-                + " one per installation");
-    assertThatThrownBy(() -> valid().maxAttempts(0).validate())
-        .hasMessage("api maxAttempts must be within 1..10, was 0");
+            "JWT secret must be at least 32 bytes (HS256 needs a 256-bit key); leave it unset to"
+                + " generate one per installation");
+    assertThatThrownBy(() -> valid().maxAttempts(0).build())
+        .hasMessage("attempts per command must be within 1..10, was 0");
     assertThatThrownBy(
             () ->
                 valid()
                     .retryBackoff(Duration.ofSeconds(5))
                     .retryBackoffMax(Duration.ofSeconds(1))
-                    .validate())
-        .hasMessage("api retryBackoffMax (PT1S) must not be below retryBackoff (PT5S)");
-    assertThatThrownBy(() -> valid().ackTimeout(Duration.ZERO).validate())
-        .hasMessage("api ackTimeout must be a positive duration, was PT0S");
-    assertThatThrownBy(() -> valid().caseMinConfidence(1.5).validate())
-        .hasMessage("api caseMinConfidence must be within 0..1, was 1.5");
-    assertThatThrownBy(() -> valid().passwordCost(3).validate())
-        .hasMessage("api passwordCost (bcrypt) must be within 4..31, was 3");
+                    .build())
+        .hasMessage("longest retry backoff must not be below the retry backoff (PT5S), was PT1S");
+    assertThatThrownBy(() -> valid().ackTimeout(Duration.ZERO).build())
+        .hasMessage("ack timeout must be a positive duration, was PT0S");
+    assertThatThrownBy(() -> valid().caseMinConfidence(1.5).build())
+        .hasMessage("case minimum confidence must be within 0.0..1.0, was 1.5");
+    assertThatThrownBy(() -> valid().passwordCost(3).build())
+        .hasMessage("bcrypt cost must be within 4..31, was 3");
+    assertThatThrownBy(() -> valid().summaryCache(Duration.ofMillis(-1)).build())
+        .hasMessage("summary cache must not be negative, was PT-0.001S");
   }
 
   @Test
-  @DisplayName("a started configuration is sealed")
-  void sealed() {
-    ApiConfig config = valid();
-    config.seal();
-    assertThatThrownBy(() -> config.port(1))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessage("the API configuration cannot change once the API has started");
+  @DisplayName("a command line restates a bad setting with its own flag")
+  void restatedAsFlag() {
+    InvalidSettingException e =
+        assertThrows(
+            InvalidSettingException.class, () -> valid().jdbcUrl("postgres://h/db").build());
+    assertThat(e.restatedFor(s -> s.equals(ApiConfig.DATABASE_URL) ? "--db-url" : s))
+        .isEqualTo(
+            "--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was"
+                + " 'postgres://h/db'");
+  }
+
+  @Test
+  @DisplayName("the description lists every setting once, with the password and secret masked")
+  void described() {
+    String text =
+        ApiConfig.builder()
+            .jdbcUrl("jdbc:postgresql://db:5432/citybrain?user=api&password=s3cret")
+            .mqttUrl("tcp://broker:1883")
+            .jwtSecret("x".repeat(40))
+            .build()
+            .describe()
+            .toString();
+    assertThat(text)
+        .startsWith("Command API:")
+        .contains("database URL")
+        .contains("password=***")
+        .contains("tcp://broker:1883")
+        .doesNotContain("s3cret")
+        .doesNotContain("x".repeat(40));
+    assertThat(text.lines().filter(l -> l.contains("JWT secret")))
+        .singleElement()
+        .asString()
+        .endsWith("***");
   }
 }

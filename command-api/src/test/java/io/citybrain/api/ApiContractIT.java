@@ -1,6 +1,7 @@
 package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -16,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
@@ -156,16 +158,15 @@ class ApiContractIT {
       mqtt.publish("city/v1/DP/live", snapshot.toByteArray(), 1, false, sent::complete);
       assertThat(sent.get(10, TimeUnit.SECONDS)).isNull();
     }
-    JsonObject dp = null;
-    for (int i = 0; i < 100; i++) {
-      dp = f.client.get("/api/v1/districts/DP", viewer).json();
-      if (dp.getJsonObject("snapshot") != null
-          && dp.getJsonObject("snapshot").getDouble("situation_index") == 42.5) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    assertThat(dp.getJsonObject("snapshot").getDouble("situation_index")).isEqualTo(42.5);
+    JsonObject dp =
+        await("DP with the published snapshot")
+            .atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> f.client.get("/api/v1/districts/DP", viewer).json(),
+                d ->
+                    d.getJsonObject("snapshot") != null
+                        && d.getJsonObject("snapshot").getDouble("situation_index") == 42.5);
     assertThat(
             dp.getJsonObject("snapshot").getJsonArray("metrics").getJsonObject(0).getDouble("p95"))
         .isEqualTo(3.0);
@@ -480,6 +481,7 @@ class ApiContractIT {
     assertThat(dead.getJsonArray("recent")).hasSize(3);
     assertThat(dead.getJsonArray("recent").getJsonObject(0).getString("reason"))
         .isEqualTo("out_of_range");
+    // The meter gives a rate only over two samples at least 2 s apart: wait out that span.
     Thread.sleep(2_100);
     TestData.exec(
         ds,

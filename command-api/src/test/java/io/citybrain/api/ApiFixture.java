@@ -2,7 +2,7 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citybrain.api.auth.Role;
+import io.citybrain.api.http.Role;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
@@ -35,11 +35,12 @@ final class ApiFixture implements AutoCloseable {
     this.client = client;
   }
 
-  static ApiFixture start(TestServices services, Consumer<ApiConfig> tweak) throws Exception {
+  static ApiFixture start(TestServices services, Consumer<ApiConfig.Builder> tweak)
+      throws Exception {
     Schema.migrate(services.dataSource());
     RegistrySync.sync(services.dataSource(), SEEDS, FleetExpander.expand(SEEDS));
-    ApiConfig config =
-        new ApiConfig()
+    ApiConfig.Builder config =
+        ApiConfig.builder()
             .host("127.0.0.1")
             .port(0)
             .jdbcUrl(services.jdbcUrl())
@@ -54,7 +55,7 @@ final class ApiFixture implements AutoCloseable {
             .casePollInterval(Duration.ofHours(1))
             .summaryCache(Duration.ZERO);
     tweak.accept(config);
-    CommandApi api = CommandApi.start(config);
+    CommandApi api = CommandApi.start(config.build());
     ApiFixture fixture = null;
     try {
       fixture = new ApiFixture(services, api, new ApiClient(api.url()));

@@ -1,6 +1,7 @@
 package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.mqtt.MqttConnection;
@@ -13,6 +14,7 @@ import io.citybrain.seeds.District;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -167,9 +169,11 @@ class LinkedResponseIT {
         PahoConnection.connect(
             MqttSettings.of(f.services.mqttUrl(), f.services.uniqueId("late")))) {
       late.subscribe("city/v1/DP/cmd/+", 1, (topic, payload) -> replayed.add(topic));
-      Thread.sleep(1_000);
+      await("no command replayed")
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(replayed::isEmpty);
     }
-    assertThat(replayed).isEmpty();
   }
 
   @Test
@@ -302,12 +306,10 @@ class LinkedResponseIT {
                   .put("district", "DP"));
       String runId = created.json().getString("run_id");
       int total = created.json().getInteger("total");
-      JsonObject run = created.json();
-      for (int i = 0; i < 200 && run.getJsonObject("counts").getInteger("accepted") < total; i++) {
-        Thread.sleep(50);
-        run = f.client.get("/api/v1/responses/" + runId, f.token("viewer")).json();
-      }
-      assertThat(run.getJsonObject("counts").getInteger("accepted")).isEqualTo(total);
+      await("every target accepted")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> run(runId).getJsonObject("counts").getInteger("accepted") == total);
       ApiClient.Reply cancelled =
           f.client.post(
               "/api/v1/responses/" + runId + "/cancel",
@@ -316,15 +318,15 @@ class LinkedResponseIT {
       assertThat(cancelled.status()).as(cancelled.text()).isEqualTo(200);
       assertThat(cancelled.json().getString("state")).isEqualTo("cancelled");
       assertThat(cancelled.json().getJsonObject("counts").getInteger("cancelled")).isEqualTo(total);
-      JsonObject after = cancelled.json();
-      for (int i = 0;
-          i < 200
-              && after.getJsonArray("cancel_commands").stream()
-                  .anyMatch(c -> !"done".equals(((JsonObject) c).getString("state")));
-          i++) {
-        Thread.sleep(50);
-        after = f.client.get("/api/v1/responses/" + runId, f.token("viewer")).json();
-      }
+      JsonObject after =
+          await("every cancel command done")
+              .atMost(Duration.ofSeconds(10))
+              .pollInterval(Duration.ofMillis(50))
+              .until(
+                  () -> run(runId),
+                  r ->
+                      r.getJsonArray("cancel_commands").stream()
+                          .allMatch(c -> "done".equals(((JsonObject) c).getString("state"))));
       assertThat(after.getJsonArray("cancel_commands"))
           .hasSize(total)
           .allSatisfy(c -> assertThat(((JsonObject) c).getString("state")).isEqualTo("done"));
@@ -354,16 +356,15 @@ class LinkedResponseIT {
             DP.lon());
   }
 
-  private static JsonObject awaitFinished(String runId) throws Exception {
-    JsonObject run = null;
-    for (int i = 0; i < 600; i++) {
-      run = f.client.get("/api/v1/responses/" + runId, f.token("viewer")).json();
-      if (!"running".equals(run.getString("state"))) {
-        return run;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("run " + runId + " still running: " + run.getJsonObject("counts"));
+  private static JsonObject awaitFinished(String runId) {
+    return await("run " + runId + " finished")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> run(runId), r -> !"running".equals(r.getString("state")));
+  }
+
+  private static JsonObject run(String runId) throws Exception {
+    return f.client.get("/api/v1/responses/" + runId, f.token("viewer")).json();
   }
 
   private interface Parser<T> {

@@ -5,11 +5,14 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /**
  * A WebSocket client of the live endpoint that reads every frame and keeps them in arrival order.
@@ -46,18 +49,12 @@ final class LiveClient implements WebSocket.Listener, AutoCloseable {
   }
 
   /** Waits until a frame matches; fails after the timeout. */
-  JsonObject await(Predicate<JsonObject> match, long timeoutMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < deadline) {
-      for (JsonObject frame : frames) {
-        if (match.test(frame)) {
-          return frame;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError(
-        "no matching live frame within " + timeoutMs + " ms; got " + frames.size() + " frames");
+  JsonObject await(Predicate<JsonObject> match, long timeoutMs) {
+    return Awaitility.await("a matching live frame")
+        .atMost(Duration.ofMillis(timeoutMs))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> frames.stream().filter(match).findFirst(), Optional::isPresent)
+        .orElseThrow();
   }
 
   List<JsonObject> ofType(String type) {

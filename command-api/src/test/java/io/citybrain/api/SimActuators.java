@@ -1,10 +1,11 @@
 package io.citybrain.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.simulators.SimCommand;
 import io.citybrain.simulators.SimRun;
 import io.citybrain.testkit.TestServices;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -51,11 +52,10 @@ final class SimActuators implements AutoCloseable {
             },
             "actuators-" + district);
     thread.start();
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!run.actuatorsReady() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(run.actuatorsReady()).as("actuators subscribed").isTrue();
+    await("actuators subscribed")
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(20))
+        .until(run::actuatorsReady);
   }
 
   @Override

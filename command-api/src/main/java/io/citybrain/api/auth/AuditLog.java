@@ -1,15 +1,18 @@
 package io.citybrain.api.auth;
 
 import io.citybrain.api.db.Db;
+import io.citybrain.api.db.Rows;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
  * Appends to audit_log (the database refuses updates and deletes): every command attempt, allowed
- * or denied.
+ * or denied; and reads it back for admins.
  */
 public final class AuditLog {
   private final Db db;
@@ -33,6 +36,24 @@ public final class AuditLog {
         connection -> {
           append(connection, entry);
           return null;
+        });
+  }
+
+  /** The latest entries, newest first, of one action or of all. */
+  public Future<JsonObject> recent(int limit, String action) {
+    return db.query(
+        c -> {
+          String sql =
+              "SELECT id, at, actor, action, target, district, request_id, outcome, detail FROM audit_log"
+                  + (action == null ? "" : " WHERE action = ?")
+                  + " ORDER BY id DESC LIMIT ?";
+          try (PreparedStatement ps =
+                  action == null
+                      ? Rows.bind(c.prepareStatement(sql), limit)
+                      : Rows.bind(c.prepareStatement(sql), action, limit);
+              ResultSet rs = ps.executeQuery()) {
+            return new JsonObject().put("items", new JsonArray(Rows.all(rs)));
+          }
         });
   }
 

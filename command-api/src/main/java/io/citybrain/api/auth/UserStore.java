@@ -1,5 +1,8 @@
 package io.citybrain.api.auth;
 
+import io.citybrain.api.http.Role;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,6 +53,35 @@ public final class UserStore {
       ps.setArray(4, connection.createArrayOf("text", districts.stream().sorted().toArray()));
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * Creates or replaces a user on behalf of an admin, audited in the same transaction; the user as
+   * the API shows it.
+   */
+  public JsonObject create(
+      Connection connection,
+      String username,
+      String password,
+      Role role,
+      Set<String> districts,
+      String actor)
+      throws SQLException {
+    put(connection, username, password, role, districts);
+    AuditLog.append(
+        connection,
+        new AuditLog.Entry(
+            actor,
+            "create_user",
+            username,
+            null,
+            null,
+            "allowed",
+            new JsonObject().put("role", role.id())));
+    return new JsonObject()
+        .put("username", username)
+        .put("role", role.id())
+        .put("districts", new JsonArray(districts.stream().sorted().toList()));
   }
 
   /**

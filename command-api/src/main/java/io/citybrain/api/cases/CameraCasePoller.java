@@ -219,9 +219,10 @@ public final class CameraCasePoller {
                 c.prepareStatement(
                     """
         SELECT case_id, lat, lon FROM grid_case
-        WHERE district = ? AND event_type = ? AND state NOT IN ('resolved', 'confirmed', 'closed')
+        WHERE district = ? AND event_type = ? AND state NOT IN %s
           AND last_detected_at >= ? AND created_at <= ?
-        ORDER BY last_detected_at DESC LIMIT 50"""),
+        ORDER BY last_detected_at DESC LIMIT 50"""
+                        .formatted(CaseWorkflow.sqlList(CaseWorkflow.RESOLVED_STATES))),
                 d.district,
                 d.eventType,
                 d.eventTime.minus(mergeWindow),

@@ -20,7 +20,7 @@ public final class CaseStats {
    * A reopened case counts as unresolved until it is resolved again; resolved_at is then its latest
    * resolution.
    */
-  static final String RESOLVED = "state IN ('resolved', 'confirmed', 'closed')";
+  static final String RESOLVED = "state IN " + CaseWorkflow.sqlList(CaseWorkflow.RESOLVED_STATES);
 
   private CaseStats() {}
 

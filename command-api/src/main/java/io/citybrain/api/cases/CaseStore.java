@@ -1,6 +1,13 @@
 package io.citybrain.api.cases;
 
+import io.citybrain.api.auth.AuditLog;
+import io.citybrain.api.db.Db;
 import io.citybrain.api.db.Rows;
+import io.citybrain.api.http.ApiException;
+import io.citybrain.api.http.Caller;
+import io.citybrain.proto.CaseState;
+import io.citybrain.proto.Word;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -14,8 +21,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Grid cases and their history in PostgreSQL. Blocking: call on the database workers, inside a
- * transaction.
+ * Grid cases and their history in PostgreSQL: what the routes ask runs on the database workers; the
+ * blocking statics are shared with the camera poller's transaction.
  */
 public final class CaseStore {
   static final String COLUMNS =
@@ -23,7 +30,80 @@ public final class CaseStore {
           + " description, reporter, detections, created_at, due_at, last_detected_at, resolved_at, confirmed_at,"
           + " closed_at, rating, feedback";
 
-  private CaseStore() {}
+  private final Db db;
+
+  public CaseStore(Db db) {
+    this.db = db;
+  }
+
+  /** A citizen's report, created and dispatched: the case with its history. */
+  Future<JsonObject> report(NewCase report, String actor) {
+    return db.transaction(c -> get(c, create(c, report, actor)).orElseThrow());
+  }
+
+  Future<JsonObject> list(
+      String district, String state, String department, String subtype, int limit, int offset) {
+    return db.query(c -> list(c, district, state, department, subtype, limit, offset));
+  }
+
+  /**
+   * @param by district, department, category, or all
+   */
+  Future<JsonObject> stats(String by, Instant from, Instant to) {
+    return db.query(
+        c ->
+            new JsonObject()
+                .put("by", by)
+                .put("from", from.toString())
+                .put("to", to.toString())
+                .put(
+                    "items",
+                    new JsonArray(CaseStats.rates(c, by.equals("all") ? null : by, from, to))));
+  }
+
+  /** A case with its history; empty when unknown. */
+  Future<Optional<JsonObject>> find(String caseId) {
+    return db.query(c -> get(c, caseId));
+  }
+
+  /** A transition a caller asks for. */
+  record Move(String to, String note, Integer rating, String feedback) {}
+
+  /**
+   * Moves a case, recording its history and the audit in one transaction: 404 for an unknown case,
+   * 403 outside the caller's districts, 409 with the allowed states for a move the workflow
+   * refuses.
+   */
+  Future<JsonObject> transition(String caseId, Move move, Caller caller) {
+    return db.transaction(
+        c -> {
+          JsonObject current =
+              lock(c, caseId).orElseThrow(() -> ApiException.notFound("case", caseId));
+          caller.requireDistrict(current.getString("district"));
+          String from = current.getString("state");
+          if (!CaseWorkflow.canMove(from, move.to())) {
+            throw ApiException.conflict(
+                new JsonObject()
+                    .put("reason", "a " + from + " case cannot become " + move.to())
+                    .put("from", from)
+                    .put("to", move.to())
+                    .put("allowed", new JsonArray(CaseWorkflow.allowed(from))));
+          }
+          move(c, caseId, move.to(), move.rating(), move.feedback());
+          history(c, caseId, from, move.to(), caller.name(), move.note());
+          AuditLog.append(
+              c,
+              new AuditLog.Entry(
+                  caller.name(),
+                  "case_transition",
+                  caseId,
+                  current.getString("district"),
+                  null,
+                  "allowed",
+                  new JsonObject().put("from", from).put("to", move.to())));
+          return get(c, caseId).orElseThrow();
+        });
+  }
 
   /** What a new case is. */
   public record NewCase(
@@ -44,7 +124,7 @@ public final class CaseStore {
    * Creates a case as discovered and dispatches it to its department at once; both steps go into
    * the history.
    */
-  public static String create(Connection c, NewCase n, String actor) throws SQLException {
+  static String create(Connection c, NewCase n, String actor) throws SQLException {
     String caseId =
         "gc-" + n.district().toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 12);
     try (PreparedStatement ps =
@@ -53,13 +133,14 @@ public final class CaseStore {
                 """
         INSERT INTO grid_case (case_id, district, category, subtype, event_type, source, state, department, lat, lon,
                                description, reporter, detections, created_at, due_at, last_detected_at)
-        VALUES (?, ?, ?, ?, ?, ?, 'dispatched', ?, ?, ?, ?, ?, 1, ?, ?, ?)"""),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"""),
             caseId,
             n.district(),
             n.category(),
             n.subtype(),
             n.eventType(),
             n.source(),
+            CaseState.DISPATCHED.word(),
             n.department(),
             n.lat(),
             n.lon(),
@@ -70,18 +151,18 @@ public final class CaseStore {
             "camera".equals(n.source()) ? n.createdAt() : null)) {
       ps.executeUpdate();
     }
-    history(c, caseId, null, "discovered", actor, "source " + n.source());
+    history(c, caseId, null, CaseState.DISCOVERED.word(), actor, "source " + n.source());
     history(
         c,
         caseId,
-        "discovered",
-        "dispatched",
+        CaseState.DISCOVERED.word(),
+        CaseState.DISPATCHED.word(),
         "system",
         "to " + n.department() + " by category " + n.subtype());
     return caseId;
   }
 
-  public static void history(
+  private static void history(
       Connection c, String caseId, String from, String to, String actor, String note)
       throws SQLException {
     try (PreparedStatement ps =
@@ -98,7 +179,7 @@ public final class CaseStore {
   }
 
   /** The case, locked for an update in this transaction. */
-  public static Optional<JsonObject> lock(Connection c, String caseId) throws SQLException {
+  private static Optional<JsonObject> lock(Connection c, String caseId) throws SQLException {
     try (PreparedStatement ps =
             Rows.bind(
                 c.prepareStatement(
@@ -113,18 +194,19 @@ public final class CaseStore {
    * Moves a case; resolved/confirmed/closed stamp their time, closing stores the rating and
    * feedback.
    */
-  public static void move(Connection c, String caseId, String to, Integer rating, String feedback)
+  private static void move(Connection c, String caseId, String to, Integer rating, String feedback)
       throws SQLException {
+    CaseState state = Word.parse(CaseState.class, to);
     String stamp =
-        switch (to) {
-          case "resolved" -> ", resolved_at = now()";
-          case "confirmed" -> ", confirmed_at = now()";
-          case "closed" -> ", closed_at = now(), rating = ?, feedback = ?";
+        switch (state) {
+          case RESOLVED -> ", resolved_at = now()";
+          case CONFIRMED -> ", confirmed_at = now()";
+          case CLOSED -> ", closed_at = now(), rating = ?, feedback = ?";
           default -> "";
         };
     try (PreparedStatement ps =
         c.prepareStatement("UPDATE grid_case SET state = ?" + stamp + " WHERE case_id = ?")) {
-      if (to.equals("closed")) {
+      if (state == CaseState.CLOSED) {
         Rows.bind(ps, to, rating, feedback, caseId);
       } else {
         Rows.bind(ps, to, caseId);
@@ -134,7 +216,7 @@ public final class CaseStore {
   }
 
   /** A case with its allowed next states and its history; empty when unknown. */
-  public static Optional<JsonObject> get(Connection c, String caseId) throws SQLException {
+  static Optional<JsonObject> get(Connection c, String caseId) throws SQLException {
     JsonObject one;
     try (PreparedStatement ps =
             Rows.bind(
@@ -157,7 +239,7 @@ public final class CaseStore {
     return Optional.of(one);
   }
 
-  public static JsonObject list(
+  private static JsonObject list(
       Connection c,
       String district,
       String state,

@@ -1,70 +1,36 @@
 package io.citybrain.api.http;
 
-import io.vertx.core.json.DecodeException;
+import io.citybrain.seeds.CitySeeds;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Set;
 
 /**
- * Reads query parameters and JSON body fields, failing with 400 naming the field and the reason.
+ * Typed access to a request the OpenAPI document has already validated (types, ranges, enums,
+ * required fields), plus the checks the document cannot say: fields that go together, ranges that
+ * must be ordered, and codes only the seeds know. Each failure is a 400 naming the field.
  */
 public final class Params {
   private Params() {}
 
+  /** A query parameter, null when absent or empty. */
   public static String query(RoutingContext ctx, String name) {
     String value = ctx.request().getParam(name);
     return value == null || value.isEmpty() ? null : value;
   }
 
-  public static int intQuery(RoutingContext ctx, String name, int defaultValue, int min, int max) {
+  public static int integer(RoutingContext ctx, String name, int defaultValue) {
     String raw = query(ctx, name);
-    if (raw == null) {
-      return defaultValue;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value < min || value > max) {
-        throw ApiException.badRequest(
-            name, "must be within " + min + ".." + max + ", was " + value);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest(name, "must be an integer, was '" + raw + "'");
-    }
+    return raw == null ? defaultValue : Integer.parseInt(raw);
   }
 
-  public static String oneOf(
-      RoutingContext ctx, String name, Set<String> allowed, String defaultValue) {
+  public static Boolean bool(RoutingContext ctx, String name) {
     String raw = query(ctx, name);
-    if (raw == null) {
-      return defaultValue;
-    }
-    if (!allowed.contains(raw)) {
-      throw ApiException.badRequest(
-          name,
-          "must be one of "
-              + String.join(", ", allowed.stream().sorted().toList())
-              + ", was '"
-              + raw
-              + "'");
-    }
-    return raw;
+    return raw == null ? null : Boolean.parseBoolean(raw);
   }
 
-  public static Boolean boolQuery(RoutingContext ctx, String name) {
-    String raw = query(ctx, name);
-    if (raw == null) {
-      return null;
-    }
-    if (!raw.equals("true") && !raw.equals("false")) {
-      throw ApiException.badRequest(name, "must be true or false, was '" + raw + "'");
-    }
-    return Boolean.parseBoolean(raw);
-  }
-
-  public static Instant instantQuery(RoutingContext ctx, String name, Instant defaultValue) {
+  public static Instant instant(RoutingContext ctx, String name, Instant defaultValue) {
     String raw = query(ctx, name);
     if (raw == null) {
       return defaultValue;
@@ -72,62 +38,48 @@ public final class Params {
     try {
       return Instant.parse(raw);
     } catch (DateTimeParseException e) {
-      throw ApiException.badRequest(
-          name, "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, was '" + raw + "'");
+      // RFC 3339 allows a few spellings java.time does not read.
+      throw ApiException.badRequest(name, BadRequests.ISO_INSTANT + ", was '" + raw + "'");
     }
   }
 
-  /** The request's JSON object body; 400 on a missing or malformed body. */
+  /** The validated JSON body; an empty object when the operation's body is optional and absent. */
   public static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body == null) {
-        throw ApiException.badRequest("body", "a JSON object is required");
-      }
-      return body;
-    } catch (DecodeException | ClassCastException e) {
-      throw ApiException.badRequest("body", "must be a JSON object");
+    JsonObject body = ctx.body().isEmpty() ? null : ctx.body().asJsonObject();
+    return body == null ? new JsonObject() : body;
+  }
+
+  /** A number field, null when absent. */
+  public static Double number(JsonObject body, String field) {
+    Number value = (Number) body.getValue(field);
+    return value == null ? null : value.doubleValue();
+  }
+
+  /** 400 unless {@code from} is before {@code to}. */
+  public static void ordered(Instant from, Instant to) {
+    if (!from.isBefore(to)) {
+      throw ApiException.badRequest("from", "must be before to (" + to + "), was " + from);
     }
   }
 
-  public static String requiredString(JsonObject body, String field, int maxLength) {
-    String value = optionalString(body, field, maxLength);
-    if (value == null) {
-      throw ApiException.badRequest(field, "is required");
+  /** 400 unless both or neither of a position's coordinates are given. */
+  public static void together(Double lat, Double lon) {
+    if ((lat == null) != (lon == null)) {
+      throw ApiException.badRequest(lat == null ? "lat" : "lon", "lat and lon go together");
     }
-    return value;
   }
 
-  public static String optionalString(JsonObject body, String field, int maxLength) {
-    Object raw = body.getValue(field);
-    if (raw == null) {
-      return null;
-    }
-    if (!(raw instanceof String value)) {
-      throw ApiException.badRequest(field, "must be a string");
-    }
-    if (value.isBlank()) {
-      throw ApiException.badRequest(field, "must not be blank");
-    }
-    if (value.length() > maxLength) {
+  /** The district code when the seeds know it (null stays null); 400 naming the field otherwise. */
+  public static String district(CitySeeds seeds, String field, String code) {
+    if (code != null && seeds.district(code).isEmpty()) {
       throw ApiException.badRequest(
-          field, "must be at most " + maxLength + " characters, was " + value.length());
+          field,
+          "unknown district '"
+              + code
+              + "' (known: "
+              + String.join(", ", seeds.districtCodes())
+              + ")");
     }
-    return value;
-  }
-
-  public static Double optionalNumber(JsonObject body, String field, double min, double max) {
-    Object raw = body.getValue(field);
-    if (raw == null) {
-      return null;
-    }
-    if (!(raw instanceof Number number)) {
-      throw ApiException.badRequest(field, "must be a number");
-    }
-    double value = number.doubleValue();
-    if (!(value >= min && value <= max)) {
-      throw ApiException.badRequest(field, "must be within " + min + ".." + max + ", was " + value);
-    }
-    return value;
+    return code;
   }
 }

@@ -10,22 +10,18 @@ import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.Incident;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The stream job's result topics (live, alert, incident) into the hub. Paho's callback thread only
- * hands the bytes to the API's event loop, where they are decoded; the latest snapshot per district
- * is kept for the read side and for clients that subscribe later (the retained live topic fills it
- * at start).
+ * hands the bytes to the API's event loop, where they are decoded; the hub keeps the latest
+ * snapshot per district (the retained live topic fills it at start).
  */
 public final class LiveFeed {
   private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
   private final Context context;
   private final LiveHub hub;
-  private final Map<String, JsonObject> latest = new HashMap<>();
   private long malformed;
 
   public LiveFeed(Context context, LiveHub hub) {
@@ -48,11 +44,6 @@ public final class LiveFeed {
         (topic, payload) -> context.runOnContext(v -> onIncident(topic, payload)));
   }
 
-  /** The latest snapshot of a district seen on its live topic, or null; event loop only. */
-  public JsonObject latest(String district) {
-    return latest.get(district);
-  }
-
   public long malformed() {
     return malformed;
   }
@@ -66,20 +57,18 @@ public final class LiveFeed {
     if (payload.length == 0) {
       // A zero-length retained message clears the topic: the district has no live picture now, not
       // a picture of zeros.
-      latest.remove(district);
+      hub.cleared(district);
       return;
     }
     try {
       DistrictSnapshot snapshot = DistrictSnapshot.parseFrom(payload);
       if (!district.equals(snapshot.getDistrict())) {
-        // Only a district's own picture on its own topic (also keeps `latest` to the districts that
-        // publish).
+        // Only a district's own picture on its own topic (also keeps the hub's latest snapshots to
+        // the districts that publish).
         malformed++;
         return;
       }
-      JsonObject json = new JsonObject(ResultJson.snapshot(snapshot));
-      latest.put(district, json);
-      hub.snapshot(district, json);
+      hub.snapshot(district, new JsonObject(ResultJson.snapshot(snapshot)));
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       malformed(topic, e);
     }

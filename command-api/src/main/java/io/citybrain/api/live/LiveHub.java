@@ -1,6 +1,6 @@
 package io.citybrain.api.live;
 
-import io.citybrain.api.auth.Caller;
+import io.citybrain.api.http.Caller;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -9,22 +9,22 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The WebSocket clients and their district subscriptions. Everything runs on the API's event loop:
- * producers on other threads hand their events over with {@code runOnContext}. Each client has a
- * {@link ClientQueue}; frames leave it only while the socket's write queue (bounded by {@code
- * setWriteQueueMaxSize}) has room, and the drain handler resumes.
+ * The WebSocket clients, their district subscriptions, and the latest snapshot of every district
+ * (what a client gets when it subscribes, and what the read side shows). Everything runs on the
+ * API's event loop: producers on other threads hand their events over with {@code runOnContext}.
+ * Each client has a {@link ClientQueue}; frames leave it only while the socket's write queue
+ * (bounded by {@code setWriteQueueMaxSize}) has room, and the drain handler resumes.
  */
 public final class LiveHub {
   private static final Logger LOG = LoggerFactory.getLogger(LiveHub.class);
   private final int queueLimit;
   private final int writeQueueBytes;
   private final Set<String> knownDistricts;
-  private final Function<String, JsonObject> latestSnapshot;
+  private final Map<String, JsonObject> latest = new HashMap<>();
   private final Map<ServerWebSocket, Client> clients = new HashMap<>();
   private long framesSent;
   private long dropped;
@@ -32,19 +32,15 @@ public final class LiveHub {
   private int highWaterFrames;
   private long highWaterChars;
 
-  /**
-   * @param latestSnapshot the latest snapshot of a district, or null; sent to a client when it
-   *     subscribes
-   */
-  public LiveHub(
-      int queueLimit,
-      int writeQueueBytes,
-      Set<String> knownDistricts,
-      Function<String, JsonObject> latestSnapshot) {
+  public LiveHub(int queueLimit, int writeQueueBytes, Set<String> knownDistricts) {
     this.queueLimit = queueLimit;
     this.writeQueueBytes = writeQueueBytes;
-    this.knownDistricts = knownDistricts;
-    this.latestSnapshot = latestSnapshot;
+    this.knownDistricts = Set.copyOf(knownDistricts);
+  }
+
+  /** The latest snapshot of a district seen on its live topic since start, or null. */
+  public JsonObject latest(String district) {
+    return latest.get(district);
   }
 
   /** Takes an accepted socket of an authenticated caller. */
@@ -67,8 +63,9 @@ public final class LiveHub {
                 new JsonArray(knownDistricts.stream().filter(caller::covers).sorted().toList())));
   }
 
-  /** A new snapshot: conflated per client to the latest per district. */
+  /** A new snapshot: kept as the district's latest, conflated per client to the latest. */
   public void snapshot(String district, JsonObject snapshot) {
+    latest.put(district, snapshot);
     String frame =
         new JsonObject()
             .put("type", "snapshot")
@@ -81,6 +78,11 @@ public final class LiveHub {
         pump(client);
       }
     }
+  }
+
+  /** The district has no live picture any more (its retained topic was cleared). */
+  public void cleared(String district) {
+    latest.remove(district);
   }
 
   /**
@@ -133,14 +135,14 @@ public final class LiveHub {
             .put("type", "subscribed")
             .put("districts", new JsonArray(client.districts.stream().sorted().toList())));
     for (String district : added) {
-      JsonObject latest = latestSnapshot.apply(district);
-      if (latest != null) {
+      JsonObject snapshot = latest.get(district);
+      if (snapshot != null) {
         client.queue.offerSnapshot(
             district,
             new JsonObject()
                 .put("type", "snapshot")
                 .put("district", district)
-                .put("data", latest)
+                .put("data", snapshot)
                 .encode());
       }
     }

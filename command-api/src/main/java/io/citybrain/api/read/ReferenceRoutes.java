@@ -1,15 +1,16 @@
 package io.citybrain.api.read;
 
-import io.citybrain.api.auth.Caller;
-import io.citybrain.api.auth.Role;
+import static io.citybrain.api.http.Access.requires;
+
 import io.citybrain.api.http.ApiException;
+import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Replies;
+import io.citybrain.api.http.Role;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.MetricKind;
 import io.citybrain.seeds.ResponsePlan;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.TreeMap;
 
@@ -24,14 +25,13 @@ public final class ReferenceRoutes {
     this.seeds = seeds;
   }
 
-  public void mount(Router router) {
-    router.get("/api/v1/plans").handler(this::plans);
-    router.get("/api/v1/plans/:planId").handler(this::plan);
-    router.get("/api/v1/metric-kinds").handler(this::metricKinds);
+  public void mount(Operations ops) {
+    ops.get("listPlans").addHandler(requires(Role.VIEWER)).addHandler(this::plans);
+    ops.get("getPlan").addHandler(requires(Role.VIEWER)).addHandler(this::plan);
+    ops.get("listMetricKinds").addHandler(requires(Role.VIEWER)).addHandler(this::metricKinds);
   }
 
   private void plans(RoutingContext ctx) {
-    Caller.of(ctx.user()).require(Role.VIEWER);
     Replies.json(
         ctx,
         200,
@@ -43,7 +43,6 @@ public final class ReferenceRoutes {
   }
 
   private void plan(RoutingContext ctx) {
-    Caller.of(ctx.user()).require(Role.VIEWER);
     String id = ctx.pathParam("planId");
     Replies.json(
         ctx,
@@ -52,7 +51,6 @@ public final class ReferenceRoutes {
   }
 
   private void metricKinds(RoutingContext ctx) {
-    Caller.of(ctx.user()).require(Role.VIEWER);
     Replies.json(
         ctx,
         200,

@@ -1,47 +1,60 @@
 package io.citybrain.api.response;
 
+import static io.citybrain.api.http.Access.requires;
+
 import io.citybrain.api.auth.AuditLog;
-import io.citybrain.api.auth.Caller;
-import io.citybrain.api.auth.Role;
-import io.citybrain.api.db.Db;
+import io.citybrain.api.http.Access;
 import io.citybrain.api.http.ApiException;
+import io.citybrain.api.http.Caller;
+import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Params;
 import io.citybrain.api.http.Replies;
+import io.citybrain.api.http.Role;
+import io.citybrain.proto.RunState;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.District;
 import io.citybrain.seeds.ResponsePlan;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Linked responses: a coordinator triggers a plan for an incident or a district, reads a run's
  * progress, cancels it. Every trigger and cancel attempt is audited with its outcome, including the
- * ones refused.
+ * ones refused (by the document, the role check or the handler).
  */
 public final class ResponseRoutes {
+  private static final String TRIGGER = "citybrain.trigger";
+  private static final String AUDIT_TARGET = "citybrain.audit.target";
   private final CitySeeds seeds;
-  private final Db db;
+  private final PlanRuns runs;
   private final AuditLog audit;
   private final ResponseDispatcher dispatcher;
 
-  public ResponseRoutes(CitySeeds seeds, Db db, AuditLog audit, ResponseDispatcher dispatcher) {
+  public ResponseRoutes(
+      CitySeeds seeds, PlanRuns runs, AuditLog audit, ResponseDispatcher dispatcher) {
     this.seeds = seeds;
-    this.db = db;
+    this.runs = runs;
     this.audit = audit;
     this.dispatcher = dispatcher;
   }
 
-  public void mount(Router router) {
-    router.post("/api/v1/responses").handler(this::trigger);
-    router.get("/api/v1/responses").handler(this::list);
-    router.get("/api/v1/responses/:runId").handler(this::get);
-    router.post("/api/v1/responses/:runId/cancel").handler(this::cancel);
+  public void mount(Operations ops) {
+    // What a trigger asks is checked before who asks, so an invalid request is audited as such.
+    ops.get("triggerResponse")
+        .addHandler(this::readTrigger)
+        .addHandler(requires(Role.COORDINATOR))
+        .addHandler(this::trigger)
+        .addFailureHandler(audited("trigger_response", ctx -> ctx.get(AUDIT_TARGET)));
+    ops.get("listResponses").addHandler(requires(Role.VIEWER)).addHandler(this::list);
+    ops.get("getResponse").addHandler(requires(Role.VIEWER)).addHandler(this::get);
+    ops.get("cancelResponse")
+        .addHandler(requires(Role.COORDINATOR))
+        .addHandler(this::cancel)
+        .addFailureHandler(audited("cancel_response", ctx -> ctx.pathParam("runId")));
   }
 
   /** What a trigger asks for, validated. */
@@ -53,69 +66,60 @@ public final class ResponseRoutes {
       Double lat,
       Double lon) {}
 
-  private void trigger(RoutingContext ctx) {
-    Caller caller = Caller.of(ctx.user());
-    JsonObject body;
-    Trigger trigger;
-    try {
-      body = Params.body(ctx);
-      trigger =
-          new Trigger(
-              Params.requiredString(body, "request_id", 128),
-              Params.optionalString(body, "plan_id", 64),
-              Params.optionalString(body, "incident_id", 128),
-              Params.optionalString(body, "district", 8),
-              Params.optionalNumber(body, "lat", -90, 90),
-              Params.optionalNumber(body, "lon", -180, 180));
-      if (trigger.incidentId() == null && trigger.district() == null) {
-        throw ApiException.badRequest("district", "is required when no incident_id is given");
-      }
-      if ((trigger.lat() == null) != (trigger.lon() == null)) {
-        throw ApiException.badRequest(
-            trigger.lat() == null ? "lat" : "lon", "lat and lon go together");
-      }
-      if (trigger.planId() != null && seeds.responsePlan(trigger.planId()).isEmpty()) {
-        throw ApiException.badRequest("plan_id", "unknown plan '" + trigger.planId() + "'");
-      }
-      if (trigger.district() != null && seeds.district(trigger.district()).isEmpty()) {
-        throw ApiException.badRequest("district", "unknown district '" + trigger.district() + "'");
-      }
-      caller.require(Role.COORDINATOR);
-    } catch (ApiException e) {
-      refuse(ctx, caller, null, ctx.body().asString() == null ? null : requestIdOf(ctx), null, e);
-      return;
+  /** The checks the document cannot make: which fields go together, which codes the seeds know. */
+  private void readTrigger(RoutingContext ctx) {
+    JsonObject body = Params.body(ctx);
+    Trigger trigger =
+        new Trigger(
+            body.getString("request_id"),
+            body.getString("plan_id"),
+            body.getString("incident_id"),
+            body.getString("district"),
+            Params.number(body, "lat"),
+            Params.number(body, "lon"));
+    if (trigger.incidentId() == null && trigger.district() == null) {
+      throw ApiException.badRequest("district", "is required when no incident_id is given");
     }
+    Params.together(trigger.lat(), trigger.lon());
+    if (trigger.planId() != null && seeds.responsePlan(trigger.planId()).isEmpty()) {
+      throw ApiException.badRequest("plan_id", "unknown plan '" + trigger.planId() + "'");
+    }
+    Params.district(seeds, "district", trigger.district());
+    ctx.put(TRIGGER, trigger);
+    ctx.next();
+  }
+
+  private void trigger(RoutingContext ctx) {
+    Caller caller = Access.caller(ctx);
+    Trigger trigger = ctx.get(TRIGGER);
+    // The target as the coordinator named it: the incident, else the plan (a wall trigger names the
+    // incident only).
+    ctx.put(AUDIT_TARGET, trigger.incidentId() != null ? trigger.incidentId() : trigger.planId());
     Future<ResponseStore.IncidentRef> incident =
         trigger.incidentId() == null
             ? Future.succeededFuture(null)
-            : db.query(
-                c ->
-                    ResponseStore.incident(c, trigger.incidentId())
-                        .orElseThrow(
+            : runs.incident(trigger.incidentId())
+                .map(
+                    found ->
+                        found.orElseThrow(
                             () -> ApiException.notFound("incident", trigger.incidentId())));
     incident
-        .compose(found -> start(caller, trigger, found))
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                Replies.json(ctx, ar.result().getBoolean("created") ? 201 : 200, ar.result());
-              } else if (ar.cause() instanceof ApiException e) {
-                // The target as the coordinator named it: the incident, else the plan (a wall
-                // trigger names the incident only).
-                refuse(
-                    ctx,
-                    caller,
-                    trigger.district(),
-                    trigger.requestId(),
-                    trigger.incidentId() != null ? trigger.incidentId() : trigger.planId(),
-                    e);
-              } else {
-                ctx.fail(ar.cause());
+        .map(found -> launch(caller, trigger, found))
+        .compose(runs::start)
+        .compose(
+            started -> {
+              if (started.plan() != null) {
+                dispatcher.start(started.plan());
               }
-            });
+              return runs.run(started.runId())
+                  .map(run -> run.orElseThrow().put("created", started.plan() != null));
+            })
+        .onSuccess(run -> Replies.json(ctx, run.getBoolean("created") ? 201 : 200, run))
+        .onFailure(ctx::fail);
   }
 
-  private Future<JsonObject> start(
+  /** The run to start: where (the incident's district unless named), which plan, from where. */
+  private PlanRuns.Launch launch(
       Caller caller, Trigger trigger, ResponseStore.IncidentRef incident) {
     String district = incident != null ? incident.district() : trigger.district();
     if (incident != null && trigger.district() != null && !trigger.district().equals(district)) {
@@ -140,8 +144,7 @@ public final class ResponseRoutes {
             .orElseThrow(() -> ApiException.badRequest("plan_id", "unknown plan '" + planId + "'"));
     District d = seeds.district(district).orElseThrow();
     // Where within_m is measured from: the request's point, else the incident's first located
-    // signal, else the
-    // district's centroid.
+    // signal, else the district's centroid.
     double lat =
         trigger.lat() != null
             ? trigger.lat()
@@ -150,135 +153,42 @@ public final class ResponseRoutes {
         trigger.lon() != null
             ? trigger.lon()
             : incident != null && incident.lon() != null ? incident.lon() : d.lon();
-    String incidentId = incident == null ? null : incident.incidentId();
-    return db.transaction(
-            c -> {
-              var existing = ResponseStore.runByRequestId(c, trigger.requestId());
-              if (existing.isPresent()) {
-                AuditLog.append(
-                    c,
-                    entry(
-                        caller,
-                        "trigger_response",
-                        existing.get(),
-                        district,
-                        trigger.requestId(),
-                        "repeated",
-                        new JsonObject().put("plan_id", planId)));
-                return new Started(existing.get(), null);
-              }
-              List<PlanTargets.Target> targets =
-                  PlanTargets.select(plan, ResponseStore.actuators(c, district), lat, lon);
-              String runId = "run-" + UUID.randomUUID();
-              long now = System.currentTimeMillis();
-              List<RunPlan.Item> items = new ArrayList<>();
-              for (int i = 0; i < targets.size(); i++) {
-                PlanTargets.Target t = targets.get(i);
-                items.add(
-                    new RunPlan.Item(runId + "-c" + (i + 1), t.deviceId(), t.action(), t.params()));
-              }
-              RunPlan run =
-                  new RunPlan(
-                      runId, planId, district, now, now + plan.commandTtlS() * 1000L, items);
-              List<String[]> tasks =
-                  plan.tasks().stream().map(t -> new String[] {t.department(), t.task()}).toList();
-              if (!ResponseStore.insertRun(
-                  c, run, trigger.requestId(), caller.name(), incidentId, tasks)) {
-                // A concurrent trigger with the same request id won the insert: answer with its
-                // run, audited as a repeat.
-                String winner = ResponseStore.runByRequestId(c, trigger.requestId()).orElseThrow();
-                AuditLog.append(
-                    c,
-                    entry(
-                        caller,
-                        "trigger_response",
-                        winner,
-                        district,
-                        trigger.requestId(),
-                        "repeated",
-                        new JsonObject().put("plan_id", planId)));
-                return new Started(winner, null);
-              }
-              AuditLog.append(
-                  c,
-                  entry(
-                      caller,
-                      "trigger_response",
-                      runId,
-                      district,
-                      trigger.requestId(),
-                      "allowed",
-                      new JsonObject()
-                          .put("plan_id", planId)
-                          .put("incident_id", incidentId)
-                          .put("targets", items.size())));
-              return new Started(runId, run);
-            })
-        .compose(
-            started -> {
-              if (started.plan() != null) {
-                dispatcher.start(started.plan());
-              }
-              return db.query(c -> ResponseStore.run(c, started.runId()).orElseThrow())
-                  .map(run -> run.put("created", started.plan() != null));
-            });
+    return new PlanRuns.Launch(
+        caller.name(),
+        trigger.requestId(),
+        plan,
+        district,
+        lat,
+        lon,
+        incident == null ? null : incident.incidentId());
   }
 
-  /** A run id, and the plan to dispatch when this request created it. */
-  private record Started(String runId, RunPlan plan) {}
-
   private void list(RoutingContext ctx) {
-    Caller.of(ctx.user()).require(Role.VIEWER);
-    String district = Params.query(ctx, "district");
-    if (district != null && seeds.district(district).isEmpty()) {
-      throw ApiException.badRequest("district", "unknown district '" + district + "'");
-    }
-    int limit = Params.intQuery(ctx, "limit", 50, 1, 500);
+    String district = Params.district(seeds, "district", Params.query(ctx, "district"));
     Replies.reply(
         ctx,
-        db.query(
-            c ->
-                new JsonObject()
-                    .put("items", new JsonArray(ResponseStore.runs(c, district, limit)))));
+        runs.latest(district, Params.integer(ctx, "limit", 50))
+            .map(items -> new JsonObject().put("items", new JsonArray(items))));
   }
 
   private void get(RoutingContext ctx) {
-    Caller.of(ctx.user()).require(Role.VIEWER);
     String runId = ctx.pathParam("runId");
     Replies.reply(
         ctx,
-        db.query(
-            c ->
-                ResponseStore.run(c, runId)
-                    .orElseThrow(() -> ApiException.notFound("response run", runId))));
+        runs.run(runId)
+            .map(run -> run.orElseThrow(() -> ApiException.notFound("response run", runId))));
   }
 
   private void cancel(RoutingContext ctx) {
-    Caller caller = Caller.of(ctx.user());
+    Caller caller = Access.caller(ctx);
     String runId = ctx.pathParam("runId");
-    String requestId = requestIdOf(ctx);
-    if (!caller.has(Role.COORDINATOR)) {
-      refuse(
-          ctx,
-          caller,
-          null,
-          requestId,
-          runId,
-          ApiException.forbidden(
-              "role coordinator required, caller '"
-                  + caller.name()
-                  + "' is "
-                  + caller.role().id()));
-      return;
-    }
-    db.query(
-            c ->
-                ResponseStore.run(c, runId)
-                    .orElseThrow(() -> ApiException.notFound("response run", runId)))
+    runs.run(runId)
+        .map(run -> run.orElseThrow(() -> ApiException.notFound("response run", runId)))
         .compose(
             run -> {
               caller.requireDistrict(run.getString("district"));
-              if (!"running".equals(run.getString("state")) || !dispatcher.cancel(runId)) {
+              String state = run.getString("state");
+              if (!RunState.RUNNING.word().equals(state) || !dispatcher.cancel(runId)) {
                 throw ApiException.conflict(
                     new JsonObject()
                         .put(
@@ -286,9 +196,9 @@ public final class ResponseRoutes {
                             "run "
                                 + runId
                                 + " is "
-                                + run.getString("state")
+                                + state
                                 + ", only a running run can be cancelled")
-                        .put("state", run.getString("state"))
+                        .put("state", state)
                         .put("allowed", new JsonArray()));
               }
               return dispatcher
@@ -296,77 +206,67 @@ public final class ResponseRoutes {
                   .compose(
                       v ->
                           audit.append(
-                              entry(
-                                  caller,
+                              new AuditLog.Entry(
+                                  caller.name(),
                                   "cancel_response",
                                   runId,
                                   run.getString("district"),
-                                  requestId,
+                                  requestIdOf(ctx),
                                   "allowed",
                                   null)))
-                  .compose(v -> db.query(c -> ResponseStore.run(c, runId).orElseThrow()));
+                  .compose(v -> runs.run(runId))
+                  .map(after -> after.orElseThrow());
             })
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                Replies.json(ctx, 200, ar.result());
-              } else if (ar.cause() instanceof ApiException e) {
-                refuse(ctx, caller, null, requestId, runId, e);
-              } else {
-                ctx.fail(ar.cause());
-              }
-            });
+        .onSuccess(run -> Replies.json(ctx, 200, run))
+        .onFailure(ctx::fail);
   }
 
   /**
-   * Audits a refused attempt (denied, invalid, not_found, conflict), then answers with the refusal.
+   * A failure handler that audits a refused attempt (denied, invalid, not_found, conflict) before
+   * the router answers with the refusal; other failures (a bad token, a server error) pass as they
+   * are.
    */
-  private void refuse(
-      RoutingContext ctx,
-      Caller caller,
-      String district,
-      String requestId,
-      String target,
-      ApiException e) {
-    String outcome =
-        switch (e.status()) {
-          case 403 -> "denied";
-          case 404 -> "not_found";
-          case 409 -> "conflict";
-          default -> "invalid";
-        };
-    String action =
-        ctx.request().path().endsWith("/cancel") ? "cancel_response" : "trigger_response";
-    String scope = district;
-    if (scope == null && action.equals("trigger_response")) {
-      try {
-        scope = ctx.body().asJsonObject().getString("district");
-      } catch (RuntimeException ignored) {
-        // A body that is not a JSON object names no district.
+  private Handler<RoutingContext> audited(String action, Function<RoutingContext, String> target) {
+    return ctx -> {
+      Caller caller = Access.callerOrNull(ctx);
+      if (!(ctx.failure() instanceof ApiException e) || caller == null) {
+        ctx.next();
+        return;
       }
-    }
-    audit
-        .append(entry(caller, action, target, scope, requestId, outcome, e.body()))
-        .onComplete(ar -> ctx.fail(e));
+      String outcome =
+          switch (e.status()) {
+            case 403 -> "denied";
+            case 404 -> "not_found";
+            case 409 -> "conflict";
+            default -> "invalid";
+          };
+      // A trigger is scoped by the district it names; a cancel by nothing the caller sent.
+      String district = action.equals("trigger_response") ? bodyString(ctx, "district") : null;
+      audit
+          .append(
+              new AuditLog.Entry(
+                  caller.name(),
+                  action,
+                  target.apply(ctx),
+                  district,
+                  requestIdOf(ctx),
+                  outcome,
+                  e.body()))
+          .onComplete(ar -> ctx.next());
+    };
   }
 
   private static String requestIdOf(RoutingContext ctx) {
+    return bodyString(ctx, "request_id");
+  }
+
+  /** A string field of the body, or null for none, another type, or a body that is not JSON. */
+  private static String bodyString(RoutingContext ctx, String field) {
     try {
       JsonObject body = ctx.body().asJsonObject();
-      return body == null || !(body.getValue("request_id") instanceof String id) ? null : id;
+      return body == null || !(body.getValue(field) instanceof String value) ? null : value;
     } catch (RuntimeException e) {
       return null;
     }
-  }
-
-  private static AuditLog.Entry entry(
-      Caller caller,
-      String action,
-      String target,
-      String district,
-      String requestId,
-      String outcome,
-      JsonObject detail) {
-    return new AuditLog.Entry(caller.name(), action, target, district, requestId, outcome, detail);
   }
 }

@@ -1,6 +1,11 @@
 package io.citybrain.api.response;
 
 import io.citybrain.api.db.Rows;
+import io.citybrain.proto.CommandState;
+import io.citybrain.proto.IncidentState;
+import io.citybrain.proto.RunState;
+import io.citybrain.proto.TaskState;
+import io.citybrain.proto.Word;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -31,19 +36,28 @@ public final class ResponseStore {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement commands =
-              c.prepareStatement(
-                  """
+              Rows.bind(
+                  c.prepareStatement(
+                      """
               WITH stale AS (
-                UPDATE command SET state = 'timed_out', updated_at = now(), detail = ?
-                WHERE state IN ('pending', 'sent', 'accepted')
-                  AND run_id IN (SELECT run_id FROM plan_run WHERE state = 'running')
+                UPDATE command SET state = ?, updated_at = now(), detail = ?
+                WHERE state IN (?, ?, ?) AND run_id IN (SELECT run_id FROM plan_run WHERE state = ?)
                 RETURNING command_id)
-              INSERT INTO command_event (command_id, state, detail) SELECT command_id, 'timed_out', ? FROM stale""");
+              INSERT INTO command_event (command_id, state, detail) SELECT command_id, ?, ? FROM stale"""),
+                  CommandState.TIMED_OUT.word(),
+                  why,
+                  CommandState.PENDING.word(),
+                  CommandState.SENT.word(),
+                  CommandState.ACCEPTED.word(),
+                  RunState.RUNNING.word(),
+                  CommandState.TIMED_OUT.word(),
+                  why);
           PreparedStatement runs =
-              c.prepareStatement(
-                  "UPDATE plan_run SET state = 'partially_failed', finished_at = now() WHERE state = 'running'")) {
-        commands.setString(1, why);
-        commands.setString(2, why);
+              Rows.bind(
+                  c.prepareStatement(
+                      "UPDATE plan_run SET state = ?, finished_at = now() WHERE state = ?"),
+                  RunState.PARTIALLY_FAILED.word(),
+                  RunState.RUNNING.word())) {
         commands.executeUpdate();
         int ended = runs.executeUpdate();
         c.commit();
@@ -54,9 +68,10 @@ public final class ResponseStore {
     }
   }
 
-  static final List<String> STATES =
-      List.of(
-          "pending", "sent", "accepted", "done", "failed", "rejected", "timed_out", "cancelled");
+  static final List<String> STATES = Word.words(CommandState.class);
+
+  /** The action of a command that cancels another; not a target of the plan. */
+  static final String CANCEL = "cancel";
 
   private ResponseStore() {}
 
@@ -135,13 +150,14 @@ public final class ResponseStore {
             c.prepareStatement(
                 """
         INSERT INTO plan_run (run_id, plan_id, incident_id, district, request_id, actor, state)
-        VALUES (?, ?, ?, ?, ?, ?, 'running') ON CONFLICT (request_id) DO NOTHING"""),
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING"""),
             run.runId(),
             run.planId(),
             incidentId,
             run.district(),
             requestId,
-            actor)) {
+            actor,
+            RunState.RUNNING.word())) {
       if (ps.executeUpdate() == 0) {
         return false;
       }
@@ -151,7 +167,7 @@ public final class ResponseStore {
             """
         INSERT INTO command (command_id, run_id, device_id, district, action, params, state, attempts, issued_at,
                              expires_at)
-        VALUES (?, ?, ?, ?, ?, ?::jsonb, 'pending', 0, ?, ?)""")) {
+        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, 0, ?, ?)""")) {
       for (RunPlan.Item item : run.items()) {
         Rows.bind(
             ps,
@@ -161,6 +177,7 @@ public final class ResponseStore {
             run.district(),
             item.action(),
             new JsonObject(Map.copyOf(item.params())).encode(),
+            CommandState.PENDING.word(),
             Instant.ofEpochMilli(run.issuedAtMs()),
             Instant.ofEpochMilli(run.expiresAtMs()));
         ps.addBatch();
@@ -169,10 +186,16 @@ public final class ResponseStore {
     }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO department_task (task_id, run_id, department, task, state) VALUES (?, ?, ?, ?, 'assigned')")) {
+            "INSERT INTO department_task (task_id, run_id, department, task, state) VALUES (?, ?, ?, ?, ?)")) {
       int n = 0;
       for (String[] task : tasks) {
-        Rows.bind(ps, run.runId() + "-t" + (++n), run.runId(), task[0], task[1]);
+        Rows.bind(
+            ps,
+            run.runId() + "-t" + (++n),
+            run.runId(),
+            task[0],
+            task[1],
+            TaskState.ASSIGNED.word());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -181,8 +204,10 @@ public final class ResponseStore {
       try (PreparedStatement ps =
           Rows.bind(
               c.prepareStatement(
-                  "UPDATE incident SET state = 'responding' WHERE incident_id = ? AND state = 'open'"),
-              incidentId)) {
+                  "UPDATE incident SET state = ? WHERE incident_id = ? AND state = ?"),
+              IncidentState.RESPONDING.word(),
+              incidentId,
+              IncidentState.OPEN.word())) {
         ps.executeUpdate();
       }
     }
@@ -231,12 +256,14 @@ public final class ResponseStore {
                 """
         INSERT INTO command (command_id, run_id, device_id, district, action, params, state, attempts, issued_at,
                              expires_at)
-        VALUES (?, ?, ?, ?, 'cancel', ?::jsonb, 'sent', 1, ?, ?)"""),
+        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, 1, ?, ?)"""),
             commandId,
             runId,
             deviceId,
             district,
+            CANCEL,
             new JsonObject().put("cancels_command_id", cancels).encode(),
+            CommandState.SENT.word(),
             Instant.ofEpochMilli(issuedAtMs),
             Instant.ofEpochMilli(expiresAtMs))) {
       ps.executeUpdate();
@@ -286,7 +313,7 @@ public final class ResponseStore {
     JsonObject counts = new JsonObject();
     STATES.forEach(s -> counts.put(s, 0));
     for (JsonObject command : commands) {
-      if ("cancel".equals(command.getString("action"))) {
+      if (CANCEL.equals(command.getString("action"))) {
         cancels.add(command);
       } else {
         targets.add(command);
@@ -312,7 +339,9 @@ public final class ResponseStore {
       throws SQLException {
     String sql =
         "SELECT r.run_id, r.plan_id, r.incident_id, r.district, r.request_id, r.actor, r.state, r.created_at,"
-            + " r.finished_at, (SELECT count(*) FROM command m WHERE m.run_id = r.run_id AND m.action <> 'cancel') AS total"
+            + " r.finished_at, (SELECT count(*) FROM command m WHERE m.run_id = r.run_id AND m.action <> '"
+            + CANCEL
+            + "') AS total"
             + " FROM plan_run r"
             + (district == null ? "" : " WHERE r.district = ?")
             + " ORDER BY r.created_at DESC LIMIT ?";

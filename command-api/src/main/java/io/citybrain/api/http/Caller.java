@@ -1,6 +1,5 @@
-package io.citybrain.api.auth;
+package io.citybrain.api.http;
 
-import io.citybrain.api.http.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;

@@ -1,4 +1,4 @@
-package io.citybrain.api.auth;
+package io.citybrain.api.http;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,27 +1,184 @@
 package io.citybrain.api.read;
 
+import io.citybrain.api.cases.CaseStats;
+import io.citybrain.api.db.Db;
 import io.citybrain.api.db.Rows;
+import io.citybrain.proto.AlertStates;
+import io.citybrain.proto.IncidentState;
 import io.citybrain.proto.Severities;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** The read side's SQL: blocking, called on the database worker pool. */
-final class ReadQueries {
+/**
+ * The read side's queries: each runs on the database workers and answers on the caller's event
+ * loop. The summary's rows are shared by the requests of one cache period.
+ */
+public final class ReadStore {
   /** Most urgent first. */
   static final String SEVERITY_RANK = Severities.sqlRank("severity");
 
-  private ReadQueries() {}
+  static final int RECENT_DEAD_LETTERS = 5;
+  private final Db db;
+  private final long summaryCacheNanos;
 
-  static JsonObject storedSnapshots(Connection c) throws SQLException {
+  /**
+   * The summary's database part, shared by the requests of one cache period and by concurrent ones
+   * (event loop).
+   */
+  private Future<JsonObject> summaryRows;
+
+  private long summaryRowsAt;
+
+  /**
+   * @param summaryCache how long the summary's database part is reused (zero: never)
+   */
+  public ReadStore(Db db, Duration summaryCache) {
+    this.db = db;
+    this.summaryCacheNanos = summaryCache.toNanos();
+  }
+
+  /** The stored snapshot of every district that has one, by district code. */
+  Future<JsonObject> storedSnapshots() {
+    return db.query(ReadStore::storedSnapshots);
+  }
+
+  Future<List<JsonObject>> history(
+      String district, String metric, Resolution resolution, Instant from, Instant to) {
+    return db.query(c -> history(c, district, metric, resolution, from, to));
+  }
+
+  Future<JsonObject> devices(
+      String district, String kind, String deviceClass, Boolean online, int limit, int offset) {
+    return db.query(c -> devices(c, district, kind, deviceClass, online, limit, offset));
+  }
+
+  Future<List<JsonObject>> alerts(String district, String state, int limit) {
+    return db.query(c -> alerts(c, district, state, limit));
+  }
+
+  Future<List<JsonObject>> incidents(String district, String state, int limit) {
+    return db.query(c -> incidents(c, district, state, null, limit));
+  }
+
+  /** One incident, or empty. */
+  Future<Optional<JsonObject>> incident(String id) {
+    return db.query(c -> incidents(c, null, null, id, 1).stream().findFirst());
+  }
+
+  Future<List<JsonObject>> accounting(String district) {
+    return db.query(c -> accounting(c, district));
+  }
+
+  /** The pipeline's totals, whether they balance, and the dead letters (no rate: see the meter). */
+  Future<JsonObject> pipeline() {
+    return db.query(ReadStore::pipeline);
+  }
+
+  /**
+   * What the summary needs from the database: stored snapshots, counts, the top alerts, open
+   * incidents and the case rates. One database round for every request within the cache period;
+   * requests during the round wait for it.
+   */
+  Future<JsonObject> summaryRows() {
+    long now = System.nanoTime();
+    if (summaryRows != null
+        && (!summaryRows.isComplete() || now - summaryRowsAt < summaryCacheNanos)) {
+      return summaryRows;
+    }
+    Instant at = Instant.now();
+    Future<JsonObject> rows = db.query(c -> summaryRows(c, at));
+    summaryRows = rows;
+    summaryRowsAt = now;
+    rows.onFailure(e -> summaryRows = null);
+    return rows;
+  }
+
+  private static JsonObject summaryRows(Connection c, Instant at) throws SQLException {
+    return new JsonObject()
+        .put("stored", storedSnapshots(c))
+        .put("counts", counts(c))
+        .put("top_alerts", new JsonArray(alerts(c, null, AlertStates.RAISED, 5)))
+        .put(
+            "open_incidents",
+            new JsonArray(
+                incidents(c, null, null, null, 50).stream()
+                    .filter(i -> !IncidentState.CLOSED.word().equals(i.getString("state")))
+                    .limit(10)
+                    .toList()))
+        .put(
+            "cases",
+            CaseStats.rates(c, null, Instant.EPOCH, at.plusSeconds(1)).stream()
+                .findFirst()
+                .orElse(null));
+  }
+
+  private static JsonObject pipeline(Connection c) throws SQLException {
+    List<JsonObject> districts = accounting(c, null);
+    long received = 0;
+    long stored = 0;
+    long duplicate = 0;
+    long late = 0;
+    long rejected = 0;
+    JsonArray unbalanced = new JsonArray();
+    for (JsonObject d : districts) {
+      received += d.getLong("received");
+      stored += d.getLong("stored");
+      duplicate += d.getLong("duplicate");
+      late += d.getLong("late");
+      rejected += d.getLong("rejected");
+      if (!d.getBoolean("balanced")) {
+        unbalanced.add(d.getString("district"));
+      }
+    }
+    JsonObject byReason = new JsonObject();
+    long lastHour = 0;
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                """
+        SELECT reason, count(*) FROM dead_letter WHERE received_at > now() - interval '1 hour'
+        GROUP BY reason ORDER BY reason""");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        byReason.put(rs.getString(1), rs.getLong(2));
+        lastHour += rs.getLong(2);
+      }
+    }
+    List<JsonObject> recent =
+        list(
+            c,
+            """
+        SELECT received_at, topic, district, reason, detail FROM dead_letter ORDER BY received_at DESC LIMIT ?""",
+            List.of(RECENT_DEAD_LETTERS));
+    return new JsonObject()
+        .put("generated_at", Instant.now().toString())
+        .put("received", received)
+        .put("stored", stored)
+        .put("duplicate", duplicate)
+        .put("late", late)
+        .put("rejected", rejected)
+        .put("balanced", unbalanced.isEmpty())
+        .put("unbalanced_districts", unbalanced)
+        .put(
+            "dead_letters",
+            new JsonObject()
+                .put("last_hour", lastHour)
+                .put("by_reason", byReason)
+                .put("recent", new JsonArray(recent)));
+  }
+
+  private static JsonObject storedSnapshots(Connection c) throws SQLException {
     JsonObject out = new JsonObject();
     try (PreparedStatement ps =
             c.prepareStatement("SELECT district, snapshot FROM district_snapshot");
@@ -33,7 +190,7 @@ final class ReadQueries {
     return out;
   }
 
-  static List<JsonObject> alerts(Connection c, String district, String state, int limit)
+  private static List<JsonObject> alerts(Connection c, String district, String state, int limit)
       throws SQLException {
     StringBuilder sql =
         new StringBuilder(
@@ -48,7 +205,7 @@ final class ReadQueries {
     return list(c, sql.toString(), params);
   }
 
-  static List<JsonObject> incidents(
+  private static List<JsonObject> incidents(
       Connection c, String district, String state, String id, int limit) throws SQLException {
     StringBuilder sql =
         new StringBuilder(
@@ -66,7 +223,7 @@ final class ReadQueries {
   }
 
   /** Devices with liveness, a page of them and the total that match. */
-  static JsonObject devices(
+  private static JsonObject devices(
       Connection c,
       String district,
       String kind,
@@ -115,7 +272,7 @@ final class ReadQueries {
   /**
    * One metric's history: raw 10 s / 60 s windows from district_metric, or the hourly/daily views.
    */
-  static List<JsonObject> history(
+  private static List<JsonObject> history(
       Connection c, String district, String metric, Resolution resolution, Instant from, Instant to)
       throws SQLException {
     String sql =
@@ -140,7 +297,7 @@ final class ReadQueries {
   /**
    * received = stored + duplicate + late + rejected per district, rejected broken down by reason.
    */
-  static List<JsonObject> accounting(Connection c, String district) throws SQLException {
+  private static List<JsonObject> accounting(Connection c, String district) throws SQLException {
     StringBuilder sql =
         new StringBuilder(
             "SELECT district, counter, reason, value, updated_at FROM pipeline_accounting WHERE true");
@@ -182,14 +339,17 @@ final class ReadQueries {
   }
 
   /** Open alerts and incidents per district, and the city's device liveness. */
-  static JsonObject counts(Connection c) throws SQLException {
+  private static JsonObject counts(Connection c) throws SQLException {
     JsonObject alerts = new JsonObject();
     JsonObject incidents = new JsonObject();
     try (PreparedStatement ps =
-            c.prepareStatement(
-                """
-        SELECT 'a', district, count(*) FROM alert WHERE state = 'raised' GROUP BY district
-        UNION ALL SELECT 'i', district, count(*) FROM incident WHERE state <> 'closed' GROUP BY district""");
+            Rows.bind(
+                c.prepareStatement(
+                    """
+        SELECT 'a', district, count(*) FROM alert WHERE state = ? GROUP BY district
+        UNION ALL SELECT 'i', district, count(*) FROM incident WHERE state <> ? GROUP BY district"""),
+                AlertStates.RAISED,
+                IncidentState.CLOSED.word());
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         (rs.getString(1).equals("a") ? alerts : incidents).put(rs.getString(2), rs.getLong(3));
@@ -213,14 +373,15 @@ final class ReadQueries {
     return out;
   }
 
-  static void filter(StringBuilder sql, List<Object> params, String column, Object value) {
+  private static void filter(StringBuilder sql, List<Object> params, String column, Object value) {
     if (value != null) {
       sql.append(" AND ").append(column).append(" = ?");
       params.add(value);
     }
   }
 
-  static List<JsonObject> list(Connection c, String sql, List<Object> params) throws SQLException {
+  private static List<JsonObject> list(Connection c, String sql, List<Object> params)
+      throws SQLException {
     try (PreparedStatement ps = Rows.bind(c.prepareStatement(sql), params.toArray());
         ResultSet rs = ps.executeQuery()) {
       return Rows.all(rs);

@@ -1,0 +1,185 @@
+package io.citybrain.api;
+
+import io.citybrain.api.auth.AuditLog;
+import io.citybrain.api.auth.AuthRoutes;
+import io.citybrain.api.auth.TokenService;
+import io.citybrain.api.auth.UserStore;
+import io.citybrain.api.cases.CameraCasePoller;
+import io.citybrain.api.cases.CasePolling;
+import io.citybrain.api.cases.CaseRoutes;
+import io.citybrain.api.cases.CaseStore;
+import io.citybrain.api.db.Db;
+import io.citybrain.api.http.ApiDocument;
+import io.citybrain.api.http.Failures;
+import io.citybrain.api.http.Operations;
+import io.citybrain.api.live.LiveFeed;
+import io.citybrain.api.live.LiveHandshake;
+import io.citybrain.api.live.LiveHub;
+import io.citybrain.api.ops.OpsRoutes;
+import io.citybrain.api.ops.SampledGauges;
+import io.citybrain.api.read.PipelineRoutes;
+import io.citybrain.api.read.ReadRoutes;
+import io.citybrain.api.read.ReadStore;
+import io.citybrain.api.read.ReferenceRoutes;
+import io.citybrain.api.response.Backoff;
+import io.citybrain.api.response.PlanRuns;
+import io.citybrain.api.response.ResponseDispatcher;
+import io.citybrain.api.response.ResponseRoutes;
+import io.citybrain.api.wall.WallRoutes;
+import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.seeds.CitySeeds;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Command API's one HTTP server, wired: the live hub and feed, the response dispatcher and the
+ * case poll on this verticle's event loop; the routes from the OpenAPI document, each feature
+ * mounting its operations; the wall page beside them; the live WebSocket upgrade.
+ */
+final class ApiVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+  private final ApiConfig config;
+  private final Db db;
+  private final MqttConnection mqtt;
+  private final TokenService tokens;
+  private final UserStore users;
+  private final PrometheusMeterRegistry registry;
+  private final ApiDocument document = ApiDocument.bundled();
+  private HttpServer server;
+  private LiveHub hub;
+  private ResponseDispatcher dispatcher;
+  private CasePolling casePolling;
+
+  ApiVerticle(
+      ApiConfig config,
+      Db db,
+      MqttConnection mqtt,
+      TokenService tokens,
+      UserStore users,
+      PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.db = db;
+    this.mqtt = mqtt;
+    this.tokens = tokens;
+    this.users = users;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    CitySeeds seeds = config.seeds();
+    hub =
+        new LiveHub(
+            config.liveQueueLimit(),
+            config.liveWriteQueueBytes(),
+            Set.copyOf(seeds.districtCodes()));
+    LiveFeed feed = new LiveFeed(context, hub);
+    dispatcher =
+        new ResponseDispatcher(
+            vertx,
+            context,
+            mqtt,
+            db,
+            hub,
+            config.ackTimeout(),
+            config.maxAttempts(),
+            new Backoff(config.retryBackoff(), config.retryBackoffMax()));
+    casePolling =
+        new CasePolling(
+            context,
+            new CameraCasePoller(
+                seeds,
+                db,
+                config.caseMergeWindow(),
+                config.caseMergeDistanceM(),
+                config.caseMinConfidence()),
+            hub);
+    LiveHandshake handshake = new LiveHandshake(tokens.auth(), hub);
+    new SampledGauges()
+        .add("citybrain_api_live_clients", () -> hub.stats().clients())
+        .add("citybrain_api_live_dropped_events", () -> hub.stats().dropped())
+        .add("citybrain_api_live_conflated_snapshots", () -> hub.stats().conflated())
+        .add("citybrain_api_active_runs", dispatcher::activeRuns)
+        .start(vertx, registry);
+    // The MQTT subscriptions hand messages to this context; they go in before the server takes
+    // requests, so the retained live snapshots are there for the first client.
+    return vertx
+        .executeBlocking(
+            () -> {
+              feed.subscribe(mqtt);
+              dispatcher.subscribe();
+              return null;
+            })
+        .compose(v -> document.contract(vertx))
+        .compose(
+            contract -> {
+              server =
+                  vertx
+                      .createHttpServer(
+                          new HttpServerOptions()
+                              .setHost(config.host())
+                              .setPort(config.port())
+                              .setCompressionSupported(false))
+                      .requestHandler(router(contract, seeds, handshake))
+                      .webSocketHandshakeHandler(handshake)
+                      .webSocketHandler(ws -> {});
+              return server.listen();
+            })
+        .onSuccess(
+            s -> {
+              casePolling.start(config.casePollInterval());
+              LOG.info("Command API listening on port {}", s.actualPort());
+            });
+  }
+
+  /** The route table: every operation of the document by its feature, then the wall page. */
+  private Router router(OpenAPIContract contract, CitySeeds seeds, LiveHandshake handshake) {
+    Operations ops = new Operations(vertx, contract, tokens.auth());
+    AuditLog audit = new AuditLog(db);
+    ReadStore reads = new ReadStore(db, config.summaryCache());
+    new OpsRoutes(mqtt, registry, document).mount(ops);
+    new AuthRoutes(vertx, db, users, tokens, audit, seeds).mount(ops);
+    new ReadRoutes(seeds, reads, hub::latest).mount(ops);
+    new ReferenceRoutes(seeds).mount(ops);
+    new PipelineRoutes(reads).mount(ops);
+    new ResponseRoutes(seeds, new PlanRuns(db), audit, dispatcher).mount(ops);
+    new CaseRoutes(seeds, new CaseStore(db), hub).mount(ops);
+    handshake.mount(ops);
+    Router router = ops.router();
+    new WallRoutes().mount(router);
+    Failures.mount(router, tokens.auth());
+    return router;
+  }
+
+  @Override
+  public Future<?> stop() {
+    casePolling.stop();
+    dispatcher.close();
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  /** The hub's counters, read on its event loop. */
+  Future<LiveHub.LiveStats> liveStats() {
+    Promise<LiveHub.LiveStats> promise = Promise.promise();
+    context.runOnContext(v -> promise.complete(hub.stats()));
+    return promise.future();
+  }
+
+  /** Runs one camera-case poll now (tests; the timer does it otherwise). */
+  Future<Integer> pollCasesNow() {
+    return casePolling.pollNow();
+  }
+}

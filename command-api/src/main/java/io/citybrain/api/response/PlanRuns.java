@@ -1,0 +1,127 @@
+package io.citybrain.api.response;
+
+import io.citybrain.api.auth.AuditLog;
+import io.citybrain.api.db.Db;
+import io.citybrain.seeds.ResponsePlan;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Plan runs as the routes ask for them, on the database workers: an incident's whereabouts, a run
+ * started at most once per request id (with its targets, tasks and audit in one transaction), one
+ * run, the latest runs.
+ */
+public final class PlanRuns {
+  private final Db db;
+
+  public PlanRuns(Db db) {
+    this.db = db;
+  }
+
+  /** A run to start: who asks, under which request id, which plan where, measured from where. */
+  record Launch(
+      String actor,
+      String requestId,
+      ResponsePlan plan,
+      String district,
+      double lat,
+      double lon,
+      String incidentId) {}
+
+  /** A run id, and the plan to dispatch when this request created it (null for a repeat). */
+  record Started(String runId, RunPlan plan) {}
+
+  Future<Optional<ResponseStore.IncidentRef>> incident(String incidentId) {
+    return db.query(c -> ResponseStore.incident(c, incidentId));
+  }
+
+  Future<Optional<JsonObject>> run(String runId) {
+    return db.query(c -> ResponseStore.run(c, runId));
+  }
+
+  Future<List<JsonObject>> latest(String district, int limit) {
+    return db.query(c -> ResponseStore.runs(c, district, limit));
+  }
+
+  /**
+   * Stores the run with one command per target and one task per department, audited as allowed; a
+   * request id seen before answers with its run, audited as repeated.
+   */
+  Future<Started> start(Launch launch) {
+    return db.transaction(
+        c -> {
+          Optional<String> existing = ResponseStore.runByRequestId(c, launch.requestId());
+          if (existing.isPresent()) {
+            return repeated(c, launch, existing.get());
+          }
+          String planId = launch.plan().id();
+          List<PlanTargets.Target> targets =
+              PlanTargets.select(
+                  launch.plan(),
+                  ResponseStore.actuators(c, launch.district()),
+                  launch.lat(),
+                  launch.lon());
+          String runId = "run-" + UUID.randomUUID();
+          long now = System.currentTimeMillis();
+          List<RunPlan.Item> items = new ArrayList<>();
+          for (int i = 0; i < targets.size(); i++) {
+            PlanTargets.Target t = targets.get(i);
+            items.add(
+                new RunPlan.Item(runId + "-c" + (i + 1), t.deviceId(), t.action(), t.params()));
+          }
+          RunPlan run =
+              new RunPlan(
+                  runId,
+                  planId,
+                  launch.district(),
+                  now,
+                  now + launch.plan().commandTtlS() * 1000L,
+                  items);
+          List<String[]> tasks =
+              launch.plan().tasks().stream()
+                  .map(t -> new String[] {t.department(), t.task()})
+                  .toList();
+          if (!ResponseStore.insertRun(
+              c, run, launch.requestId(), launch.actor(), launch.incidentId(), tasks)) {
+            // A concurrent trigger with the same request id won the insert: answer with its run.
+            return repeated(
+                c, launch, ResponseStore.runByRequestId(c, launch.requestId()).orElseThrow());
+          }
+          AuditLog.append(
+              c,
+              entry(
+                  launch,
+                  runId,
+                  "allowed",
+                  new JsonObject()
+                      .put("plan_id", planId)
+                      .put("incident_id", launch.incidentId())
+                      .put("targets", items.size())));
+          return new Started(runId, run);
+        });
+  }
+
+  private static Started repeated(Connection c, Launch launch, String runId) throws SQLException {
+    AuditLog.append(
+        c, entry(launch, runId, "repeated", new JsonObject().put("plan_id", launch.plan().id())));
+    return new Started(runId, null);
+  }
+
+  private static AuditLog.Entry entry(
+      Launch launch, String runId, String outcome, JsonObject detail) {
+    return new AuditLog.Entry(
+        launch.actor(),
+        "trigger_response",
+        runId,
+        launch.district(),
+        launch.requestId(),
+        outcome,
+        detail);
+  }
+}

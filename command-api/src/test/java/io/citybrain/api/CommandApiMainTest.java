@@ -1,0 +1,52 @@
+package io.citybrain.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line names its own flags in configuration errors, old spellings included. */
+class CommandApiMainTest {
+
+  @Test
+  @DisplayName("a bad database URL is refused naming --db-url, before anything is started")
+  void restatesTheFlag() {
+    Run run = run("--db-url", "postgres://db/citybrain?password=s3cret");
+    assertThat(run.exit).isEqualTo(1);
+    assertThat(run.err)
+        .contains(
+            "citybrain-api: --db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db),"
+                + " was 'postgres://db/citybrain?password=***'")
+        .doesNotContain("s3cret");
+  }
+
+  @Test
+  @DisplayName("--db and --mqtt still set the URLs, with a warning that they are deprecated")
+  void oldSpellings() {
+    Run run = run("--db", "jdbc:postgresql://db/citybrain", "--mqtt", "mqtt://nowhere");
+    assertThat(run.err)
+        .contains("--db is deprecated, use --db-url")
+        .contains("--mqtt is deprecated, use --mqtt-url")
+        .contains(
+            "--mqtt-url must look like tcp://host:port or ssl://host:port, was 'mqtt://nowhere'");
+    assertThat(run.exit).isEqualTo(1);
+  }
+
+  private record Run(int exit, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int exit = new CommandLine(new CommandApiMain()).execute(args);
+      return new Run(exit, err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(saved);
+    }
+  }
+}
