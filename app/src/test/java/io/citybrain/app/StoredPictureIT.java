@@ -7,12 +7,8 @@ import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.seeds.CitySeeds;
-import io.citybrain.seeds.FleetExpander;
-import io.citybrain.seeds.SeedLoader;
 import io.citybrain.simulators.SimCommand;
 import io.citybrain.simulators.SimRun;
-import io.citybrain.storage.RegistrySync;
-import io.citybrain.storage.Schema;
 import io.citybrain.stream.CityJobConfig;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.RetainedTopics;
@@ -52,22 +48,10 @@ class StoredPictureIT {
   @DisplayName(
       "/summary and /districts/{d} read the same from stored snapshots as from the live topics")
   void storedEqualsLive(TestServices services) throws Exception {
-    CitySeeds seeds = SeedLoader.load();
-    Schema.migrate(services.dataSource());
-    RegistrySync.sync(services.dataSource(), seeds, FleetExpander.expand(seeds));
+    CityUnderTest city = new CityUnderTest(services);
+    CitySeeds seeds = city.seeds;
     String broker = services.mqttUrl();
-    RetainedTopics.clearLive(broker, seeds.districtCodes());
-    CityJobConfig job =
-        CityJobConfig.builder()
-            .mqttUrl(broker)
-            .jdbcUrl(services.jdbcUrl())
-            .districts(seeds.districtCodes())
-            .clientIdPrefix(services.uniqueId("stored-city"))
-            .sessionExpiry(Duration.ofMinutes(5))
-            .checkpointInterval(Duration.ofSeconds(1))
-            .outOfOrderness(Duration.ofSeconds(10))
-            .allowedLateness(Duration.ofSeconds(120))
-            .build();
+    CityJobConfig job = city.job("stored-city");
     LaneSessions.open(job.source());
     Map<String, JsonObject> live = new HashMap<>();
     try (StreamJobRunner ignored = StreamJobRunner.start(job, seeds);

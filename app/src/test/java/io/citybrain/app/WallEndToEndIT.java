@@ -7,15 +7,10 @@ import io.citybrain.api.CommandApi;
 import io.citybrain.api.WallBrowser;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.seeds.CitySeeds;
-import io.citybrain.seeds.FleetExpander;
-import io.citybrain.seeds.SeedLoader;
 import io.citybrain.simulators.SimCommand;
 import io.citybrain.simulators.SimRun;
-import io.citybrain.storage.RegistrySync;
-import io.citybrain.storage.Schema;
 import io.citybrain.stream.CityJobConfig;
 import io.citybrain.testkit.CityServicesExtension;
-import io.citybrain.testkit.RetainedTopics;
 import io.citybrain.testkit.TestServices;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,24 +40,10 @@ class WallEndToEndIT {
       "simulator -> stream job -> API -> browser: tiles follow the simulator, the flood incident appears, a "
           + "coordinator's trigger reaches done")
   void floodOnTheWall(TestServices services) throws Exception {
-    CitySeeds seeds = SeedLoader.load();
-    Schema.migrate(services.dataSource());
-    RegistrySync.sync(services.dataSource(), seeds, FleetExpander.expand(seeds));
+    CityUnderTest city = new CityUnderTest(services);
+    CitySeeds seeds = city.seeds;
     String broker = services.mqttUrl();
-    RetainedTopics.clearLive(broker, seeds.districtCodes());
-    CityJobConfig job =
-        CityJobConfig.builder()
-            .mqttUrl(broker)
-            .jdbcUrl(services.jdbcUrl())
-            .districts(seeds.districtCodes())
-            .clientIdPrefix(services.uniqueId("wall-city"))
-            .sessionExpiry(Duration.ofMinutes(5))
-            .checkpointInterval(Duration.ofSeconds(1))
-            // Event-time bounds for a 30x time-lapse: a second of wall-clock delay is 30 s of event
-            // time.
-            .outOfOrderness(Duration.ofSeconds(10))
-            .allowedLateness(Duration.ofSeconds(120))
-            .build();
+    CityJobConfig job = city.job("wall-city");
     // The lanes' sessions exist before the job deploys: nothing the simulator sends early is lost.
     LaneSessions.open(job.source());
     List<AutoCloseable> started = new ArrayList<>();
