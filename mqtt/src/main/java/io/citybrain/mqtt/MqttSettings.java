@@ -5,6 +5,8 @@ import io.citybrain.settings.Described;
 import io.citybrain.settings.Description;
 import io.citybrain.settings.InvalidSettingException;
 import io.citybrain.settings.Redact;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -25,6 +27,12 @@ public final class MqttSettings implements Described {
 
   public static final int MAX_CLIENT_ID_LENGTH = 128;
 
+  /**
+   * The largest packet either side accepts, as the shipped Mosquitto configuration sets it: a
+   * gateway batch of 500 camera events is about 40 KiB.
+   */
+  public static final int DEFAULT_MAX_PACKET_SIZE = 262_144;
+
   private final String url;
   private final String clientId;
   private final boolean cleanStart;
@@ -33,6 +41,10 @@ public final class MqttSettings implements Described {
   private final boolean automaticReconnect;
   private final int connectTimeoutSeconds;
   private final boolean manualAcks;
+  private final String username;
+  private final String password;
+  private final Path caCertificate;
+  private final int maxPacketSize;
 
   private MqttSettings(Builder b) {
     this.url = Check.mqttUrl(b.url, "MQTT URL");
@@ -47,6 +59,25 @@ public final class MqttSettings implements Described {
     this.automaticReconnect = b.automaticReconnect;
     this.connectTimeoutSeconds = Check.atLeast(b.connectTimeoutSeconds, 1, "MQTT connect timeout");
     this.manualAcks = b.manualAcks;
+    Check.require(
+        (b.username == null) == (b.password == null),
+        "MQTT login",
+        "needs both a username and a password, or neither");
+    Check.require(
+        b.username == null || !b.username.isBlank(), "MQTT username", "must not be blank");
+    this.username = b.username;
+    this.password = b.password;
+    boolean tls = url.startsWith("ssl://");
+    Check.require(
+        b.caCertificate == null || tls,
+        "MQTT CA certificate",
+        "is for TLS: use an ssl:// MQTT URL, was " + Redact.url(url));
+    Check.require(
+        b.caCertificate == null || Files.isReadable(b.caCertificate),
+        "MQTT CA certificate",
+        "must be a readable PEM file, was " + b.caCertificate);
+    this.caCertificate = b.caCertificate;
+    this.maxPacketSize = Check.within(b.maxPacketSize, 1024, 268_435_455, "MQTT max packet size");
   }
 
   /**
@@ -93,7 +124,15 @@ public final class MqttSettings implements Described {
         .maxInflight(maxInflight)
         .automaticReconnect(automaticReconnect)
         .connectTimeoutSeconds(connectTimeoutSeconds)
-        .manualAcks(manualAcks);
+        .manualAcks(manualAcks)
+        .login(username, password)
+        .caCertificate(caCertificate)
+        .maxPacketSize(maxPacketSize);
+  }
+
+  /** The same settings logged in as another principal. */
+  public MqttSettings withLogin(String username, String password) {
+    return toBuilder().login(username, password).build();
   }
 
   public MqttSettings withMaxInflight(int value) {
@@ -147,6 +186,29 @@ public final class MqttSettings implements Described {
     return manualAcks;
   }
 
+  /** The MQTT username; null for an anonymous connection (which CityBrain's brokers refuse). */
+  public String username() {
+    return username;
+  }
+
+  /** The password; never logged ({@link #describe} and {@link #toString} mask it). */
+  public String password() {
+    return password;
+  }
+
+  /**
+   * The PEM certificate of the CA that signed the broker's certificate (for {@code ssl://}); null
+   * trusts the JVM's default CAs.
+   */
+  public Path caCertificate() {
+    return caCertificate;
+  }
+
+  /** The largest packet we send or accept (MQTT 5 Maximum Packet Size). */
+  public int maxPacketSize() {
+    return maxPacketSize;
+  }
+
   @Override
   public Description describe() {
     return new Description("mqtt")
@@ -157,7 +219,11 @@ public final class MqttSettings implements Described {
         .add("MQTT max in flight", maxInflight)
         .add("MQTT reconnect", automaticReconnect ? "automatic" : "by the owner")
         .add("MQTT connect timeout", connectTimeoutSeconds + " s")
-        .add("MQTT acks", manualAcks ? "manual" : "automatic");
+        .add("MQTT acks", manualAcks ? "manual" : "automatic")
+        .add("MQTT username", username == null ? "(anonymous)" : username)
+        .add("MQTT password", password == null ? "(none)" : "(set, not shown)")
+        .add("MQTT CA certificate", caCertificate == null ? "(JVM default)" : caCertificate)
+        .add("MQTT max packet size", maxPacketSize + " bytes");
   }
 
   @Override
@@ -170,7 +236,11 @@ public final class MqttSettings implements Described {
         && maxInflight == other.maxInflight
         && automaticReconnect == other.automaticReconnect
         && connectTimeoutSeconds == other.connectTimeoutSeconds
-        && manualAcks == other.manualAcks;
+        && manualAcks == other.manualAcks
+        && Objects.equals(username, other.username)
+        && Objects.equals(password, other.password)
+        && Objects.equals(caCertificate, other.caCertificate)
+        && maxPacketSize == other.maxPacketSize;
   }
 
   @Override
@@ -183,13 +253,21 @@ public final class MqttSettings implements Described {
         maxInflight,
         automaticReconnect,
         connectTimeoutSeconds,
-        manualAcks);
+        manualAcks,
+        username,
+        caCertificate,
+        maxPacketSize);
   }
 
   /** The broker (masked) and client id: what a log line needs; {@link #describe} has the rest. */
   @Override
   public String toString() {
-    return "MqttSettings[" + Redact.url(url) + " as " + clientId + "]";
+    return "MqttSettings["
+        + Redact.url(url)
+        + " as "
+        + clientId
+        + (username == null ? "" : " user " + username)
+        + "]";
   }
 
   /** Collects settings; {@link #build} validates them all. */
@@ -202,6 +280,10 @@ public final class MqttSettings implements Described {
     private boolean automaticReconnect = true;
     private int connectTimeoutSeconds = DEFAULT_CONNECT_TIMEOUT_SECONDS;
     private boolean manualAcks;
+    private String username;
+    private String password;
+    private Path caCertificate;
+    private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
 
     private Builder(String url, String clientId) {
       this.url = url;
@@ -245,6 +327,23 @@ public final class MqttSettings implements Described {
 
     public Builder manualAcks(boolean value) {
       manualAcks = value;
+      return this;
+    }
+
+    /** Logs in with this username and password (both, or both null for anonymous). */
+    public Builder login(String username, String password) {
+      this.username = username;
+      this.password = password;
+      return this;
+    }
+
+    public Builder caCertificate(Path value) {
+      caCertificate = value;
+      return this;
+    }
+
+    public Builder maxPacketSize(int value) {
+      maxPacketSize = value;
       return this;
     }
 

@@ -73,6 +73,14 @@ public final class PahoConnection implements MqttConnection {
     options.setConnectionTimeout(settings.connectTimeoutSeconds());
     options.setKeepAliveInterval(30);
     options.setReceiveMaximum(Math.min(settings.maxInflight(), 65_535));
+    options.setMaximumPacketSize((long) settings.maxPacketSize());
+    if (settings.username() != null) {
+      options.setUserName(settings.username());
+      options.setPassword(settings.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    if (settings.caCertificate() != null) {
+      options.setSocketFactory(TlsTrust.trusting(settings.caCertificate()));
+    }
     client.setManualAcks(settings.manualAcks());
     EarlyCallback early = new EarlyCallback();
     try {
@@ -337,6 +345,16 @@ public final class PahoConnection implements MqttConnection {
   }
 
   private static String describe(MqttException e) {
+    // MQTT 5 CONNACK reason codes for a refused login: say so in words, never echo the password.
+    if (e.getReasonCode() == 0x86 || e.getReasonCode() == 0x87 || e.getReasonCode() == 0x85) {
+      return "refused: "
+          + (e.getReasonCode() == 0x86
+              ? "bad username or password"
+              : e.getReasonCode() == 0x85 ? "client id not valid" : "not authorized")
+          + " (reason code 0x"
+          + Integer.toHexString(e.getReasonCode())
+          + ")";
+    }
     Throwable cause = e.getCause();
     String reason = e.getMessage() == null ? "reason code " + e.getReasonCode() : e.getMessage();
     return cause == null || cause.getMessage() == null

@@ -74,9 +74,28 @@ class MqttSettingsTest {
                 "  MQTT max in flight    200",
                 "  MQTT reconnect        by the owner",
                 "  MQTT connect timeout  10 s",
-                "  MQTT acks             manual"));
-    // Credentials are settings of their own (the issue after this one), never part of the URL:
-    // such a URL is refused, and the refusal masks the password.
+                "  MQTT acks             manual",
+                "  MQTT username         (anonymous)",
+                "  MQTT password         (none)",
+                "  MQTT CA certificate   (JVM default)",
+                "  MQTT max packet size  262144 bytes"));
+    MqttSettings login =
+        MqttSettings.of("tcp://mqtt:1883", "job-1").withLogin("citybrain-job", "s3cret-pass");
+    assertThat(login.describe().toString())
+        .contains("citybrain-job")
+        .contains("(set, not shown)")
+        .doesNotContain("s3cret-pass");
+    assertThat(login.toString()).doesNotContain("s3cret-pass");
+    assertThatThrownBy(() -> MqttSettings.builder("tcp://m:1883", "x").login("u", null).build())
+        .hasMessage("MQTT login needs both a username and a password, or neither");
+    assertThatThrownBy(
+            () ->
+                MqttSettings.builder("tcp://m:1883", "x")
+                    .caCertificate(java.nio.file.Path.of("/etc/hostname"))
+                    .build())
+        .hasMessageStartingWith("MQTT CA certificate is for TLS: use an ssl:// MQTT URL");
+    // Credentials are settings of their own, never part of the URL: such a URL is refused, and the
+    // refusal masks the password.
     assertThatThrownBy(() -> MqttSettings.of("ssl://device:s3cret@broker:8883", "x"))
         .hasMessageContaining("'ssl://device:***@broker:8883'")
         .hasMessageNotContaining("s3cret");
