@@ -131,6 +131,11 @@ public final class MqttSettings implements Described {
   }
 
   /** The same settings logged in as another principal. */
+  public MqttSettings withLogin(io.citybrain.access.BrokerLogin login) {
+    return toBuilder().login(login).build();
+  }
+
+  /** The same settings logged in as another principal. */
   public MqttSettings withLogin(String username, String password) {
     return toBuilder().login(username, password).build();
   }
@@ -328,6 +333,11 @@ public final class MqttSettings implements Described {
     public Builder manualAcks(boolean value) {
       manualAcks = value;
       return this;
+    }
+
+    /** Logs in as a principal; null for anonymous. */
+    public Builder login(io.citybrain.access.BrokerLogin login) {
+      return login == null ? login(null, null) : login(login.username(), login.password());
     }
 
     /** Logs in with this username and password (both, or both null for anonymous). */

@@ -1,5 +1,11 @@
 package io.citybrain.testkit;
 
+import io.citybrain.access.Installation;
+import io.citybrain.embedded.TempFolders;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,15 +18,28 @@ final class ServiceEnvironment implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceEnvironment.class);
   private final MqttBroker broker;
   private final DatabaseServer database;
+  private final Installation installation;
+  private final Path generated;
 
-  private ServiceEnvironment(MqttBroker broker, DatabaseServer database) {
+  private ServiceEnvironment(
+      MqttBroker broker, DatabaseServer database, Installation installation, Path generated) {
     this.broker = broker;
     this.database = database;
+    this.installation = installation;
+    this.generated = generated;
   }
 
   static ServiceEnvironment start() {
     TestServiceSettings settings = TestServiceSettings.fromEnvironment();
     LOG.info("{}", settings.describe());
+    Path generated;
+    Installation installation;
+    try {
+      generated = Files.createTempDirectory("citybrain-test-installation-");
+      installation = Installation.generate(generated.resolve("credentials"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the test installation's folder", e);
+    }
     MqttBroker broker = broker(settings);
     DatabaseServer database;
     try {
@@ -30,7 +49,7 @@ final class ServiceEnvironment implements AutoCloseable {
       throw e;
     }
     LOG.info("test services: {}; {}", broker.describe(), database.describe());
-    return new ServiceEnvironment(broker, database);
+    return new ServiceEnvironment(broker, database, installation, generated);
   }
 
   private static MqttBroker broker(TestServiceSettings settings) {
@@ -88,12 +107,18 @@ final class ServiceEnvironment implements AutoCloseable {
     return database;
   }
 
+  /** The installation whose credentials the broker honours. */
+  Installation installation() {
+    return installation;
+  }
+
   @Override
   public void close() {
     try {
       broker.close();
     } finally {
       database.close();
+      TempFolders.deleteQuietly(generated);
     }
   }
 }

@@ -2,6 +2,9 @@ package io.citybrain.testkit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,6 +38,24 @@ public final class TestServices implements AutoCloseable {
   /** The MQTT broker, e.g. {@code tcp://127.0.0.1:1884}. */
   public String mqttUrl() {
     return environment.broker().url();
+  }
+
+  /**
+   * The login of a principal on the test broker, which enforces its rights ({@code TopicRights}): a
+   * test connects as the service, gateway or device it plays.
+   */
+  public BrokerLogin login(Principal principal) {
+    return BrokerLogin.of(installation(), principal);
+  }
+
+  /** The installation (secrets, command key) whose principals the test broker knows. */
+  public Installation installation() {
+    return environment.installation();
+  }
+
+  /** The folder of {@link #installation}, for a process started with {@code --credentials}. */
+  public Path credentials() {
+    return installation().folder();
   }
 
   /** JDBC URL (credentials included) of this test class's own, empty database. */
