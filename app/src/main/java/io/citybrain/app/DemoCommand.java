@@ -1,6 +1,8 @@
 package io.citybrain.app;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.citybrain.access.Installation;
+import io.citybrain.access.PrincipalDirectory;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
 import io.citybrain.embedded.EmbeddedBroker;
@@ -311,7 +313,7 @@ final class DemoCommand implements Callable<Integer> {
     return stored;
   }
 
-  private String startBroker(PrintWriter out, DemoSettings settings) {
+  private String startBroker(PrintWriter out, DemoSettings settings) throws Exception {
     if (settings.mqttUrl() != null) {
       out.printf("  mqtt        %s (configured)%n", Redact.url(settings.mqttUrl()));
       return settings.mqttUrl();
@@ -320,7 +322,13 @@ final class DemoCommand implements Callable<Integer> {
     // demo.
     int wanted = settings.mqttPort();
     int port = wanted != 0 && FreePort.isFree(wanted) ? wanted : FreePort.find();
-    EmbeddedBroker broker = EmbeddedBroker.start(port);
+    // The embedded broker lets in only an installation's principals: the demo's own, in a temporary
+    // folder.
+    Path credentials = Files.createTempDirectory("citybrain-demo-credentials");
+    started.push(() -> TempFolders.deleteQuietly(credentials));
+    PrincipalDirectory directory =
+        new PrincipalDirectory(Installation.generate(credentials.resolve("installation")));
+    EmbeddedBroker broker = EmbeddedBroker.start(directory, port);
     started.push(broker);
     out.printf(
         "  mqtt        %s (embedded HiveMQ CE%s)%n",

@@ -59,6 +59,13 @@ public final class ApiConfig implements Described {
    */
   public static final Duration DEFAULT_SUMMARY_CACHE = Duration.ofSeconds(1);
 
+  /**
+   * How far ahead of this clock a live snapshot may be dated: the job takes readings up to 5
+   * minutes ahead (its future limit), so a window can end that far and 10 s more ahead; beyond is a
+   * forgery or a broken clock.
+   */
+  public static final Duration DEFAULT_LIVE_CLOCK_SKEW = Duration.ofMinutes(6);
+
   // The settings' names in messages and in the description; a command line restates its own.
   static final String HOST = "listen address";
   static final String PORT = "HTTP port";
@@ -66,6 +73,7 @@ public final class ApiConfig implements Described {
   static final String MQTT_URL = "MQTT URL";
   static final String JWT_KEY_FILE = "JWT key file";
   static final String SUMMARY_CACHE = "summary cache";
+  static final String LIVE_CLOCK_SKEW = "live clock skew";
 
   private final String host;
   private final int port;
@@ -88,6 +96,7 @@ public final class ApiConfig implements Described {
   private final double caseMinConfidence;
   private final String clientIdPrefix;
   private final Duration summaryCache;
+  private final Duration liveClockSkew;
   private final boolean migrate;
   private final CitySeeds seeds;
 
@@ -113,6 +122,7 @@ public final class ApiConfig implements Described {
     caseMinConfidence = b.caseMinConfidence;
     clientIdPrefix = b.clientIdPrefix;
     summaryCache = b.summaryCache;
+    liveClockSkew = b.liveClockSkew;
     migrate = b.migrate;
     seeds = b.seeds;
   }
@@ -163,6 +173,7 @@ public final class ApiConfig implements Described {
         "must be positive, was " + caseMergeDistanceM);
     Check.within(caseMinConfidence, 0, 1, "case minimum confidence");
     Check.notNegative(summaryCache, SUMMARY_CACHE);
+    Check.positive(liveClockSkew, LIVE_CLOCK_SKEW);
     Check.require(
         clientIdPrefix != null && clientIdPrefix.matches("[A-Za-z0-9_-]{1,64}"),
         "MQTT client id prefix",
@@ -193,6 +204,7 @@ public final class ApiConfig implements Described {
         .add("case merge distance (m)", caseMergeDistanceM)
         .add("case minimum confidence", caseMinConfidence)
         .add(SUMMARY_CACHE, summaryCache.isZero() ? "off" : summaryCache)
+        .add(LIVE_CLOCK_SKEW, liveClockSkew)
         .add(
             "seeds",
             seeds == null ? "bundled" : "configured (" + seeds.districts().size() + " districts)");
@@ -284,6 +296,11 @@ public final class ApiConfig implements Described {
     return summaryCache;
   }
 
+  /** How far in the future a live snapshot may be dated before it is dropped. */
+  public Duration liveClockSkew() {
+    return liveClockSkew;
+  }
+
   /** Whether start applies the Flyway migrations first; false expects an up-to-date schema. */
   public boolean migrate() {
     return migrate;
@@ -322,6 +339,7 @@ public final class ApiConfig implements Described {
     private double caseMinConfidence = DEFAULT_CASE_MIN_CONFIDENCE;
     private String clientIdPrefix = DEFAULT_CLIENT_ID_PREFIX;
     private Duration summaryCache = DEFAULT_SUMMARY_CACHE;
+    private Duration liveClockSkew = DEFAULT_LIVE_CLOCK_SKEW;
     private boolean migrate = true;
     private CitySeeds seeds;
 
@@ -442,6 +460,11 @@ public final class ApiConfig implements Described {
 
     public Builder summaryCache(Duration value) {
       summaryCache = value;
+      return this;
+    }
+
+    public Builder liveClockSkew(Duration value) {
+      liveClockSkew = value;
       return this;
     }
 

@@ -12,6 +12,7 @@ import io.citybrain.api.db.Db;
 import io.citybrain.api.http.ApiDocument;
 import io.citybrain.api.http.Failures;
 import io.citybrain.api.http.Operations;
+import io.citybrain.api.live.LiveDrops;
 import io.citybrain.api.live.LiveFeed;
 import io.citybrain.api.live.LiveHandshake;
 import io.citybrain.api.live.LiveHub;
@@ -36,6 +37,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.openapi.contract.OpenAPIContract;
+import java.time.Clock;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +84,14 @@ final class ApiVerticle extends VerticleBase {
             config.liveQueueLimit(),
             config.liveWriteQueueBytes(),
             Set.copyOf(seeds.districtCodes()));
-    LiveFeed feed = new LiveFeed(context, hub);
+    LiveFeed feed =
+        new LiveFeed(
+            context,
+            hub,
+            Set.copyOf(seeds.districtCodes()),
+            config.liveClockSkew(),
+            Clock.systemUTC(),
+            new LiveDrops(registry));
     dispatcher =
         new ResponseDispatcher(
             vertx,

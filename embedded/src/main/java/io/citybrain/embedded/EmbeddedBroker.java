@@ -1,17 +1,21 @@
 package io.citybrain.embedded;
 
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import io.citybrain.access.PrincipalDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
  * An MQTT 5 broker in this JVM (HiveMQ Community Edition), on 127.0.0.1 and a free port. For the
  * demo and for tests on a machine with neither a configured broker nor Docker; never a benchmark
- * broker (QoS 1 runs at about 1,100 msg/s).
+ * broker (QoS 1 runs at about 1,100 msg/s). It enforces what Mosquitto's shipped configuration
+ * does: only a {@link PrincipalDirectory}'s principals log in, each within its topic rights.
  */
 public final class EmbeddedBroker implements AutoCloseable {
   /**
@@ -20,23 +24,32 @@ public final class EmbeddedBroker implements AutoCloseable {
    */
   static final int MAX_QUEUED_MESSAGES = 200_000;
 
+  /** The largest MQTT packet accepted, the same bound Paho and Mosquitto set. */
+  public static final int MAX_PACKET_SIZE = 262_144;
+
   private final EmbeddedHiveMQ hivemq;
   private final int port;
   private final Path home;
+  private final PrincipalDirectory directory;
 
-  private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, Path home) {
+  private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, Path home, PrincipalDirectory directory) {
     this.hivemq = hivemq;
     this.port = port;
     this.home = home;
+    this.directory = directory;
   }
 
-  /** Starts a broker with its data in a fresh temporary folder. */
-  public static EmbeddedBroker start() {
-    return start(FreePort.find());
+  /**
+   * Starts a broker on a free port with its data in a fresh temporary folder, letting in the
+   * directory's principals only.
+   */
+  public static EmbeddedBroker start(PrincipalDirectory directory) {
+    return start(directory, FreePort.find());
   }
 
   /** Starts a broker on the given port; waits until it accepts connections. */
-  public static EmbeddedBroker start(int port) {
+  public static EmbeddedBroker start(PrincipalDirectory directory, int port) {
+    Objects.requireNonNull(directory, "directory");
     Path home = null;
     EmbeddedHiveMQ started = null;
     try {
@@ -48,13 +61,23 @@ public final class EmbeddedBroker implements AutoCloseable {
               .withConfigurationFolder(config)
               .withDataFolder(Files.createDirectories(home.resolve("data")))
               .withExtensionsFolder(Files.createDirectories(home.resolve("extensions")))
+              .withEmbeddedExtension(
+                  EmbeddedExtension.builder()
+                      .withId("citybrain-access")
+                      .withName("CityBrain access control")
+                      .withVersion("1")
+                      .withAuthor("CityBrain")
+                      .withPriority(1000)
+                      .withStartPriority(1000)
+                      .withExtensionMain(new AccessExtension(directory))
+                      .build())
               // Log through the host application's slf4j binding instead of HiveMQ's own logback
               // set-up.
               .withoutLoggingBootstrap()
               .build();
       started = hivemq;
       hivemq.start().get(60, TimeUnit.SECONDS);
-      return new EmbeddedBroker(hivemq, port, home);
+      return new EmbeddedBroker(hivemq, port, home, directory);
     } catch (IOException e) {
       TempFolders.deleteQuietly(home);
       throw new UncheckedIOException("cannot prepare the embedded MQTT broker's folders", e);
@@ -92,6 +115,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     return port;
   }
 
+  /** Who may log in; a gateway or device added here may connect from now on. */
+  public PrincipalDirectory directory() {
+    return directory;
+  }
+
   @Override
   public void close() {
     try {
@@ -115,6 +143,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             </tcp-listener>
           </listeners>
           <mqtt>
+            <packets>
+              <max-packet-size>%d</max-packet-size>
+            </packets>
             <queued-messages>
               <max-queue-size>%d</max-queue-size>
               <strategy>discard</strategy>
@@ -128,6 +159,6 @@ public final class EmbeddedBroker implements AutoCloseable {
           </anonymous-usage-statistics>
         </hivemq>
         """
-        .formatted(port, MAX_QUEUED_MESSAGES);
+        .formatted(port, MAX_PACKET_SIZE, MAX_QUEUED_MESSAGES);
   }
 }

@@ -1,16 +1,31 @@
 package io.citybrain.testkit;
 
+import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
+import io.citybrain.access.PrincipalDirectory;
 import io.citybrain.embedded.EmbeddedBroker;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /**
  * The MQTT broker tests talk to: configured, a Mosquitto container with the project's config, or
- * embedded HiveMQ.
+ * embedded HiveMQ. {@link #ensurePrincipal} makes a gateway or device known to a broker that
+ * enforces logins, before a test logs in as it.
  */
-record MqttBroker(String url, String describe, Runnable onClose) implements AutoCloseable {
+record MqttBroker(String url, String describe, Runnable onClose, Consumer<Principal> ensure)
+    implements AutoCloseable {
+
+  MqttBroker(String url, String describe, Runnable onClose) {
+    this(url, describe, onClose, principal -> {});
+  }
+
+  /** Lets this principal log in from now on (services always may); harmless when it already can. */
+  void ensurePrincipal(Principal principal) {
+    ensure.accept(principal);
+  }
 
   @Override
   public void close() {
@@ -22,9 +37,18 @@ record MqttBroker(String url, String describe, Runnable onClose) implements Auto
     return new MqttBroker(url, "configured broker " + url, () -> {});
   }
 
-  static MqttBroker embedded() {
-    EmbeddedBroker broker = EmbeddedBroker.start();
-    return new MqttBroker(broker.url(), "embedded HiveMQ CE at " + broker.url(), broker::close);
+  /** An in-process HiveMQ that lets in the installation's services and the principals ensured. */
+  static MqttBroker embedded(Installation installation) {
+    EmbeddedBroker broker = EmbeddedBroker.start(new PrincipalDirectory(installation));
+    return new MqttBroker(
+        broker.url(),
+        "embedded HiveMQ CE at " + broker.url(),
+        broker::close,
+        principal -> {
+          if (!principal.kind().service()) {
+            broker.directory().add(principal);
+          }
+        });
   }
 
   static MqttBroker container() {

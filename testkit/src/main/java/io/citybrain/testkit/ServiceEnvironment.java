@@ -40,7 +40,7 @@ final class ServiceEnvironment implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the test installation's folder", e);
     }
-    MqttBroker broker = broker(settings);
+    MqttBroker broker = broker(settings, installation);
     DatabaseServer database;
     try {
       database = database(settings);
@@ -52,7 +52,7 @@ final class ServiceEnvironment implements AutoCloseable {
     return new ServiceEnvironment(broker, database, installation, generated);
   }
 
-  private static MqttBroker broker(TestServiceSettings settings) {
+  private static MqttBroker broker(TestServiceSettings settings, Installation installation) {
     String url = settings.mqttUrl();
     return switch (pick(
         settings.mode(), url != null, "an MQTT broker", TestSettings.MQTT_URL_ENV)) {
@@ -61,7 +61,9 @@ final class ServiceEnvironment implements AutoCloseable {
       // A mosquitto installed on the machine beats the in-process broker: it is what production
       // runs.
       default ->
-          LocalMosquitto.find().map(MqttBroker::localMosquitto).orElseGet(MqttBroker::embedded);
+          LocalMosquitto.find()
+              .map(MqttBroker::localMosquitto)
+              .orElseGet(() -> MqttBroker.embedded(installation));
     };
   }
 

@@ -45,6 +45,7 @@ public final class TestServices implements AutoCloseable {
    * test connects as the service, gateway or device it plays.
    */
   public BrokerLogin login(Principal principal) {
+    environment.broker().ensurePrincipal(principal);
     return BrokerLogin.of(installation(), principal);
   }
 
