@@ -108,7 +108,7 @@ public final class BrokerTls {
   }
 
   /** A {@code --tls-name}: a host name (or {@code *.domain}) or an IPv4 address. */
-  static void check(String name) {
+  public static void check(String name) {
     if (name == null || !(IPV4.matcher(name).matches() || HOST.matcher(name).matches())) {
       throw new io.citybrain.settings.InvalidSettingException(
           "TLS name", "must be a host name or an IPv4 address, was '" + name + "'");

@@ -48,6 +48,8 @@ public final class Provisioning {
 
   /** Provisions {@code folder} for these principals (see {@link Principals#of}). */
   public static Result run(Path folder, List<Principal> principals, List<String> tlsNames) {
+    // Checked before anything is written: a bad name leaves no half-made installation.
+    tlsNames.forEach(BrokerTls::check);
     boolean generated = !Files.exists(folder.resolve(Installation.SERVICE_SECRET));
     Installation installation =
         generated ? Installation.generate(folder) : Installation.load(folder);

@@ -20,13 +20,14 @@ record ProvisionSettings(FleetSettings fleet, Path out, List<String> tlsNames)
     Check.require(out != null, "output folder", "must be set");
     tlsNames =
         tlsNames == null || tlsNames.isEmpty() ? BrokerTls.DEFAULT_NAMES : List.copyOf(tlsNames);
+    tlsNames.forEach(BrokerTls::check);
   }
 
   @Override
   public Description describe() {
     return new Description("provision")
         .add("output folder", out)
-        .add("TLS names", String.join(", ", tlsNames))
+        .add("TLS name", String.join(", ", tlsNames))
         .include(fleet);
   }
 }
