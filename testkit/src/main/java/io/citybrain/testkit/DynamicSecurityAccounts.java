@@ -5,6 +5,7 @@ import io.citybrain.access.DynamicSecurityFile;
 import io.citybrain.access.Installation;
 import io.citybrain.access.Principal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -73,8 +74,11 @@ final class DynamicSecurityAccounts implements BrokerAccounts {
             + DynamicSecurityFile.quote(rolename)
             + "}]";
     // An earlier run on the same broker (CI's) may have made them: "already exists" is success.
-    expectOk(command(createRole), "createRole " + rolename, "Role already exists");
-    expectOk(command(createClient), "createClient " + p.name(), "Client already exists");
+    // One message for both: the plugin rewrites its whole file after each change, and a round trip
+    // per command would double the wait on a broker provisioned with a whole city.
+    List<String> answers = commands(List.of(createRole, createClient));
+    expectOk(answers.get(0), "createRole " + rolename, "Role already exists");
+    expectOk(answers.get(1), "createClient " + p.name(), "Client already exists");
     known.add(p.name());
   }
 
@@ -86,28 +90,44 @@ final class DynamicSecurityAccounts implements BrokerAccounts {
     }
   }
 
-  /** Sends one command (the JSON object, not yet closed) and waits for its response. */
-  private String command(String open) {
-    String id = UUID.randomUUID().toString();
-    String body = "{\"commands\": [" + open + ", \"correlationData\": \"" + id + "\"}]}";
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    waiting.put(id, answer);
+  /** Sends commands (JSON objects, not yet closed) in one message and waits for each response. */
+  private List<String> commands(List<String> opens) {
+    List<String> ids = new ArrayList<>();
+    List<CompletableFuture<String>> answers = new ArrayList<>();
+    StringBuilder body = new StringBuilder("{\"commands\": [");
+    for (String open : opens) {
+      String id = UUID.randomUUID().toString();
+      CompletableFuture<String> answer = new CompletableFuture<>();
+      waiting.put(id, answer);
+      ids.add(id);
+      answers.add(answer);
+      body.append(ids.size() == 1 ? "" : ", ")
+          .append(open)
+          .append(", \"correlationData\": \"")
+          .append(id)
+          .append("\"}");
+    }
+    body.append("]}");
     try {
-      connection().publish(CONTROL, body.getBytes(StandardCharsets.UTF_8), 1, false);
-      return answer.get(10, TimeUnit.SECONDS);
+      connection().publish(CONTROL, body.toString().getBytes(StandardCharsets.UTF_8), 1, false);
+      List<String> out = new ArrayList<>();
+      for (CompletableFuture<String> answer : answers) {
+        out.add(answer.get(30, TimeUnit.SECONDS));
+      }
+      return out;
     } catch (MqttException e) {
       throw new IllegalStateException(
           "cannot reach the dynamic-security control API on " + url + ": " + e.getMessage(), e);
     } catch (TimeoutException e) {
       throw new IllegalStateException(
-          "the dynamic-security plugin on " + url + " did not answer within 10 s: " + body, e);
+          "the dynamic-security plugin on " + url + " did not answer within 30 s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted waiting for the broker", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     } finally {
-      waiting.remove(id);
+      ids.forEach(waiting::remove);
     }
   }
 
@@ -162,11 +182,6 @@ final class DynamicSecurityAccounts implements BrokerAccounts {
         }
       }
     }
-  }
-
-  /** What exists already: the provisioned services, and any client admitted before. */
-  synchronized void knownAlready(List<String> names) {
-    known.addAll(names);
   }
 
   @Override
