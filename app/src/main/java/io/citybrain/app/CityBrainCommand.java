@@ -14,7 +14,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "CityBrain 0.1.0",
     description = "Smart-city telemetry and command-center backend.",
-    subcommands = {DemoCommand.class, MigrateCommand.class, SimCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      MigrateCommand.class,
+      ProvisionCommand.class,
+      SimCommand.class
+    })
 public final class CityBrainCommand implements Runnable {
 
   /**

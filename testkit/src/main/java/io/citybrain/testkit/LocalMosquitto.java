@@ -2,6 +2,10 @@ package io.citybrain.testkit;
 
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.access.BrokerTls;
+import io.citybrain.access.DynamicSecurityFile;
+import io.citybrain.access.Installation;
+import io.citybrain.access.Principals;
 import io.citybrain.embedded.FreePort;
 import io.citybrain.embedded.TempFolders;
 import java.io.IOException;
@@ -20,8 +24,10 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The machine's own {@code mosquitto} binary, started for this test JVM on a free port with the
- * project's configuration (persistence in a temporary folder). Preferred over embedded HiveMQ,
- * whose one-unacknowledged-message window per queue the at-least-once source cannot work with.
+ * project's configuration (persistence in a temporary folder), enforcing: the dynamic-security
+ * plugin with the installation's services, and TLS on a second free port. Preferred over embedded
+ * HiveMQ, whose one-unacknowledged-message window per queue the at-least-once source cannot work
+ * with.
  */
 final class LocalMosquitto implements AutoCloseable {
   private static final List<String> CANDIDATES =
@@ -31,15 +37,30 @@ final class LocalMosquitto implements AutoCloseable {
           "/usr/bin/mosquitto",
           "/opt/homebrew/sbin/mosquitto",
           "/usr/local/opt/mosquitto/sbin/mosquitto");
+
+  /** Where distributions put the dynamic-security plugin. */
+  private static final List<String> PLUGINS =
+      List.of(
+          "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
+          "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",
+          "/usr/lib/mosquitto_dynamic_security.so",
+          "/usr/local/lib/mosquitto_dynamic_security.so",
+          "/opt/homebrew/lib/mosquitto_dynamic_security.so",
+          "/usr/local/opt/mosquitto/lib/mosquitto_dynamic_security.so");
+
   private final Path binary;
   private final Path home;
   private final int port;
+  private final int tlsPort;
+  private final Path plugin;
   private Process process;
 
-  private LocalMosquitto(Path binary, Path home, int port) {
+  private LocalMosquitto(Path binary, Path home, int port, int tlsPort, Path plugin) {
     this.binary = binary;
     this.home = home;
     this.port = port;
+    this.tlsPort = tlsPort;
+    this.plugin = plugin;
   }
 
   /** The installed binary, if any. */
@@ -47,11 +68,35 @@ final class LocalMosquitto implements AutoCloseable {
     return CANDIDATES.stream().map(Path::of).filter(Files::isExecutable).findFirst();
   }
 
-  static LocalMosquitto start(Path binary) {
+  /** The installed dynamic-security plugin, if any. */
+  static Optional<Path> plugin() {
+    return PLUGINS.stream().map(Path::of).filter(Files::isRegularFile).findFirst();
+  }
+
+  /**
+   * Starts a broker that knows this installation's services (gateways and devices are added on
+   * demand, {@link DynamicSecurityAccounts}); fails with a clear message without the plugin.
+   */
+  static LocalMosquitto start(Path binary, Installation installation) {
+    Path plugin =
+        plugin()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "mosquitto is installed but its dynamic-security plugin is not (looked in "
+                            + PLUGINS
+                            + "); the test broker enforces logins and rights with it"));
     try {
       Path home = Files.createTempDirectory("citybrain-mosquitto-");
       int port = FreePort.find();
-      LocalMosquitto broker = new LocalMosquitto(binary, home, port);
+      int tlsPort = FreePort.find();
+      while (tlsPort == port) {
+        tlsPort = FreePort.find();
+      }
+      LocalMosquitto broker = new LocalMosquitto(binary, home, port, tlsPort, plugin);
+      DynamicSecurityFile.write(
+          home.resolve(DynamicSecurityFile.NAME), Principals.services(), installation);
+      BrokerTls.write(installation.folder(), home, BrokerTls.DEFAULT_NAMES);
       Files.writeString(home.resolve("mosquitto.conf"), broker.config(), StandardCharsets.UTF_8);
       broker.launch();
       return broker;
@@ -62,6 +107,16 @@ final class LocalMosquitto implements AutoCloseable {
 
   String url() {
     return "tcp://127.0.0.1:" + port;
+  }
+
+  /** The TLS listener; its certificate names localhost and 127.0.0.1. */
+  String tlsUrl() {
+    return "ssl://127.0.0.1:" + tlsPort;
+  }
+
+  /** The CA certificate that signed the TLS listener's. */
+  Path caCertificate() {
+    return home.resolve(BrokerTls.CA_CERT);
   }
 
   /**
@@ -121,8 +176,8 @@ final class LocalMosquitto implements AutoCloseable {
   }
 
   /**
-   * The project's configuration with this broker's port, data folder and log, as .ci/run derives
-   * its own.
+   * The project's configuration with this broker's ports, plugin, credential files, data folder and
+   * log, as .ci/run derives its own.
    */
   private String config() throws IOException {
     String base;
@@ -131,8 +186,20 @@ final class LocalMosquitto implements AutoCloseable {
     }
     StringBuilder out = new StringBuilder();
     for (String line : base.split("\n")) {
-      if (line.startsWith("listener ")) {
+      if (line.startsWith("listener 1883")) {
         out.append("listener ").append(port).append(" 127.0.0.1\n");
+      } else if (line.startsWith("listener 8883")) {
+        out.append("listener ").append(tlsPort).append(" 127.0.0.1\n");
+      } else if (line.startsWith("plugin ")) {
+        out.append("plugin ").append(plugin).append('\n');
+      } else if (line.startsWith("plugin_opt_config_file ")) {
+        out.append("plugin_opt_config_file ")
+            .append(home.resolve(DynamicSecurityFile.NAME))
+            .append('\n');
+      } else if (line.matches("(cafile|certfile|keyfile) .*")) {
+        String key = line.substring(0, line.indexOf(' '));
+        String file = line.substring(line.lastIndexOf('/') + 1);
+        out.append(key).append(' ').append(home.resolve(file)).append('\n');
       } else if (line.startsWith("persistence_location ")) {
         out.append("persistence_location ").append(home).append("/\n");
       } else if (!line.startsWith("log_dest")) {

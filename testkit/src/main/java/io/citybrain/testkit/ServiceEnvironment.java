@@ -1,6 +1,8 @@
 package io.citybrain.testkit;
 
+import io.citybrain.access.BrokerTls;
 import io.citybrain.access.Installation;
+import io.citybrain.access.Provisioning;
 import io.citybrain.embedded.TempFolders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,14 +31,26 @@ final class ServiceEnvironment implements AutoCloseable {
     this.generated = generated;
   }
 
+  /** The environment of this JVM once started, for helpers that have only a broker's URL. */
+  private static volatile ServiceEnvironment current;
+
   static ServiceEnvironment start() {
     TestServiceSettings settings = TestServiceSettings.fromEnvironment();
     LOG.info("{}", settings.describe());
     Path generated;
     Installation installation;
+    boolean configuredBroker =
+        settings.mqttUrl() != null
+            && settings.mode() != ServiceMode.EMBEDDED
+            && settings.mode() != ServiceMode.CONTAINERS;
     try {
       generated = Files.createTempDirectory("citybrain-test-installation-");
-      installation = Installation.generate(generated.resolve("credentials"));
+      // A configured broker was provisioned with an installation of its own: its secrets are the
+      // ones it honours. Every other broker is provisioned here, from a fresh one.
+      installation =
+          configuredBroker
+              ? Installation.load(settings.credentials())
+              : Installation.generate(generated.resolve("credentials"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the test installation's folder", e);
     }
@@ -49,20 +63,33 @@ final class ServiceEnvironment implements AutoCloseable {
       throw e;
     }
     LOG.info("test services: {}; {}", broker.describe(), database.describe());
-    return new ServiceEnvironment(broker, database, installation, generated);
+    ServiceEnvironment environment =
+        new ServiceEnvironment(broker, database, installation, generated);
+    current = environment;
+    return environment;
+  }
+
+  /** The started environment, if any (see {@link RetainedTopics}). */
+  static ServiceEnvironment current() {
+    return current;
   }
 
   private static MqttBroker broker(TestServiceSettings settings, Installation installation) {
     String url = settings.mqttUrl();
     return switch (pick(
         settings.mode(), url != null, "an MQTT broker", TestSettings.MQTT_URL_ENV)) {
-      case CONFIGURED -> MqttBroker.configured(url);
-      case CONTAINERS -> MqttBroker.container();
+      case CONFIGURED ->
+          MqttBroker.configured(
+              url,
+              settings.mqttTlsUrl(),
+              settings.credentials().resolve(Provisioning.BROKER_FOLDER).resolve(BrokerTls.CA_CERT),
+              installation);
+      case CONTAINERS -> MqttBroker.container(installation);
       // A mosquitto installed on the machine beats the in-process broker: it is what production
       // runs.
       default ->
           LocalMosquitto.find()
-              .map(MqttBroker::localMosquitto)
+              .map(binary -> MqttBroker.localMosquitto(binary, installation))
               .orElseGet(() -> MqttBroker.embedded(installation));
     };
   }
@@ -116,6 +143,9 @@ final class ServiceEnvironment implements AutoCloseable {
 
   @Override
   public void close() {
+    if (current == this) {
+      current = null;
+    }
     try {
       broker.close();
     } finally {

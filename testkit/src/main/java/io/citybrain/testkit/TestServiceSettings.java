@@ -5,6 +5,7 @@ import io.citybrain.settings.Described;
 import io.citybrain.settings.Description;
 import io.citybrain.settings.InvalidSettingException;
 import io.citybrain.settings.Redact;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -12,7 +13,9 @@ import java.util.Locale;
  * validated there: a bad value fails naming the variable ({@code CITYBRAIN_TEST_MQTT_URL must look
  * like tcp://host:port, was 'localhost'}). {@code mqttUrl} and {@code pgUrl} are null when not set.
  */
-record TestServiceSettings(ServiceMode mode, String mqttUrl, String pgUrl) implements Described {
+record TestServiceSettings(
+    ServiceMode mode, String mqttUrl, String mqttTlsUrl, Path credentials, String pgUrl)
+    implements Described {
   static final String SERVICES_ENV = "CITYBRAIN_TEST_SERVICES";
 
   TestServiceSettings {
@@ -21,6 +24,23 @@ record TestServiceSettings(ServiceMode mode, String mqttUrl, String pgUrl) imple
           mqttUrl.matches("(tcp|ssl|ws|wss)://[^:/]+:\\d+"),
           TestSettings.MQTT_URL_ENV,
           "must look like tcp://host:port, was '" + Redact.url(mqttUrl) + "'");
+      // The configured broker enforces logins: the tests need the installation it was given.
+      Check.require(
+          credentials != null,
+          TestSettings.CREDENTIALS_ENV,
+          "must name the installation folder the broker at "
+              + Redact.url(mqttUrl)
+              + " was provisioned with (citybrain provision --out DIR), was not set");
+    }
+    if (mqttTlsUrl != null) {
+      Check.require(
+          mqttTlsUrl.matches("ssl://[^:/]+:\\d+"),
+          TestSettings.MQTT_TLS_URL_ENV,
+          "must look like ssl://host:port, was '" + Redact.url(mqttTlsUrl) + "'");
+      Check.require(
+          mqttUrl != null,
+          TestSettings.MQTT_TLS_URL_ENV,
+          "needs " + TestSettings.MQTT_URL_ENV + " (the same broker's plain listener)");
     }
     if (pgUrl != null) {
       Check.require(
@@ -36,7 +56,13 @@ record TestServiceSettings(ServiceMode mode, String mqttUrl, String pgUrl) imple
     return new TestServiceSettings(
         mode(TestSettings.get(ServiceMode.PROPERTY, SERVICES_ENV)),
         TestSettings.get(TestSettings.MQTT_URL_PROPERTY, TestSettings.MQTT_URL_ENV),
+        TestSettings.get(TestSettings.MQTT_TLS_URL_PROPERTY, TestSettings.MQTT_TLS_URL_ENV),
+        path(TestSettings.get(TestSettings.CREDENTIALS_PROPERTY, TestSettings.CREDENTIALS_ENV)),
         TestSettings.get(TestSettings.PG_URL_PROPERTY, TestSettings.PG_URL_ENV));
+  }
+
+  private static Path path(String value) {
+    return value == null ? null : Path.of(value);
   }
 
   private static ServiceMode mode(String value) {
@@ -57,6 +83,10 @@ record TestServiceSettings(ServiceMode mode, String mqttUrl, String pgUrl) imple
     return new Description("test services")
         .add(SERVICES_ENV, mode.name().toLowerCase(Locale.ROOT))
         .url(TestSettings.MQTT_URL_ENV, mqttUrl)
+        .url(TestSettings.MQTT_TLS_URL_ENV, mqttTlsUrl)
+        .add(
+            TestSettings.CREDENTIALS_ENV,
+            credentials == null ? "generated for this run" : credentials)
         .url(TestSettings.PG_URL_ENV, pgUrl);
   }
 }

@@ -10,7 +10,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -23,6 +27,8 @@ public final class TestServices implements AutoCloseable {
   private final ServiceEnvironment environment;
   private final String databaseName;
   private final HikariDataSource dataSource;
+  private final Set<Principal> admitted = new LinkedHashSet<>();
+  private final List<OwnBroker> ownBrokers = new ArrayList<>();
 
   TestServices(ServiceEnvironment environment, String testName) {
     this.environment = environment;
@@ -41,11 +47,40 @@ public final class TestServices implements AutoCloseable {
   }
 
   /**
+   * The test broker's TLS listener ({@code ssl://127.0.0.1:PORT}, a certificate for localhost and
+   * 127.0.0.1 signed by {@link #caCertificate}); fails when the broker has none.
+   */
+  public String mqttTlsUrl() {
+    String url = environment.broker().tlsUrl();
+    if (url == null) {
+      throw new IllegalStateException(
+          environment.broker().describe()
+              + " has no TLS listener (a configured broker needs "
+              + TestSettings.MQTT_TLS_URL_ENV
+              + ")");
+    }
+    return url;
+  }
+
+  /** The CA certificate clients trust for {@link #mqttTlsUrl}. */
+  public Path caCertificate() {
+    mqttTlsUrl();
+    return environment.broker().caCertificate();
+  }
+
+  /**
    * The login of a principal on the test broker, which enforces its rights ({@code TopicRights}): a
-   * test connects as the service, gateway or device it plays.
+   * test connects as the service, gateway or device it plays. A gateway or device is created on the
+   * broker (and on every {@link #ownMosquitto} of this test) before this returns.
    */
   public BrokerLogin login(Principal principal) {
-    environment.broker().ensurePrincipal(principal);
+    environment.broker().accounts().admit(principal);
+    synchronized (admitted) {
+      admitted.add(principal);
+      for (OwnBroker own : ownBrokers) {
+        own.accounts.admit(principal);
+      }
+    }
     return BrokerLogin.of(installation(), principal);
   }
 
@@ -80,8 +115,8 @@ public final class TestServices implements AutoCloseable {
 
   /**
    * A Mosquitto of the test's own (the machine's binary, the project's configuration, persistence
-   * on), for tests that restart the broker. Fails with a clear message when no mosquitto is
-   * installed.
+   * on, enforcing like the shared one: every principal {@link #login} gave knows its way in), for
+   * tests that restart the broker. Fails with a clear message when no mosquitto is installed.
    */
   public OwnBroker ownMosquitto() {
     Path binary =
@@ -90,8 +125,14 @@ public final class TestServices implements AutoCloseable {
                 () ->
                     new IllegalStateException(
                         "this test restarts its broker and needs mosquitto installed (apt-get install mosquitto)"));
-    LocalMosquitto broker = LocalMosquitto.start(binary);
-    return new OwnBroker(broker);
+    LocalMosquitto broker = LocalMosquitto.start(binary, installation());
+    OwnBroker own =
+        new OwnBroker(broker, new DynamicSecurityAccounts(broker.url(), installation()), this);
+    synchronized (admitted) {
+      admitted.forEach(own.accounts::admit);
+      ownBrokers.add(own);
+    }
+    return own;
   }
 
   /**
@@ -99,21 +140,31 @@ public final class TestServices implements AutoCloseable {
    */
   public static final class OwnBroker implements AutoCloseable {
     private final LocalMosquitto broker;
+    private final DynamicSecurityAccounts accounts;
+    private final TestServices owner;
 
-    OwnBroker(LocalMosquitto broker) {
+    OwnBroker(LocalMosquitto broker, DynamicSecurityAccounts accounts, TestServices owner) {
       this.broker = broker;
+      this.accounts = accounts;
+      this.owner = owner;
     }
 
     public String url() {
       return broker.url();
     }
 
+    /** The plugin saved every principal it was given: they are all still there after it. */
     public void restart() {
+      accounts.close();
       broker.restart();
     }
 
     @Override
     public void close() {
+      synchronized (owner.admitted) {
+        owner.ownBrokers.remove(this);
+      }
+      accounts.close();
       broker.close();
     }
   }

@@ -15,6 +15,19 @@ final class TestSettings {
 
   static final String PG_URL_ENV = "CITYBRAIN_TEST_PG_URL";
 
+  /** The configured broker's TLS listener, e.g. {@code ssl://127.0.0.1:8884}; optional. */
+  static final String MQTT_TLS_URL_PROPERTY = "citybrain.test.mqtt-tls-url";
+
+  static final String MQTT_TLS_URL_ENV = "CITYBRAIN_TEST_MQTT_TLS_URL";
+
+  /**
+   * The installation folder the configured broker was provisioned with ({@code citybrain provision
+   * --out DIR}); required with {@link #MQTT_URL_ENV}.
+   */
+  static final String CREDENTIALS_PROPERTY = "citybrain.test.credentials";
+
+  static final String CREDENTIALS_ENV = "CITYBRAIN_TEST_CREDENTIALS";
+
   private TestSettings() {}
 
   static String get(String property, String env) {

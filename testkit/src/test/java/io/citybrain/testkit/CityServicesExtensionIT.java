@@ -2,6 +2,9 @@ package io.citybrain.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.access.Principal;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -14,10 +17,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CityServicesExtensionIT {
 
   @Test
-  @DisplayName("a QoS 1 message published to the broker reaches a subscriber")
+  @DisplayName("a device's QoS 1 reading reaches the stream job, each logged in as itself")
   void brokerDelivers(TestServices services) throws Exception {
-    String topic = "test/" + services.uniqueId("roundtrip");
-    assertThat(MqttRoundTrip.send(services.mqttUrl(), topic, "粤B-12345 parked"))
+    Principal device = Principal.device("FT", services.uniqueId("FT-TEST"));
+    String topic = Topics.of(MessageClass.READING, "FT", device.name());
+    assertThat(
+            MqttRoundTrip.send(
+                services.mqttUrl(),
+                services.login(device),
+                services.login(Principal.job()),
+                topic,
+                "粤B-12345 parked"))
         .isEqualTo("粤B-12345 parked");
   }
 

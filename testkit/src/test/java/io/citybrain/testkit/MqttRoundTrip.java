@@ -1,5 +1,6 @@
 package io.citybrain.testkit;
 
+import io.citybrain.access.BrokerLogin;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +15,30 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 final class MqttRoundTrip {
   private MqttRoundTrip() {}
 
-  static String send(String brokerUrl, String topic, String text) throws Exception {
+  private static MqttConnectionOptions options(BrokerLogin login) {
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setCleanStart(true);
+    if (login != null) {
+      options.setUserName(login.username());
+      options.setPassword(login.password().getBytes(StandardCharsets.UTF_8));
+    }
+    return options;
+  }
+
+  /** Anonymous clients, for a broker that lets them in. */
+  static String send(String brokerUrl, String topic, String text) throws Exception {
+    return send(brokerUrl, null, null, topic, text);
+  }
+
+  /** The publisher and the subscriber logged in as these principals (null: anonymous). */
+  static String send(
+      String brokerUrl,
+      BrokerLogin publisherLogin,
+      BrokerLogin subscriberLogin,
+      String topic,
+      String text)
+      throws Exception {
+    MqttConnectionOptions options = options(subscriberLogin);
     MqttClient subscriber =
         new MqttClient(brokerUrl, topic.replace('/', '-') + "-sub", new MemoryPersistence());
     MqttClient publisher =
@@ -33,7 +55,7 @@ final class MqttRoundTrip {
             (t, message) ->
                 received.complete(new String(message.getPayload(), StandardCharsets.UTF_8))
           });
-      publisher.connect(options);
+      publisher.connect(options(publisherLogin));
       MqttMessage message = new MqttMessage(text.getBytes(StandardCharsets.UTF_8));
       message.setQos(1);
       publisher.publish(topic, message);
