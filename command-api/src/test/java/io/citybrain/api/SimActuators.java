@@ -18,6 +18,15 @@ final class SimActuators implements AutoCloseable {
   private final SimRun run;
   private final Thread thread;
 
+  /** A fresh journal folder: each test's actuators start with no command executed. */
+  private static java.nio.file.Path stateFolder() {
+    try {
+      return java.nio.file.Files.createTempDirectory("actuator-state");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   SimActuators(TestServices services, String district, String ackLatency, String failureRate)
       throws InterruptedException {
     List<String> args =
@@ -37,7 +46,11 @@ final class SimActuators implements AutoCloseable {
                 "--connections",
                 "1",
                 "--seed",
-                "7"));
+                "7",
+                "--credentials",
+                services.credentials().toString(),
+                "--actuator-state",
+                stateFolder().toString()));
     SimCommand command = new SimCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
     run = new SimRun(command.config(), null);
