@@ -65,10 +65,11 @@ import java.util.Map;
  *                             topic
  * </pre>
  *
- * <p>Anything else (ACCEPTED when not sent, FAILED when the attempt has failed already, a timer or
- * publish outcome of an earlier attempt, a PUBACK) changes nothing. A cancel command answers DONE
- * (done) or anything but ACCEPTED (rejected); without an answer it ends timed_out, and a failed
- * publish ends it failed; each is recorded, none pushed.
+ * <p>Anything else (ACCEPTED when not sent, a failed publish when the attempt has failed already, a
+ * timer or publish outcome of an earlier attempt, a PUBACK) changes nothing. A cancel command names
+ * the command id it cancels (the one the device knows), not an attempt. A cancel command answers
+ * DONE (done) or anything but ACCEPTED (rejected); without an answer it ends timed_out, and a
+ * failed publish ends it failed; each is recorded, none pushed.
  */
 final class DispatchMachine {
   private final Duration ackTimeout;
@@ -272,7 +273,8 @@ final class DispatchMachine {
         if (t.ended()) {
           continue;
         }
-        String cancels = t.wireId();
+        // The device knows the command by its one id, whichever attempt it got; null: never sent.
+        String cancels = t.wireId() == null ? null : t.commandId();
         cancelTimer(commandId);
         change(commandId, CommandState.CANCELLED, "cancelled by coordinator", true, now);
         if (cancels != null) {
