@@ -104,10 +104,9 @@ final class ActuatorSimulator implements AutoCloseable {
     }
   }
 
-  private void arrived(String topic, byte[] payload) {
+  private void arrived(String topic, byte[] payload, boolean retained) {
     if (!worker.isShutdown()) {
-      // MqttConnection does not pass the retain flag yet: see CommandCheck for the check itself.
-      worker.execute(() -> handle(topic, payload, false));
+      worker.execute(() -> handle(topic, payload, retained));
     }
   }
 
@@ -172,8 +171,14 @@ final class ActuatorSimulator implements AutoCloseable {
               + ")");
       return;
     }
-    // On disk before ACCEPTED: after a crash, this id is still known as executed.
-    journal.accepted(id, command.getCommandId(), command.getExpiresAtMs());
+    // On disk before ACCEPTED: after a crash, this id is still known as executed. Kept for the
+    // longest lifetime accepted, not the attempt's own expiry: a retry of the id comes with a later
+    // expiry, and must find it after a restart.
+    long now = System.currentTimeMillis();
+    journal.accepted(
+        id,
+        command.getCommandId(),
+        Math.max(command.getExpiresAtMs(), now + settings.maxLifetime().toMillis()));
     executions.merge(id, 1L, Long::sum);
     ack(device, command, digest, AckStatus.ACK_STATUS_ACCEPTED, "");
     long latencyMs = settings.latency().toMillis();
