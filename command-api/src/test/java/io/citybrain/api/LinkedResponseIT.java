@@ -148,7 +148,10 @@ class LinkedResponseIT {
       assertThat(repeated.status()).isEqualTo(200);
       assertThat(repeated.json().getString("run_id")).isEqualTo(runId);
       assertThat(repeated.json().getBoolean("created")).isFalse();
-      assertThat(TestData.count(f.services.dataSource(), "SELECT count(*) FROM plan_run"))
+      assertThat(
+              TestData.count(
+                  f.services.dataSource(),
+                  "SELECT count(*) FROM plan_run WHERE request_id = 'req-flood-1'"))
           .isEqualTo(1);
       assertThat(
               TestData.count(
