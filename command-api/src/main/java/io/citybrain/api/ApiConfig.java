@@ -84,6 +84,7 @@ public final class ApiConfig implements Described {
   private final Path jwtKeyFile;
   private final Duration tokenTtl;
   private final int passwordCost;
+  private final io.citybrain.api.response.CommandKeys commandKeys;
   private final Duration ackTimeout;
   private final int maxAttempts;
   private final Duration retryBackoff;
@@ -111,6 +112,7 @@ public final class ApiConfig implements Described {
     tokenTtl = b.tokenTtl;
     passwordCost = b.passwordCost;
     ackTimeout = b.ackTimeout;
+    commandKeys = b.commandKeys;
     maxAttempts = b.maxAttempts;
     retryBackoff = b.retryBackoff;
     retryBackoffMax = b.retryBackoffMax;
@@ -156,6 +158,13 @@ public final class ApiConfig implements Described {
     Check.positive(tokenTtl, "token lifetime");
     Check.within(passwordCost, 4, 31, "bcrypt cost");
     Check.positive(ackTimeout, "ack timeout");
+    if (commandKeys == null) {
+      throw new InvalidSettingException(
+          "credentials",
+          "are required: the API signs every command and verifies every ack with the"
+              + " installation's keys; give --credentials DIR (citybrain provision --out DIR makes"
+              + " one)");
+    }
     Check.within(maxAttempts, 1, 10, "attempts per command");
     Check.positive(retryBackoff, "retry backoff");
     Check.positive(retryBackoffMax, "longest retry backoff");
@@ -195,6 +204,7 @@ public final class ApiConfig implements Described {
         .add("token lifetime", tokenTtl)
         .add("bcrypt cost", passwordCost)
         .add("ack timeout", ackTimeout)
+        .add("command key", commandKeys.keyId())
         .add("attempts per command", maxAttempts)
         .add("retry backoff", retryBackoff + " .. " + retryBackoffMax)
         .add("live queue limit", liveQueueLimit + " events")
@@ -249,6 +259,11 @@ public final class ApiConfig implements Described {
 
   public Duration ackTimeout() {
     return ackTimeout;
+  }
+
+  /** Signs commands, verifies acks. */
+  public io.citybrain.api.response.CommandKeys commandKeys() {
+    return commandKeys;
   }
 
   public int maxAttempts() {
@@ -328,6 +343,7 @@ public final class ApiConfig implements Described {
     private Duration tokenTtl = DEFAULT_TOKEN_TTL;
     private int passwordCost = DEFAULT_PASSWORD_COST;
     private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
+    private io.citybrain.api.response.CommandKeys commandKeys;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
@@ -408,6 +424,11 @@ public final class ApiConfig implements Described {
     }
 
     /** How long one attempt of a command waits for its final ack. */
+    public Builder commandKeys(io.citybrain.api.response.CommandKeys value) {
+      commandKeys = value;
+      return this;
+    }
+
     public Builder ackTimeout(Duration value) {
       ackTimeout = value;
       return this;

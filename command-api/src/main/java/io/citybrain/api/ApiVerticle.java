@@ -101,7 +101,8 @@ final class ApiVerticle extends VerticleBase {
             hub,
             config.ackTimeout(),
             config.maxAttempts(),
-            new Backoff(config.retryBackoff(), config.retryBackoffMax()));
+            new Backoff(config.retryBackoff(), config.retryBackoffMax()),
+            config.commandKeys());
     casePolling =
         new CasePolling(
             context,

@@ -4,17 +4,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.citybrain.access.Installation;
+import io.citybrain.api.response.CommandKeys;
 import io.citybrain.settings.InvalidSettingException;
+import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Bad configuration stops startup with an exact message; defaults are the named constants. */
 class ApiConfigTest {
+  private static final CommandKeys KEYS = keys();
+
+  private static CommandKeys keys() {
+    try {
+      return CommandKeys.of(Installation.generate(Files.createTempDirectory("installation")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static ApiConfig.Builder valid() {
     return ApiConfig.builder()
         .jdbcUrl("jdbc:postgresql://127.0.0.1:5432/citybrain")
-        .mqttUrl("tcp://127.0.0.1:1883");
+        .mqttUrl("tcp://127.0.0.1:1883")
+        .commandKeys(KEYS);
+  }
+
+  @Test
+  @DisplayName("without the installation's command keys the API does not start, and says how")
+  void commandKeysRequired() {
+    assertThatThrownBy(
+            () ->
+                ApiConfig.builder()
+                    .jdbcUrl("jdbc:postgresql://127.0.0.1:5432/citybrain")
+                    .mqttUrl("tcp://127.0.0.1:1883")
+                    .build())
+        .hasMessage(
+            "credentials are required: the API signs every command and verifies every ack with"
+                + " the installation's keys; give --credentials DIR (citybrain provision --out DIR"
+                + " makes one)");
   }
 
   @Test
@@ -81,6 +110,7 @@ class ApiConfigTest {
             .jdbcUrl("jdbc:postgresql://db:5432/citybrain?user=api&password=s3cret")
             .mqttUrl("tcp://broker:1883")
             .jwtSecret("x".repeat(40))
+            .commandKeys(KEYS)
             .build()
             .describe()
             .toString();

@@ -3,6 +3,7 @@ package io.citybrain.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.api.http.Role;
+import io.citybrain.api.response.CommandKeys;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
@@ -49,6 +50,7 @@ final class ApiFixture implements AutoCloseable {
             .passwordCost(4)
             .seeds(SEEDS)
             .clientIdPrefix(services.uniqueId("api"))
+            .commandKeys(CommandKeys.of(services.installation()))
             .ackTimeout(Duration.ofSeconds(5))
             .retryBackoff(Duration.ofMillis(200))
             .retryBackoffMax(Duration.ofSeconds(1))

@@ -2,9 +2,12 @@ package io.citybrain.api;
 
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.simulators.SimCommand;
+import io.citybrain.simulators.SimConfig;
 import io.citybrain.simulators.SimRun;
 import io.citybrain.testkit.TestServices;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +21,38 @@ final class SimActuators implements AutoCloseable {
   private final SimRun run;
   private final Thread thread;
 
+  /** A fresh journal folder: each test's actuators start with no command executed. */
+  private static java.nio.file.Path stateFolder() {
+    try {
+      return java.nio.file.Files.createTempDirectory("actuator-state");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   SimActuators(TestServices services, String district, String ackLatency, String failureRate)
+      throws InterruptedException {
+    this(services, district, ackLatency, failureRate, services.uniqueId("actuators"), null);
+  }
+
+  /**
+   * Actuators on a persistent session (client id {@code clientId}, kept an hour by the broker)
+   * remembering executed ids in {@code state}: closing and starting them again with the same two is
+   * a device that was offline and reconnects.
+   */
+  static SimActuators persistent(
+      TestServices services, String district, String ackLatency, String clientId, Path state)
+      throws InterruptedException {
+    return new SimActuators(services, district, ackLatency, "0", clientId, state);
+  }
+
+  private SimActuators(
+      TestServices services,
+      String district,
+      String ackLatency,
+      String failureRate,
+      String clientId,
+      Path persistentState)
       throws InterruptedException {
     List<String> args =
         new ArrayList<>(
@@ -26,7 +60,7 @@ final class SimActuators implements AutoCloseable {
                 "--broker",
                 services.mqttUrl(),
                 "--client-id",
-                services.uniqueId("actuators"),
+                clientId,
                 "--no-telemetry",
                 "--districts",
                 district,
@@ -37,10 +71,27 @@ final class SimActuators implements AutoCloseable {
                 "--connections",
                 "1",
                 "--seed",
-                "7"));
+                "7",
+                "--credentials",
+                services.installation().fleet().folder().toString(),
+                "--actuator-state",
+                (persistentState == null ? stateFolder() : persistentState).toString()));
     SimCommand command = new SimCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
-    run = new SimRun(command.config(), null);
+    SimConfig config = command.config();
+    if (persistentState != null) {
+      MqttSettings session =
+          config.mqtt().toBuilder().cleanStart(false).sessionExpirySeconds(3600).build();
+      config =
+          SimConfig.builder(config.seeds(), config.fleet(), session)
+              .districts(config.districts())
+              .telemetry(false)
+              .connections(1)
+              .seed(config.seed())
+              .actuators(config.actuators())
+              .build();
+    }
+    run = new SimRun(config, null);
     thread =
         new Thread(
             () -> {
@@ -56,6 +107,11 @@ final class SimActuators implements AutoCloseable {
         .atMost(Duration.ofSeconds(15))
         .pollInterval(Duration.ofMillis(20))
         .until(run::actuatorsReady);
+  }
+
+  /** How many commands the device has executed: each command id at most once. */
+  long executions(String deviceId) {
+    return run.executions(deviceId);
   }
 
   @Override

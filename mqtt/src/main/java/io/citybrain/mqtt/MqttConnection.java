@@ -33,6 +33,28 @@ public interface MqttConnection extends AutoCloseable {
    */
   void subscribe(String filter, int qos, DeliveryHandler handler);
 
+  /**
+   * Subscribes with a handler that also gets each message's MQTT retain flag (a device refuses a
+   * retained command: it is a replay).
+   */
+  default void subscribe(String filter, int qos, RetainAwareHandler handler) {
+    subscribe(
+        filter,
+        qos,
+        new DeliveryHandler() {
+          @Override
+          public void onMessage(String topic, byte[] payload, int packetId, int q) {
+            handler.onMessage(topic, payload, false);
+          }
+
+          @Override
+          public void onMessage(
+              String topic, byte[] payload, int packetId, int q, boolean retained) {
+            handler.onMessage(topic, payload, retained);
+          }
+        });
+  }
+
   /** Removes a subscription (on the broker and here); harmless when there is none. */
   void unsubscribe(String filter);
 
@@ -76,6 +98,20 @@ public interface MqttConnection extends AutoCloseable {
   @FunctionalInterface
   interface DeliveryHandler {
     void onMessage(String topic, byte[] payload, int packetId, int qos);
+
+    /**
+     * The same with the message's retain flag, which the connection passes; ignored unless
+     * overridden.
+     */
+    default void onMessage(String topic, byte[] payload, int packetId, int qos, boolean retained) {
+      onMessage(topic, payload, packetId, qos);
+    }
+  }
+
+  /** Receives messages with their retain flag; runs on the client's callback thread. */
+  @FunctionalInterface
+  interface RetainAwareHandler {
+    void onMessage(String topic, byte[] payload, boolean retained);
   }
 
   /** Told once per publish: {@code error} is null when the broker accepted the message. */

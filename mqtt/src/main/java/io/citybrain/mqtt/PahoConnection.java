@@ -200,7 +200,7 @@ public final class PahoConnection implements MqttConnection {
         Held held = it.next();
         if (subscription.matches(held.topic)) {
           it.remove();
-          handOver(handler, held.topic, held.payload, held.packetId, held.qos);
+          handOver(handler, held.topic, held.payload, held.packetId, held.qos, held.retained);
         }
       }
     }
@@ -223,7 +223,7 @@ public final class PahoConnection implements MqttConnection {
       unmatchedHandler = handler;
       Held held;
       while ((held = unmatched.pollFirst()) != null) {
-        handOver(handler, held.topic, held.payload, held.packetId, held.qos);
+        handOver(handler, held.topic, held.payload, held.packetId, held.qos, held.retained);
       }
     }
   }
@@ -236,12 +236,24 @@ public final class PahoConnection implements MqttConnection {
     synchronized (dispatch) {
       for (Subscription s : subscriptions) {
         if (s.matches(topic)) {
-          handOver(s.handler, topic, message.getPayload(), message.getId(), message.getQos());
+          handOver(
+              s.handler,
+              topic,
+              message.getPayload(),
+              message.getId(),
+              message.getQos(),
+              message.isRetained());
           return;
         }
       }
       if (unmatchedHandler != null) {
-        handOver(unmatchedHandler, topic, message.getPayload(), message.getId(), message.getQos());
+        handOver(
+            unmatchedHandler,
+            topic,
+            message.getPayload(),
+            message.getId(),
+            message.getQos(),
+            message.isRetained());
         return;
       }
       if (unmatched.size() >= MAX_UNMATCHED) {
@@ -251,7 +263,13 @@ public final class PahoConnection implements MqttConnection {
             MAX_UNMATCHED);
         unmatched.pollFirst();
       }
-      unmatched.addLast(new Held(topic, message.getPayload(), message.getId(), message.getQos()));
+      unmatched.addLast(
+          new Held(
+              topic,
+              message.getPayload(),
+              message.getId(),
+              message.getQos(),
+              message.isRetained()));
     }
   }
 
@@ -261,9 +279,14 @@ public final class PahoConnection implements MqttConnection {
    * again.
    */
   private void handOver(
-      DeliveryHandler handler, String topic, byte[] payload, int packetId, int qos) {
+      DeliveryHandler handler,
+      String topic,
+      byte[] payload,
+      int packetId,
+      int qos,
+      boolean retained) {
     try {
-      handler.onMessage(topic, payload, packetId, qos);
+      handler.onMessage(topic, payload, packetId, qos, retained);
     } catch (RuntimeException e) {
       handlerFailures.incrementAndGet();
       LOG.warn(
@@ -371,7 +394,7 @@ public final class PahoConnection implements MqttConnection {
     }
   }
 
-  private record Held(String topic, byte[] payload, int packetId, int qos) {}
+  private record Held(String topic, byte[] payload, int packetId, int qos, boolean retained) {}
 
   private record MqttMessageAt(String topic, MqttMessage message) {}
 

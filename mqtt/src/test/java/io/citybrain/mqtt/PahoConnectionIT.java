@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.access.Principal;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,48 @@ class PahoConnectionIT {
       assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo("水位 118%");
       assertThat(pub.inflightLimit()).isBetween(1, 5);
       assertThat(pub.isConnected()).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a retain-aware handler is told a message came retained: true for the broker's replay on subscribe, false for a live one")
+  void retainFlag(TestServices services) throws Exception {
+    // Only the stream job may retain, on its result topics; the observer may read them.
+    String topic = "city/v1/DP/live";
+    try (MqttConnection job =
+        PahoConnection.connect(
+            MqttSettings.builder(services.mqttUrl(), services.uniqueId("job"))
+                .login(services.login(Principal.job()))
+                .build())) {
+      CompletableFuture<Throwable> kept = new CompletableFuture<>();
+      job.publish(topic, "kept".getBytes(StandardCharsets.UTF_8), 1, true, kept::complete);
+      assertThat(kept.get(10, TimeUnit.SECONDS)).isNull();
+      List<String> seen = new CopyOnWriteArrayList<>();
+      try (MqttConnection sub =
+          PahoConnection.connect(
+              MqttSettings.builder(services.mqttUrl(), services.uniqueId("observer"))
+                  .login(services.login(Principal.observer()))
+                  .build())) {
+        sub.subscribe(
+            topic,
+            1,
+            (t, payload, retained) ->
+                seen.add(new String(payload, StandardCharsets.UTF_8) + " retained=" + retained));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+        job.publish(
+            topic,
+            "live".getBytes(StandardCharsets.UTF_8),
+            1,
+            false,
+            MqttConnection.PublishCallback.IGNORE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+        assertThat(seen).containsExactly("kept retained=true", "live retained=false");
+      } finally {
+        CompletableFuture<Throwable> cleared = new CompletableFuture<>();
+        job.publish(topic, new byte[0], 1, true, cleared::complete);
+        cleared.get(10, TimeUnit.SECONDS);
+      }
     }
   }
 

@@ -1,18 +1,22 @@
 package io.citybrain.simulators;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.citybrain.access.FleetCredentials;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.proto.MessageClass;
 import io.citybrain.proto.Topics;
+import io.citybrain.proto.sign.CommandSignature;
 import io.citybrain.proto.v1.AckStatus;
 import io.citybrain.proto.v1.Command;
 import io.citybrain.proto.v1.CommandAck;
 import io.citybrain.seeds.StableHash;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
@@ -21,9 +25,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Simulated barriers, signs, loudspeakers, pumps and signals: they take commands from their command
- * topics and answer ACCEPTED, then DONE or FAILED after a latency; they answer REJECTED to expired
- * commands, to command ids they have already had, and to actions their kind does not have. All work
+ * Simulated barriers, signs, loudspeakers, pumps and signals, the reference device side of
+ * proto/README.md: each command is verified before anything else ({@link CommandCheck}: signature,
+ * retained, addressing, expiry) and refused REJECTED with the reason; a command id already executed
+ * is not executed again but answered with its first outcome, across restarts too ({@link
+ * ExecutedJournal}); a valid new one is answered ACCEPTED, then DONE or FAILED after a latency.
+ * Every ack names the attempt and the digest of the command it answers; the sink signs it. All work
  * runs on one thread, off the MQTT callback thread.
  */
 final class ActuatorSimulator implements AutoCloseable {
@@ -31,6 +38,8 @@ final class ActuatorSimulator implements AutoCloseable {
   private final AckSink sink;
   private final Map<String, SimDevice> actuators;
   private final ActuatorSettings settings;
+  private final CommandCheck check;
+  private final ExecutedJournal journal;
   private final SplittableRandom random;
   private final ScheduledExecutorService worker =
       Executors.newSingleThreadScheduledExecutor(
@@ -40,15 +49,20 @@ final class ActuatorSimulator implements AutoCloseable {
             return t;
           });
 
-  /** Command ids each device has received; a repeat is refused (no command runs twice). */
-  private final Map<String, Set<String>> received = new HashMap<>();
+  /** Commands executing now, by command id. */
+  private final Map<String, Running> running = new HashMap<>();
 
-  private final Map<String, ScheduledFuture<?>> running = new HashMap<>();
+  /** Executions per device: a command id runs at most once, the tests count that it does. */
+  private final Map<String, Long> executions = new HashMap<>();
+
   private final Map<AckStatus, Long> acks = new EnumMap<>(AckStatus.class);
   private long malformed;
 
+  private record Running(Command command, ByteString digest, ScheduledFuture<?> future) {}
+
   /**
-   * Where an acknowledgement goes; the sink gives it the device's next seq when it is published.
+   * Where an acknowledgement goes; the sink gives it the device's next seq and signs it with the
+   * device's ack key when it is published.
    */
   @FunctionalInterface
   interface AckSink {
@@ -57,17 +71,24 @@ final class ActuatorSimulator implements AutoCloseable {
 
   /**
    * @param connection receives the commands; acknowledgements go to {@code sink}
+   * @param stateFolder where the executed-commands journal lives (locked for this process)
    */
   ActuatorSimulator(
       MqttConnection connection,
       AckSink sink,
       Map<String, SimDevice> actuators,
       ActuatorSettings settings,
+      Path stateFolder,
       long seed) {
+    FleetCredentials fleet = settings.requireFleet();
     this.connection = connection;
     this.sink = sink;
     this.actuators = actuators;
     this.settings = settings;
+    this.check =
+        new CommandCheck(
+            new CommandSignature(fleet.commandKey(), fleet.commandKeyId()), settings.maxLifetime());
+    this.journal = ExecutedJournal.open(stateFolder, System.currentTimeMillis());
     this.random = new SplittableRandom(StableHash.derive(seed, "actuators"));
   }
 
@@ -83,13 +104,13 @@ final class ActuatorSimulator implements AutoCloseable {
     }
   }
 
-  private void arrived(String topic, byte[] payload) {
+  private void arrived(String topic, byte[] payload, boolean retained) {
     if (!worker.isShutdown()) {
-      worker.execute(() -> handle(topic, payload));
+      worker.execute(() -> handle(topic, payload, retained));
     }
   }
 
-  private void handle(String topic, byte[] payload) {
+  private void handle(String topic, byte[] payload, boolean retained) {
     Command command;
     try {
       command = Command.parseFrom(payload);
@@ -97,32 +118,49 @@ final class ActuatorSimulator implements AutoCloseable {
       malformed++;
       return;
     }
-    SimDevice device = actuators.get(command.getDeviceId());
-    if (device == null || !topic.endsWith("/" + command.getDeviceId())) {
-      return; // another simulator's device, or a command whose topic and payload disagree: not ours
-      // to answer
-    }
-    Set<String> seen = received.computeIfAbsent(device.device.id(), id -> new HashSet<>());
-    if (!seen.add(command.getCommandId())) {
-      ack(
-          device,
-          command,
-          AckStatus.ACK_STATUS_REJECTED,
-          "duplicate command id " + command.getCommandId());
+    // The device is the one whose command topic this is; another simulator's device is not ours.
+    SimDevice device =
+        Topics.parse(topic)
+            .filter(a -> a.messageClass() == MessageClass.COMMAND)
+            .map(a -> actuators.get(a.sourceId()))
+            .filter(d -> topic.equals(Topics.command(d.device.district(), d.device.id())))
+            .orElse(null);
+    if (device == null) {
       return;
     }
-    if (command.getExpiresAtMs() > 0 && System.currentTimeMillis() > command.getExpiresAtMs()) {
-      ack(device, command, AckStatus.ACK_STATUS_REJECTED, "expired at " + command.getExpiresAtMs());
+    ByteString digest = ByteString.copyFrom(CommandSignature.digest(command));
+    Optional<String> refusal = check.refusal(topic, retained, command, System.currentTimeMillis());
+    if (refusal.isPresent()) {
+      ack(device, command, digest, AckStatus.ACK_STATUS_REJECTED, refusal.get());
+      return;
+    }
+    String id = device.device.id();
+    ExecutedJournal.Entry executed = journal.find(id, command.getCommandId());
+    if (executed != null) {
+      // A repeat (a retry, a redelivery, a replay) is answered, never run again.
+      if (executed.status() != null) {
+        ack(device, command, digest, executed.status(), executed.detail());
+      } else if (running.containsKey(command.getCommandId())) {
+        ack(device, command, digest, AckStatus.ACK_STATUS_ACCEPTED, "already running");
+      } else {
+        ack(
+            device,
+            command,
+            digest,
+            AckStatus.ACK_STATUS_FAILED,
+            "outcome unknown: the actuator restarted while running it");
+      }
       return;
     }
     if (!command.getCancelsCommandId().isEmpty()) {
-      cancel(device, command);
+      cancel(device, command, digest);
       return;
     }
     if (!device.kind.commands().contains(command.getAction())) {
       ack(
           device,
           command,
+          digest,
           AckStatus.ACK_STATUS_REJECTED,
           "unknown action '"
               + command.getAction()
@@ -133,48 +171,78 @@ final class ActuatorSimulator implements AutoCloseable {
               + ")");
       return;
     }
-    ack(device, command, AckStatus.ACK_STATUS_ACCEPTED, "");
+    // On disk before ACCEPTED: after a crash, this id is still known as executed. Kept for the
+    // longest lifetime accepted, not the attempt's own expiry: a retry of the id comes with a later
+    // expiry, and must find it after a restart.
+    long now = System.currentTimeMillis();
+    journal.accepted(
+        id,
+        command.getCommandId(),
+        Math.max(command.getExpiresAtMs(), now + settings.maxLifetime().toMillis()));
+    executions.merge(id, 1L, Long::sum);
+    ack(device, command, digest, AckStatus.ACK_STATUS_ACCEPTED, "");
     long latencyMs = settings.latency().toMillis();
     long delay = latencyMs == 0 ? 0 : Math.round(latencyMs * (0.5 + random.nextDouble()));
     boolean fails = random.nextDouble() < settings.failureRate();
     running.put(
         command.getCommandId(),
-        worker.schedule(
-            () -> {
-              running.remove(command.getCommandId());
-              ack(
-                  device,
-                  command,
-                  fails ? AckStatus.ACK_STATUS_FAILED : AckStatus.ACK_STATUS_DONE,
-                  fails
-                      ? "simulated failure of " + command.getAction()
-                      : command.getAction() + " done");
-            },
-            delay,
-            TimeUnit.MILLISECONDS));
+        new Running(
+            command,
+            digest,
+            worker.schedule(
+                () -> {
+                  running.remove(command.getCommandId());
+                  finish(
+                      device,
+                      command,
+                      digest,
+                      fails ? AckStatus.ACK_STATUS_FAILED : AckStatus.ACK_STATUS_DONE,
+                      fails
+                          ? "simulated failure of " + command.getAction()
+                          : command.getAction() + " done");
+                },
+                delay,
+                TimeUnit.MILLISECONDS)));
   }
 
-  private void cancel(SimDevice device, Command command) {
-    ScheduledFuture<?> target = running.remove(command.getCancelsCommandId());
-    if (target == null || !target.cancel(false)) {
+  /** A command's outcome: on disk first, then answered. */
+  private void finish(
+      SimDevice device, Command command, ByteString digest, AckStatus status, String detail) {
+    journal.outcome(device.device.id(), command.getCommandId(), status, detail);
+    ack(device, command, digest, status, detail);
+  }
+
+  private void cancel(SimDevice device, Command command, ByteString digest) {
+    Running target = running.get(command.getCancelsCommandId());
+    if (target == null
+        || !target.command().getDeviceId().equals(device.device.id())
+        || !target.future().cancel(false)) {
       ack(
           device,
           command,
+          digest,
           AckStatus.ACK_STATUS_REJECTED,
           "nothing to cancel: " + command.getCancelsCommandId() + " is not running");
       return;
     }
-    Command cancelled =
-        Command.newBuilder()
-            .setCommandId(command.getCancelsCommandId())
-            .setDeviceId(device.device.id())
-            .setPlanRunId(command.getPlanRunId())
-            .build();
-    ack(device, cancelled, AckStatus.ACK_STATUS_FAILED, "cancelled by " + command.getCommandId());
-    ack(device, command, AckStatus.ACK_STATUS_DONE, "cancelled " + command.getCancelsCommandId());
+    running.remove(command.getCancelsCommandId());
+    journal.accepted(device.device.id(), command.getCommandId(), command.getExpiresAtMs());
+    finish(
+        device,
+        target.command(),
+        target.digest(),
+        AckStatus.ACK_STATUS_FAILED,
+        "cancelled by " + command.getCommandId());
+    finish(
+        device,
+        command,
+        digest,
+        AckStatus.ACK_STATUS_DONE,
+        "cancelled " + command.getCancelsCommandId());
   }
 
-  private void ack(SimDevice device, Command command, AckStatus status, String detail) {
+  private void ack(
+      SimDevice device, Command command, ByteString digest, AckStatus status, String detail) {
     acks.merge(status, 1L, Long::sum);
     sink.send(
         device,
@@ -185,32 +253,51 @@ final class ActuatorSimulator implements AutoCloseable {
             .setStatus(status)
             .setDetail(detail)
             .setAtMs(System.currentTimeMillis())
-            .setPlanRunId(command.getPlanRunId()));
+            .setPlanRunId(command.getPlanRunId())
+            .setAttempt(command.getAttempt())
+            .setCommandDigest(digest));
+  }
+
+  /** How many commands this device has executed (each id at most once). */
+  long executions(String deviceId) {
+    return onWorker(() -> executions.getOrDefault(deviceId, 0L), -1L);
   }
 
   /** Acks sent so far by status (ACCEPTED, DONE, ...), plus malformed commands received. */
   Map<String, Long> counts() {
+    return onWorker(
+        () -> {
+          Map<String, Long> copy = new LinkedHashMap<>();
+          acks.forEach(
+              (status, n) -> copy.put(status.name().replace("ACK_STATUS_", "").toLowerCase(), n));
+          long executed = executions.values().stream().mapToLong(Long::longValue).sum();
+          if (executed > 0) {
+            copy.put("executed", executed);
+          }
+          if (malformed > 0) {
+            copy.put("malformed_commands", malformed);
+          }
+          return copy;
+        },
+        Map.of());
+  }
+
+  private <T> T onWorker(java.util.concurrent.Callable<T> read, T otherwise) {
     try {
-      return worker
-          .submit(
-              () -> {
-                Map<String, Long> copy = new LinkedHashMap<>();
-                acks.forEach(
-                    (status, n) ->
-                        copy.put(status.name().replace("ACK_STATUS_", "").toLowerCase(), n));
-                if (malformed > 0) {
-                  copy.put("malformed_commands", malformed);
-                }
-                return copy;
-              })
-          .get(5, TimeUnit.SECONDS);
+      return worker.submit(read).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
-      return Map.of();
+      return otherwise;
     }
   }
 
   @Override
   public void close() {
     worker.shutdownNow();
+    try {
+      worker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    journal.close();
   }
 }

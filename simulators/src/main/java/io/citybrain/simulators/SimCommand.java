@@ -250,6 +250,31 @@ public final class SimCommand implements Callable<Integer> {
   double ackFailureRate;
 
   @Option(
+      names = "--credentials",
+      paramLabel = "DIR",
+      description =
+          "The installation's fleet credentials (its fleet/ folder): actuators verify commands"
+              + " and sign acks with them.")
+  java.nio.file.Path credentials;
+
+  @Option(
+      names = "--actuator-state",
+      paramLabel = "DIR",
+      description =
+          "Where actuators remember executed command ids across restarts (default:"
+              + " $XDG_STATE_HOME/citybrain/actuators/shard-<i>of<n>).")
+  java.nio.file.Path actuatorState;
+
+  @Option(
+      names = "--max-command-lifetime",
+      paramLabel = "D",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
+      description =
+          "Actuators refuse a command expiring further ahead than D (default: ${DEFAULT-VALUE}).")
+  Duration maxCommandLifetime;
+
+  @Option(
       names = "--client-id",
       paramLabel = "PREFIX",
       defaultValue = SimConfig.DEFAULT_CLIENT_ID_PREFIX,
@@ -295,7 +320,10 @@ public final class SimCommand implements Callable<Integer> {
               "fault malformed", "--fault-malformed",
               "actuators", "--actuators",
               "ack latency", "--ack-latency",
-              "ack failure rate", "--ack-failure-rate"));
+              "ack failure rate", "--ack-failure-rate",
+              "max command lifetime", "--max-command-lifetime",
+              "actuator state", "--actuator-state",
+              "fleet credentials", "--credentials"));
 
   /** Runs a command line and returns its exit code: 0 done, 1 failed at run time, 2 bad flags. */
   public static int execute(String... args) {
@@ -384,7 +412,13 @@ public final class SimCommand implements Callable<Integer> {
           .gatewayBatch(gatewayBatch)
           .startHour(dayHour)
           .telemetry(telemetry)
-          .actuators(new ActuatorSettings(actuators, ackLatency, ackFailureRate))
+          .actuators(
+              new ActuatorSettings(actuators, ackLatency, ackFailureRate)
+                  .withState(actuatorState, maxCommandLifetime)
+                  .withFleet(
+                      credentials == null
+                          ? null
+                          : io.citybrain.access.FleetCredentials.load(credentials)))
           .build();
     } catch (InvalidSettingException e) {
       throw FLAGS.restate(spec.commandLine(), e);

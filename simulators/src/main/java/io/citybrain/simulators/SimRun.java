@@ -4,6 +4,7 @@ import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.proto.MessageClass;
 import io.citybrain.proto.Topics;
+import io.citybrain.proto.sign.AckSignature;
 import io.citybrain.proto.v1.CommandAck;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -83,6 +84,7 @@ public final class SimRun implements AutoCloseable {
               this::acknowledge,
               fleet.actuators(),
               config.actuators(),
+              config.actuators().stateFolder(config.shard()),
               config.seed());
       actuators.start(config.districts());
       actuatorsReady = true;
@@ -177,7 +179,12 @@ public final class SimRun implements AutoCloseable {
   }
 
   private void publishAck(SimDevice device, CommandAck.Builder ack) {
-    byte[] payload = ack.setSeq(device.seq.incrementAndGet()).build().toByteArray();
+    // Signed last, once numbered: the seq is part of what the device's ack key signs.
+    byte[] payload =
+        AckSignature.sign(
+                ack.setSeq(device.seq.incrementAndGet()),
+                config.actuators().requireFleet().ackKey(device.device.id()))
+            .toByteArray();
     try {
       connections
           .get(device.fleetOrdinal % connections.size())
@@ -372,6 +379,11 @@ public final class SimRun implements AutoCloseable {
   /** True once the actuators have subscribed to their command topics. */
   public boolean actuatorsReady() {
     return actuatorsReady;
+  }
+
+  /** How many commands this run's actuator {@code deviceId} has executed. */
+  public long executions(String deviceId) {
+    return actuators == null ? 0 : actuators.executions(deviceId);
   }
 
   /** The number of devices this run plays. */

@@ -3,15 +3,21 @@ package io.citybrain.simulators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.sign.AckSignature;
+import io.citybrain.proto.sign.CommandSignature;
 import io.citybrain.proto.v1.AckStatus;
 import io.citybrain.proto.v1.Command;
 import io.citybrain.proto.v1.CommandAck;
 import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Simulated actuators answer commands through the real broker: accept and finish, refuse expired
- * and repeated ones.
+ * Simulated actuators answer commands through the real broker: accept and finish a signed command
+ * once, refuse unsigned, wrongly signed, expired, far-future and misaddressed ones with the reason,
+ * answer a repeat with its first outcome, also after a restart; every ack is signed with the pump's
+ * ack key and names the digest of the command it answers.
  */
 @ExtendWith(CityServicesExtension.class)
 class ActuatorsIT {
@@ -32,42 +40,128 @@ class ActuatorsIT {
 
   @Test
   @DisplayName(
-      "a pump accepts and finishes a command, refuses it repeated, refuses an expired one and a bad action")
+      "a pump executes a signed command once, answers its repeat with the first outcome, refuses a bad action")
   void answersCommands(TestServices services) throws Exception {
-    try (Actuators actuators = new Actuators(services, "0")) {
+    Path state = Files.createTempDirectory("actuator-state");
+    try (Actuators actuators = new Actuators(services, "0", state, services.uniqueId("act"))) {
       Subscriber acks = actuators.acks;
-      MqttConnection coordinator = actuators.coordinator;
       long now = System.currentTimeMillis();
-      send(coordinator, command("c-1", "start_pump", now + 60_000));
+      Command first = actuators.signed(command("c-1", "start_pump", now + 60_000));
+      actuators.send(first);
       assertThat(awaitAcks(acks, 2))
           .extracting(CommandAck::getStatus)
           .containsExactly(AckStatus.ACK_STATUS_ACCEPTED, AckStatus.ACK_STATUS_DONE);
 
-      send(coordinator, command("c-1", "start_pump", now + 60_000));
-      send(coordinator, command("c-2", "start_pump", now - 1_000));
-      send(coordinator, command("c-3", "fly", now + 60_000));
+      // A retry of the same id (attempt 2, new nonce) and a plain redelivery: answered, not run.
+      Command retry = actuators.signed(command("c-1", "start_pump", now + 60_000).setAttempt(2));
+      actuators.send(retry);
+      actuators.send(first);
+      actuators.send(actuators.signed(command("c-3", "fly", now + 60_000)));
       List<CommandAck> all = awaitAcks(acks, 5);
       assertThat(all.subList(2, 5))
-          .extracting(CommandAck::getCommandId, CommandAck::getStatus)
+          .extracting(CommandAck::getCommandId, CommandAck::getStatus, CommandAck::getAttempt)
           .containsExactly(
-              Tuple.tuple("c-1", AckStatus.ACK_STATUS_REJECTED),
-              Tuple.tuple("c-2", AckStatus.ACK_STATUS_REJECTED),
-              Tuple.tuple("c-3", AckStatus.ACK_STATUS_REJECTED));
-      assertThat(all.get(2).getDetail()).contains("duplicate");
-      assertThat(all.get(3).getDetail()).contains("expired");
+              Tuple.tuple("c-1", AckStatus.ACK_STATUS_DONE, 2),
+              Tuple.tuple("c-1", AckStatus.ACK_STATUS_DONE, 1),
+              Tuple.tuple("c-3", AckStatus.ACK_STATUS_REJECTED, 1));
+      assertThat(all.get(2).getDetail())
+          .isEqualTo(all.get(1).getDetail())
+          .isEqualTo("start_pump done");
+      assertThat(all.get(2).getCommandDigest().toByteArray())
+          .isEqualTo(CommandSignature.digest(retry));
+      assertThat(all.get(1).getCommandDigest().toByteArray())
+          .isEqualTo(CommandSignature.digest(first));
       assertThat(all.get(4).getDetail())
           .contains("unknown action 'fly' for pump (accepts: start_pump, stop_pump)");
       assertThat(all).extracting(CommandAck::getSeq).isSorted().doesNotHaveDuplicates();
       assertThat(all)
           .allMatch(a -> a.getDeviceId().equals(PUMP) && a.getPlanRunId().equals("run-1"));
+      byte[] ackKey = services.installation().ackKey(PUMP);
+      assertThat(all).allMatch(a -> AckSignature.verifies(a, ackKey));
+      assertThat(actuators.run.executions(PUMP)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "unsigned, wrongly signed, unexpiring, expired, far-future and misaddressed commands are refused with the reason and never run")
+  void refusesUntrustedCommands(TestServices services) throws Exception {
+    Path state = Files.createTempDirectory("actuator-state");
+    Installation forger = Installation.generate(Files.createTempDirectory("forger"));
+    try (Actuators actuators = new Actuators(services, "0", state, services.uniqueId("act"))) {
+      long now = System.currentTimeMillis();
+      String keyId = services.installation().commandKeyId();
+      actuators.send(command("u-1", "start_pump", now + 60_000).build());
+      actuators.send(
+          CommandSignature.sign(
+              command("u-2", "start_pump", now + 60_000), forger.commandSigningKey(), keyId));
+      actuators.send(
+          CommandSignature.sign(
+              command("u-3", "start_pump", now + 60_000),
+              forger.commandSigningKey(),
+              forger.commandKeyId()));
+      actuators.send(actuators.signed(command("u-4", "start_pump", 0)));
+      actuators.send(actuators.signed(command("u-5", "start_pump", now - 1_000)));
+      actuators.send(actuators.signed(command("u-6", "start_pump", now + 3_600_000)));
+      actuators.send(
+          actuators.signed(command("u-7", "start_pump", now + 60_000).setDistrict("FT")));
+      // A signed command altered on the way: its expiry pushed out.
+      actuators.send(
+          actuators.signed(command("u-8", "start_pump", now + 60_000)).toBuilder()
+              .setExpiresAtMs(now + 120_000)
+              .build());
+      List<CommandAck> all = awaitAcks(actuators.acks, 8);
+      assertThat(all)
+          .extracting(CommandAck::getCommandId, CommandAck::getStatus)
+          .allMatch(t -> t.toList().get(1) == AckStatus.ACK_STATUS_REJECTED);
+      assertThat(all)
+          .extracting(a -> a.getCommandId() + ": " + a.getDetail().split(":| at ")[0])
+          .containsExactly(
+              "u-1: unsigned",
+              "u-2: bad signature",
+              "u-3: unknown key",
+              "u-4: no expiry",
+              "u-5: expired",
+              "u-6: expiry too far ahead",
+              "u-7: misaddressed",
+              "u-8: bad signature");
+      assertThat(actuators.run.executions(PUMP)).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("after a restart on the same state folder, an executed command is answered, not run")
+  void remembersAcrossRestart(TestServices services) throws Exception {
+    Path state = Files.createTempDirectory("actuator-state");
+    long now = System.currentTimeMillis();
+    Command.Builder command = command("r-1", "start_pump", now + 60_000);
+    try (Actuators actuators = new Actuators(services, "0", state, services.uniqueId("act"))) {
+      actuators.send(actuators.signed(command));
+      assertThat(awaitAcks(actuators.acks, 2))
+          .extracting(CommandAck::getStatus)
+          .containsExactly(AckStatus.ACK_STATUS_ACCEPTED, AckStatus.ACK_STATUS_DONE);
+      assertThat(actuators.run.executions(PUMP)).isEqualTo(1);
+    }
+    try (Actuators restarted = new Actuators(services, "0", state, services.uniqueId("act"))) {
+      restarted.send(restarted.signed(command.setAttempt(2)));
+      List<CommandAck> acks = awaitAcks(restarted.acks, 1);
+      assertThat(acks)
+          .extracting(CommandAck::getCommandId, CommandAck::getStatus, CommandAck::getDetail)
+          .containsExactly(Tuple.tuple("r-1", AckStatus.ACK_STATUS_DONE, "start_pump done"));
+      Thread.sleep(300); // no ACCEPTED or second DONE follows
+      assertThat(restarted.acks.count()).isEqualTo(1);
+      assertThat(restarted.run.executions(PUMP)).isZero();
     }
   }
 
   @Test
   @DisplayName("with --ack-failure-rate 1 every accepted command fails")
   void failures(TestServices services) throws Exception {
-    try (Actuators actuators = new Actuators(services, "1")) {
-      send(actuators.coordinator, command("f-1", "stop_pump", System.currentTimeMillis() + 60_000));
+    try (Actuators actuators =
+        new Actuators(
+            services, "1", Files.createTempDirectory("actuator-state"), services.uniqueId("act"))) {
+      actuators.send(
+          actuators.signed(command("f-1", "stop_pump", System.currentTimeMillis() + 60_000)));
       assertThat(awaitAcks(actuators.acks, 2))
           .extracting(CommandAck::getStatus)
           .containsExactly(AckStatus.ACK_STATUS_ACCEPTED, AckStatus.ACK_STATUS_FAILED);
@@ -95,6 +189,10 @@ class ActuatorsIT {
                 "1",
                 "--ack-latency",
                 "30ms",
+                "--credentials",
+                services.credentials().toString(),
+                "--actuator-state",
+                Files.createTempDirectory("actuator-state").toString(),
                 "--duration",
                 "8s"),
             null);
@@ -103,7 +201,8 @@ class ActuatorsIT {
                 services.mqttUrl(), services.uniqueId("pump"), "city/v1/DP/+/" + PUMP, 1);
         MqttConnection coordinator =
             PahoConnection.connect(
-                MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")))) {
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator"))
+                    .withLogin(services.login(Principal.api())))) {
       Thread thread =
           new Thread(
               () -> {
@@ -118,10 +217,12 @@ class ActuatorsIT {
       for (int i = 0; i < 20; i++) {
         send(
             coordinator,
-            command(
-                "s-" + i,
-                i % 2 == 0 ? "start_pump" : "stop_pump",
-                System.currentTimeMillis() + 60_000));
+            sign(
+                services.installation(),
+                command(
+                    "s-" + i,
+                    i % 2 == 0 ? "start_pump" : "stop_pump",
+                    System.currentTimeMillis() + 60_000)));
         // Spread over the run, so that acks interleave with the pump's heartbeats.
         Thread.sleep(150);
       }
@@ -153,7 +254,12 @@ class ActuatorsIT {
     }
   }
 
-  private static Command command(String id, String action, long expiresAt) {
+  private static Command sign(Installation installation, Command.Builder command) {
+    return CommandSignature.sign(
+        command, installation.commandSigningKey(), installation.commandKeyId());
+  }
+
+  private static Command.Builder command(String id, String action, long expiresAt) {
     return Command.newBuilder()
         .setCommandId(id)
         .setDeviceId(PUMP)
@@ -162,8 +268,7 @@ class ActuatorsIT {
         .setIssuedAtMs(System.currentTimeMillis())
         .setExpiresAtMs(expiresAt)
         .setPlanRunId("run-1")
-        .setAttempt(1)
-        .build();
+        .setAttempt(1);
   }
 
   private static void send(MqttConnection connection, Command command) throws Exception {
@@ -191,14 +296,18 @@ class ActuatorsIT {
     final Subscriber acks;
     final MqttConnection coordinator;
 
-    Actuators(TestServices services, String failureRate) throws InterruptedException {
+    private final Installation installation;
+
+    Actuators(TestServices services, String failureRate, Path state, String clientId)
+        throws InterruptedException {
+      installation = services.installation();
       run =
           new SimRun(
               SimFixture.config(
                   "--mqtt-url",
                   services.mqttUrl(),
                   "--client-id",
-                  services.uniqueId("act"),
+                  clientId,
                   "--no-telemetry",
                   "--districts",
                   "DP",
@@ -206,6 +315,10 @@ class ActuatorsIT {
                   "50ms",
                   "--ack-failure-rate",
                   failureRate,
+                  "--credentials",
+                  services.credentials().resolve(Installation.FLEET).toString(),
+                  "--actuator-state",
+                  state.toString(),
                   "--connections",
                   "1"),
               null);
@@ -222,10 +335,24 @@ class ActuatorsIT {
       thread.start();
       // The run subscribes before it starts waiting; give the SUBACK a moment on a loaded machine.
       await("actuators subscribed").atMost(Duration.ofSeconds(10)).until(run::actuatorsReady);
-      acks = new Subscriber(services.mqttUrl(), services.uniqueId("acks"), "city/v1/DP/ack/+", 1);
+      acks =
+          new Subscriber(
+              MqttSettings.of(services.mqttUrl(), services.uniqueId("acks"))
+                  .withLogin(services.login(Principal.api())),
+              "city/v1/DP/ack/+",
+              1);
       coordinator =
           PahoConnection.connect(
-              MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")));
+              MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator"))
+                  .withLogin(services.login(Principal.api())));
+    }
+
+    Command signed(Command.Builder command) {
+      return sign(installation, command);
+    }
+
+    void send(Command command) throws Exception {
+      ActuatorsIT.send(coordinator, command);
     }
 
     @Override

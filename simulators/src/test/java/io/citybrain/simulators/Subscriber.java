@@ -20,8 +20,12 @@ final class Subscriber implements AutoCloseable {
   record Received(String topic, byte[] payload, long atNanos) {}
 
   Subscriber(String brokerUrl, String clientId, String filter, int qos) {
-    connection =
-        PahoConnection.connect(MqttSettings.of(brokerUrl, clientId).withMaxInflight(65_535));
+    this(MqttSettings.of(brokerUrl, clientId), filter, qos);
+  }
+
+  /** A subscriber with these settings (its login among them). */
+  Subscriber(MqttSettings settings, String filter, int qos) {
+    connection = PahoConnection.connect(settings.withMaxInflight(65_535));
     connection.subscribe(
         filter,
         qos,

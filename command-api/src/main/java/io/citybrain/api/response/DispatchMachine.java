@@ -29,42 +29,47 @@ import java.util.Map;
  * happened, and gives where it stands next with what to do about it. No I/O, no clock, no timers:
  * {@link ResponseDispatcher} feeds the events and carries out the effects.
  *
- * <p>A target goes sent, accepted, then done. A failed attempt, or one without a final ack within
- * the ack timeout, is retried after the backoff under a new wire id until the attempt limit or the
- * run's expiry, and then ends failed or timed_out; a rejection is final. An attempt's late acks
- * still count until its retry goes out; after that they are stale. Only the target device, on its
- * own ack topic, answers for its command. Cancelling ends the targets not yet final as cancelled
- * and sends each of those that was sent a cancel command, tracked to its own ack but not retried.
- * The run ends when every target is final: completed when all are done, cancelled when cancelled,
- * partially_failed otherwise. Every target transition is recorded and pushed with the run's next
- * sequence number.
+ * <p>A target goes sent, accepted, then done. An attempt without a final ack within the ack timeout
+ * (or whose publish failed) is retried after the backoff, under the same command id with the next
+ * {@code attempt} (the device runs an id at most once, so a slow device is never actuated twice),
+ * until the attempt limit or the run's expiry, and then ends timed_out or failed. Each attempt
+ * expires about one ack timeout after it is sent. DONE and FAILED are final, from whichever attempt
+ * they come (the device's outcome of the one command); ACCEPTED and REJECTED count only for the
+ * attempt awaited. Internally each attempt has its own wire id ({@code <command_id>}, then {@code
+ * <command_id>~<attempt>}): the dispatcher maps an ack's (command id, attempt) to it. Only the
+ * target device, on its own ack topic, answers for its command. Cancelling ends the targets not yet
+ * final as cancelled and sends each of those that was sent a cancel command, tracked to its own ack
+ * but not retried. The run ends when every target is final: completed when all are done, cancelled
+ * when cancelled, partially_failed otherwise. Every target transition is recorded and pushed with
+ * the run's next sequence number.
  *
  * <pre>
  * target state              event                      next state
  * ------------------------  -------------------------  -------------------------------------------
  * pending                   start                      sent #1; timed_out (final) if expired
  * sent                      ack ACCEPTED               accepted
- * sent, accepted,           ack DONE                   done (final)
- *   failed or timed_out     ack REJECTED               rejected (final)
- *   waiting for a retry
- * sent, accepted,           ack FAILED, publish failed failed, retry #n+1 after the backoff;
- *   timed_out waiting for                                failed (final) if no attempt or time left
- *   a retry
+ * sent, accepted,           ack DONE (any attempt)     done (final)
+ *   failed or timed_out     ack FAILED (any attempt)   failed (final)
+ *   waiting for a retry     ack REJECTED               rejected (final)
+ * sent, accepted            publish failed             failed, retry #n+1 after the backoff;
+ *                                                        failed (final) if no attempt or time left
  * sent, accepted            ack timeout                timed_out, retry #n+1 after the backoff;
  *                                                        timed_out (final) if no attempt or time left
- * failed, timed_out         retry due                  sent #n+1 (new wire id); timed_out (final)
- *                                                        if expired
+ * failed, timed_out         retry due                  sent #n+1 (same command id); timed_out
+ *                                                        (final) if expired
  * not final                 cancel                     cancelled (final), cancel command if sent
  * final                     any ack                    unchanged, stale ack counted
- * any                       ack of an earlier attempt, unchanged, stale ack counted
- *                             or not on the target's
- *                             own ack topic
+ * any                       ACCEPTED/REJECTED of an    unchanged, stale ack counted
+ *                             earlier attempt, or not
+ *                             on the target's own ack
+ *                             topic
  * </pre>
  *
- * <p>Anything else (ACCEPTED when not sent, FAILED when the attempt has failed already, a timer or
- * publish outcome of an earlier attempt, a PUBACK) changes nothing. A cancel command answers DONE
- * (done) or anything but ACCEPTED (rejected); without an answer it ends timed_out, and a failed
- * publish ends it failed; each is recorded, none pushed.
+ * <p>Anything else (ACCEPTED when not sent, a failed publish when the attempt has failed already, a
+ * timer or publish outcome of an earlier attempt, a PUBACK) changes nothing. A cancel command names
+ * the command id it cancels (the one the device knows), not an attempt. A cancel command answers
+ * DONE (done) or anything but ACCEPTED (rejected); without an answer it ends timed_out, and a
+ * failed publish ends it failed; each is recorded, none pushed.
  */
 final class DispatchMachine {
   private final Duration ackTimeout;
@@ -210,7 +215,10 @@ final class DispatchMachine {
         stale(wireId, Why.AFTER_THE_END);
         return;
       }
-      if (!wireId.equals(t.wireId())) {
+      boolean earlier = !wireId.equals(t.wireId());
+      if (earlier && status != AckStatus.ACK_STATUS_DONE && status != AckStatus.ACK_STATUS_FAILED) {
+        // Only the awaited attempt's ACCEPTED or REJECTED counts; an outcome is the command's own:
+        // every attempt carries the same command id, which the device runs at most once.
         stale(wireId, Why.EARLIER_ATTEMPT);
         return;
       }
@@ -229,10 +237,9 @@ final class DispatchMachine {
           change(commandId, CommandState.DONE, detail, true, now);
         }
         case ACK_STATUS_FAILED -> {
-          if (t.state() != CommandState.FAILED) { // else a repeat: the backoff runs already
-            cancelTimer(commandId);
-            retryOrEnd(commandId, CommandState.FAILED, detail, now);
-          }
+          // Final: a retry under the same id would only be answered with this outcome again.
+          cancelTimer(commandId);
+          change(commandId, CommandState.FAILED, detail, true, now);
         }
         case ACK_STATUS_REJECTED -> {
           cancelTimer(commandId);
@@ -266,7 +273,8 @@ final class DispatchMachine {
         if (t.ended()) {
           continue;
         }
-        String cancels = t.wireId();
+        // The device knows the command by its one id, whichever attempt it got; null: never sent.
+        String cancels = t.wireId() == null ? null : t.commandId();
         cancelTimer(commandId);
         change(commandId, CommandState.CANCELLED, "cancelled by coordinator", true, now);
         if (cancels != null) {
@@ -300,21 +308,24 @@ final class DispatchMachine {
       }
       put(t);
       wireIds.put(t.wireId(), commandId);
+      // Each attempt lives about one ack timeout: a device back from a long disconnect is not
+      // handed every attempt queued for it, only (at most) a current one.
+      long expiresAtMs = Math.min(plan.expiresAtMs(), nowMs + ackTimeout.toMillis());
       Command.Builder command =
           Command.newBuilder()
-              .setCommandId(t.wireId())
+              .setCommandId(t.commandId())
               .setDeviceId(t.item().deviceId())
               .setDistrict(plan.district())
               .setAction(t.item().action())
               .putAllParams(t.item().params())
               .setIssuedAtMs(nowMs)
-              .setExpiresAtMs(plan.expiresAtMs())
+              .setExpiresAtMs(expiresAtMs)
               .setPlanRunId(plan.runId())
               .setAttempt(attempt);
       if (t.isCancel()) {
         command.setCancelsCommandId(t.cancels());
       }
-      long expirySeconds = Math.max(1, (plan.expiresAtMs() - nowMs + 999) / 1000);
+      long expirySeconds = Math.max(1, (expiresAtMs - nowMs + 999) / 1000);
       if (!t.isCancel()) {
         change(commandId, CommandState.SENT, attempt == 1 ? "" : "retry", false, now);
       }

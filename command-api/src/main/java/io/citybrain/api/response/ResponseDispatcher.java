@@ -16,6 +16,8 @@ import io.citybrain.api.response.DispatchEffect.ScheduleRetry;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.proto.MessageClass;
 import io.citybrain.proto.Topics;
+import io.citybrain.proto.sign.CommandSignature;
+import io.citybrain.proto.v1.Command;
 import io.citybrain.proto.v1.CommandAck;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -26,6 +28,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -42,18 +45,31 @@ import org.slf4j.LoggerFactory;
  * publish outcomes over; publishes run on a thread of their own because {@link
  * MqttConnection#publish} blocks while the broker's in-flight window is full.
  *
- * <p>Each attempt has its own wire command id ({@code <command_id>~<attempt>} from the second): a
- * device runs a command id at most once and answers a repeated one REJECTED "duplicate", so a retry
- * under the same id could never run.
+ * <p>Trust: every attempt is signed ({@link CommandKeys}) and goes out under the command's one id
+ * with its attempt number; a device runs an id at most once and answers a repeat with its first
+ * outcome, so a retry never actuates twice. An ack changes nothing until {@link AckCheck} passes
+ * (its topic, the device's HMAC, the digest of the attempt sent); a refused one is audited ({@link
+ * RefusedAcks}, rate-capped). Inside, an attempt is known by its wire id ({@code <command_id>},
+ * then {@code <command_id>~<attempt>}), which {@link DispatchMachine} tracks.
  */
 public final class ResponseDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ResponseDispatcher.class);
+
+  /** An ack is a few hundred bytes; anything far larger is dropped before it is parsed. */
+  static final int MAX_ACK_BYTES = 4096;
+
   private final Vertx vertx;
   private final Context context;
   private final MqttConnection mqtt;
   private final Db db;
   private final LiveHub hub;
   private final DispatchMachine machine;
+  private final CommandKeys keys;
+  private final RefusedAcks refusedAcks;
+
+  /** The digest of each signed attempt sent, by wire id: what its ack must name. */
+  private final Map<String, byte[]> sentDigests = new HashMap<>();
+
   private final ExecutorService publisher =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -81,13 +97,16 @@ public final class ResponseDispatcher implements AutoCloseable {
       LiveHub hub,
       Duration ackTimeout,
       int maxAttempts,
-      Backoff backoff) {
+      Backoff backoff,
+      CommandKeys keys) {
     this.vertx = vertx;
     this.context = context;
     this.mqtt = mqtt;
     this.db = db;
     this.hub = hub;
     this.machine = new DispatchMachine(ackTimeout, maxAttempts, backoff);
+    this.keys = keys;
+    this.refusedAcks = new RefusedAcks(db);
   }
 
   /** Subscribes to every district's ack topics; acks are decoded on the event loop. */
@@ -134,7 +153,16 @@ public final class ResponseDispatcher implements AutoCloseable {
     return staleAcks;
   }
 
+  /** Acks refused by {@link AckCheck} (forged, misaddressed, or naming no attempt sent). */
+  public long refusedAcks() {
+    return refusedAcks.refused();
+  }
+
   private void onAck(String topic, byte[] payload) {
+    if (payload.length > MAX_ACK_BYTES) {
+      LOG.warn("ack of {} bytes on {} dropped unread", payload.length, topic);
+      return;
+    }
     CommandAck ack;
     try {
       ack = CommandAck.parseFrom(payload);
@@ -142,16 +170,35 @@ public final class ResponseDispatcher implements AutoCloseable {
       LOG.warn("undecodable ack on {}", topic);
       return;
     }
-    String runId = runByWireId.get(ack.getCommandId());
+    String wireId =
+        ack.getAttempt() <= 1 ? ack.getCommandId() : ack.getCommandId() + "~" + ack.getAttempt();
+    String runId = runByWireId.get(wireId);
+    Optional<String> refusal;
     if (runId == null) {
-      // Another process's command, or one of a run no longer tracked: nothing to change.
-      staleAcks++;
+      if (!runByWireId.containsKey(ack.getCommandId())) {
+        // Another process's command, or one of a run no longer tracked: nothing to change.
+        staleAcks++;
+        return;
+      }
+      refusal = Optional.of("unknown attempt " + ack.getAttempt() + " of " + ack.getCommandId());
+    } else {
+      refusal =
+          AckCheck.refusal(topic, ack, keys.ackKey(ack.getDeviceId()), sentDigests.get(wireId));
+    }
+    if (refusal.isPresent()) {
+      refusedAcks.refuse(
+          topic,
+          ack.getDeviceId(),
+          Topics.parse(topic).map(Topics.Address::district).orElse(null),
+          ack.getCommandId(),
+          ack.getStatus().name(),
+          refusal.get(),
+          System.currentTimeMillis());
       return;
     }
     apply(
         runId,
-        new DispatchEvent.Ack(
-            topic, ack.getCommandId(), ack.getStatus(), ack.getDetail(), Instant.now()));
+        new DispatchEvent.Ack(topic, wireId, ack.getStatus(), ack.getDetail(), Instant.now()));
   }
 
   private void apply(String runId, DispatchEvent event) {
@@ -177,6 +224,7 @@ public final class ResponseDispatcher implements AutoCloseable {
     }
     if (next.settled()) {
       next.wireIds().keySet().forEach(runByWireId::remove);
+      next.wireIds().keySet().forEach(sentDigests::remove);
     }
   }
 
@@ -260,7 +308,9 @@ public final class ResponseDispatcher implements AutoCloseable {
 
   private void publish(String runId, Publish p) {
     runByWireId.put(p.wireId(), runId);
-    byte[] payload = p.command().toByteArray();
+    Command signed = keys.sign(p.command());
+    sentDigests.put(p.wireId(), CommandSignature.digest(signed));
+    byte[] payload = signed.toByteArray();
     String wireId = p.wireId();
     publisher.execute(
         () -> {

@@ -5,7 +5,7 @@ import io.citybrain.proto.CommandState;
 /**
  * Where one command to one device stands (a target of the run, or a cancel command): immutable.
  *
- * @param cancels the wire id a cancel command cancels; null for a target
+ * @param cancels the command id a cancel command cancels; null for a target
  * @param attempt the last attempt sent, 0 before the first
  * @param wireId the last attempt's wire id, null before the first
  * @param ended final: no further attempt (done, rejected, cancelled, or failed / timed out with no

@@ -159,20 +159,26 @@ class DispatchMachineTest {
     return attempt == 1 ? id(target) : id(target) + "~" + attempt;
   }
 
+  /** When an attempt sent at {@code ms} expires: one ack timeout later, or the run's expiry. */
+  private static long attemptExpiry(long ms) {
+    return Math.min(TTL_MS, ms + ACK_TIMEOUT_MS);
+  }
+
+  /** Every attempt carries the command's one id; only {@code attempt} tells them apart. */
   private static Publish publish(int target, int attempt, long ms) {
-    long expirySeconds = (TTL_MS - ms + 999) / 1000;
+    long expirySeconds = (attemptExpiry(ms) - ms + 999) / 1000;
     return new Publish(
         id(target),
         wire(target, attempt),
         "city/v1/DP/cmd/" + device(target),
         Command.newBuilder()
-            .setCommandId(wire(target, attempt))
+            .setCommandId(id(target))
             .setDeviceId(device(target))
             .setDistrict(DISTRICT)
             .setAction("close")
             .putParams("level", "high")
             .setIssuedAtMs(T0 + ms)
-            .setExpiresAtMs(T0 + TTL_MS)
+            .setExpiresAtMs(T0 + attemptExpiry(ms))
             .setPlanRunId(RUN)
             .setAttempt(attempt)
             .build(),
@@ -191,12 +197,12 @@ class DispatchMachineTest {
             .setDistrict(DISTRICT)
             .setAction("cancel")
             .setIssuedAtMs(T0 + ms)
-            .setExpiresAtMs(T0 + TTL_MS)
+            .setExpiresAtMs(T0 + attemptExpiry(ms))
             .setPlanRunId(RUN)
             .setAttempt(1)
             .setCancelsCommandId(cancels)
             .build(),
-        (TTL_MS - ms + 999) / 1000);
+        (attemptExpiry(ms) - ms + 999) / 1000);
   }
 
   private static ScheduleAckTimeout ackTimer(int target, int attempt) {
@@ -215,17 +221,22 @@ class DispatchMachineTest {
       }
       case "failed, backoff" -> {
         run.start();
-        run.ack(wire(1, 1), AckStatus.ACK_STATUS_FAILED, 100);
+        run.on(new PublishFailed(wire(1, 1), "connection lost", at(100)));
       }
       case "timed_out, backoff" -> {
         run.start();
         run.timeout(wire(1, 1), ACK_TIMEOUT_MS);
       }
+      case "sent #2" -> {
+        run.start();
+        run.timeout(wire(1, 1), 5_000);
+        run.retry(1, 2, 5_200);
+      }
       case "sent, last attempt" -> {
         run.start();
-        run.ack(wire(1, 1), AckStatus.ACK_STATUS_FAILED, 100);
+        run.on(new PublishFailed(wire(1, 1), "connection lost", at(100)));
         run.retry(1, 2, 300);
-        run.ack(wire(1, 2), AckStatus.ACK_STATUS_FAILED, 400);
+        run.on(new PublishFailed(wire(1, 2), "connection lost", at(400)));
         run.retry(1, 3, 800);
       }
       case "done" -> {
@@ -237,8 +248,12 @@ class DispatchMachineTest {
         run.ack(wire(1, 1), AckStatus.ACK_STATUS_REJECTED, 100);
       }
       case "failed, final" -> {
+        run.start();
+        run.ack(wire(1, 1), AckStatus.ACK_STATUS_FAILED, 100);
+      }
+      case "failed, attempts used" -> {
         run = oneTargetIn("sent, last attempt");
-        run.ack(wire(1, 3), AckStatus.ACK_STATUS_FAILED, 900);
+        run.on(new PublishFailed(wire(1, 3), "connection lost", at(900)));
       }
       case "timed_out, final" -> {
         run = oneTargetIn("sent, last attempt");
@@ -264,6 +279,12 @@ class DispatchMachineTest {
       case "ack FAILED" -> run.ack(wireId, AckStatus.ACK_STATUS_FAILED, ms);
       case "ack REJECTED" -> run.ack(wireId, AckStatus.ACK_STATUS_REJECTED, ms);
       case "ack UNSPECIFIED" -> run.ack(wireId, AckStatus.ACK_STATUS_UNSPECIFIED, ms);
+      case "ack ACCEPTED of #1" -> run.ack(wire(1, 1), AckStatus.ACK_STATUS_ACCEPTED, ms);
+      case "ack DONE of #1" -> run.ack(wire(1, 1), AckStatus.ACK_STATUS_DONE, ms);
+      case "ack FAILED of #1" -> run.ack(wire(1, 1), AckStatus.ACK_STATUS_FAILED, ms);
+      case "ack REJECTED of #1" -> run.ack(wire(1, 1), AckStatus.ACK_STATUS_REJECTED, ms);
+      case "ack timeout of #1" -> run.timeout(wire(1, 1), ms);
+      case "publish failed of #1" -> run.on(new PublishFailed(wire(1, 1), "late", at(ms)));
       case "ack timeout" -> run.timeout(wireId, ms);
       case "publish failed" -> run.on(new PublishFailed(wireId, "boom", at(ms)));
       case "published" -> run.on(new Published(wireId));
@@ -286,7 +307,7 @@ class DispatchMachineTest {
           pending            | retry due       | pending   | false | ''
           sent               | ack ACCEPTED    | accepted  | false | RecordCommand CommandProgress
           sent               | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
-          sent               | ack FAILED      | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
+          sent               | ack FAILED      | failed    | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           sent               | ack REJECTED    | rejected  | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           sent               | ack UNSPECIFIED | sent      | false | CountStaleAck
           sent               | ack timeout     | timed_out | false | RecordCommand CommandProgress ScheduleRetry
@@ -297,14 +318,14 @@ class DispatchMachineTest {
           sent               | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
           accepted           | ack ACCEPTED    | accepted  | false | ''
           accepted           | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
-          accepted           | ack FAILED      | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
+          accepted           | ack FAILED      | failed    | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           accepted           | ack REJECTED    | rejected  | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           accepted           | ack timeout     | timed_out | false | RecordCommand CommandProgress ScheduleRetry
           accepted           | publish failed  | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
           accepted           | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
           failed, backoff    | ack ACCEPTED    | failed    | false | ''
           failed, backoff    | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
-          failed, backoff    | ack FAILED      | failed    | false | ''
+          failed, backoff    | ack FAILED      | failed    | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           failed, backoff    | ack REJECTED    | rejected  | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           failed, backoff    | ack timeout     | failed    | false | ''
           failed, backoff    | publish failed  | failed    | false | ''
@@ -312,7 +333,7 @@ class DispatchMachineTest {
           failed, backoff    | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
           timed_out, backoff | ack ACCEPTED    | timed_out | false | ''
           timed_out, backoff | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
-          timed_out, backoff | ack FAILED      | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
+          timed_out, backoff | ack FAILED      | failed    | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           timed_out, backoff | ack REJECTED    | rejected  | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           timed_out, backoff | ack timeout     | timed_out | false | ''
           timed_out, backoff | publish failed  | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
@@ -333,9 +354,20 @@ class DispatchMachineTest {
           done               | retry due       | done      | true  | ''
           done               | start           | done      | true  | ''
           done               | cancel          | done      | true  | ''
+          sent #2            | ack ACCEPTED    | accepted  | false | RecordCommand CommandProgress
+          sent #2            | ack ACCEPTED of #1 | sent   | false | CountStaleAck
+          sent #2            | ack REJECTED of #1 | sent   | false | CountStaleAck
+          sent #2            | ack DONE of #1  | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
+          sent #2            | ack FAILED of #1 | failed   | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
+          sent #2            | ack timeout of #1 | sent    | false | ''
+          sent #2            | publish failed of #1 | sent | false | ''
           rejected           | ack DONE        | rejected  | true  | CountStaleAck
           failed, final      | ack DONE        | failed    | true  | CountStaleAck
+          failed, final      | ack FAILED      | failed    | true  | CountStaleAck
           failed, final      | retry due       | failed    | true  | ''
+          failed, final      | ack timeout     | failed    | true  | ''
+          failed, attempts used | ack DONE     | failed    | true  | CountStaleAck
+          failed, attempts used | retry due    | failed    | true  | ''
           timed_out, final   | ack DONE        | timed_out | true  | CountStaleAck
           cancelled          | ack DONE        | cancelled | true  | CountStaleAck
           cancelled          | ack FAILED      | cancelled | true  | CountStaleAck
@@ -377,7 +409,18 @@ class DispatchMachineTest {
     }
 
     @Test
-    @DisplayName("sets the broker's message expiry to the seconds left before the run expires")
+    @DisplayName(
+        "lets an attempt live one ack timeout, in expires_at_ms and the broker's message expiry alike")
+    void attemptExpiry() {
+      Run run = new Run(1);
+      Publish p = (Publish) run.on(new Start(at(1_000))).get(3);
+      assertThat(p.command().getExpiresAtMs()).isEqualTo(T0 + 1_000 + ACK_TIMEOUT_MS);
+      assertThat(p.expirySeconds()).isEqualTo(ACK_TIMEOUT_MS / 1000);
+    }
+
+    @Test
+    @DisplayName(
+        "cuts an attempt's expiry to the run's when the run ends sooner than an ack timeout")
     void expiry() {
       Run run = new Run(1);
       List<DispatchEffect> effects = run.on(new Start(at(TTL_MS - 1_500)));
@@ -469,17 +512,19 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "FAILED with attempts left is recorded failed, not final, and the retry waits the backoff")
-    void failedWithAttemptsLeft() {
+        "FAILED is final with attempts left: the device ran the action, a retry would run it twice")
+    void failedIsFinal() {
       Run run = new Run(1);
       run.start();
       assertThat(run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 60))
           .containsExactly(
               new CancelTimer(id(1)),
-              record(1, CommandState.FAILED, 1, "d; retry 2 in 200 ms"),
-              progress(2, 1, CommandState.FAILED, 1, false, "d; retry 2 in 200 ms", 60),
-              new ScheduleRetry(id(1), 2, 200));
-      assertThat(run.target(1).timer()).isEqualTo(TrackedCommand.Timer.BACKOFF);
+              record(1, CommandState.FAILED, 1, "d"),
+              progress(2, 1, CommandState.FAILED, 1, true, "d", 60),
+              new FinishRun(RUN, RunState.PARTIALLY_FAILED),
+              runProgress(3, RunState.PARTIALLY_FAILED, 1, counts(CommandState.FAILED, 1), 60));
+      assertThat(run.target(1).timer()).isEqualTo(TrackedCommand.Timer.NONE);
+      assertThat(run.retry(1, 2, 260)).isEmpty();
     }
 
     @Test
@@ -492,33 +537,37 @@ class DispatchMachineTest {
       TrackedRun before = run.state;
       assertThat(run.ack(id(1), AckStatus.ACK_STATUS_ACCEPTED, 51)).isEmpty();
       assertThat(run.state).isEqualTo(before);
-      run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 60);
-      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_ACCEPTED, 61)).isEmpty();
-      assertThat(run.target(1).state()).isEqualTo(CommandState.FAILED);
+      run.timeout(id(1), 5_000);
+      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_ACCEPTED, 5_001)).isEmpty();
+      assertThat(run.target(1).state()).isEqualTo(CommandState.TIMED_OUT);
     }
 
     @Test
-    @DisplayName("a repeated DONE or REJECTED comes after the end and is counted stale")
+    @DisplayName("a repeated DONE, FAILED or REJECTED comes after the end and is counted stale")
     void finalTwice() {
-      Run run = new Run(2);
+      Run run = new Run(3);
       run.start();
       run.ack(id(1), AckStatus.ACK_STATUS_DONE, 50);
       run.ack(id(2), AckStatus.ACK_STATUS_REJECTED, 50);
+      run.ack(id(3), AckStatus.ACK_STATUS_FAILED, 50);
+      TrackedRun before = run.state;
       assertThat(run.ack(id(1), AckStatus.ACK_STATUS_DONE, 51))
           .containsExactly(new CountStaleAck(id(1), Why.AFTER_THE_END));
       assertThat(run.ack(id(2), AckStatus.ACK_STATUS_REJECTED, 51))
           .containsExactly(new CountStaleAck(id(2), Why.AFTER_THE_END));
+      assertThat(run.ack(id(3), AckStatus.ACK_STATUS_FAILED, 51))
+          .containsExactly(new CountStaleAck(id(3), Why.AFTER_THE_END));
+      assertThat(run.state).isEqualTo(before);
     }
 
     @Test
     @DisplayName(
-        "a repeated FAILED, or a failed publish, of an attempt that has failed already changes nothing")
-    void failedTwice() {
+        "a repeated failed publish of an attempt whose publish failed already changes nothing")
+    void publishFailedTwice() {
       Run run = new Run(1);
       run.start();
-      run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 60);
+      run.on(new PublishFailed(id(1), "connection lost", at(60)));
       TrackedRun before = run.state;
-      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 61)).isEmpty();
       assertThat(run.on(new PublishFailed(id(1), "connection lost", at(62)))).isEmpty();
       assertThat(run.state).isEqualTo(before);
       assertThat(run.retry(1, 2, 260)).contains(publish(1, 2, 260));
@@ -526,7 +575,7 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "a FAILED of an attempt that timed out while waiting for the retry is recorded failed")
+        "a late FAILED of an attempt that timed out ends the target failed and stops the backoff")
     void failedAfterTimeout() {
       Run run = new Run(1);
       run.start();
@@ -534,9 +583,11 @@ class DispatchMachineTest {
       assertThat(run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 5_100))
           .containsExactly(
               new CancelTimer(id(1)),
-              record(1, CommandState.FAILED, 1, "d; retry 2 in 200 ms"),
-              progress(3, 1, CommandState.FAILED, 1, false, "d; retry 2 in 200 ms", 5_100),
-              new ScheduleRetry(id(1), 2, 200));
+              record(1, CommandState.FAILED, 1, "d"),
+              progress(3, 1, CommandState.FAILED, 1, true, "d", 5_100),
+              new FinishRun(RUN, RunState.PARTIALLY_FAILED),
+              runProgress(4, RunState.PARTIALLY_FAILED, 1, counts(CommandState.FAILED, 1), 5_100));
+      assertThat(run.retry(1, 2, 5_200)).isEmpty();
     }
 
     @Test
@@ -584,28 +635,40 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "go out under a new wire id per attempt with the backoff doubling, until the attempt limit ends the target failed")
+        "go out under the same command id with the next attempt and the backoff doubling, until the attempt limit ends the target timed_out")
     void upToMaxAttempts() {
       Run run = new Run(1);
       run.start();
-      run.ack(wire(1, 1), AckStatus.ACK_STATUS_FAILED, 100);
-      assertThat(run.retry(1, 2, 300))
+      run.timeout(wire(1, 1), 5_000);
+      assertThat(run.retry(1, 2, 5_200))
           .containsExactly(
               record(1, CommandState.SENT, 2, "retry"),
-              progress(3, 1, CommandState.SENT, 2, false, "retry", 300),
+              progress(3, 1, CommandState.SENT, 2, false, "retry", 5_200),
               ackTimer(1, 2),
-              publish(1, 2, 300));
+              publish(1, 2, 5_200));
       assertThat(run.target(1).wireId()).isEqualTo(id(1) + "~2");
-      assertThat(run.ack(wire(1, 2), AckStatus.ACK_STATUS_FAILED, 400))
+      assertThat(run.timeout(wire(1, 2), 10_200))
           .contains(new ScheduleRetry(id(1), 3, 300)); // 400 ms, capped at 300
-      assertThat(run.retry(1, 3, 700)).contains(publish(1, 3, 700));
-      assertThat(run.ack(wire(1, 3), AckStatus.ACK_STATUS_FAILED, 800))
+      List<DispatchEffect> third = run.retry(1, 3, 10_500);
+      assertThat(third).contains(publish(1, 3, 10_500));
+      Command sent = ((Publish) third.get(third.size() - 1)).command();
+      assertThat(sent.getCommandId()).isEqualTo(id(1));
+      assertThat(sent.getAttempt()).isEqualTo(3);
+      assertThat(sent.getExpiresAtMs()).isEqualTo(T0 + 10_500 + ACK_TIMEOUT_MS);
+      assertThat(run.timeout(wire(1, 3), 15_500))
           .containsExactly(
-              new CancelTimer(id(1)),
-              record(1, CommandState.FAILED, 3, "d (attempt 3 of 3)"),
-              progress(6, 1, CommandState.FAILED, 3, true, "d (attempt 3 of 3)", 800),
+              record(1, CommandState.TIMED_OUT, 3, "no final ack within 5000 ms (attempt 3 of 3)"),
+              progress(
+                  6,
+                  1,
+                  CommandState.TIMED_OUT,
+                  3,
+                  true,
+                  "no final ack within 5000 ms (attempt 3 of 3)",
+                  15_500),
               new FinishRun(RUN, RunState.PARTIALLY_FAILED),
-              runProgress(7, RunState.PARTIALLY_FAILED, 1, counts(CommandState.FAILED, 1), 800));
+              runProgress(
+                  7, RunState.PARTIALLY_FAILED, 1, counts(CommandState.TIMED_OUT, 1), 15_500));
       assertThat(run.state.wireIds()).containsOnlyKeys(wire(1, 1), wire(1, 2), wire(1, 3));
     }
 
@@ -614,21 +677,18 @@ class DispatchMachineTest {
     void noTimeLeft() {
       Run run = new Run(1);
       run.start();
-      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_FAILED, TTL_MS - 200))
+      String why = "no final ack within 5000 ms (no time left before expiry)";
+      assertThat(run.timeout(id(1), TTL_MS - 200))
           .containsExactly(
-              new CancelTimer(id(1)),
-              record(1, CommandState.FAILED, 1, "d (no time left before expiry)"),
-              progress(
-                  2,
-                  1,
-                  CommandState.FAILED,
-                  1,
-                  true,
-                  "d (no time left before expiry)",
-                  TTL_MS - 200),
+              record(1, CommandState.TIMED_OUT, 1, why),
+              progress(2, 1, CommandState.TIMED_OUT, 1, true, why, TTL_MS - 200),
               new FinishRun(RUN, RunState.PARTIALLY_FAILED),
               runProgress(
-                  3, RunState.PARTIALLY_FAILED, 1, counts(CommandState.FAILED, 1), TTL_MS - 200));
+                  3,
+                  RunState.PARTIALLY_FAILED,
+                  1,
+                  counts(CommandState.TIMED_OUT, 1),
+                  TTL_MS - 200));
     }
 
     @Test
@@ -637,7 +697,7 @@ class DispatchMachineTest {
     void dueAfterExpiry() {
       Run run = new Run(1);
       run.start();
-      run.ack(id(1), AckStatus.ACK_STATUS_FAILED, TTL_MS - 201);
+      run.timeout(id(1), TTL_MS - 201);
       assertThat(run.retry(1, 2, TTL_MS))
           .containsExactly(
               record(1, CommandState.TIMED_OUT, 1, "expired before attempt 2"),
@@ -652,7 +712,7 @@ class DispatchMachineTest {
     void wrongAttempt() {
       Run run = new Run(1);
       run.start();
-      run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 100);
+      run.timeout(id(1), 5_000);
       TrackedRun before = run.state;
       assertThat(run.retry(1, 3, 300)).isEmpty();
       assertThat(run.state).isEqualTo(before);
@@ -713,7 +773,7 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "count the earlier attempt's late acks stale once the retry is out, and the retry carries on")
+        "count the earlier attempt's late ACCEPTED and REJECTED stale once the retry is out, and the retry carries on")
     void lateAckAfterRetry() {
       Run run = new Run(1);
       run.start();
@@ -722,13 +782,51 @@ class DispatchMachineTest {
       TrackedRun before = run.state;
       assertThat(run.ack(id(1), AckStatus.ACK_STATUS_ACCEPTED, 5_300))
           .containsExactly(new CountStaleAck(id(1), Why.EARLIER_ATTEMPT));
-      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_DONE, 5_300))
+      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_REJECTED, 5_300))
           .containsExactly(new CountStaleAck(id(1), Why.EARLIER_ATTEMPT));
       assertThat(run.timeout(id(1), 5_300)).isEmpty();
       assertThat(run.on(new PublishFailed(id(1), "late", at(5_300)))).isEmpty();
       assertThat(run.state).isEqualTo(before);
       assertThat(run.ack(id(1) + "~2", AckStatus.ACK_STATUS_DONE, 5_400))
           .contains(record(1, CommandState.DONE, 2, "d"));
+    }
+
+    @Test
+    @DisplayName(
+        "a slow device's DONE of the first attempt ends the target done while the retry is out: the device ran the one command once")
+    void slowDeviceDone() {
+      Run run = new Run(1);
+      run.start();
+      run.ack(id(1), AckStatus.ACK_STATUS_ACCEPTED, 100);
+      run.timeout(id(1), 5_000);
+      run.retry(1, 2, 5_200);
+      // The device answers the repeat with "already running", then finishes the first attempt.
+      assertThat(run.ack(id(1) + "~2", AckStatus.ACK_STATUS_ACCEPTED, 5_300))
+          .contains(record(1, CommandState.ACCEPTED, 2, "d"));
+      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_DONE, 7_000))
+          .containsExactly(
+              new CancelTimer(id(1)),
+              record(1, CommandState.DONE, 2, "d"),
+              progress(6, 1, CommandState.DONE, 2, true, "d", 7_000),
+              new FinishRun(RUN, RunState.COMPLETED),
+              runProgress(6 + 1, RunState.COMPLETED, 1, counts(CommandState.DONE, 1), 7_000));
+      assertThat(run.retry(1, 3, 7_300)).isEmpty();
+      assertThat(run.timeout(id(1) + "~2", 10_200)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a FAILED of the first attempt while the retry is out ends the target failed")
+    void slowDeviceFailed() {
+      Run run = new Run(1);
+      run.start();
+      run.timeout(id(1), 5_000);
+      run.retry(1, 2, 5_200);
+      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 6_000))
+          .contains(
+              new CancelTimer(id(1)),
+              record(1, CommandState.FAILED, 2, "d"),
+              new FinishRun(RUN, RunState.PARTIALLY_FAILED));
+      assertThat(run.target(1).ended()).isTrue();
     }
   }
 
@@ -775,12 +873,12 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "ends every target not yet final as cancelled and sends it a cancel command naming its current attempt")
+        "ends every target not yet final as cancelled and sends it a cancel command naming its command id, whichever attempt is out")
     void cancel() {
       Run run = new Run(3);
       run.start(); // seq 1-3
       run.ack(id(1), AckStatus.ACK_STATUS_DONE, 50); // seq 4
-      run.ack(id(3), AckStatus.ACK_STATUS_FAILED, 60); // seq 5
+      run.timeout(id(3), 60); // seq 5
       run.retry(3, 2, 260); // seq 6
       assertThat(run.cancel(300))
           .containsExactly(
@@ -802,9 +900,9 @@ class DispatchMachineTest {
                   counts(CommandState.DONE, 1, CommandState.CANCELLED, 2),
                   300),
               new InsertCancel(
-                  id(3) + "~cancel", RUN, device(3), DISTRICT, id(3) + "~2", T0 + 300, T0 + TTL_MS),
+                  id(3) + "~cancel", RUN, device(3), DISTRICT, id(3), T0 + 300, T0 + TTL_MS),
               new ScheduleAckTimeout(id(3) + "~cancel", id(3) + "~cancel", ACK_TIMEOUT_MS),
-              publishCancel(3, id(3) + "~2", 300));
+              publishCancel(3, id(3), 300));
       assertThat(run.state.running()).isFalse();
       assertThat(run.state.settled()).isFalse();
       assertThat(run.cancelOf(1)).isNull();
@@ -1003,7 +1101,7 @@ class DispatchMachineTest {
       Run run = new Run(2);
       List<DispatchEffect> all = new ArrayList<>(run.start());
       all.addAll(run.ack(id(1), AckStatus.ACK_STATUS_ACCEPTED, 10));
-      all.addAll(run.ack(id(2), AckStatus.ACK_STATUS_FAILED, 10));
+      all.addAll(run.on(new PublishFailed(id(2), "connection lost", at(10))));
       all.addAll(run.ack(id(1), AckStatus.ACK_STATUS_ACCEPTED, 11)); // changes nothing
       all.addAll(run.retry(2, 2, 210));
       all.addAll(run.ack(id(1), AckStatus.ACK_STATUS_DONE, 300));
