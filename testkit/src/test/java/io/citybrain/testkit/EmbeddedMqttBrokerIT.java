@@ -31,9 +31,9 @@ class EmbeddedMqttBrokerIT {
           .isInstanceOf(MqttException.class)
           .extracting(e -> ((MqttException) e).getReasonCode())
           .isEqualTo(0x86);
-      broker.ensurePrincipal(device);
-      broker.ensurePrincipal(device);
-      broker.ensurePrincipal(Principal.api());
+      broker.accounts().admit(device);
+      broker.accounts().admit(device);
+      broker.accounts().admit(Principal.api());
       assertThat(connects(broker.url(), device.name(), installation.password(device))).isTrue();
     }
   }
