@@ -2,8 +2,6 @@ package io.citybrain.simulators;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.mqtt.MqttConnection;
-import io.citybrain.proto.MessageClass;
-import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.AckStatus;
 import io.citybrain.proto.v1.Command;
 import io.citybrain.proto.v1.CommandAck;
@@ -27,7 +25,6 @@ import java.util.concurrent.TimeUnit;
  * runs on one thread, off the MQTT callback thread.
  */
 final class ActuatorSimulator implements AutoCloseable {
-  private final MqttConnection connection;
   private final AckSink sink;
   private final Map<String, SimDevice> actuators;
   private final ActuatorSettings settings;
@@ -56,31 +53,22 @@ final class ActuatorSimulator implements AutoCloseable {
   }
 
   /**
-   * @param connection receives the commands; acknowledgements go to {@code sink}
+   * Acknowledgements go to {@code sink}; commands come from the connections {@link #start} gets.
    */
   ActuatorSimulator(
-      MqttConnection connection,
-      AckSink sink,
-      Map<String, SimDevice> actuators,
-      ActuatorSettings settings,
-      long seed) {
-    this.connection = connection;
+      AckSink sink, Map<String, SimDevice> actuators, ActuatorSettings settings, long seed) {
     this.sink = sink;
     this.actuators = actuators;
     this.settings = settings;
     this.random = new SplittableRandom(StableHash.derive(seed, "actuators"));
   }
 
-  /** Subscribes to the command topics of the given districts (all when empty). */
-  void start(Set<String> districts) {
-    if (districts.isEmpty()) {
-      connection.subscribe(Topics.filter(MessageClass.COMMAND, Topics.ANY), 1, this::arrived);
-    } else {
-      districts.forEach(
-          district ->
-              connection.subscribe(
-                  Topics.filter(MessageClass.COMMAND, district), 1, this::arrived));
-    }
+  /**
+   * Subscribes to each command filter on the connection allowed to read it (a district gateway's
+   * reads its district's commands, a device's only its own).
+   */
+  void start(Map<String, MqttConnection> subscriptions) {
+    subscriptions.forEach((filter, connection) -> connection.subscribe(filter, 1, this::arrived));
   }
 
   private void arrived(String topic, byte[] payload) {

@@ -1,5 +1,6 @@
 package io.citybrain.simulators;
 
+import io.citybrain.access.BrokerLoginOptions;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Scenario;
@@ -43,6 +44,20 @@ public final class SimCommand implements Callable<Integer> {
 
   @Mixin FleetOptions fleet;
 
+  /** The fleet's credentials (--credentials DIR) and the broker's CA (--mqtt-ca). */
+  @Mixin BrokerLoginOptions login;
+
+  @Option(
+      names = "--connect-as",
+      paramLabel = "gateways|devices",
+      defaultValue = "gateways",
+      converter = ConnectAsConverter.class,
+      description =
+          "Log in as each district's IoT gateway (<D>-GW-IOT, --connections connections each, each"
+              + " carrying only its district's devices), or as every device with its own login"
+              + " (one connection per device, 32 connecting at a time). Default: ${DEFAULT-VALUE}.")
+  SimConfig.ConnectAs connectAs;
+
   @Option(
       names = "--mqtt-url",
       paramLabel = "URL",
@@ -67,7 +82,9 @@ public final class SimCommand implements Callable<Integer> {
   @Option(
       names = "--connections",
       defaultValue = "" + SimConfig.DEFAULT_CONNECTIONS,
-      description = "MQTT connections to publish over (default: ${DEFAULT-VALUE}).")
+      description =
+          "MQTT connections per district gateway (--connect-as gateways; default:"
+              + " ${DEFAULT-VALUE}).")
   int connections;
 
   @Option(
@@ -271,6 +288,9 @@ public final class SimCommand implements Callable<Integer> {
           Flags.of(
               "MQTT URL", "--mqtt-url",
               "MQTT client id", "--client-id",
+              "MQTT CA certificate", "--mqtt-ca",
+              "credentials", "--credentials",
+              "connect as", "--connect-as",
               "QoS", "--qos",
               "connections", "--connections",
               "rate", "--rate",
@@ -358,7 +378,11 @@ public final class SimCommand implements Callable<Integer> {
               : played != null ? Duration.ofSeconds(played.durationS()) : null;
       Set<String> selected = new LinkedHashSet<>();
       districts.forEach(d -> selected.add(d.trim().toUpperCase(Locale.ROOT)));
-      return SimConfig.builder(seeds, city.expand(seeds), MqttSettings.of(mqttUrl(), clientId))
+      MqttSettings mqtt =
+          MqttSettings.builder(mqttUrl(), clientId).caCertificate(login.caCertificate()).build();
+      return SimConfig.builder(seeds, city.expand(seeds), mqtt)
+          .credentials(login.fleet())
+          .connectAs(connectAs)
           .seedSource(city.source())
           .qos(qos)
           .connections(connections)
@@ -391,6 +415,19 @@ public final class SimCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       // The scenario loader's own words: unknown scenario, or a scenario file that does not fit.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  /** {@code gateways} or {@code devices}, in any case; anything else names the two. */
+  static final class ConnectAsConverter implements CommandLine.ITypeConverter<SimConfig.ConnectAs> {
+    @Override
+    public SimConfig.ConnectAs convert(String value) {
+      try {
+        return SimConfig.ConnectAs.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "must be gateways or devices, was '" + value + "'");
+      }
     }
   }
 

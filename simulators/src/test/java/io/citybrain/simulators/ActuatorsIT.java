@@ -3,6 +3,7 @@ package io.citybrain.simulators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -85,6 +86,8 @@ class ActuatorsIT {
             SimFixture.config(
                 "--mqtt-url",
                 services.mqttUrl(),
+                "--credentials",
+                services.credentials().toString(),
                 "--client-id",
                 services.uniqueId("sim"),
                 "--districts",
@@ -100,10 +103,15 @@ class ActuatorsIT {
             null);
     try (Subscriber pump =
             new Subscriber(
-                services.mqttUrl(), services.uniqueId("pump"), "city/v1/DP/+/" + PUMP, 1);
+                services.mqttUrl(),
+                services.login(Principal.brokerAdmin()),
+                services.uniqueId("pump"),
+                "city/v1/DP/+/" + PUMP,
+                1);
         MqttConnection coordinator =
             PahoConnection.connect(
-                MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")))) {
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator"))
+                    .withLogin(services.login(Principal.api())))) {
       Thread thread =
           new Thread(
               () -> {
@@ -197,6 +205,8 @@ class ActuatorsIT {
               SimFixture.config(
                   "--mqtt-url",
                   services.mqttUrl(),
+                  "--credentials",
+                  services.credentials().toString(),
                   "--client-id",
                   services.uniqueId("act"),
                   "--no-telemetry",
@@ -222,10 +232,17 @@ class ActuatorsIT {
       thread.start();
       // The run subscribes before it starts waiting; give the SUBACK a moment on a loaded machine.
       await("actuators subscribed").atMost(Duration.ofSeconds(10)).until(run::actuatorsReady);
-      acks = new Subscriber(services.mqttUrl(), services.uniqueId("acks"), "city/v1/DP/ack/+", 1);
+      acks =
+          new Subscriber(
+              services.mqttUrl(),
+              services.login(Principal.api()),
+              services.uniqueId("acks"),
+              "city/v1/DP/ack/+",
+              1);
       coordinator =
           PahoConnection.connect(
-              MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")));
+              MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator"))
+                  .withLogin(services.login(Principal.api())));
     }
 
     @Override
