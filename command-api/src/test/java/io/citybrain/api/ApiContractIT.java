@@ -3,6 +3,7 @@ package io.citybrain.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -153,7 +154,8 @@ class ApiContractIT {
             .build();
     try (MqttConnection mqtt =
         PahoConnection.connect(
-            MqttSettings.of(f.services.mqttUrl(), f.services.uniqueId("wall-test")))) {
+            MqttSettings.of(f.services.mqttUrl(), f.services.uniqueId("wall-test"))
+                .withLogin(f.services.login(Principal.job())))) {
       CompletableFuture<Throwable> sent = new CompletableFuture<>();
       mqtt.publish("city/v1/DP/live", snapshot.toByteArray(), 1, false, sent::complete);
       assertThat(sent.get(10, TimeUnit.SECONDS)).isNull();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -48,7 +49,11 @@ class LinkedResponseIT {
     TestData.incident(
         services.dataSource(), "inc-flood", "DP", "flood_response", DP.lat(), DP.lon());
     observer =
-        PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("observer")));
+        PahoConnection.connect(
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("observer"))
+                // Commands are nobody's to read but their devices': the broker's administrator
+                // sees them all.
+                .withLogin(services.login(Principal.brokerAdmin())));
     observer.subscribe(
         "city/v1/DP/cmd/+",
         1,
@@ -167,7 +172,8 @@ class LinkedResponseIT {
     List<String> replayed = new CopyOnWriteArrayList<>();
     try (MqttConnection late =
         PahoConnection.connect(
-            MqttSettings.of(f.services.mqttUrl(), f.services.uniqueId("late")))) {
+            MqttSettings.of(f.services.mqttUrl(), f.services.uniqueId("late"))
+                .withLogin(f.services.login(Principal.districtGateway("DP"))))) {
       late.subscribe("city/v1/DP/cmd/+", 1, (topic, payload) -> replayed.add(topic));
       await("no command replayed")
           .during(Duration.ofSeconds(1))

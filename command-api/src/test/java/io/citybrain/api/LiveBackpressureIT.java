@@ -2,6 +2,7 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.access.Principal;
 import io.citybrain.api.live.LiveHub;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -50,7 +51,8 @@ class LiveBackpressureIT {
         LiveClient fast = new LiveClient(f.api.url(), f.token("viewer"), "DP");
         MqttConnection mqtt =
             PahoConnection.connect(
-                MqttSettings.of(services.mqttUrl(), services.uniqueId("stream-job")))) {
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("stream-job"))
+                    .withLogin(services.login(Principal.job())))) {
       slow.sendText(new JsonObject().put("subscribe", new JsonArray(districts)).encode());
       assertThat(slow.readText()).contains("\"hello\"");
       assertThat(slow.readText()).contains("\"subscribed\"");

@@ -25,6 +25,8 @@ final class SimActuators implements AutoCloseable {
             List.of(
                 "--broker",
                 services.mqttUrl(),
+                "--credentials",
+                services.credentials().toString(),
                 "--client-id",
                 services.uniqueId("actuators"),
                 "--no-telemetry",

@@ -2,6 +2,7 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -89,7 +90,8 @@ class WallIT {
     }
     mqtt =
         PahoConnection.connect(
-            MqttSettings.of(services.mqttUrl(), services.uniqueId("wall-results")));
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("wall-results"))
+                .withLogin(services.login(Principal.job())));
     browser = new WallBrowser(1680, 1400);
   }
 
