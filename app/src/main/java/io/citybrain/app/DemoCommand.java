@@ -1,6 +1,9 @@
 package io.citybrain.app;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
 import io.citybrain.embedded.EmbeddedBroker;
@@ -36,6 +39,7 @@ import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -80,6 +84,16 @@ final class DemoCommand implements Callable<Integer> {
       description =
           "Use this MQTT broker instead of the embedded one, e.g. tcp://127.0.0.1:1883 (env CITYBRAIN_MQTT_URL).")
   String mqttUrl;
+
+  @Option(
+      names = "--credentials",
+      paramLabel = "DIR",
+      defaultValue = "${env:CITYBRAIN_CREDENTIALS}",
+      description =
+          "With --mqtt-url: the installation whose principals that broker knows (citybrain provision"
+              + " --out DIR makes one; env CITYBRAIN_CREDENTIALS). Without, every run generates its"
+              + " own in a temporary folder, deleted at exit.")
+  Path credentials;
 
   @Option(
       names = "--mqtt-port",
@@ -181,19 +195,22 @@ final class DemoCommand implements Callable<Integer> {
     try {
       out.println("CityBrain demo");
       out.printf("  seeds       %s%n", settings.fleet().source().describe());
+      Installation installation = installation(out, settings);
       String brokerUrl = startBroker(out, settings);
       HikariDataSource dataSource = startDatabase(out, settings);
       Fleet expanded = settings.fleet().expand(seeds);
       RegistryLoad load = RegistryLoad.apply(dataSource, seeds, expanded);
       out.print(load.describe());
       if (settings.streamJob()) {
-        startStreamJob(out, seeds, brokerUrl, dataSource.getJdbcUrl());
+        startStreamJob(out, seeds, brokerUrl, installation, dataSource.getJdbcUrl());
       }
       if (settings.api()) {
-        startApi(out, brokerUrl, dataSource.getJdbcUrl());
+        startApi(out, brokerUrl, installation, dataSource.getJdbcUrl());
       }
       SimRun simulator =
-          settings.sim() ? startSimulator(out, settings, seeds, expanded, brokerUrl) : null;
+          settings.sim()
+              ? startSimulator(out, settings, seeds, expanded, brokerUrl, installation)
+              : null;
       out.flush();
       if (settings.exitAfterStart()) {
         if (simulator != null) {
@@ -227,7 +244,37 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void startStreamJob(PrintWriter out, CitySeeds seeds, String brokerUrl, String jdbcUrl)
+  /**
+   * Whose secrets the run's parts log in with: the configured broker's installation, or one of this
+   * run's own in a temporary folder (deleted at exit, after everything that uses it has stopped).
+   */
+  private Installation installation(PrintWriter out, DemoSettings settings) throws Exception {
+    if (settings.mqttUrl() != null) {
+      if (credentials == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--mqtt-url needs --credentials DIR, the installation whose principals that broker"
+                + " knows (citybrain provision --out DIR makes one)");
+      }
+      Installation configured;
+      try {
+        configured = Installation.load(credentials);
+      } catch (InvalidSettingException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--credentials " + e.problem(), e);
+      }
+      out.printf("  credentials %s (configured)%n", configured.folder());
+      return configured;
+    }
+    Path folder = Files.createTempDirectory("citybrain-demo-credentials");
+    started.push(() -> TempFolders.deleteQuietly(folder));
+    Installation generated = Installation.generate(folder.resolve("installation"));
+    out.printf("  credentials %s (generated for this run, deleted at exit)%n", generated.folder());
+    return generated;
+  }
+
+  private void startStreamJob(
+      PrintWriter out, CitySeeds seeds, String brokerUrl, Installation installation, String jdbcUrl)
       throws Exception {
     // Checkpoints on disk: the JobManager's memory holds at most 5 MB per state, which a long demo
     // outgrows.
@@ -236,6 +283,7 @@ final class DemoCommand implements Callable<Integer> {
     CityJobConfig config =
         CityJobConfig.builder()
             .mqttUrl(brokerUrl)
+            .mqttLogin(BrokerLogin.of(installation, Principal.job()))
             .jdbcUrl(jdbcUrl)
             .districts(seeds.districtCodes())
             .clientIdPrefix("citybrain-demo-stream")
@@ -263,13 +311,19 @@ final class DemoCommand implements Callable<Integer> {
     Thread.sleep(3_000);
   }
 
-  private void startApi(PrintWriter out, String brokerUrl, String jdbcUrl) {
+  private void startApi(
+      PrintWriter out, String brokerUrl, Installation installation, String jdbcUrl) {
     // A taken port is replaced by a free one, as for the broker: the demo should start, and it says
     // where.
     int port = apiPort != 0 && FreePort.isFree(apiPort) ? apiPort : 0;
     CommandApi commandApi =
         CommandApi.start(
-            ApiConfig.builder().jdbcUrl(jdbcUrl).mqttUrl(brokerUrl).port(port).build());
+            ApiConfig.builder()
+                .jdbcUrl(jdbcUrl)
+                .mqttUrl(brokerUrl)
+                .mqttLogin(BrokerLogin.of(installation, Principal.api()))
+                .port(port)
+                .build());
     started.push(commandApi);
     out.printf(
         "  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)%s%n",
@@ -323,19 +377,26 @@ final class DemoCommand implements Callable<Integer> {
     EmbeddedBroker broker = EmbeddedBroker.start(port);
     started.push(broker);
     out.printf(
-        "  mqtt        %s (embedded HiveMQ CE%s)%n",
+        "  mqtt        %s (embedded HiveMQ CE, no anonymous access%s)%n",
         broker.url(), port == wanted || wanted == 0 ? "" : "; port " + wanted + " was taken");
     return broker.url();
   }
 
   private SimRun startSimulator(
-      PrintWriter out, DemoSettings settings, CitySeeds seeds, Fleet expanded, String brokerUrl) {
+      PrintWriter out,
+      DemoSettings settings,
+      CitySeeds seeds,
+      Fleet expanded,
+      String brokerUrl,
+      Installation installation) {
     Double simRate = settings.simRate();
     // The simulated day follows Shenzhen's clock, so the wall shows rush hours when they happen.
     double hour = ZonedDateTime.now(ZoneId.of("Asia/Shanghai")).getHour();
     SimConfig config =
         SimConfig.builder(seeds, expanded, MqttSettings.of(brokerUrl, "citybrain-demo-sim"))
             .seedSource(settings.fleet().source())
+            // The devices' side holds the fleet's secrets only, as a real simulator does.
+            .credentials(installation.fleet())
             .connections(2)
             .rate(simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate))
             .startHour(hour)

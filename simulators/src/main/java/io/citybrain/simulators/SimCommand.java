@@ -1,6 +1,7 @@
 package io.citybrain.simulators;
 
 import io.citybrain.access.BrokerLoginOptions;
+import io.citybrain.access.FleetCredentials;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Scenario;
@@ -363,6 +364,14 @@ public final class SimCommand implements Callable<Integer> {
    */
   public SimConfig config() {
     FleetSettings city = fleet.settings();
+    // The login's own problem is told once every other flag is known good.
+    FleetCredentials credentials = null;
+    InvalidSettingException loginProblem = null;
+    try {
+      credentials = login.fleet();
+    } catch (InvalidSettingException e) {
+      loginProblem = e;
+    }
     CitySeeds seeds = city.load();
     try {
       Rate pace = rate == null ? Rate.REALTIME : Rate.parse(rate);
@@ -381,7 +390,7 @@ public final class SimCommand implements Callable<Integer> {
       MqttSettings mqtt =
           MqttSettings.builder(mqttUrl(), clientId).caCertificate(login.caCertificate()).build();
       return SimConfig.builder(seeds, city.expand(seeds), mqtt)
-          .credentials(login.fleet())
+          .credentials(credentials)
           .connectAs(connectAs)
           .seedSource(city.source())
           .qos(qos)
@@ -411,7 +420,9 @@ public final class SimCommand implements Callable<Integer> {
           .actuators(new ActuatorSettings(actuators, ackLatency, ackFailureRate))
           .build();
     } catch (InvalidSettingException e) {
-      throw FLAGS.restate(spec.commandLine(), e);
+      throw FLAGS.restate(
+          spec.commandLine(),
+          loginProblem != null && "credentials".equals(e.setting()) ? loginProblem : e);
     } catch (IllegalArgumentException e) {
       // The scenario loader's own words: unknown scenario, or a scenario file that does not fit.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -77,12 +77,6 @@ public final class SimConfig implements Described {
     seeds = Objects.requireNonNull(b.seeds, "seeds");
     fleet = Objects.requireNonNull(b.fleet, "fleet");
     mqtt = Objects.requireNonNull(b.mqtt, "MQTT settings");
-    Check.require(
-        b.credentials != null,
-        "credentials",
-        "are missing: the broker refuses anonymous clients; give the installation's fleet/"
-            + " folder (citybrain provision --out DIR makes one)");
-    credentials = b.credentials;
     connectAs = Objects.requireNonNull(b.connectAs, "connect as");
     rate = Objects.requireNonNull(b.rate, "rate");
     speed = Check.positive(b.speed, "speed");
@@ -118,6 +112,13 @@ public final class SimConfig implements Described {
     seed = b.seed;
     telemetry = b.telemetry;
     startEpochMs = b.startEpochMs;
+    // Last: a run's own settings are told first, the login once they are right.
+    Check.require(
+        b.credentials != null,
+        "credentials",
+        "are missing: the broker refuses anonymous clients; give the installation's fleet/"
+            + " folder (citybrain provision --out DIR makes one)");
+    credentials = b.credentials;
   }
 
   /**
