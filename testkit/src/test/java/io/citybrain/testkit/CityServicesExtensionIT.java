@@ -2,6 +2,9 @@ package io.citybrain.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.access.Principal;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -16,8 +19,15 @@ class CityServicesExtensionIT {
   @Test
   @DisplayName("a QoS 1 message published to the broker reaches a subscriber")
   void brokerDelivers(TestServices services) throws Exception {
-    String topic = "test/" + services.uniqueId("roundtrip");
-    assertThat(MqttRoundTrip.send(services.mqttUrl(), topic, "粤B-12345 parked"))
+    // A gateway's camera event, read by the broker's administrator: what their rights allow.
+    String topic = Topics.of(MessageClass.CAMERA, "FT", services.uniqueId("roundtrip"));
+    assertThat(
+            MqttRoundTrip.send(
+                services.mqttUrl(),
+                services.login(Principal.districtGateway("FT")),
+                services.login(Principal.brokerAdmin()),
+                topic,
+                "粤B-12345 parked"))
         .isEqualTo("粤B-12345 parked");
   }
 

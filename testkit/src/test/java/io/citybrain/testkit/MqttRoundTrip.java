@@ -1,5 +1,6 @@
 package io.citybrain.testkit;
 
+import io.citybrain.access.BrokerLogin;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +16,19 @@ final class MqttRoundTrip {
   private MqttRoundTrip() {}
 
   static String send(String brokerUrl, String topic, String text) throws Exception {
-    MqttConnectionOptions options = new MqttConnectionOptions();
-    options.setCleanStart(true);
+    return send(brokerUrl, null, null, topic, text);
+  }
+
+  /** The same, the publisher and the subscriber each logged in as the principal it plays. */
+  static String send(
+      String brokerUrl,
+      BrokerLogin publisherLogin,
+      BrokerLogin subscriberLogin,
+      String topic,
+      String text)
+      throws Exception {
+    MqttConnectionOptions publisherOptions = options(publisherLogin);
+    MqttConnectionOptions options = options(subscriberLogin);
     MqttClient subscriber =
         new MqttClient(brokerUrl, topic.replace('/', '-') + "-sub", new MemoryPersistence());
     MqttClient publisher =
@@ -33,7 +45,7 @@ final class MqttRoundTrip {
             (t, message) ->
                 received.complete(new String(message.getPayload(), StandardCharsets.UTF_8))
           });
-      publisher.connect(options);
+      publisher.connect(publisherOptions);
       MqttMessage message = new MqttMessage(text.getBytes(StandardCharsets.UTF_8));
       message.setQos(1);
       publisher.publish(topic, message);
@@ -46,5 +58,15 @@ final class MqttRoundTrip {
         client.close();
       }
     }
+  }
+
+  private static MqttConnectionOptions options(BrokerLogin login) {
+    MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setCleanStart(true);
+    if (login != null) {
+      options.setUserName(login.username());
+      options.setPassword(login.password().getBytes(StandardCharsets.UTF_8));
+    }
+    return options;
   }
 }
