@@ -1,10 +1,14 @@
 package io.citybrain.app;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
 import io.citybrain.access.PrincipalDirectory;
+import io.citybrain.access.Principals;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
+import io.citybrain.api.response.CommandKeys;
 import io.citybrain.embedded.EmbeddedBroker;
 import io.citybrain.embedded.EmbeddedDatabase;
 import io.citybrain.embedded.FreePort;
@@ -15,6 +19,7 @@ import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
 import io.citybrain.settings.InvalidSettingException;
 import io.citybrain.settings.Redact;
+import io.citybrain.simulators.ActuatorSettings;
 import io.citybrain.simulators.Flags;
 import io.citybrain.simulators.FleetOptions;
 import io.citybrain.simulators.Rate;
@@ -23,7 +28,9 @@ import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
 import io.citybrain.storage.DataSources;
 import io.citybrain.stream.CityJobConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +45,7 @@ import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -82,6 +90,16 @@ final class DemoCommand implements Callable<Integer> {
       description =
           "Use this MQTT broker instead of the embedded one, e.g. tcp://127.0.0.1:1883 (env CITYBRAIN_MQTT_URL).")
   String mqttUrl;
+
+  @Option(
+      names = "--credentials",
+      paramLabel = "DIR",
+      defaultValue = "${env:CITYBRAIN_CREDENTIALS}",
+      description =
+          "With --mqtt-url: the installation whose principals that broker knows (citybrain provision"
+              + " --out DIR makes one; env CITYBRAIN_CREDENTIALS). Without, every run generates its"
+              + " own in a temporary folder, deleted at exit.")
+  Path credentials;
 
   @Option(
       names = "--mqtt-port",
@@ -183,19 +201,22 @@ final class DemoCommand implements Callable<Integer> {
     try {
       out.println("CityBrain demo");
       out.printf("  seeds       %s%n", settings.fleet().source().describe());
-      String brokerUrl = startBroker(out, settings);
-      HikariDataSource dataSource = startDatabase(out, settings);
+      Installation installation = installation(out, settings);
       Fleet expanded = settings.fleet().expand(seeds);
+      String brokerUrl = startBroker(out, settings, installation, seeds, expanded);
+      HikariDataSource dataSource = startDatabase(out, settings);
       RegistryLoad load = RegistryLoad.apply(dataSource, seeds, expanded);
       out.print(load.describe());
       if (settings.streamJob()) {
-        startStreamJob(out, seeds, brokerUrl, dataSource.getJdbcUrl());
+        startStreamJob(out, seeds, brokerUrl, installation, dataSource.getJdbcUrl());
       }
       if (settings.api()) {
-        startApi(out, brokerUrl, dataSource.getJdbcUrl());
+        startApi(out, brokerUrl, installation, dataSource.getJdbcUrl());
       }
       SimRun simulator =
-          settings.sim() ? startSimulator(out, settings, seeds, expanded, brokerUrl) : null;
+          settings.sim()
+              ? startSimulator(out, settings, seeds, expanded, brokerUrl, installation)
+              : null;
       out.flush();
       if (settings.exitAfterStart()) {
         if (simulator != null) {
@@ -229,7 +250,37 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void startStreamJob(PrintWriter out, CitySeeds seeds, String brokerUrl, String jdbcUrl)
+  /**
+   * Whose secrets the run's parts log in with: the configured broker's installation, or one of this
+   * run's own in a temporary folder (deleted at exit, after everything that uses it has stopped).
+   */
+  private Installation installation(PrintWriter out, DemoSettings settings) throws Exception {
+    if (settings.mqttUrl() != null) {
+      if (credentials == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--mqtt-url needs --credentials DIR, the installation whose principals that broker"
+                + " knows (citybrain provision --out DIR makes one)");
+      }
+      Installation configured;
+      try {
+        configured = Installation.load(credentials);
+      } catch (InvalidSettingException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--credentials " + e.problem(), e);
+      }
+      out.printf("  credentials %s (configured)%n", configured.folder());
+      return configured;
+    }
+    Path folder = Files.createTempDirectory("citybrain-demo-credentials");
+    started.push(() -> TempFolders.deleteQuietly(folder));
+    Installation generated = Installation.generate(folder.resolve("installation"));
+    out.printf("  credentials %s (generated for this run, deleted at exit)%n", generated.folder());
+    return generated;
+  }
+
+  private void startStreamJob(
+      PrintWriter out, CitySeeds seeds, String brokerUrl, Installation installation, String jdbcUrl)
       throws Exception {
     // Checkpoints on disk: the JobManager's memory holds at most 5 MB per state, which a long demo
     // outgrows.
@@ -238,6 +289,7 @@ final class DemoCommand implements Callable<Integer> {
     CityJobConfig config =
         CityJobConfig.builder()
             .mqttUrl(brokerUrl)
+            .mqttLogin(BrokerLogin.of(installation, Principal.job()))
             .jdbcUrl(jdbcUrl)
             .districts(seeds.districtCodes())
             .clientIdPrefix("citybrain-demo-stream")
@@ -265,13 +317,20 @@ final class DemoCommand implements Callable<Integer> {
     Thread.sleep(3_000);
   }
 
-  private void startApi(PrintWriter out, String brokerUrl, String jdbcUrl) {
+  private void startApi(
+      PrintWriter out, String brokerUrl, Installation installation, String jdbcUrl) {
     // A taken port is replaced by a free one, as for the broker: the demo should start, and it says
     // where.
     int port = apiPort != 0 && FreePort.isFree(apiPort) ? apiPort : 0;
     CommandApi commandApi =
         CommandApi.start(
-            ApiConfig.builder().jdbcUrl(jdbcUrl).mqttUrl(brokerUrl).port(port).build());
+            ApiConfig.builder()
+                .jdbcUrl(jdbcUrl)
+                .mqttUrl(brokerUrl)
+                .mqttLogin(BrokerLogin.of(installation, Principal.api()))
+                .commandKeys(CommandKeys.of(installation))
+                .port(port)
+                .build());
     started.push(commandApi);
     out.printf(
         "  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)%s%n",
@@ -313,7 +372,12 @@ final class DemoCommand implements Callable<Integer> {
     return stored;
   }
 
-  private String startBroker(PrintWriter out, DemoSettings settings) throws Exception {
+  private String startBroker(
+      PrintWriter out,
+      DemoSettings settings,
+      Installation installation,
+      CitySeeds seeds,
+      Fleet expanded) {
     if (settings.mqttUrl() != null) {
       out.printf("  mqtt        %s (configured)%n", Redact.url(settings.mqttUrl()));
       return settings.mqttUrl();
@@ -322,28 +386,44 @@ final class DemoCommand implements Callable<Integer> {
     // demo.
     int wanted = settings.mqttPort();
     int port = wanted != 0 && FreePort.isFree(wanted) ? wanted : FreePort.find();
-    // The embedded broker lets in only an installation's principals: the demo's own, in a temporary
-    // folder.
-    Path credentials = Files.createTempDirectory("citybrain-demo-credentials");
-    started.push(() -> TempFolders.deleteQuietly(credentials));
-    PrincipalDirectory directory =
-        new PrincipalDirectory(Installation.generate(credentials.resolve("installation")));
+    // The embedded broker lets in only this installation's principals, with their rights: the
+    // services, the districts' gateways and every device of the fleet.
+    PrincipalDirectory directory = new PrincipalDirectory(installation);
+    directory.addAll(Principals.of(seeds.districtCodes(), expanded));
     EmbeddedBroker broker = EmbeddedBroker.start(directory, port);
     started.push(broker);
     out.printf(
-        "  mqtt        %s (embedded HiveMQ CE%s)%n",
+        "  mqtt        %s (embedded HiveMQ CE, no anonymous access%s)%n",
         broker.url(), port == wanted || wanted == 0 ? "" : "; port " + wanted + " was taken");
     return broker.url();
   }
 
   private SimRun startSimulator(
-      PrintWriter out, DemoSettings settings, CitySeeds seeds, Fleet expanded, String brokerUrl) {
+      PrintWriter out,
+      DemoSettings settings,
+      CitySeeds seeds,
+      Fleet expanded,
+      String brokerUrl,
+      Installation installation) {
     Double simRate = settings.simRate();
+    // This run's commands are this run's: the actuators' journal lives and dies with it.
+    Path actuatorState;
+    try {
+      actuatorState = Files.createTempDirectory("citybrain-demo-actuators");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the actuators' state folder", e);
+    }
+    started.push(() -> TempFolders.deleteQuietly(actuatorState));
     // The simulated day follows Shenzhen's clock, so the wall shows rush hours when they happen.
     double hour = ZonedDateTime.now(ZoneId.of("Asia/Shanghai")).getHour();
     SimConfig config =
         SimConfig.builder(seeds, expanded, MqttSettings.of(brokerUrl, "citybrain-demo-sim"))
             .seedSource(settings.fleet().source())
+            // The devices' side holds the fleet's secrets only, as a real simulator does.
+            .credentials(installation.fleet())
+            .actuators(
+                ActuatorSettings.DEFAULT.withState(
+                    actuatorState, ActuatorSettings.DEFAULT_MAX_LIFETIME))
             .connections(2)
             .rate(simRate == null ? Rate.REALTIME : new Rate(Rate.Mode.FIXED, simRate))
             .startHour(hour)

@@ -1,5 +1,6 @@
 package io.citybrain.app;
 
+import io.citybrain.access.Principal;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
@@ -33,6 +34,7 @@ final class CityUnderTest {
   CityJobConfig job(String clientIdPrefix) {
     return CityJobConfig.builder()
         .mqttUrl(services.mqttUrl())
+        .mqttLogin(services.login(Principal.job()))
         .jdbcUrl(services.jdbcUrl())
         .districts(seeds.districtCodes())
         .clientIdPrefix(services.uniqueId(clientIdPrefix))

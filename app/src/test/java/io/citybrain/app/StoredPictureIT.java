@@ -3,6 +3,7 @@ package io.citybrain.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.access.Principal;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
 import io.citybrain.ingest.source.LaneSessions;
@@ -57,7 +58,12 @@ class StoredPictureIT {
     try (StreamJobRunner ignored = StreamJobRunner.start(job, seeds);
         CommandApi liveApi =
             CommandApi.start(
-                ApiConfig.builder().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0).build())) {
+                ApiConfig.builder()
+                    .jdbcUrl(services.jdbcUrl())
+                    .mqttUrl(broker)
+                    .mqttLogin(services.login(Principal.api()))
+                    .port(0)
+                    .build())) {
       String token = token(liveApi);
       try (SimRun sim = simulator(services, broker)) {
         sim.run();
@@ -86,6 +92,7 @@ class StoredPictureIT {
             ApiConfig.builder()
                 .jdbcUrl(services.jdbcUrl())
                 .mqttUrl(broker)
+                .mqttLogin(services.login(Principal.api()))
                 .port(0)
                 .migrate(false)
                 .build())) {
@@ -172,6 +179,8 @@ class StoredPictureIT {
         .parseArgs(
             "--broker",
             broker,
+            "--credentials",
+            services.credentials().toString(),
             "--client-id",
             services.uniqueId("stored-sim"),
             "--connections",

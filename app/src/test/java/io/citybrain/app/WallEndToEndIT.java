@@ -2,6 +2,7 @@ package io.citybrain.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.access.Principal;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
 import io.citybrain.api.WallBrowser;
@@ -51,7 +52,12 @@ class WallEndToEndIT {
       started.add(StreamJobRunner.start(job, seeds));
       CommandApi api =
           CommandApi.start(
-              ApiConfig.builder().jdbcUrl(services.jdbcUrl()).mqttUrl(broker).port(0).build());
+              ApiConfig.builder()
+                  .jdbcUrl(services.jdbcUrl())
+                  .mqttUrl(broker)
+                  .mqttLogin(services.login(Principal.api()))
+                  .port(0)
+                  .build());
       started.add(api);
       CommandApi.DemoUser coordinator =
           api.createDemoUsers().stream()
@@ -143,6 +149,8 @@ class WallEndToEndIT {
         .parseArgs(
             "--broker",
             broker,
+            "--credentials",
+            services.credentials().toString(),
             "--client-id",
             services.uniqueId("wall-sim"),
             "--connections",

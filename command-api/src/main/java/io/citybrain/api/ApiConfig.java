@@ -1,5 +1,7 @@
 package io.citybrain.api;
 
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.SeedLoader;
 import io.citybrain.settings.Check;
@@ -9,6 +11,7 @@ import io.citybrain.settings.InvalidSettingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 
 /**
  * Everything the Command API runs with: an immutable value made by {@link #builder()}, whose {@link
@@ -71,6 +74,7 @@ public final class ApiConfig implements Described {
   static final String PORT = "HTTP port";
   static final String DATABASE_URL = "database URL";
   static final String MQTT_URL = "MQTT URL";
+  static final String MQTT_LOGIN = "MQTT login";
   static final String JWT_KEY_FILE = "JWT key file";
   static final String SUMMARY_CACHE = "summary cache";
   static final String LIVE_CLOCK_SKEW = "live clock skew";
@@ -79,6 +83,8 @@ public final class ApiConfig implements Described {
   private final int port;
   private final String jdbcUrl;
   private final String mqttUrl;
+  private final BrokerLogin mqttLogin;
+  private final Path mqttCaCertificate;
   private final int dbPoolSize;
   private final String jwtSecret;
   private final Path jwtKeyFile;
@@ -106,6 +112,8 @@ public final class ApiConfig implements Described {
     port = b.port;
     jdbcUrl = b.jdbcUrl;
     mqttUrl = b.mqttUrl;
+    mqttLogin = b.mqttLogin;
+    mqttCaCertificate = b.mqttCaCertificate;
     dbPoolSize = b.dbPoolSize;
     jwtSecret = b.jwtSecret;
     jwtKeyFile = b.jwtKeyFile;
@@ -143,6 +151,10 @@ public final class ApiConfig implements Described {
         "must be within 0..65535 (0 picks a free port), was " + port);
     Check.jdbcUrl(jdbcUrl, DATABASE_URL);
     Check.mqttUrl(mqttUrl, MQTT_URL);
+    Check.require(
+        mqttLogin != null, MQTT_LOGIN, "is missing: the broker refuses anonymous clients");
+    // The connection's own checks (a CA file only for ssl://, readable) before anything starts.
+    mqttSettings();
     Check.within(dbPoolSize, 1, 64, "database pool size");
     Check.require(
         jwtSecret == null
@@ -198,6 +210,8 @@ public final class ApiConfig implements Described {
         .add("database pool size", dbPoolSize)
         .add("migrate at start", migrate)
         .url(MQTT_URL, mqttUrl)
+        .add(MQTT_LOGIN, mqttLogin.username())
+        .add("MQTT CA certificate", mqttCaCertificate == null ? "(JVM default)" : mqttCaCertificate)
         .add("MQTT client id prefix", clientIdPrefix)
         .secret("JWT secret", jwtSecret)
         .add(JWT_KEY_FILE, jwtKeyFile == null ? "(not set)" : jwtKeyFile)
@@ -234,6 +248,20 @@ public final class ApiConfig implements Described {
 
   public String mqttUrl() {
     return mqttUrl;
+  }
+
+  /** The API's login ({@code citybrain-api}): only it may publish commands. */
+  public BrokerLogin mqttLogin() {
+    return mqttLogin;
+  }
+
+  /** The broker connection: this URL and login, a client id of its own per process. */
+  MqttSettings mqttSettings() {
+    return MqttSettings.builder(
+            mqttUrl, clientIdPrefix + "-" + UUID.randomUUID().toString().substring(0, 8))
+        .login(mqttLogin)
+        .caCertificate(mqttCaCertificate)
+        .build();
   }
 
   public int dbPoolSize() {
@@ -337,6 +365,8 @@ public final class ApiConfig implements Described {
     private int port = DEFAULT_PORT;
     private String jdbcUrl;
     private String mqttUrl;
+    private BrokerLogin mqttLogin;
+    private Path mqttCaCertificate;
     private int dbPoolSize = DEFAULT_DB_POOL_SIZE;
     private String jwtSecret;
     private Path jwtKeyFile;
@@ -388,6 +418,18 @@ public final class ApiConfig implements Described {
     /** {@code tcp://host:port} or {@code ssl://host:port}; required. */
     public Builder mqttUrl(String value) {
       mqttUrl = value;
+      return this;
+    }
+
+    /** The API's broker login ({@code Principal.api()}); required. */
+    public Builder mqttLogin(BrokerLogin value) {
+      mqttLogin = value;
+      return this;
+    }
+
+    /** The PEM CA of an {@code ssl://} broker; null for the JVM's CAs. */
+    public Builder mqttCaCertificate(Path value) {
+      mqttCaCertificate = value;
       return this;
     }
 

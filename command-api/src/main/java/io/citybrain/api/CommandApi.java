@@ -9,7 +9,6 @@ import io.citybrain.api.http.Role;
 import io.citybrain.api.live.LiveHub;
 import io.citybrain.api.response.ResponseStore;
 import io.citybrain.mqtt.MqttConnection;
-import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.settings.Redact;
 import io.citybrain.storage.DataSources;
@@ -26,7 +25,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -99,11 +97,7 @@ public final class CommandApi implements AutoCloseable {
                 + e.getMessage(),
             e);
       }
-      mqtt =
-          PahoConnection.connect(
-              MqttSettings.of(
-                  config.mqttUrl(),
-                  config.clientIdPrefix() + "-" + UUID.randomUUID().toString().substring(0, 8)));
+      mqtt = PahoConnection.connect(config.mqttSettings());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx =
           Vertx.builder()

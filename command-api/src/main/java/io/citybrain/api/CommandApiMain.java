@@ -1,5 +1,8 @@
 package io.citybrain.api;
 
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.access.BrokerLoginOptions;
+import io.citybrain.access.Principal;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.settings.InvalidSettingException;
 import io.citybrain.storage.DataSources;
@@ -13,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,12 +33,20 @@ public final class CommandApiMain implements Callable<Integer> {
   /** The flag of each setting the command line sets, to restate a configuration error with. */
   private static final Map<String, String> FLAGS =
       Map.of(
-          ApiConfig.DATABASE_URL, "--db-url",
-          ApiConfig.MQTT_URL, "--mqtt-url",
-          ApiConfig.HOST, "--host",
-          ApiConfig.PORT, "--port",
-          ApiConfig.JWT_KEY_FILE, "--jwt-key-file",
-          ApiConfig.SUMMARY_CACHE, "--summary-cache-ms");
+          ApiConfig.DATABASE_URL,
+          "--db-url",
+          ApiConfig.MQTT_URL,
+          "--mqtt-url",
+          "MQTT CA certificate",
+          "--mqtt-ca",
+          ApiConfig.HOST,
+          "--host",
+          ApiConfig.PORT,
+          "--port",
+          ApiConfig.JWT_KEY_FILE,
+          "--jwt-key-file",
+          ApiConfig.SUMMARY_CACHE,
+          "--summary-cache-ms");
 
   /** Old spellings of flags, still taken so existing scripts run, with a warning. */
   private static final Map<String, String> DEPRECATED =
@@ -55,6 +67,9 @@ public final class CommandApiMain implements Callable<Integer> {
       description =
           "MQTT broker URL (env CITYBRAIN_MQTT_URL; default: ${DEFAULT-VALUE}). --mqtt is deprecated.")
   String mqttUrl;
+
+  /** How the API logs in: as {@code citybrain-api}, from the installation or a password file. */
+  @Mixin BrokerLoginOptions login;
 
   @Option(
       names = "--host",
@@ -98,19 +113,31 @@ public final class CommandApiMain implements Callable<Integer> {
   public Integer call() throws Exception {
     warnDeprecated(spec.commandLine().getParseResult().originalArgs());
     ApiConfig config;
+    // The login's own problem (no folder, a fleet folder) is told once the URLs are known good.
+    BrokerLogin mqttLogin = null;
+    InvalidSettingException loginProblem = null;
+    try {
+      mqttLogin = login.serviceLogin(Principal.api());
+    } catch (InvalidSettingException e) {
+      loginProblem = e;
+    }
     try {
       config =
           ApiConfig.builder()
               .jdbcUrl(dbUrl)
               .mqttUrl(mqttUrl)
+              .mqttLogin(mqttLogin)
+              .mqttCaCertificate(login.caCertificate())
               .host(host)
               .port(port)
               .jwtKeyFile(jwtKeyFile)
               .summaryCache(Duration.ofMillis(summaryCacheMs))
               .build();
     } catch (InvalidSettingException e) {
+      InvalidSettingException problem =
+          loginProblem != null && ApiConfig.MQTT_LOGIN.equals(e.setting()) ? loginProblem : e;
       System.err.println(
-          "citybrain-api: " + e.restatedFor(setting -> FLAGS.getOrDefault(setting, setting)));
+          "citybrain-api: " + problem.restatedFor(setting -> FLAGS.getOrDefault(setting, setting)));
       return 1;
     }
     System.out.println(config.describe());

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.settings.InvalidSettingException;
 import java.nio.file.Files;
@@ -28,6 +30,7 @@ class ApiConfigTest {
     return ApiConfig.builder()
         .jdbcUrl("jdbc:postgresql://127.0.0.1:5432/citybrain")
         .mqttUrl("tcp://127.0.0.1:1883")
+        .mqttLogin(new BrokerLogin(Principal.API, "api-s3cret"))
         .commandKeys(KEYS);
   }
 
@@ -39,6 +42,7 @@ class ApiConfigTest {
                 ApiConfig.builder()
                     .jdbcUrl("jdbc:postgresql://127.0.0.1:5432/citybrain")
                     .mqttUrl("tcp://127.0.0.1:1883")
+                    .mqttLogin(new BrokerLogin(Principal.API, "api-s3cret"))
                     .build())
         .hasMessage(
             "credentials are required: the API signs every command and verifies every ack with"
@@ -63,6 +67,10 @@ class ApiConfigTest {
         .isInstanceOf(InvalidSettingException.class)
         .hasMessage(
             "database URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was not set");
+    assertThatThrownBy(() -> valid().mqttLogin(null).build())
+        .hasMessage("MQTT login is missing: the broker refuses anonymous clients");
+    assertThatThrownBy(() -> valid().mqttCaCertificate(java.nio.file.Path.of("/ca.pem")).build())
+        .hasMessageStartingWith("MQTT CA certificate is for TLS: use an ssl:// MQTT URL");
     assertThatThrownBy(() -> valid().mqttUrl("localhost").build())
         .hasMessage("MQTT URL must look like tcp://host:port or ssl://host:port, was 'localhost'");
     assertThatThrownBy(() -> valid().port(70_000).build())
@@ -109,6 +117,7 @@ class ApiConfigTest {
         ApiConfig.builder()
             .jdbcUrl("jdbc:postgresql://db:5432/citybrain?user=api&password=s3cret")
             .mqttUrl("tcp://broker:1883")
+            .mqttLogin(new BrokerLogin(Principal.API, "api-s3cret"))
             .jwtSecret("x".repeat(40))
             .commandKeys(KEYS)
             .build()
@@ -119,6 +128,7 @@ class ApiConfigTest {
         .contains("database URL")
         .contains("password=***")
         .contains("tcp://broker:1883")
+        .containsPattern("MQTT login +citybrain-api")
         .doesNotContain("s3cret")
         .doesNotContain("x".repeat(40));
     assertThat(text.lines().filter(l -> l.contains("JWT secret")))

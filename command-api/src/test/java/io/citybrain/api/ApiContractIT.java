@@ -154,9 +154,8 @@ class ApiContractIT {
             .build();
     try (MqttConnection mqtt =
         PahoConnection.connect(
-            MqttSettings.builder(f.services.mqttUrl(), f.services.uniqueId("wall-test"))
-                .login(f.services.login(Principal.job()))
-                .build())) {
+            MqttSettings.of(f.services.mqttUrl(), f.services.uniqueId("wall-test"))
+                .withLogin(f.services.login(Principal.job())))) {
       CompletableFuture<Throwable> sent = new CompletableFuture<>();
       mqtt.publish("city/v1/DP/live", snapshot.toByteArray(), 1, false, sent::complete);
       assertThat(sent.get(10, TimeUnit.SECONDS)).isNull();

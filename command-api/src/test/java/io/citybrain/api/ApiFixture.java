@@ -2,6 +2,7 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.access.Principal;
 import io.citybrain.api.http.Role;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.seeds.CitySeeds;
@@ -46,6 +47,7 @@ final class ApiFixture implements AutoCloseable {
             .port(0)
             .jdbcUrl(services.jdbcUrl())
             .mqttUrl(services.mqttUrl())
+            .mqttLogin(services.login(Principal.api()))
             .dbPoolSize(4)
             .passwordCost(4)
             .seeds(SEEDS)

@@ -2,11 +2,14 @@ package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.access.Installation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The command line names its own flags in configuration errors, old spellings included. */
@@ -34,6 +37,26 @@ class CommandApiMainTest {
         .contains(
             "--mqtt-url must look like tcp://host:port or ssl://host:port, was 'mqtt://nowhere'");
     assertThat(run.exit).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("no broker login, or the fleet's folder, is refused saying how to get one")
+  void login(@TempDir Path dir) {
+    Run none = run("--db-url", "jdbc:postgresql://db/citybrain", "--mqtt-url", "tcp://b:1883");
+    assertThat(none.exit).isEqualTo(1);
+    assertThat(none.err)
+        .contains(
+            "citybrain-api: --credentials is missing: the broker refuses anonymous clients; give"
+                + " --credentials DIR (citybrain provision --out DIR makes one) or --mqtt-username"
+                + " NAME with --mqtt-password-file FILE");
+    Installation installation = Installation.generate(dir.resolve("site"));
+    Run fleet =
+        run(
+            "--db-url",
+            "jdbc:postgresql://db/citybrain",
+            "--credentials",
+            installation.fleet().folder().toString());
+    assertThat(fleet.err).contains("it holds no service passwords");
   }
 
   private record Run(int exit, String err) {}

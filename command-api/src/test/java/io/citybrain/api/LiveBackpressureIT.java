@@ -51,9 +51,8 @@ class LiveBackpressureIT {
         LiveClient fast = new LiveClient(f.api.url(), f.token("viewer"), "DP");
         MqttConnection mqtt =
             PahoConnection.connect(
-                MqttSettings.builder(services.mqttUrl(), services.uniqueId("stream-job"))
-                    .login(services.login(Principal.job()))
-                    .build())) {
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("stream-job"))
+                    .withLogin(services.login(Principal.job())))) {
       slow.sendText(new JsonObject().put("subscribe", new JsonArray(districts)).encode());
       assertThat(slow.readText()).contains("\"hello\"");
       assertThat(slow.readText()).contains("\"subscribed\"");

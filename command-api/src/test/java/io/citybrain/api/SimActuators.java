@@ -59,6 +59,8 @@ final class SimActuators implements AutoCloseable {
             List.of(
                 "--broker",
                 services.mqttUrl(),
+                "--credentials",
+                services.credentials().toString(),
                 "--client-id",
                 clientId,
                 "--no-telemetry",

@@ -90,9 +90,8 @@ class WallIT {
     }
     mqtt =
         PahoConnection.connect(
-            MqttSettings.builder(services.mqttUrl(), services.uniqueId("wall-results"))
-                .login(services.login(Principal.job()))
-                .build());
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("wall-results"))
+                .withLogin(services.login(Principal.job())));
     browser = new WallBrowser(1680, 1400);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.citybrain.access.Principal;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -60,7 +61,8 @@ class IngestFaultsIT {
     try (MqttConnection oracle =
             PahoConnection.connect(
                 MqttSettings.of(services.mqttUrl(), services.uniqueId("oracle"))
-                    .withMaxInflight(65_535));
+                    .withMaxInflight(65_535)
+                    .withLogin(services.login(Principal.brokerAdmin())));
         IngestJob job = IngestJob.start(services, services.mqttUrl(), new CountOpens())) {
       oracle.subscribe(
           "city/v1/+/+/+",

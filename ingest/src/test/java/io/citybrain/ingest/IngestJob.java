@@ -2,11 +2,14 @@ package io.citybrain.ingest;
 
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.access.Principal;
 import io.citybrain.ingest.sink.RawIngestSink;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.ingest.source.MqttSource;
 import io.citybrain.ingest.source.MqttSourceConfig;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
@@ -68,13 +71,20 @@ final class IngestJob implements AutoCloseable {
     // while the lane is
     // down. (A shared subscription lost messages published while every member was reconnecting:
     // BrokerRestartIT.)
-    List<String> filters =
-        SeedLoader.load().districtCodes().stream().map(d -> "city/v1/" + d + "/+/+").toList();
+    // Telemetry only, one filter per district and class: all the job may read.
+    List<String> filters = new ArrayList<>();
+    for (String d : SeedLoader.load().districtCodes()) {
+      for (MessageClass c : MessageClass.TELEMETRY) {
+        filters.add(Topics.filter(c, d));
+      }
+    }
     // Sessions expire soon after a test: an abandoned persistent session queues every later message
     // on the broker.
     MqttSourceConfig source =
         new MqttSourceConfig(
             brokerUrl,
+            services.login(Principal.job()),
+            null,
             filters,
             services.uniqueId("ingest"),
             2,
@@ -107,6 +117,8 @@ final class IngestJob implements AutoCloseable {
             List.of(
                 "--broker",
                 brokerUrl,
+                "--credentials",
+                services.credentials().toString(),
                 "--client-id",
                 services.uniqueId("sim"),
                 "--no-actuators",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.citybrain.access.Principal;
+import io.citybrain.proto.Topics;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
 import java.nio.charset.StandardCharsets;
@@ -26,12 +27,17 @@ class PahoConnectionIT {
   @DisplayName(
       "a QoS 1 publish is acknowledged and reaches a subscriber; the in-flight bound respects the setting")
   void roundTrip(TestServices services) throws Exception {
-    String topic = "test/" + services.uniqueId("rt");
+    // A gateway's reading, read by the broker's administrator: what their rights allow.
+    String topic = Topics.reading("FT", services.uniqueId("rt"));
     try (MqttConnection sub =
-            PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("s")));
+            PahoConnection.connect(
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("s"))
+                    .withLogin(services.login(Principal.brokerAdmin())));
         MqttConnection pub =
             PahoConnection.connect(
-                MqttSettings.of(services.mqttUrl(), services.uniqueId("p")).withMaxInflight(5))) {
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("p"))
+                    .withMaxInflight(5)
+                    .withLogin(services.login(Principal.districtGateway("FT"))))) {
       CompletableFuture<String> received = new CompletableFuture<>();
       sub.subscribe(
           topic, 1, (t, payload) -> received.complete(new String(payload, StandardCharsets.UTF_8)));
@@ -90,10 +96,12 @@ class PahoConnectionIT {
   @DisplayName(
       "a message with Message Expiry is not delivered to a session that comes back after it expired")
   void messageExpiry(TestServices services) throws Exception {
-    String topic = "test/" + services.uniqueId("expiry");
+    // A device's own command topic, which the API publishes to.
     String device = services.uniqueId("device");
+    String topic = Topics.command("FT", device);
     MqttSettings persistent =
         MqttSettings.builder(services.mqttUrl(), device)
+            .login(services.login(Principal.device("FT", device)))
             .cleanStart(false)
             .sessionExpirySeconds(300)
             .maxInflight(100)
@@ -105,7 +113,8 @@ class PahoConnectionIT {
     first.close();
     try (MqttConnection coordinator =
         PahoConnection.connect(
-            MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator")))) {
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator"))
+                .withLogin(services.login(Principal.api())))) {
       CompletableFuture<Throwable> a = new CompletableFuture<>();
       CompletableFuture<Throwable> b = new CompletableFuture<>();
       coordinator.publish(topic, "stale".getBytes(StandardCharsets.UTF_8), 1, 1, a::complete);
@@ -130,9 +139,11 @@ class PahoConnectionIT {
   @DisplayName(
       "with manual acks, a reconnecting persistent session gets exactly what it did not acknowledge, then the rest")
   void redeliveryToAReconnectingSession(TestServices services) throws Exception {
-    String topic = "test/" + services.uniqueId("lane");
+    // Telemetry read by the stream job's lane, published by a gateway.
+    String topic = Topics.reading("FT", services.uniqueId("lane"));
     MqttSettings lane =
-        MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 3600, 1000);
+        MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 3600, 1000)
+            .withLogin(services.login(Principal.job()));
     List<Integer> packetIds = new CopyOnWriteArrayList<>();
     PahoConnection first = PahoConnection.connect(lane);
     first.subscribe(
@@ -141,7 +152,8 @@ class PahoConnectionIT {
         (MqttConnection.DeliveryHandler) (t, payload, packetId, qos) -> packetIds.add(packetId));
     try (MqttConnection publisher =
         PahoConnection.connect(
-            MqttSettings.of(services.mqttUrl(), services.uniqueId("publisher")))) {
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("publisher"))
+                .withLogin(services.login(Principal.districtGateway("FT"))))) {
       publishAll(publisher, topic, 0, 20);
       // A broker must keep a window of unacknowledged messages in flight (the source acks only per
       // checkpoint).
@@ -188,10 +200,11 @@ class PahoConnectionIT {
   @DisplayName(
       "a resumed session's stale subscription is handed to onUnmatched, and unsubscribe ends it")
   void staleSubscriptions(TestServices services) throws Exception {
-    String old = "test/" + services.uniqueId("old");
-    String current = "test/" + services.uniqueId("current");
+    String old = Topics.reading("FT", services.uniqueId("old"));
+    String current = Topics.reading("FT", services.uniqueId("current"));
     MqttSettings lane =
-        MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 300, 100);
+        MqttSettings.persistentConsumer(services.mqttUrl(), services.uniqueId("lane"), 300, 100)
+            .withLogin(services.login(Principal.job()));
     PahoConnection before = PahoConnection.connect(lane);
     before.subscribe(old, 1, (t, p) -> {});
     before.close();
@@ -200,7 +213,8 @@ class PahoConnectionIT {
     try (PahoConnection after = PahoConnection.connect(lane);
         MqttConnection publisher =
             PahoConnection.connect(
-                MqttSettings.of(services.mqttUrl(), services.uniqueId("publisher")))) {
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("publisher"))
+                    .withLogin(services.login(Principal.districtGateway("FT"))))) {
       after.onUnmatched(
           (t, payload, packetId, qos) -> {
             unmatched.add(t);
@@ -226,12 +240,16 @@ class PahoConnectionIT {
   @DisplayName(
       "a handler that throws does not take the connection down: the next message still arrives")
   void failingHandlerIsContained(TestServices services) throws Exception {
-    String topic = "test/" + services.uniqueId("boom");
+    String topic = Topics.reading("FT", services.uniqueId("boom"));
     List<String> delivered = new CopyOnWriteArrayList<>();
     try (MqttConnection sub =
-            PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("s")));
+            PahoConnection.connect(
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("s"))
+                    .withLogin(services.login(Principal.brokerAdmin())));
         MqttConnection pub =
-            PahoConnection.connect(MqttSettings.of(services.mqttUrl(), services.uniqueId("p")))) {
+            PahoConnection.connect(
+                MqttSettings.of(services.mqttUrl(), services.uniqueId("p"))
+                    .withLogin(services.login(Principal.districtGateway("FT"))))) {
       sub.subscribe(
           topic,
           1,

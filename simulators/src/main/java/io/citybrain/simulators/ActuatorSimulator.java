@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +33,6 @@ import java.util.concurrent.TimeUnit;
  * runs on one thread, off the MQTT callback thread.
  */
 final class ActuatorSimulator implements AutoCloseable {
-  private final MqttConnection connection;
   private final AckSink sink;
   private final Map<String, SimDevice> actuators;
   private final ActuatorSettings settings;
@@ -70,18 +68,17 @@ final class ActuatorSimulator implements AutoCloseable {
   }
 
   /**
-   * @param connection receives the commands; acknowledgements go to {@code sink}
+   * Acknowledgements go to {@code sink}; commands come from the connections {@link #start} gets.
+   *
    * @param stateFolder where the executed-commands journal lives (locked for this process)
    */
   ActuatorSimulator(
-      MqttConnection connection,
       AckSink sink,
       Map<String, SimDevice> actuators,
       ActuatorSettings settings,
       Path stateFolder,
       long seed) {
     FleetCredentials fleet = settings.requireFleet();
-    this.connection = connection;
     this.sink = sink;
     this.actuators = actuators;
     this.settings = settings;
@@ -92,16 +89,12 @@ final class ActuatorSimulator implements AutoCloseable {
     this.random = new SplittableRandom(StableHash.derive(seed, "actuators"));
   }
 
-  /** Subscribes to the command topics of the given districts (all when empty). */
-  void start(Set<String> districts) {
-    if (districts.isEmpty()) {
-      connection.subscribe(Topics.filter(MessageClass.COMMAND, Topics.ANY), 1, this::arrived);
-    } else {
-      districts.forEach(
-          district ->
-              connection.subscribe(
-                  Topics.filter(MessageClass.COMMAND, district), 1, this::arrived));
-    }
+  /**
+   * Subscribes to each command filter on the connection allowed to read it (a district gateway's
+   * reads its district's commands, a device's only its own).
+   */
+  void start(Map<String, MqttConnection> subscriptions) {
+    subscriptions.forEach((filter, connection) -> connection.subscribe(filter, 1, this::arrived));
   }
 
   private void arrived(String topic, byte[] payload, boolean retained) {

@@ -1,5 +1,7 @@
 package io.citybrain.simulators;
 
+import io.citybrain.access.BrokerLoginOptions;
+import io.citybrain.access.FleetCredentials;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Scenario;
@@ -43,6 +45,20 @@ public final class SimCommand implements Callable<Integer> {
 
   @Mixin FleetOptions fleet;
 
+  /** The fleet's credentials (--credentials DIR) and the broker's CA (--mqtt-ca). */
+  @Mixin BrokerLoginOptions login;
+
+  @Option(
+      names = "--connect-as",
+      paramLabel = "gateways|devices",
+      defaultValue = "gateways",
+      converter = ConnectAsConverter.class,
+      description =
+          "Log in as each district's IoT gateway (<D>-GW-IOT, --connections connections each, each"
+              + " carrying only its district's devices), or as every device with its own login"
+              + " (one connection per device, 32 connecting at a time). Default: ${DEFAULT-VALUE}.")
+  SimConfig.ConnectAs connectAs;
+
   @Option(
       names = "--mqtt-url",
       paramLabel = "URL",
@@ -67,7 +83,9 @@ public final class SimCommand implements Callable<Integer> {
   @Option(
       names = "--connections",
       defaultValue = "" + SimConfig.DEFAULT_CONNECTIONS,
-      description = "MQTT connections to publish over (default: ${DEFAULT-VALUE}).")
+      description =
+          "MQTT connections per district gateway (--connect-as gateways; default:"
+              + " ${DEFAULT-VALUE}).")
   int connections;
 
   @Option(
@@ -250,14 +268,6 @@ public final class SimCommand implements Callable<Integer> {
   double ackFailureRate;
 
   @Option(
-      names = "--credentials",
-      paramLabel = "DIR",
-      description =
-          "The installation's fleet credentials (its fleet/ folder): actuators verify commands"
-              + " and sign acks with them.")
-  java.nio.file.Path credentials;
-
-  @Option(
       names = "--actuator-state",
       paramLabel = "DIR",
       description =
@@ -296,6 +306,9 @@ public final class SimCommand implements Callable<Integer> {
           Flags.of(
               "MQTT URL", "--mqtt-url",
               "MQTT client id", "--client-id",
+              "MQTT CA certificate", "--mqtt-ca",
+              "credentials", "--credentials",
+              "connect as", "--connect-as",
               "QoS", "--qos",
               "connections", "--connections",
               "rate", "--rate",
@@ -371,6 +384,14 @@ public final class SimCommand implements Callable<Integer> {
    */
   public SimConfig config() {
     FleetSettings city = fleet.settings();
+    // The login's own problem is told once every other flag is known good.
+    FleetCredentials credentials = null;
+    InvalidSettingException loginProblem = null;
+    try {
+      credentials = login.fleet();
+    } catch (InvalidSettingException e) {
+      loginProblem = e;
+    }
     CitySeeds seeds = city.load();
     try {
       Rate pace = rate == null ? Rate.REALTIME : Rate.parse(rate);
@@ -386,7 +407,11 @@ public final class SimCommand implements Callable<Integer> {
               : played != null ? Duration.ofSeconds(played.durationS()) : null;
       Set<String> selected = new LinkedHashSet<>();
       districts.forEach(d -> selected.add(d.trim().toUpperCase(Locale.ROOT)));
-      return SimConfig.builder(seeds, city.expand(seeds), MqttSettings.of(mqttUrl(), clientId))
+      MqttSettings mqtt =
+          MqttSettings.builder(mqttUrl(), clientId).caCertificate(login.caCertificate()).build();
+      return SimConfig.builder(seeds, city.expand(seeds), mqtt)
+          .credentials(credentials)
+          .connectAs(connectAs)
           .seedSource(city.source())
           .qos(qos)
           .connections(connections)
@@ -415,16 +440,28 @@ public final class SimCommand implements Callable<Integer> {
           .actuators(
               new ActuatorSettings(actuators, ackLatency, ackFailureRate)
                   .withState(actuatorState, maxCommandLifetime)
-                  .withFleet(
-                      credentials == null
-                          ? null
-                          : io.citybrain.access.FleetCredentials.load(credentials)))
+                  .withFleet(credentials))
           .build();
     } catch (InvalidSettingException e) {
-      throw FLAGS.restate(spec.commandLine(), e);
+      throw FLAGS.restate(
+          spec.commandLine(),
+          loginProblem != null && "credentials".equals(e.setting()) ? loginProblem : e);
     } catch (IllegalArgumentException e) {
       // The scenario loader's own words: unknown scenario, or a scenario file that does not fit.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  /** {@code gateways} or {@code devices}, in any case; anything else names the two. */
+  static final class ConnectAsConverter implements CommandLine.ITypeConverter<SimConfig.ConnectAs> {
+    @Override
+    public SimConfig.ConnectAs convert(String value) {
+      try {
+        return SimConfig.ConnectAs.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "must be gateways or devices, was '" + value + "'");
+      }
     }
   }
 

@@ -1,5 +1,8 @@
 package io.citybrain.simulators;
 
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.access.FleetCredentials;
+import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
@@ -35,10 +38,23 @@ public final class SimConfig implements Described {
   public static final double DEFAULT_SPEED = 1.0;
   public static final String DEFAULT_CLIENT_ID_PREFIX = "citybrain-sim";
 
+  /** Whom the simulator's connections log in as. */
+  public enum ConnectAs {
+    /**
+     * Each district's IoT gateway ({@code <D>-GW-IOT}), {@code connections} times, carrying only
+     * that district's devices; camera batches go over their video-analytics gateway's own login.
+     */
+    GATEWAYS,
+    /** One connection per device, with the device's own login (batches: their gateway's). */
+    DEVICES
+  }
+
   private final SeedSource seedSource;
   private final CitySeeds seeds;
   private final Fleet fleet;
   private final MqttSettings mqtt;
+  private final FleetCredentials credentials;
+  private final ConnectAs connectAs;
   private final int qos;
   private final int connections;
   private final Rate rate;
@@ -61,6 +77,7 @@ public final class SimConfig implements Described {
     seeds = Objects.requireNonNull(b.seeds, "seeds");
     fleet = Objects.requireNonNull(b.fleet, "fleet");
     mqtt = Objects.requireNonNull(b.mqtt, "MQTT settings");
+    connectAs = Objects.requireNonNull(b.connectAs, "connect as");
     rate = Objects.requireNonNull(b.rate, "rate");
     speed = Check.positive(b.speed, "speed");
     Check.require(
@@ -91,10 +108,21 @@ public final class SimConfig implements Described {
     shard = Objects.requireNonNull(b.shard, "shard");
     scenario = b.scenario;
     faults = Objects.requireNonNull(b.faults, "faults");
-    actuators = Objects.requireNonNull(b.actuators, "actuators");
+    ActuatorSettings given = Objects.requireNonNull(b.actuators, "actuators");
+    // The actuators verify commands and sign acks with the same fleet credentials the run logs in
+    // with, unless their settings name others.
+    actuators =
+        given.fleet() == null && b.credentials != null ? given.withFleet(b.credentials) : given;
     seed = b.seed;
     telemetry = b.telemetry;
     startEpochMs = b.startEpochMs;
+    // Last: a run's own settings are told first, the login once they are right.
+    Check.require(
+        b.credentials != null,
+        "credentials",
+        "are missing: the broker refuses anonymous clients; give the installation's fleet/"
+            + " folder (citybrain provision --out DIR makes one)");
+    credentials = b.credentials;
   }
 
   /**
@@ -113,10 +141,15 @@ public final class SimConfig implements Described {
     return (districts.isEmpty() || districts.contains(district)) && shard.owns(fleetOrdinal);
   }
 
-  /** The settings of connection {@code i}: the broker's, with this run's own client id. */
-  MqttSettings connection(int i) {
-    return mqtt.withClientId(
-        mqtt.clientId() + "-" + shard.index() + "of" + shard.count() + "-" + i);
+  /**
+   * The settings of one connection: the broker's, with this run's own client id ({@code
+   * PREFIX-{shard}of{n}-{name}}, unique per connection and shard) and the principal's login.
+   */
+  MqttSettings connection(String name, Principal principal) {
+    return mqtt.toBuilder()
+        .clientId(mqtt.clientId() + "-" + shard.index() + "of" + shard.count() + "-" + name)
+        .login(BrokerLogin.of(credentials, principal))
+        .build();
   }
 
   @Override
@@ -125,7 +158,12 @@ public final class SimConfig implements Described {
         .add("seeds", seedSource.describe())
         .add("scale", fleet.scale())
         .add("fleet seed", fleet.seed())
-        .include(mqtt)
+        // Each connection logs in as its own principal: the description names whom.
+        .include(
+            mqtt.withLogin(
+                connectAs == ConnectAs.GATEWAYS ? "<D>-GW-IOT" : "<device id>", "(derived)"))
+        .add("credentials", credentials.folder())
+        .add("connect as", connectAs.name().toLowerCase(Locale.ROOT))
         .add("QoS", qos)
         .add("connections", connections)
         .add("rate", rate)
@@ -163,10 +201,20 @@ public final class SimConfig implements Described {
     return mqtt;
   }
 
+  /** The fleet's credentials: every connection logs in as a gateway or a device. */
+  public FleetCredentials credentials() {
+    return credentials;
+  }
+
+  public ConnectAs connectAs() {
+    return connectAs;
+  }
+
   public int qos() {
     return qos;
   }
 
+  /** Connections per district gateway (when connecting as gateways). */
   public int connections() {
     return connections;
   }
@@ -239,6 +287,8 @@ public final class SimConfig implements Described {
     private final CitySeeds seeds;
     private final Fleet fleet;
     private final MqttSettings mqtt;
+    private FleetCredentials credentials;
+    private ConnectAs connectAs = ConnectAs.GATEWAYS;
     private int qos = DEFAULT_QOS;
     private int connections = DEFAULT_CONNECTIONS;
     private Rate rate = Rate.REALTIME;
@@ -265,6 +315,17 @@ public final class SimConfig implements Described {
     /** Where the seeds came from, as the description names it (default: the shipped ones). */
     public Builder seedSource(SeedSource value) {
       seedSource = value;
+      return this;
+    }
+
+    /** The fleet's credentials (required: the brokers refuse anonymous clients). */
+    public Builder credentials(FleetCredentials value) {
+      credentials = value;
+      return this;
+    }
+
+    public Builder connectAs(ConnectAs value) {
+      connectAs = value;
       return this;
     }
 

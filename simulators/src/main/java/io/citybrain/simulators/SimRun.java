@@ -1,16 +1,13 @@
 package io.citybrain.simulators;
 
 import io.citybrain.mqtt.MqttConnection;
-import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.proto.MessageClass;
 import io.citybrain.proto.Topics;
 import io.citybrain.proto.sign.AckSignature;
 import io.citybrain.proto.v1.CommandAck;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,15 +19,16 @@ import org.HdrHistogram.Histogram;
 
 /**
  * One simulator run: connects, publishes the generator's stream paced to its schedule, answers
- * commands with the actuators, and reports. Messages of one device always go through the same
- * connection, so each device's messages reach the broker in seq order.
+ * commands with the actuators, and reports. Every connection logs in as a gateway or a device
+ * ({@link ConnectionPlan}); messages of one device always go through the same connection, so each
+ * device's messages reach the broker in seq order.
  */
 public final class SimRun implements AutoCloseable {
   private static final long DRAIN_TIMEOUT_MS = 30_000;
   private final SimConfig config;
   private final SimFleet fleet;
   private final PrintStream progress;
-  private final List<MqttConnection> connections = new ArrayList<>();
+  private SimConnections connections;
   private final Map<MessageClass, LongAdder> published = new EnumMap<>(MessageClass.class);
   private final LongAdder errors = new LongAdder();
   private final AtomicLong outstanding = new AtomicLong();
@@ -73,20 +71,17 @@ public final class SimRun implements AutoCloseable {
    * be reached.
    */
   public SimReport run() throws InterruptedException {
-    for (int i = 0; i < config.connections(); i++) {
-      connections.add(PahoConnection.connect(config.connection(i)));
-    }
+    connections = SimConnections.open(new ConnectionPlan(config, fleet));
     telemetryRunning = config.telemetry() && !fleet.devices().isEmpty();
     if (config.actuators().enabled() && !fleet.actuators().isEmpty()) {
       actuators =
           new ActuatorSimulator(
-              connections.get(0),
               this::acknowledge,
               fleet.actuators(),
               config.actuators(),
               config.actuators().stateFolder(config.shard()),
               config.seed());
-      actuators.start(config.districts());
+      actuators.start(connections.commandSubscriptions());
       actuatorsReady = true;
     }
     long startNanos = System.nanoTime();
@@ -187,7 +182,7 @@ public final class SimRun implements AutoCloseable {
             .toByteArray();
     try {
       connections
-          .get(device.fleetOrdinal % connections.size())
+          .of(device)
           .publish(
               Topics.ack(device.device.district(), device.device.id()),
               payload,
@@ -242,7 +237,7 @@ public final class SimRun implements AutoCloseable {
   }
 
   private void send(Outgoing message) throws InterruptedException {
-    MqttConnection connection = connections.get(message.connectionKey() % connections.size());
+    MqttConnection connection = connections.of(message);
     long sentAt = System.nanoTime();
     outstanding.incrementAndGet();
     connection.publish(
@@ -329,7 +324,7 @@ public final class SimRun implements AutoCloseable {
   }
 
   private long reconnects() {
-    return connections.stream().mapToLong(MqttConnection::reconnects).sum();
+    return connections == null ? 0 : connections.reconnects();
   }
 
   private SimReport report(double seconds) {
@@ -351,7 +346,7 @@ public final class SimRun implements AutoCloseable {
     return new SimReport(
         config.mqtt().url(),
         config.qos(),
-        config.connections(),
+        connections == null ? 0 : connections.size(),
         config.shard().toString(),
         fleet.devices().size(),
         config.rate().toString(),
@@ -369,8 +364,9 @@ public final class SimRun implements AutoCloseable {
   @Override
   public void close() {
     // Connections first: no command can then reach an actuator that is shutting down.
-    connections.forEach(MqttConnection::close);
-    connections.clear();
+    if (connections != null) {
+      connections.close();
+    }
     if (actuators != null) {
       actuators.close();
     }

@@ -179,6 +179,8 @@ class ActuatorsIT {
             SimFixture.config(
                 "--mqtt-url",
                 services.mqttUrl(),
+                "--credentials",
+                services.credentials().toString(),
                 "--client-id",
                 services.uniqueId("sim"),
                 "--districts",
@@ -198,7 +200,11 @@ class ActuatorsIT {
             null);
     try (Subscriber pump =
             new Subscriber(
-                services.mqttUrl(), services.uniqueId("pump"), "city/v1/DP/+/" + PUMP, 1);
+                services.mqttUrl(),
+                services.login(Principal.brokerAdmin()),
+                services.uniqueId("pump"),
+                "city/v1/DP/+/" + PUMP,
+                1);
         MqttConnection coordinator =
             PahoConnection.connect(
                 MqttSettings.of(services.mqttUrl(), services.uniqueId("coordinator"))
@@ -306,6 +312,8 @@ class ActuatorsIT {
               SimFixture.config(
                   "--mqtt-url",
                   services.mqttUrl(),
+                  "--credentials",
+                  services.credentials().toString(),
                   "--client-id",
                   clientId,
                   "--no-telemetry",
@@ -337,8 +345,9 @@ class ActuatorsIT {
       await("actuators subscribed").atMost(Duration.ofSeconds(10)).until(run::actuatorsReady);
       acks =
           new Subscriber(
-              MqttSettings.of(services.mqttUrl(), services.uniqueId("acks"))
-                  .withLogin(services.login(Principal.api())),
+              services.mqttUrl(),
+              services.login(Principal.api()),
+              services.uniqueId("acks"),
               "city/v1/DP/ack/+",
               1);
       coordinator =

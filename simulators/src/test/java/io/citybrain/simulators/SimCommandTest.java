@@ -94,6 +94,32 @@ class SimCommandTest {
   }
 
   @Test
+  @DisplayName("a simulator without credentials, or with a folder that is not there, exits 2")
+  void credentials() {
+    Run none = runAsGiven("--mqtt-url", "tcp://127.0.0.1:1", "--quiet");
+    assertThat(none.code).isEqualTo(2);
+    assertThat(none.err.strip())
+        .isEqualTo(
+            "sim: --credentials is missing: the broker refuses anonymous clients; give"
+                + " --credentials DIR, the installation's fleet/ folder (citybrain provision --out"
+                + " DIR makes one) (see --help)");
+    Run missing = runAsGiven("--credentials", "/nowhere/fleet", "--quiet");
+    assertThat(missing.err.strip())
+        .isEqualTo(
+            "sim: --credentials folder /nowhere/fleet does not exist; create one with: citybrain"
+                + " provision --out /nowhere/fleet (see --help)");
+    assertThat(config("--connect-as", "Devices").connectAs())
+        .isEqualTo(SimConfig.ConnectAs.DEVICES);
+    Run bad = run("--connect-as", "everyone", "--quiet");
+    assertThat(bad.code).isEqualTo(2);
+    assertThat(bad.err).contains("must be gateways or devices, was 'everyone'");
+    assertThat(config().describe().toString())
+        .containsPattern("\n  credentials +" + SimFixture.FLEET)
+        .containsPattern("\n  connect as +gateways")
+        .containsPattern("\n  MQTT username +<D>-GW-IOT");
+  }
+
+  @Test
   @DisplayName("every setting the run describes is set by a flag the command has")
   void everySettingHasItsFlag() {
     CommandSpec spec = new CommandLine(new SimCommand()).getCommandSpec();
@@ -106,6 +132,9 @@ class SimCommandTest {
             "MQTT reconnect",
             "MQTT connect timeout",
             "MQTT acks",
+            "MQTT username",
+            "MQTT password",
+            "MQTT max packet size",
             "faults");
     List<String> described = new ArrayList<>();
     config().describe().toString().lines().skip(1).forEach(line -> described.add(setting(line)));
@@ -164,7 +193,14 @@ class SimCommandTest {
     return SimFixture.config(args);
   }
 
+  /** A run with the test installation's fleet credentials, as every real run has. */
   private static Run run(String... args) {
+    List<String> flags = new ArrayList<>(List.of(args));
+    flags.addAll(List.of("--credentials", SimFixture.FLEET.toString()));
+    return runAsGiven(flags.toArray(String[]::new));
+  }
+
+  private static Run runAsGiven(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =

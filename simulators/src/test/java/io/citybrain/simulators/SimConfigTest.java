@@ -3,6 +3,8 @@ package io.citybrain.simulators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.citybrain.access.FleetCredentials;
+import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
@@ -31,7 +33,8 @@ class SimConfigTest {
 
   private static SimConfig.Builder builder() {
     return SimConfig.builder(
-        seeds, FleetExpander.expand(seeds), MqttSettings.of("tcp://127.0.0.1:1883", "sim"));
+            seeds, FleetExpander.expand(seeds), MqttSettings.of("tcp://127.0.0.1:1883", "sim"))
+        .credentials(FleetCredentials.load(SimFixture.FLEET));
   }
 
   @Test
@@ -50,7 +53,11 @@ class SimConfigTest {
     assertThat(config.startHour()).isEqualTo(SimConfig.DEFAULT_DAY_HOUR);
     assertThat(config.telemetry()).isTrue();
     assertThat(config.actuators()).isEqualTo(ActuatorSettings.DEFAULT);
-    assertThat(config.connection(2).clientId()).isEqualTo("sim-1of1-2");
+    assertThat(config.connectAs()).isEqualTo(SimConfig.ConnectAs.GATEWAYS);
+    assertThat(config.connection("FT-2", Principal.districtGateway("FT")).clientId())
+        .isEqualTo("sim-1of1-FT-2");
+    assertThat(config.connection("FT-2", Principal.districtGateway("FT")).username())
+        .isEqualTo("FT-GW-IOT");
     // The flags' defaults are the configuration's: one place for each.
     SimConfig parsed = SimFixture.config();
     assertThat(parsed.describe().toString())
@@ -59,6 +66,7 @@ class SimConfigTest {
                     parsed.seeds(),
                     parsed.fleet(),
                     MqttSettings.of(parsed.mqtt().url(), SimConfig.DEFAULT_CLIENT_ID_PREFIX))
+                .credentials(FleetCredentials.load(SimFixture.FLEET))
                 .build()
                 .describe()
                 .toString());

@@ -2,11 +2,17 @@ package io.citybrain.simulators;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.citybrain.access.Installation;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.proto.v1.Reading;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -19,9 +25,29 @@ final class SimFixture {
 
   private SimFixture() {}
 
+  /**
+   * An installation of the tests that need a configuration but no broker: its fleet folder is what
+   * {@link #config} passes as {@code --credentials} unless the flags name one.
+   */
+  static final Path FLEET = provision().resolve(Installation.FLEET);
+
+  private static Path provision() {
+    try {
+      Path dir = Files.createTempDirectory("citybrain-sim-test");
+      Installation.generate(dir.resolve("installation"));
+      return dir.resolve("installation");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static SimConfig config(String... args) {
+    List<String> flags = new ArrayList<>(Arrays.asList(args));
+    if (!flags.contains("--credentials")) {
+      flags.addAll(List.of("--credentials", FLEET.toString()));
+    }
     SimCommand command = new SimCommand();
-    new CommandLine(command).parseArgs(args);
+    new CommandLine(command).parseArgs(flags.toArray(String[]::new));
     return command.config();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.citybrain.access.Principal;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.Heartbeat;
 import io.citybrain.proto.v1.Reading;
@@ -36,7 +37,12 @@ class SimulatorIT {
       "a short QoS 1 run: every message arrives, decodes, matches the fleet, and seqs rise per device")
   void shortRunMatchesTheFleet(TestServices services) throws Exception {
     try (Subscriber subscriber =
-        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
+        new Subscriber(
+            services.mqttUrl(),
+            services.login(Principal.brokerAdmin()),
+            services.uniqueId("sub"),
+            "city/v1/+/+/+",
+            1)) {
       SimReport report = run(services, "--rate", "2000", "--duration", "3s", "--qos", "1");
       assertThat(report.errors()).isZero();
       assertThat(report.published()).isBetween(5_700L, 6_300L);
@@ -85,7 +91,12 @@ class SimulatorIT {
   private static Set<String> devicesPublished(TestServices services, String... flags)
       throws Exception {
     try (Subscriber subscriber =
-        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 0)) {
+        new Subscriber(
+            services.mqttUrl(),
+            services.login(Principal.brokerAdmin()),
+            services.uniqueId("sub"),
+            "city/v1/+/+/+",
+            0)) {
       SimReport report = run(services, flags);
       subscriber.awaitCount(report.published(), 15_000);
       Set<String> devices = new HashSet<>();
@@ -117,7 +128,12 @@ class SimulatorIT {
   @DisplayName("--rate 2000 is held within 5% over 10 s, as published and as received")
   void holdsTheRate(TestServices services) throws Exception {
     try (Subscriber subscriber =
-        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 0)) {
+        new Subscriber(
+            services.mqttUrl(),
+            services.login(Principal.brokerAdmin()),
+            services.uniqueId("sub"),
+            "city/v1/+/+/+",
+            0)) {
       SimReport report = run(services, "--rate", "2000", "--duration", "10s", "--qos", "0");
       assertThat(report.published()).isBetween(19_000L, 21_000L);
       assertThat(report.achievedRate()).isBetween(1_900.0, 2_100.0);
@@ -139,7 +155,12 @@ class SimulatorIT {
       "fault flags reach the wire: malformed payloads fail to decode, duplicates repeat (device, seq)")
   void faultsOnTheWire(TestServices services) throws Exception {
     try (Subscriber subscriber =
-        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
+        new Subscriber(
+            services.mqttUrl(),
+            services.login(Principal.brokerAdmin()),
+            services.uniqueId("sub"),
+            "city/v1/+/+/+",
+            1)) {
       SimReport report =
           run(
               services,
@@ -181,7 +202,13 @@ class SimulatorIT {
         SimCommand.commandLine(new SimCommand())
             .setErr(new PrintWriter(err, true))
             .setOut(new PrintWriter(out, true))
-            .execute("--mqtt-url", "tcp://127.0.0.1:1", "--count", "10");
+            .execute(
+                "--mqtt-url",
+                "tcp://127.0.0.1:1",
+                "--count",
+                "10",
+                "--credentials",
+                SimFixture.FLEET.toString());
     assertThat(code).isEqualTo(1);
     assertThat(err.toString().strip())
         .startsWith("sim: cannot connect to tcp://127.0.0.1:1")
@@ -193,7 +220,14 @@ class SimulatorIT {
     SimCommand.commandLine(new SimCommand())
         .setErr(new PrintWriter(new StringWriter(), true))
         .setOut(new PrintWriter(quiet, true))
-        .execute("--mqtt-url", "tcp://127.0.0.1:1", "--count", "10", "--quiet");
+        .execute(
+            "--mqtt-url",
+            "tcp://127.0.0.1:1",
+            "--count",
+            "10",
+            "--quiet",
+            "--credentials",
+            SimFixture.FLEET.toString());
     assertThat(quiet.toString()).as("--quiet prints no settings").startsWith("simulating ");
   }
 
@@ -208,6 +242,8 @@ class SimulatorIT {
             .execute(
                 "--broker",
                 services.mqttUrl(),
+                "--credentials",
+                services.credentials().toString(),
                 "--client-id",
                 services.uniqueId("old-flag"),
                 "--no-actuators",
@@ -228,6 +264,8 @@ class SimulatorIT {
         List.of(
             "--mqtt-url",
             services.mqttUrl(),
+            "--credentials",
+            services.credentials().toString(),
             "--client-id",
             services.uniqueId("sim"),
             "--no-actuators"));
@@ -242,7 +280,12 @@ class SimulatorIT {
    */
   private static List<byte[]> normalised(TestServices services, String... flags) throws Exception {
     try (Subscriber subscriber =
-        new Subscriber(services.mqttUrl(), services.uniqueId("sub"), "city/v1/+/+/+", 1)) {
+        new Subscriber(
+            services.mqttUrl(),
+            services.login(Principal.brokerAdmin()),
+            services.uniqueId("sub"),
+            "city/v1/+/+/+",
+            1)) {
       SimReport report = run(services, flags);
       subscriber.awaitCount(report.published(), 15_000);
       List<Message> messages = new ArrayList<>();

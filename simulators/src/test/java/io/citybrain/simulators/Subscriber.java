@@ -2,6 +2,7 @@ package io.citybrain.simulators;
 
 import static org.awaitility.Awaitility.await;
 
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -19,13 +20,14 @@ final class Subscriber implements AutoCloseable {
   /** One message as it arrived, with its arrival time. */
   record Received(String topic, byte[] payload, long atNanos) {}
 
-  Subscriber(String brokerUrl, String clientId, String filter, int qos) {
-    this(MqttSettings.of(brokerUrl, clientId), filter, qos);
-  }
-
-  /** A subscriber with these settings (its login among them). */
-  Subscriber(MqttSettings settings, String filter, int qos) {
-    connection = PahoConnection.connect(settings.withMaxInflight(65_535));
+  /**
+   * @param login the principal the test plays: one allowed to read {@code filter} (the broker's
+   *     administrator for telemetry, the API for acks)
+   */
+  Subscriber(String brokerUrl, BrokerLogin login, String clientId, String filter, int qos) {
+    connection =
+        PahoConnection.connect(
+            MqttSettings.builder(brokerUrl, clientId).maxInflight(65_535).login(login).build());
     connection.subscribe(
         filter,
         qos,

@@ -1,6 +1,8 @@
 package io.citybrain.stream;
 
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.ingest.source.MqttSourceConfig;
+import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.proto.MessageClass;
 import io.citybrain.proto.Topics;
 import io.citybrain.settings.Check;
@@ -8,6 +10,7 @@ import io.citybrain.settings.Described;
 import io.citybrain.settings.Description;
 import io.citybrain.settings.InvalidSettingException;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +21,7 @@ import java.util.List;
  * in domain words, the HikariCP model) and described once at start, the database password masked.
  */
 public final class CityJobConfig implements Serializable, Described {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
   public static final String DEFAULT_CLIENT_ID_PREFIX = "citybrain-stream";
   public static final int DEFAULT_PARALLELISM = 2;
   public static final int DEFAULT_LANES = 2;
@@ -37,6 +40,8 @@ public final class CityJobConfig implements Serializable, Described {
   public static final Duration DEFAULT_FUTURE_LIMIT = Duration.ofMinutes(5);
 
   private final String mqttUrl;
+  private final BrokerLogin mqttLogin;
+  private final String mqttCaCertificate;
   private final String jdbcUrl;
   private final List<String> districts;
   private final String clientIdPrefix;
@@ -60,6 +65,8 @@ public final class CityJobConfig implements Serializable, Described {
 
   private CityJobConfig(Builder b) {
     mqttUrl = b.mqttUrl;
+    mqttLogin = b.mqttLogin;
+    mqttCaCertificate = b.mqttCaCertificate;
     jdbcUrl = b.jdbcUrl;
     districts = b.districts == null ? null : List.copyOf(b.districts);
     clientIdPrefix = b.clientIdPrefix;
@@ -90,6 +97,8 @@ public final class CityJobConfig implements Serializable, Described {
   public Builder toBuilder() {
     return new Builder()
         .mqttUrl(mqttUrl)
+        .mqttLogin(mqttLogin)
+        .mqttCaCertificate(mqttCaCertificate == null ? null : Path.of(mqttCaCertificate))
         .jdbcUrl(jdbcUrl)
         .districts(districts)
         .clientIdPrefix(clientIdPrefix)
@@ -115,6 +124,13 @@ public final class CityJobConfig implements Serializable, Described {
   /** Checks every setting; the message names the setting and the value. */
   private CityJobConfig validate() {
     Check.mqttUrl(Check.required(mqttUrl, "broker URL", "tcp://127.0.0.1:1883"), "broker URL");
+    Check.require(
+        mqttLogin != null, "broker login", "is missing: the broker refuses anonymous clients");
+    // The connections' own checks (a CA file only for ssl://, readable), before any task starts.
+    MqttSettings.builder(mqttUrl, clientIdPrefix)
+        .login(mqttLogin)
+        .caCertificate(mqttCaCertificate == null ? null : Path.of(mqttCaCertificate))
+        .build();
     Check.jdbcUrl(
         Check.required(
             jdbcUrl, "database URL", "jdbc:postgresql://127.0.0.1:5432/citybrain?user=citybrain"),
@@ -154,6 +170,8 @@ public final class CityJobConfig implements Serializable, Described {
     }
     return new MqttSourceConfig(
         mqttUrl,
+        mqttLogin,
+        mqttCaCertificate,
         filters,
         clientIdPrefix,
         lanes,
@@ -168,6 +186,10 @@ public final class CityJobConfig implements Serializable, Described {
   public Description describe() {
     return new Description("stream job")
         .url("broker URL", mqttUrl)
+        .add("broker login", mqttLogin.username())
+        .add(
+            "broker CA certificate",
+            mqttCaCertificate == null ? "(JVM default)" : mqttCaCertificate)
         .url("database URL", jdbcUrl)
         .add("districts", String.join(", ", districts))
         .add("client id prefix", clientIdPrefix)
@@ -197,6 +219,19 @@ public final class CityJobConfig implements Serializable, Described {
 
   public String mqttUrl() {
     return mqttUrl;
+  }
+
+  /** Every connection of the job (lanes, result publishers) logs in as this. */
+  public BrokerLogin mqttLogin() {
+    return mqttLogin;
+  }
+
+  /**
+   * The PEM file of the CA of an {@code ssl://} broker, as a string (serializable); null trusts the
+   * JVM's CAs.
+   */
+  public String mqttCaCertificate() {
+    return mqttCaCertificate;
   }
 
   public String jdbcUrl() {
@@ -293,6 +328,8 @@ public final class CityJobConfig implements Serializable, Described {
   /** Collects settings over the defaults; {@link #build()} validates them once. */
   public static final class Builder {
     private String mqttUrl;
+    private BrokerLogin mqttLogin;
+    private String mqttCaCertificate;
     private String jdbcUrl;
     private List<String> districts = List.of();
     private String clientIdPrefix = DEFAULT_CLIENT_ID_PREFIX;
@@ -323,6 +360,20 @@ public final class CityJobConfig implements Serializable, Described {
 
     public Builder mqttUrl(String url) {
       this.mqttUrl = url;
+      return this;
+    }
+
+    /**
+     * The job's login ({@code Principal.job()}): required, the brokers refuse anonymous clients.
+     */
+    public Builder mqttLogin(BrokerLogin login) {
+      this.mqttLogin = login;
+      return this;
+    }
+
+    /** The CA of an {@code ssl://} broker; null for the JVM's CAs. */
+    public Builder mqttCaCertificate(Path pem) {
+      this.mqttCaCertificate = pem == null ? null : pem.toString();
       return this;
     }
 

@@ -43,7 +43,11 @@ public record CityJobIo(
         new JdbcDeviceTotals(config.jdbcUrl()),
         new TelemetrySink(config.jdbcUrl(), config.rawBatchSize(), config.rawFlushInterval()),
         new ResultTables(config.jdbcUrl()),
-        new ResultPublisher(config.mqttUrl(), config.clientIdPrefix()));
+        new ResultPublisher(
+            config.mqttUrl(),
+            config.mqttLogin(),
+            config.mqttCaCertificate(),
+            config.clientIdPrefix()));
   }
 
   /** The same ends with another raw-telemetry sink (a test's, e.g. one that fails on purpose). */

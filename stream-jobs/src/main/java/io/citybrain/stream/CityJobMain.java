@@ -1,5 +1,7 @@
 package io.citybrain.stream;
 
+import io.citybrain.access.BrokerLoginOptions;
+import io.citybrain.access.Principal;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Durations;
 import io.citybrain.seeds.SeedLoader;
@@ -14,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,6 +37,7 @@ public final class CityJobMain implements Callable<Integer> {
   private static final Map<String, String> FLAGS =
       Map.ofEntries(
           Map.entry("broker URL", "--mqtt-url"),
+          Map.entry("MQTT CA certificate", "--mqtt-ca"),
           Map.entry("database URL", "--db-url"),
           Map.entry("parallelism", "--parallelism"),
           Map.entry("lanes", "--lanes"),
@@ -54,6 +58,9 @@ public final class CityJobMain implements Callable<Integer> {
       defaultValue = "${env:CITYBRAIN_MQTT_URL}",
       description = "MQTT broker URL, e.g. tcp://127.0.0.1:1883 (env CITYBRAIN_MQTT_URL).")
   String mqttUrl;
+
+  /** How the job logs in: as {@code citybrain-job}, from the installation or a password file. */
+  @Mixin BrokerLoginOptions login;
 
   /** The name --mqtt-url had before the settings were named alike across the launcher's roles. */
   @Option(names = "--broker", paramLabel = "URL", hidden = true)
@@ -162,6 +169,8 @@ public final class CityJobMain implements Callable<Integer> {
     try {
       return CityJobConfig.builder()
           .mqttUrl(mqttUrl())
+          .mqttLogin(login.serviceLogin(Principal.job()))
+          .mqttCaCertificate(login.caCertificate())
           .jdbcUrl(dbUrl)
           .districts(districts)
           .parallelism(parallelism)

@@ -3,6 +3,7 @@ package io.citybrain.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.settings.InvalidSettingException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ class CityJobConfigTest {
   private static CityJobConfig.Builder valid() {
     return CityJobConfig.builder()
         .mqttUrl("tcp://127.0.0.1:1883")
+        .mqttLogin(new BrokerLogin("citybrain-job", "s3cret-login"))
         .jdbcUrl("jdbc:postgresql://db:5432/citybrain?user=citybrain&password=s3cret")
         .districts(List.of("DP", "LG"));
   }

@@ -2,6 +2,7 @@ package io.citybrain.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.ingest.sink.Ingested;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.ingest.validate.KnownDevice;
@@ -61,6 +62,7 @@ class CityJobGraphIT {
         CityJobConfig.builder()
             // Named for the configuration's checks only: the test ends below open no connection.
             .mqttUrl("tcp://unused.invalid:1883")
+            .mqttLogin(new BrokerLogin("citybrain-job", "unused"))
             .jdbcUrl("jdbc:postgresql://unused.invalid/citybrain")
             .districts(List.of("DP", "LG"))
             .build();

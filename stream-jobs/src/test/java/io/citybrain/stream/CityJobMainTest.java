@@ -3,17 +3,31 @@ package io.citybrain.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The job jar's command line: flags to settings, and a bad setting restated as its flag. */
 class CityJobMainTest {
   private final StringWriter err = new StringWriter();
+  @TempDir static Path dir;
+  private static Installation installation;
+
+  @BeforeAll
+  static void provision() {
+    installation = Installation.generate(dir.resolve("installation"));
+  }
 
   @Test
   @DisplayName("flags become settings; durations read as people write them")
@@ -35,6 +49,44 @@ class CityJobMainTest {
     assertThat(config.allowedLateness()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.outOfOrderness()).isEqualTo(CityJobConfig.DEFAULT_OUT_OF_ORDERNESS);
     assertThat(config.publishResults()).isFalse();
+    assertThat(config.mqttLogin())
+        .isEqualTo(new BrokerLogin(Principal.JOB, installation.password(Principal.job())));
+    assertThat(config.describe().toString())
+        .contains("citybrain-job")
+        .doesNotContain(config.mqttLogin().password());
+  }
+
+  @Test
+  @DisplayName("a job without a login, or with the fleet's folder, is a usage error saying why")
+  void login() {
+    CityJobMain none = new CityJobMain();
+    CityJobMain.commandLine(none)
+        .parseArgs("--mqtt-url", "tcp://b:1883", "--db-url", "jdbc:postgresql://db/x");
+    assertThatThrownBy(() -> none.config(List.of("DP")))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageStartingWith("--credentials is missing: the broker refuses anonymous clients");
+    CityJobMain fleet = new CityJobMain();
+    CityJobMain.commandLine(fleet)
+        .parseArgs(
+            "--mqtt-url",
+            "tcp://b:1883",
+            "--db-url",
+            "jdbc:postgresql://db/x",
+            "--credentials",
+            installation.fleet().folder().toString());
+    assertThatThrownBy(() -> fleet.config(List.of("DP")))
+        .hasMessageContaining("it holds no service passwords");
+    assertThatThrownBy(
+            () ->
+                parse(
+                        "--mqtt-url",
+                        "tcp://b:1883",
+                        "--db-url",
+                        "jdbc:postgresql://db/x",
+                        "--mqtt-ca",
+                        dir.resolve("ca.pem").toString())
+                    .config(List.of("DP")))
+        .hasMessageStartingWith("--mqtt-ca is for TLS: use an ssl:// MQTT URL");
   }
 
   @Test
@@ -80,7 +132,9 @@ class CityJobMainTest {
     CityJobMain main = new CityJobMain();
     CommandLine line = CityJobMain.commandLine(main);
     line.setErr(new PrintWriter(err, true));
-    line.parseArgs(args);
+    List<String> flags = new ArrayList<>(List.of(args));
+    flags.addAll(List.of("--credentials", installation.folder().toString()));
+    line.parseArgs(flags.toArray(String[]::new));
     return main;
   }
 }

@@ -3,6 +3,7 @@ package io.citybrain.stream;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.citybrain.access.Principal;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -61,6 +62,7 @@ final class CityJobRun implements AutoCloseable {
   static CityJobConfig.Builder config(TestServices services, String brokerUrl) {
     return CityJobConfig.builder()
         .mqttUrl(brokerUrl)
+        .mqttLogin(services.login(Principal.job()))
         .jdbcUrl(services.jdbcUrl())
         .districts(SEEDS.districtCodes())
         .clientIdPrefix(services.uniqueId("city"))
@@ -69,12 +71,14 @@ final class CityJobRun implements AutoCloseable {
   }
 
   /** Starts the job on these ends and a subscriber on its result topics; waits until it runs. */
-  static CityJobRun start(CityJobConfig config, CityJobIo io) throws Exception {
+  static CityJobRun start(TestServices services, CityJobConfig config, CityJobIo io)
+      throws Exception {
     // The lanes' sessions exist before the job deploys: nothing the simulator sends early is lost.
     LaneSessions.open(config.source());
     MqttConnection results =
         PahoConnection.connect(
-            MqttSettings.of(config.mqttUrl(), config.clientIdPrefix() + "-watch"));
+            MqttSettings.of(config.mqttUrl(), config.clientIdPrefix() + "-watch")
+                .withLogin(services.login(Principal.observer())));
     CityJobRun run = new CityJobRun(null, config, results);
     for (String filter : List.of("city/v1/+/live", "city/v1/+/alert", "city/v1/+/incident")) {
       results.subscribe(
@@ -114,6 +118,8 @@ final class CityJobRun implements AutoCloseable {
             List.of(
                 "--broker",
                 brokerUrl,
+                "--credentials",
+                services.credentials().toString(),
                 "--client-id",
                 services.uniqueId("sim"),
                 "--no-actuators",

@@ -146,7 +146,7 @@ class CityScenarioIT {
     if (fail) {
       io = io.withRawTelemetry(new FailingOnce(io.rawTelemetry()));
     }
-    try (CityJobRun job = CityJobRun.start(config, io)) {
+    try (CityJobRun job = CityJobRun.start(services, config, io)) {
       long t0 = System.nanoTime();
       SimReport report =
           CityJobRun.simulate(

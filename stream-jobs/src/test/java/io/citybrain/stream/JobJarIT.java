@@ -118,6 +118,8 @@ class JobJarIT {
                 JAR.toAbsolutePath().toString(),
                 "--mqtt-url",
                 services.mqttUrl(),
+                "--credentials",
+                services.credentials().toString(),
                 "--db-url",
                 services.jdbcUrl(),
                 "--client-id",

@@ -100,6 +100,7 @@ final class MqttLaneSplitReader implements SplitReader<Delivery, MqttLaneSplit> 
                 config.receiveMaximum())
             : MqttSettings.of(config.brokerUrl(), config.clientId(lane))
                 .withMaxInflight(config.receiveMaximum());
+    settings = settings.toBuilder().login(config.login()).caCertificate(config.caPath()).build();
     MqttConnection connection = PahoConnection.connect(settings);
     lanes.put(lane, connection);
     MqttConnection.DeliveryHandler toQueue =

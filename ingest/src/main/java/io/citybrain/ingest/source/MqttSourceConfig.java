@@ -1,10 +1,12 @@
 package io.citybrain.ingest.source;
 
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.settings.Check;
 import io.citybrain.settings.Described;
 import io.citybrain.settings.Description;
 import io.citybrain.settings.InvalidSettingException;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,10 @@ import java.util.List;
  * A validated source configuration, built by whoever wires the source (the stream job's {@code
  * CityJobConfig}, which holds the defaults); the constructor is its one validation.
  *
+ * @param login every lane logs in as the stream job ({@code citybrain-job}); the brokers refuse
+ *     anonymous clients
+ * @param caCertificate the PEM file of the CA of an {@code ssl://} broker, as a string (a {@link
+ *     Path} is not serializable); null trusts the JVM's CAs
  * @param topicFilters with a shared subscription every lane subscribes to all of them; without,
  *     filter j belongs to lane j mod lanes (disjoint lanes, the default: on Mosquitto 2.0 a shared
  *     subscription lost messages published while every member was reconnecting, BrokerRestartIT)
@@ -30,6 +36,8 @@ import java.util.List;
  */
 public record MqttSourceConfig(
     String brokerUrl,
+    BrokerLogin login,
+    String caCertificate,
     List<String> topicFilters,
     String clientIdPrefix,
     int lanes,
@@ -43,6 +51,8 @@ public record MqttSourceConfig(
   /** Checks every setting; a failure names it in domain words ({@link InvalidSettingException}). */
   public MqttSourceConfig {
     Check.mqttUrl(Check.required(brokerUrl, "broker URL", "tcp://127.0.0.1:1883"), "broker URL");
+    Check.require(
+        login != null, "broker login", "is missing: the broker refuses anonymous clients");
     topicFilters = List.copyOf(topicFilters);
     Check.required(clientIdPrefix, "client id prefix", "citybrain-stream");
     Check.require(!topicFilters.isEmpty(), "topic filters", "must name at least one filter");
@@ -64,6 +74,8 @@ public record MqttSourceConfig(
   public Description describe() {
     return new Description("MQTT source")
         .url("broker URL", brokerUrl)
+        .add("broker login", login.username())
+        .add("broker CA certificate", caCertificate == null ? "(JVM default)" : caCertificate)
         .add("topic filters", topicFilters.size() + " (" + String.join(", ", topicFilters) + ")")
         .add("client id prefix", clientIdPrefix)
         .add("lanes", lanes + (sharedSubscription ? " (shared subscription)" : " (disjoint)"))
@@ -100,6 +112,11 @@ public record MqttSourceConfig(
       }
     }
     return foreign;
+  }
+
+  /** The CA certificate's path, or null. */
+  Path caPath() {
+    return caCertificate == null ? null : Path.of(caCertificate);
   }
 
   String clientId(int lane) {

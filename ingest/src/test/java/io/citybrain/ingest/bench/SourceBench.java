@@ -1,16 +1,23 @@
 package io.citybrain.ingest.bench;
 
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
 import io.citybrain.ingest.source.MqttRecord;
 import io.citybrain.ingest.source.MqttSource;
 import io.citybrain.ingest.source.MqttSourceConfig;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import io.citybrain.seeds.SeedLoader;
 import io.citybrain.simulators.SimCommand;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,6 +52,19 @@ public final class SourceBench {
     System.exit(0);
   }
 
+  /**
+   * The broker's installation: the folder in env CITYBRAIN_CREDENTIALS (a broker refuses others).
+   */
+  static Installation installation() {
+    String folder = System.getenv("CITYBRAIN_CREDENTIALS");
+    if (folder == null) {
+      throw new IllegalStateException(
+          "set CITYBRAIN_CREDENTIALS to the broker's installation folder (citybrain provision --out"
+              + " DIR makes one)");
+    }
+    return Installation.load(Path.of(folder));
+  }
+
   private static void run(String broker, int messages, int qos) throws Exception {
     SOURCE_COUNT.set(0);
     SOURCE_FIRST.set(0);
@@ -53,7 +73,10 @@ public final class SourceBench {
     AtomicLong bareLast = new AtomicLong();
     String tag = "bench-" + qos + "-" + System.currentTimeMillis();
     try (MqttConnection bare =
-        PahoConnection.connect(MqttSettings.of(broker, tag + "-bare").withMaxInflight(65_535))) {
+        PahoConnection.connect(
+            MqttSettings.of(broker, tag + "-bare")
+                .withMaxInflight(65_535)
+                .withLogin(BrokerLogin.of(installation(), Principal.brokerAdmin())))) {
       bare.subscribe(
           "city/v1/+/+/+",
           qos,
@@ -66,12 +89,26 @@ public final class SourceBench {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);
       env.enableCheckpointing(1_000);
-      List<String> filters =
-          SeedLoader.load().districtCodes().stream().map(d -> "city/v1/" + d + "/+/+").toList();
+      List<String> filters = new ArrayList<>();
+      for (String d : SeedLoader.load().districtCodes()) {
+        for (MessageClass c : MessageClass.TELEMETRY) {
+          filters.add(Topics.filter(c, d));
+        }
+      }
       env.fromSource(
               new MqttSource(
                   new MqttSourceConfig(
-                      broker, filters, tag, 2, qos, 65_535, Duration.ofMinutes(2), 200_000, false)),
+                      broker,
+                      BrokerLogin.of(installation(), Principal.job()),
+                      null,
+                      filters,
+                      tag,
+                      2,
+                      qos,
+                      65_535,
+                      Duration.ofMinutes(2),
+                      200_000,
+                      false)),
               WatermarkStrategy.noWatermarks(),
               "mqtt")
           .map(new Count())
@@ -86,6 +123,8 @@ public final class SourceBench {
           .parseArgs(
               "--broker",
               broker,
+              "--credentials",
+              installation().folder().toString(),
               "--client-id",
               tag + "-sim",
               "--rate",

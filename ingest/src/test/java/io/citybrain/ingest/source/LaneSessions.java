@@ -20,10 +20,14 @@ public final class LaneSessions {
       try (MqttConnection session =
           PahoConnection.connect(
               MqttSettings.persistentConsumer(
-                  config.brokerUrl(),
-                  config.clientId(lane),
-                  config.sessionExpiry().toSeconds(),
-                  config.receiveMaximum()))) {
+                      config.brokerUrl(),
+                      config.clientId(lane),
+                      config.sessionExpiry().toSeconds(),
+                      config.receiveMaximum())
+                  .toBuilder()
+                  .login(config.login())
+                  .caCertificate(config.caPath())
+                  .build())) {
         for (String filter : config.filtersOf(lane)) {
           session.subscribe(filter, config.qos(), (topic, payload, packetId, qos) -> {});
         }
@@ -39,7 +43,11 @@ public final class LaneSessions {
   public static void end(MqttSourceConfig config) {
     for (int lane = 0; lane < config.lanes(); lane++) {
       try (MqttConnection end =
-          PahoConnection.connect(MqttSettings.of(config.brokerUrl(), config.clientId(lane)))) {
+          PahoConnection.connect(
+              MqttSettings.builder(config.brokerUrl(), config.clientId(lane))
+                  .login(config.login())
+                  .caCertificate(config.caPath())
+                  .build())) {
         end.isConnected();
       } catch (RuntimeException e) {
         // The broker may be gone already (a test-owned one).

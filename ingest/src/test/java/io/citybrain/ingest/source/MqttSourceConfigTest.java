@@ -3,6 +3,7 @@ package io.citybrain.ingest.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.settings.InvalidSettingException;
 import java.time.Duration;
 import java.util.List;
@@ -45,11 +46,23 @@ class MqttSourceConfigTest {
   @DisplayName("the description names every setting")
   void description() {
     assertThat(config("tcp://broker:1883", 2, false).describe().toString())
-        .contains("broker URL", "tcp://broker:1883", "lanes", "2 (disjoint)", "session expiry");
+        .contains("broker URL", "tcp://broker:1883", "lanes", "2 (disjoint)", "session expiry")
+        .contains("broker login", "citybrain-job")
+        .doesNotContain("job-password");
   }
 
   private static MqttSourceConfig config(String url, int lanes, boolean shared) {
     return new MqttSourceConfig(
-        url, FILTERS, "job", lanes, 1, 1_000, Duration.ofMinutes(1), 1_000, shared);
+        url,
+        new BrokerLogin("citybrain-job", "job-password"),
+        null,
+        FILTERS,
+        "job",
+        lanes,
+        1,
+        1_000,
+        Duration.ofMinutes(1),
+        1_000,
+        shared);
   }
 }

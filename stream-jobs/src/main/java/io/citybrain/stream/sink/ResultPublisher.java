@@ -1,9 +1,11 @@
 package io.citybrain.stream.sink;
 
+import io.citybrain.access.BrokerLogin;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,12 +19,21 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * with the same content and id.
  */
 public final class ResultPublisher implements Sink<Publication> {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   private final String brokerUrl;
+  private final BrokerLogin login;
+  private final String caCertificate;
   private final String clientIdPrefix;
 
-  public ResultPublisher(String brokerUrl, String clientIdPrefix) {
+  /**
+   * @param login the stream job's: only it may publish results and retain them
+   * @param caCertificate the PEM file of an {@code ssl://} broker's CA, or null
+   */
+  public ResultPublisher(
+      String brokerUrl, BrokerLogin login, String caCertificate, String clientIdPrefix) {
     this.brokerUrl = brokerUrl;
+    this.login = java.util.Objects.requireNonNull(login, "login");
+    this.caCertificate = caCertificate;
     this.clientIdPrefix = clientIdPrefix;
   }
 
@@ -30,7 +41,12 @@ public final class ResultPublisher implements Sink<Publication> {
   public SinkWriter<Publication> createWriter(WriterInitContext context) {
     String clientId =
         clientIdPrefix + "-publisher-" + context.getTaskInfo().getIndexOfThisSubtask();
-    return new Writer(PahoConnection.connect(MqttSettings.of(brokerUrl, clientId)));
+    return new Writer(
+        PahoConnection.connect(
+            MqttSettings.builder(brokerUrl, clientId)
+                .login(login)
+                .caCertificate(caCertificate == null ? null : Path.of(caCertificate))
+                .build()));
   }
 
   /**

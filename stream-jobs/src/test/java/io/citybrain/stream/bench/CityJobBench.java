@@ -3,6 +3,9 @@ package io.citybrain.stream.bench;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -19,6 +22,7 @@ import io.citybrain.storage.Schema;
 import io.citybrain.stream.CityJob;
 import io.citybrain.stream.CityJobConfig;
 import io.citybrain.stream.CityJobIo;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -145,7 +149,9 @@ public final class CityJobBench {
     List<Long> samples = new ArrayList<>();
     try (Running job = Running.start(broker, url, seeds);
         MqttConnection watch =
-            PahoConnection.connect(MqttSettings.of(broker, "bench-watch-" + System.nanoTime()))) {
+            PahoConnection.connect(
+                MqttSettings.of(broker, "bench-watch-" + System.nanoTime())
+                    .withLogin(BrokerLogin.of(installation(), Principal.observer())))) {
       watch.subscribe(
           "city/v1/+/live",
           0,
@@ -196,12 +202,27 @@ public final class CityJobBench {
     }
   }
 
+  /**
+   * The broker's installation: the folder in env CITYBRAIN_CREDENTIALS (a broker refuses others).
+   */
+  static Installation installation() {
+    String folder = System.getenv("CITYBRAIN_CREDENTIALS");
+    if (folder == null) {
+      throw new IllegalStateException(
+          "set CITYBRAIN_CREDENTIALS to the broker's installation folder (citybrain provision --out"
+              + " DIR makes one)");
+    }
+    return Installation.load(Path.of(folder));
+  }
+
   private static SimReport simulate(String broker, String... flags) throws InterruptedException {
     List<String> args =
         new ArrayList<>(
             List.of(
                 "--broker",
                 broker,
+                "--credentials",
+                installation().folder().toString(),
                 "--client-id",
                 "bench-sim-" + System.nanoTime(),
                 "--no-actuators",
@@ -252,6 +273,7 @@ public final class CityJobBench {
       CityJobConfig config =
           CityJobConfig.builder()
               .mqttUrl(broker)
+              .mqttLogin(BrokerLogin.of(installation(), Principal.job()))
               .jdbcUrl(url)
               .districts(seeds.districtCodes())
               .clientIdPrefix(clientIdPrefix)
