@@ -65,7 +65,13 @@ public final class SourceBench {
     return Installation.load(Path.of(folder));
   }
 
+  /** The CA to trust for an {@code ssl://} broker: the file in env CITYBRAIN_MQTT_CA, or none. */
+  static String caCertificate() {
+    return System.getenv("CITYBRAIN_MQTT_CA");
+  }
+
   private static void run(String broker, int messages, int qos) throws Exception {
+    String ca = caCertificate();
     SOURCE_COUNT.set(0);
     SOURCE_FIRST.set(0);
     AtomicLong bareCount = new AtomicLong();
@@ -74,9 +80,11 @@ public final class SourceBench {
     String tag = "bench-" + qos + "-" + System.currentTimeMillis();
     try (MqttConnection bare =
         PahoConnection.connect(
-            MqttSettings.of(broker, tag + "-bare")
-                .withMaxInflight(65_535)
-                .withLogin(BrokerLogin.of(installation(), Principal.brokerAdmin())))) {
+            MqttSettings.builder(broker, tag + "-bare")
+                .maxInflight(65_535)
+                .login(BrokerLogin.of(installation(), Principal.brokerAdmin()))
+                .caCertificate(ca == null ? null : Path.of(ca))
+                .build())) {
       bare.subscribe(
           "city/v1/+/+/+",
           qos,
@@ -100,7 +108,7 @@ public final class SourceBench {
                   new MqttSourceConfig(
                       broker,
                       BrokerLogin.of(installation(), Principal.job()),
-                      null,
+                      ca,
                       filters,
                       tag,
                       2,
@@ -119,9 +127,14 @@ public final class SourceBench {
       }
       Thread.sleep(3_000);
       SimCommand command = new SimCommand();
-      new CommandLine(command)
-          .parseArgs(
-              "--broker",
+      List<String> simArgs = new ArrayList<>();
+      if (ca != null) {
+        simArgs.add("--mqtt-ca");
+        simArgs.add(ca);
+      }
+      simArgs.addAll(
+          List.of(
+              "--mqtt-url",
               broker,
               "--credentials",
               installation().folder().toString(),
@@ -135,7 +148,8 @@ public final class SourceBench {
               Integer.toString(qos),
               "--no-actuators",
               "--connections",
-              "1");
+              "1"));
+      new CommandLine(command).parseArgs(simArgs.toArray(String[]::new));
       SimReport report;
       try (SimRun sim = new SimRun(command.config(), null)) {
         report = sim.run();
