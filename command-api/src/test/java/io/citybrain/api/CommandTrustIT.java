@@ -44,26 +44,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CommandTrustIT {
   private static final long ACK_TIMEOUT_MS = 2_000;
   private static ApiFixture f;
-  private static MqttConnection observer;
-  private static final List<Command> commands = new CopyOnWriteArrayList<>();
-  private static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
+  private static CommandObserver observer;
+  private static List<Command> commands;
+  private static List<CommandAck> acks;
 
   @BeforeAll
   static void start(TestServices services) throws Exception {
     f =
         ApiFixture.start(
             services, c -> c.ackTimeout(Duration.ofMillis(ACK_TIMEOUT_MS)).maxAttempts(3));
-    observer =
-        PahoConnection.connect(
-            MqttSettings.builder(services.mqttUrl(), services.uniqueId("trust-observer"))
-                .login(services.login(Principal.brokerAdmin()))
-                .build());
-    observer.subscribe(
-        "city/v1/DP/cmd/+",
-        1,
-        (topic, payload) -> commands.add(parse(Command::parseFrom, payload)));
-    observer.subscribe(
-        "city/v1/DP/ack/+", 1, (topic, payload) -> acks.add(parse(CommandAck::parseFrom, payload)));
+    observer = new CommandObserver(services, "DP");
+    commands = observer.commands;
+    acks = observer.acks;
   }
 
   @AfterAll

@@ -3,7 +3,6 @@ package io.citybrain.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
@@ -39,27 +38,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LinkedResponseIT {
   private static final District DP = ApiFixture.SEEDS.district("DP").orElseThrow();
   private static ApiFixture f;
-  private static MqttConnection observer;
-  private static final List<Command> commands = new CopyOnWriteArrayList<>();
-  private static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
+  private static CommandObserver observer;
+  private static List<Command> commands;
+  private static List<CommandAck> acks;
 
   @BeforeAll
   static void start(TestServices services) throws Exception {
     f = ApiFixture.start(services, c -> c.maxAttempts(3));
     TestData.incident(
         services.dataSource(), "inc-flood", "DP", "flood_response", DP.lat(), DP.lon());
-    observer =
-        PahoConnection.connect(
-            MqttSettings.of(services.mqttUrl(), services.uniqueId("observer"))
-                // Commands are nobody's to read but their devices': the broker's administrator
-                // sees them all.
-                .withLogin(services.login(Principal.brokerAdmin())));
-    observer.subscribe(
-        "city/v1/DP/cmd/+",
-        1,
-        (topic, payload) -> commands.add(parse(Command::parseFrom, payload)));
-    observer.subscribe(
-        "city/v1/DP/ack/+", 1, (topic, payload) -> acks.add(parse(CommandAck::parseFrom, payload)));
+    observer = new CommandObserver(services, "DP");
+    commands = observer.commands;
+    acks = observer.acks;
   }
 
   @AfterAll
@@ -418,17 +408,5 @@ class LinkedResponseIT {
 
   private static JsonObject run(String runId) throws Exception {
     return f.client.get("/api/v1/responses/" + runId, f.token("viewer")).json();
-  }
-
-  private interface Parser<T> {
-    T parse(byte[] bytes) throws InvalidProtocolBufferException;
-  }
-
-  private static <T> T parse(Parser<T> parser, byte[] payload) {
-    try {
-      return parser.parse(payload);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

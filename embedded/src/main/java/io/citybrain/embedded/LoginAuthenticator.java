@@ -8,6 +8,7 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import io.citybrain.access.Principal;
 import io.citybrain.access.PrincipalDirectory;
+import io.citybrain.settings.LogText;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -35,14 +36,14 @@ final class LoginAuthenticator implements SimpleAuthenticator {
     Optional<String> username = connect.getUserName();
     Optional<ByteBuffer> password = connect.getPassword();
     if (username.isEmpty() || password.isEmpty()) {
-      LOG.info("refused an anonymous connection (client id {})", Printable.of(clientId));
+      LOG.info("refused an anonymous connection (client id {})", LogText.quote(clientId));
       output.failAuthentication(
           ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "a username and password are required");
       return;
     }
     Optional<Principal> principal = directory.authenticate(username.get(), utf8(password.get()));
     if (principal.isEmpty()) {
-      LOG.info("refused a bad login for username {}", Printable.of(username.get()));
+      LOG.info("refused a bad login for username {}", LogText.quote(username.get()));
       output.failAuthentication(
           ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad username or password");
       return;
@@ -51,7 +52,7 @@ final class LoginAuthenticator implements SimpleAuthenticator {
       LOG.warn(
           "refused {}: client id {} belongs to another principal",
           principal.get(),
-          Printable.of(clientId));
+          LogText.quote(clientId));
       output.failAuthentication(
           ConnackReasonCode.NOT_AUTHORIZED, "client id is held by another principal");
       return;

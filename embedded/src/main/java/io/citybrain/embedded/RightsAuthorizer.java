@@ -11,6 +11,7 @@ import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import io.citybrain.access.Principal;
 import io.citybrain.access.TopicRights;
+import io.citybrain.settings.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class RightsAuthorizer implements PublishAuthorizer, SubscriptionAuthorize
     } else {
       return null;
     }
-    LOG.info("refused a publish by {} on {}: {}", principal, Printable.of(topic), refusal);
+    LOG.info("refused a publish by {} on {}: {}", principal, LogText.quote(topic), refusal);
     return refusal;
   }
 
@@ -61,7 +62,7 @@ final class RightsAuthorizer implements PublishAuthorizer, SubscriptionAuthorize
     Principal principal = clientIds.owner(input.getClientInformation().getClientId());
     String filter = input.getSubscription().getTopicFilter();
     if (principal == null || !TopicRights.maySubscribe(principal, filter)) {
-      LOG.info("refused a subscription by {} to {}", principal, Printable.of(filter));
+      LOG.info("refused a subscription by {} to {}", principal, LogText.quote(filter));
       output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not allowed to subscribe here");
     } else {
       output.authorizeSuccessfully();

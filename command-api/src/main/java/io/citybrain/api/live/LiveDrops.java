@@ -1,5 +1,6 @@
 package io.citybrain.api.live;
 
+import io.citybrain.settings.LogText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;

@@ -9,6 +9,7 @@ import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.Alert;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.Incident;
+import io.citybrain.settings.LogText;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;

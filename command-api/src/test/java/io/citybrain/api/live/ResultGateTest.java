@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.api.live.LiveDrops.Reason;
 import io.citybrain.proto.v1.DistrictSnapshot;
+import io.citybrain.settings.LogText;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;

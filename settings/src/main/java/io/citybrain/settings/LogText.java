@@ -1,15 +1,16 @@
-package io.citybrain.api.live;
+package io.citybrain.settings;
 
 /**
- * Text from the broker (a topic, a payload's district) made safe for one log line: quoted, control
- * and non-ASCII characters escaped, cut short, so a forger cannot write log lines of its own.
+ * Text from outside (a client id, a topic, a payload's district) made safe for one log line:
+ * quoted, control and non-ASCII characters escaped, cut short, so a forger cannot write log lines
+ * of its own.
  */
-final class LogText {
+public final class LogText {
   private static final int MAX = 120;
 
   private LogText() {}
 
-  static String quote(String text) {
+  public static String quote(String text) {
     if (text == null) {
       return "(none)";
     }
