@@ -52,7 +52,9 @@ class SimConfigTest {
     assertThat(config.faults()).isEqualTo(FaultPlan.NONE);
     assertThat(config.startHour()).isEqualTo(SimConfig.DEFAULT_DAY_HOUR);
     assertThat(config.telemetry()).isTrue();
-    assertThat(config.actuators()).isEqualTo(ActuatorSettings.DEFAULT);
+    // The actuators verify and sign with the credentials the run logs in with.
+    assertThat(config.actuators())
+        .isEqualTo(ActuatorSettings.DEFAULT.withFleet(config.credentials()));
     assertThat(config.connectAs()).isEqualTo(SimConfig.ConnectAs.GATEWAYS);
     assertThat(config.connection("FT-2", Principal.districtGateway("FT")).clientId())
         .isEqualTo("sim-1of1-FT-2");
