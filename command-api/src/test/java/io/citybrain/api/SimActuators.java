@@ -57,10 +57,11 @@ final class SimActuators implements AutoCloseable {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--broker",
+                "--mqtt-url",
                 services.mqttUrl(),
+                // The devices' side holds the fleet's secrets only.
                 "--credentials",
-                services.credentials().toString(),
+                services.installation().fleet().folder().toString(),
                 "--client-id",
                 clientId,
                 "--no-telemetry",
@@ -74,8 +75,6 @@ final class SimActuators implements AutoCloseable {
                 "1",
                 "--seed",
                 "7",
-                "--credentials",
-                services.installation().fleet().folder().toString(),
                 "--actuator-state",
                 (persistentState == null ? stateFolder() : persistentState).toString()));
     SimCommand command = new SimCommand();

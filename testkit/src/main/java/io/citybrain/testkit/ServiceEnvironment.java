@@ -2,8 +2,13 @@ package io.citybrain.testkit;
 
 import io.citybrain.access.BrokerTls;
 import io.citybrain.access.Installation;
+import io.citybrain.access.Principal;
+import io.citybrain.access.Principals;
 import io.citybrain.access.Provisioning;
 import io.citybrain.embedded.TempFolders;
+import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.FleetExpander;
+import io.citybrain.seeds.SeedLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,6 +60,7 @@ final class ServiceEnvironment implements AutoCloseable {
       throw new UncheckedIOException("cannot create the test installation's folder", e);
     }
     MqttBroker broker = broker(settings, installation);
+    admitCityGateways(broker);
     DatabaseServer database;
     try {
       database = database(settings);
@@ -72,6 +78,18 @@ final class ServiceEnvironment implements AutoCloseable {
   /** The started environment, if any (see {@link RetainedTopics}). */
   static ServiceEnvironment current() {
     return current;
+  }
+
+  /**
+   * The shipped city's gateways (each district's IoT gateway, the video-analytics servers): the
+   * simulator connects as them in most tests. Devices and other principals are admitted when a test
+   * logs in as them.
+   */
+  private static void admitCityGateways(MqttBroker broker) {
+    CitySeeds seeds = SeedLoader.load();
+    Principals.of(seeds.districtCodes(), FleetExpander.expand(seeds)).stream()
+        .filter(p -> p.kind() == Principal.Kind.GATEWAY)
+        .forEach(broker.accounts()::admit);
   }
 
   private static MqttBroker broker(TestServiceSettings settings, Installation installation) {
