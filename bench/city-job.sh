@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole stream job: end-to-end messages/s, then publish -> live snapshot latency at half that rate.
 # Usage: bench/city-job.sh [admin-jdbc-url] [broker-url] [messages] [latency-seconds]
+# The shipped Mosquitto refuses anonymous clients: set CITYBRAIN_CREDENTIALS to the installation folder it was
+# provisioned from (CI's broker: /tmp/citybrain-ci-mosquitto/credentials). bench/broker-auth.sh starts its own brokers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 url="${1:-jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}"

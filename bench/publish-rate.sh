@@ -2,6 +2,9 @@
 # The simulator's highest sustained publish rate beside a bare Paho publisher loop, at QoS 0 and QoS 1, in one run
 # against one broker. Usage: bench/publish-rate.sh [broker-url] [seconds] [connections]
 # Default broker: the project's Mosquitto that .ci/run starts (tcp://127.0.0.1:1884).
+# The bare Paho loop publishes anonymously to test topics: run it against an open broker (the shipped configuration
+# with the dynamic-security plugin removed and allow_anonymous true, as bench/broker-auth.sh starts one); the
+# simulator logs in with CITYBRAIN_CREDENTIALS (an installation folder) when it is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 broker="${1:-tcp://127.0.0.1:1884}"
@@ -16,7 +19,7 @@ printf 'machine: %s cores, %s, %s\n' "$(nproc)" "$(free -g | awk '/Mem:/{print $
 printf 'broker: %s (%s)\n' "$broker" "$({ mosquitto -h 2>/dev/null || true; } | head -1)"
 for qos in 0 1; do
   report="$(mktemp)"
-  java -jar "$jar" --mqtt-url "$broker" --rate max --duration "${seconds}s" --qos "$qos" --connections "$connections" \
+  java -jar "$jar" --mqtt-url "$broker" ${CITYBRAIN_CREDENTIALS:+--credentials "$CITYBRAIN_CREDENTIALS"} --rate max --duration "${seconds}s" --qos "$qos" --connections "$connections" \
     --no-actuators --quiet --client-id "bench-sim-q$qos" --json "$report" > /dev/null
   sim_rate="$(python3 -c "import json,sys; r=json.load(open('$report')); print(round(r['achievedRate']))")"
   p99="$(python3 -c "import json,sys; r=json.load(open('$report')); print(r['publishLatency']['p99Ms'])")"

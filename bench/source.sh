@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Messages/s the MQTT source delivers into Flink beside a bare Paho subscriber on the same broker in the same run, at
 # QoS 0 and QoS 1. Usage: bench/source.sh [broker-url] [messages]   (default: the project's Mosquitto on 1884)
+# The shipped Mosquitto refuses anonymous clients: set CITYBRAIN_CREDENTIALS to the installation folder it was
+# provisioned from (CI's broker: /tmp/citybrain-ci-mosquitto/credentials). bench/broker-auth.sh starts its own brokers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 broker="${1:-tcp://127.0.0.1:1884}"
