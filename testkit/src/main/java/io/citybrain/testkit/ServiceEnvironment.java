@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ final class ServiceEnvironment implements AutoCloseable {
       throw new UncheckedIOException("cannot create the test installation's folder", e);
     }
     MqttBroker broker = broker(settings, installation);
-    admitCityGateways(broker);
+    cityGateways().forEach(broker.accounts()::admit);
     DatabaseServer database;
     try {
       database = database(settings);
@@ -85,11 +86,11 @@ final class ServiceEnvironment implements AutoCloseable {
    * simulator connects as them in most tests. Devices and other principals are admitted when a test
    * logs in as them.
    */
-  private static void admitCityGateways(MqttBroker broker) {
+  static List<Principal> cityGateways() {
     CitySeeds seeds = SeedLoader.load();
-    Principals.of(seeds.districtCodes(), FleetExpander.expand(seeds)).stream()
+    return Principals.of(seeds.districtCodes(), FleetExpander.expand(seeds)).stream()
         .filter(p -> p.kind() == Principal.Kind.GATEWAY)
-        .forEach(broker.accounts()::admit);
+        .toList();
   }
 
   private static MqttBroker broker(TestServiceSettings settings, Installation installation) {

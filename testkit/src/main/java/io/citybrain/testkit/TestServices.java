@@ -129,6 +129,7 @@ public final class TestServices implements AutoCloseable {
     OwnBroker own =
         new OwnBroker(broker, new DynamicSecurityAccounts(broker.url(), installation()), this);
     synchronized (admitted) {
+      ServiceEnvironment.cityGateways().forEach(own.accounts::admit);
       admitted.forEach(own.accounts::admit);
       ownBrokers.add(own);
     }
