@@ -1,5 +1,7 @@
 package io.citybrain.mqtt;
 
+import io.citybrain.access.BrokerLogin;
+import io.citybrain.access.ClientIds;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -60,7 +62,7 @@ public final class PahoConnection implements MqttConnection {
   public static PahoConnection connect(MqttSettings settings) {
     MqttAsyncClient client;
     try {
-      client = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
+      client = new MqttAsyncClient(settings.url(), wireClientId(settings), new MemoryPersistence());
     } catch (MqttException e) {
       throw new MqttConnectException(
           "cannot create an MQTT client for " + settings.url() + ": " + e.getMessage(), e);
@@ -365,6 +367,17 @@ public final class PahoConnection implements MqttConnection {
     } catch (MqttException e) {
       // Closing a client that never connected can fail; there is nothing left to release.
     }
+  }
+
+  /**
+   * A logged-in client's id carries a tag only its password makes ({@link ClientIds}), so no other
+   * principal can connect under it and take over its session.
+   */
+  static String wireClientId(MqttSettings settings) {
+    return settings.username() == null
+        ? settings.clientId()
+        : ClientIds.tagged(
+            settings.clientId(), new BrokerLogin(settings.username(), settings.password()));
   }
 
   private static String describe(MqttException e) {

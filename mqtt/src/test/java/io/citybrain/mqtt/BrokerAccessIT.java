@@ -153,6 +153,44 @@ class BrokerAccessIT {
         .hasMessageContaining("cannot connect to " + services.mqttTlsUrl());
   }
 
+  @Test
+  @DisplayName(
+      "a device connecting under the job's client id takes over neither its session nor its queue")
+  void noSessionTakeover(TestServices services) throws Exception {
+    String lane = services.uniqueId("citybrain-stream-lane-0");
+    String filter = Topics.filter(MessageClass.READING, "FT");
+    BrokerLogin job = services.login(Principal.job());
+    MqttSettings jobSession = MqttSettings.persistentConsumer(services.mqttUrl(), lane, 600, 100);
+    try (MqttConnection first = PahoConnection.connect(jobSession.withLogin(job))) {
+      first.subscribe(filter, 1, (topic, payload) -> {});
+    }
+    // While the job is away, a reading is queued for its session.
+    try (MqttConnection gateway =
+        connect(services, services.login(Principal.districtGateway("FT")))) {
+      CompletableFuture<Throwable> sent = new CompletableFuture<>();
+      gateway.publish(
+          Topics.reading("FT", "FT-WL-0001"),
+          "queued".getBytes(StandardCharsets.UTF_8),
+          1,
+          false,
+          sent::complete);
+      assertThat(sent.get(10, TimeUnit.SECONDS)).isNull();
+    }
+    // Had it taken the session over, the broker would hand it the queue at once, and its automatic
+    // acks would take the reading from the job for good.
+    BrokerLogin device = services.login(Principal.device("FT", services.uniqueId("FT-WL")));
+    try (MqttConnection thief =
+        PahoConnection.connect(jobSession.toBuilder().manualAcks(false).login(device).build())) {
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(thief::isConnected);
+    }
+    List<String> received = new CopyOnWriteArrayList<>();
+    try (MqttConnection back = PahoConnection.connect(jobSession.withLogin(job))) {
+      back.subscribe(
+          filter, 1, (topic, payload) -> received.add(new String(payload, StandardCharsets.UTF_8)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("queued"));
+    }
+  }
+
   private static MqttConnection connect(TestServices services, BrokerLogin login) {
     return PahoConnection.connect(
         MqttSettings.builder(services.mqttUrl(), services.uniqueId(login.username()))
