@@ -90,6 +90,7 @@ final class SimActuators implements AutoCloseable {
               .connections(1)
               .seed(config.seed())
               .actuators(config.actuators())
+              .credentials(config.credentials())
               .build();
     }
     run = new SimRun(config, null);
