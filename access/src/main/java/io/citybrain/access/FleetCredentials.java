@@ -6,9 +6,10 @@ import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 
 /**
- * What the devices' side holds (the simulator, a vendor's provisioning): the secret that derives
- * each device's and gateway's MQTT password and ack key, and the API's public command key. It
- * cannot derive a service's password or sign a command.
+ * What the simulator holds, as it plays the whole fleet: the secrets that derive each device's and
+ * gateway's MQTT password and ack key, and the API's public command key. It cannot derive a
+ * service's password or sign a command, but it logs in as any device: a real device or its vendor
+ * gets its own bundle instead ({@link CredentialBundles}).
  */
 public final class FleetCredentials {
   /** The files, in the installation's {@code fleet/} folder. */

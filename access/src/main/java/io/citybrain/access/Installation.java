@@ -24,8 +24,8 @@ import java.util.HexFormat;
  * DIR/fleet/command-signing.pub the API's public key (X.509, base64)
  * </pre>
  *
- * Every file is owner-only; the {@code fleet/} folder alone is what a simulator or a device vendor
- * gets ({@link FleetCredentials}).
+ * Every file is owner-only; the {@code fleet/} folder alone is what the simulator gets ({@link
+ * FleetCredentials}); a real device or its vendor gets its own bundle ({@link CredentialBundles}).
  */
 public final class Installation {
   public static final String FLEET = "fleet";

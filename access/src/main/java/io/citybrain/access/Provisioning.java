@@ -16,7 +16,8 @@ import java.util.TreeMap;
  *
  * <pre>
  * DIR/                 the services' secrets (API, stream job): keep on the servers that run them
- * DIR/fleet/           what the simulator or a device vendor gets (+ ca.crt, to trust the broker)
+ * DIR/fleet/           the simulator's (it plays the whole fleet; + ca.crt, to trust the broker)
+ * DIR/job/             the stream job's own password and ca.crt: all it mounts
  * DIR/ca/              the CA's key: keep it apart, offline; needed only to re-issue broker.crt
  * DIR/broker/          what the broker mounts: dynamic-security.json, broker.crt, broker.key, ca.crt
  * </pre>
@@ -31,6 +32,10 @@ public final class Provisioning {
       Path folder, boolean generated, Map<Principal.Kind, Integer> principals, List<Path> files) {
     public Path fleetFolder() {
       return folder.resolve(Installation.FLEET);
+    }
+
+    public Path jobFolder() {
+      return folder.resolve(CredentialBundles.JOB_FOLDER);
     }
 
     public Path caFolder() {
@@ -66,6 +71,8 @@ public final class Provisioning {
       throw new UncheckedIOException("cannot copy the CA certificate to " + fleetCa, e);
     }
     files.add(fleetCa);
+    files.addAll(
+        CredentialBundles.writeJob(folder, installation, broker.resolve(BrokerTls.CA_CERT)));
     Map<Principal.Kind, Integer> counts = new TreeMap<>();
     principals.forEach(p -> counts.merge(p.kind(), 1, Integer::sum));
     return new Result(folder, generated, counts, List.copyOf(files));

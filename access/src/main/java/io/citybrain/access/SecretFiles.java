@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
@@ -31,6 +32,29 @@ public final class SecretFiles {
       Files.writeString(file, text, StandardCharsets.UTF_8);
     } catch (FileAlreadyExistsException e) {
       throw new IllegalStateException(file + " exists already; a secret is never overwritten", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * Replaces a file with text, owner-only, atomically: for files derived anew on every run (a
+   * principal's password, a copy of the CA certificate), never for a secret that is made once.
+   */
+  public static void replace(Path file, String text) {
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path tmp;
+      try {
+        tmp =
+            Files.createTempFile(
+                dir, ".secret-", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      } catch (UnsupportedOperationException notPosix) {
+        tmp = Files.createTempFile(dir, ".secret-", ".tmp");
+      }
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

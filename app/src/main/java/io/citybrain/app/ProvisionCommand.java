@@ -1,9 +1,13 @@
 package io.citybrain.app;
 
+import io.citybrain.access.BrokerTls;
+import io.citybrain.access.CredentialBundles;
+import io.citybrain.access.Installation;
 import io.citybrain.access.Principal;
 import io.citybrain.access.Principals;
 import io.citybrain.access.Provisioning;
 import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.Fleet;
 import io.citybrain.settings.InvalidSettingException;
 import io.citybrain.simulators.Flags;
 import io.citybrain.simulators.FleetOptions;
@@ -34,7 +38,16 @@ final class ProvisionCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ProvisionCommand.class);
 
   static final Flags FLAGS =
-      FleetOptions.FLAGS.and(Flags.of("output folder", "--out", "TLS name", "--tls-name"));
+      FleetOptions.FLAGS.and(
+          Flags.of(
+              "output folder",
+              "--out",
+              "TLS name",
+              "--tls-name",
+              "export",
+              "--export",
+              "export folder",
+              "--export-to"));
 
   @Spec CommandSpec spec;
 
@@ -55,9 +68,24 @@ final class ProvisionCommand implements Callable<Integer> {
               + "(default: localhost and 127.0.0.1).")
   List<String> tlsNames;
 
+  @Option(
+      names = "--export",
+      paramLabel = "NAME",
+      description =
+          "A gateway or device of the fleet whose own credentials go to --export-to OUT/NAME/ (its"
+              + " password, ack key(s), the command public key, ca.crt): what a real device or its"
+              + " vendor gets instead of fleet/; repeat for several.")
+  List<String> exports;
+
+  @Option(
+      names = "--export-to",
+      paramLabel = "OUT",
+      description = "Where the --export bundles go, outside --out.")
+  Path exportTo;
+
   ProvisionSettings settings() {
     try {
-      return new ProvisionSettings(fleet.settings(), out, tlsNames);
+      return new ProvisionSettings(fleet.settings(), out, tlsNames, exports, exportTo);
     } catch (InvalidSettingException e) {
       throw FLAGS.restate(spec.commandLine(), e);
     }
@@ -68,9 +96,15 @@ final class ProvisionCommand implements Callable<Integer> {
     ProvisionSettings settings = settings();
     LOG.info("{}", settings.describe());
     CitySeeds seeds = settings.fleet().load();
+    Fleet city = settings.fleet().expand(seeds);
     List<Principal> principals;
+    List<Principal> exported;
     try {
-      principals = Principals.of(seeds.districtCodes(), settings.fleet().expand(seeds));
+      principals = Principals.of(seeds.districtCodes(), city);
+      // Checked before anything is written: a bad name leaves no half-made installation.
+      exported = CredentialBundles.resolve(settings.exports(), principals);
+    } catch (InvalidSettingException e) {
+      throw FLAGS.restate(spec.commandLine(), e);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("citybrain provision: " + e.getMessage());
       return 1;
@@ -81,7 +115,22 @@ final class ProvisionCommand implements Callable<Integer> {
     } catch (InvalidSettingException e) {
       throw FLAGS.restate(spec.commandLine(), e);
     }
-    report(spec.commandLine().getOut(), result);
+    PrintWriter stdout = spec.commandLine().getOut();
+    report(stdout, result);
+    if (!exported.isEmpty()) {
+      CredentialBundles.export(
+          Installation.load(settings.out()),
+          city,
+          exported,
+          settings.exportTo(),
+          result.brokerFolder().resolve(BrokerTls.CA_CERT));
+      for (Principal p : exported) {
+        stdout.printf(
+            "  exported    %s: give only %s to it or its vendor%n",
+            p, settings.exportTo().resolve(p.name()).toAbsolutePath());
+      }
+      stdout.flush();
+    }
     return 0;
   }
 
@@ -102,11 +151,17 @@ final class ProvisionCommand implements Callable<Integer> {
         "  broker      give the broker %s (dynamic-security.json, broker.crt, broker.key, ca.crt)%n",
         r.brokerFolder().toAbsolutePath());
     out.printf(
-        "  simulator   give the simulator (or a device vendor) only %s%n",
+        "  simulator   give the simulator only %s: it plays the whole fleet; a real device or"
+            + " vendor gets its own bundle (--export NAME --export-to OUT)%n",
         r.fleetFolder().toAbsolutePath());
     out.printf(
-        "  services    the API and the stream job read %s (--credentials)%n",
-        r.folder().toAbsolutePath());
+        "  stream job  give the job only %s (--mqtt-username %s --mqtt-password-file"
+            + " %s --mqtt-ca %s)%n",
+        r.jobFolder().toAbsolutePath(),
+        Principal.JOB,
+        r.jobFolder().resolve(CredentialBundles.MQTT_PASSWORD).toAbsolutePath(),
+        r.jobFolder().resolve(BrokerTls.CA_CERT).toAbsolutePath());
+    out.printf("  API         reads %s (--credentials)%n", r.folder().toAbsolutePath());
     out.printf(
         "  keep apart  %s holds the CA's key: move it offline; it is needed only to re-issue broker.crt%n",
         r.caFolder().toAbsolutePath());

@@ -72,19 +72,54 @@ class ComposeFileTest {
   void eachServiceMountsOnlyTheCredentialsItNeeds() {
     assertThat(volumes("simulator")).anyMatch(v -> v.startsWith("fleet-credentials:"));
     assertThat(volumes("simulator")).noneMatch(v -> v.startsWith("credentials:"));
-    assertThat(command("simulator")).contains("--credentials");
-    assertThat(volumes("stream-job")).contains("credentials:/credentials:ro");
-    assertThat(command("stream-job")).contains("--credentials /credentials");
-    List<String> mountingTheCaKey = new ArrayList<>();
+    assertThat(command("simulator")).contains("--credentials /fleet");
+    // The job holds its own password and the CA, never the service secret or the fleet's.
+    assertThat(credentialVolumes("stream-job")).containsExactly("job-credentials:/job:ro");
+    assertThat(command("stream-job"))
+        .contains(
+            "--mqtt-username citybrain-job",
+            "--mqtt-password-file /job/mqtt.password",
+            "--mqtt-ca /job/ca.crt")
+        .doesNotContain("--credentials");
+    assertThat(credentialVolumes("taskmanager")).containsExactly("job-credentials:/job:ro");
+    assertThat(volumes("provision")).contains("job-credentials:/credentials/job");
+    assertThat(command("provision"))
+        .contains("--tls-name mqtt", "chown -R 9999:9999 /credentials/job");
+    assertThat(mounting("ca-key:")).containsExactly("provision");
+    assertThat(mounting("credentials:")).containsExactly("provision");
+  }
+
+  @Test
+  void clientsLogInOverTlsTrustingTheInstallationsCa() {
+    assertThat(command("simulator"))
+        .contains("--mqtt-url ssl://mqtt:8883", "--mqtt-ca /fleet/ca.crt")
+        .doesNotContain("tcp://");
+    assertThat(command("stream-job"))
+        .contains("--mqtt-url ssl://mqtt:8883", "--mqtt-ca /job/ca.crt")
+        .doesNotContain("tcp://mqtt");
+    assertThat(services.get("mqtt").path("ports").toString())
+        .contains("127.0.0.1:8883:8883", "127.0.0.1:1883:1883");
+  }
+
+  /** The services mounting a volume whose entry starts with this prefix. */
+  private static List<String> mounting(String prefix) {
+    List<String> out = new ArrayList<>();
     services
         .fields()
         .forEachRemaining(
             s -> {
-              if (volumes(s.getKey()).stream().anyMatch(v -> v.startsWith("ca-key:"))) {
-                mountingTheCaKey.add(s.getKey());
+              if (volumes(s.getKey()).stream().anyMatch(v -> v.startsWith(prefix))) {
+                out.add(s.getKey());
               }
             });
-    assertThat(mountingTheCaKey).containsExactly("provision");
+    return out;
+  }
+
+  /** A service's volumes that hold credentials (every volume named *credentials or ca-key). */
+  private static List<String> credentialVolumes(String service) {
+    return volumes(service).stream()
+        .filter(v -> v.split(":")[0].endsWith("credentials") || v.startsWith("ca-key:"))
+        .toList();
   }
 
   @Test

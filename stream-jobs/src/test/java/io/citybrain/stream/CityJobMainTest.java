@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.citybrain.access.BrokerLogin;
 import io.citybrain.access.Installation;
 import io.citybrain.access.Principal;
+import io.citybrain.access.Principals;
+import io.citybrain.access.Provisioning;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -126,6 +128,35 @@ class CityJobMainTest {
             "--db-url",
             "jdbc:postgresql://db/x");
     assertThat(both.config(List.of("DP")).mqttUrl()).isEqualTo("tcp://new:1883");
+  }
+
+  @Test
+  @DisplayName(
+      "the job logs in from its own folder (DIR/job: password file and CA), as compose runs it")
+  void jobFolder(@TempDir Path other) {
+    Path folder = other.resolve("installation");
+    Provisioning.Result provisioned =
+        Provisioning.run(folder, Principals.services(), List.of("mqtt"));
+    Path job = provisioned.jobFolder();
+    CityJobMain main = new CityJobMain();
+    CityJobMain.commandLine(main)
+        .parseArgs(
+            "--mqtt-url",
+            "ssl://mqtt:8883",
+            "--mqtt-username",
+            "citybrain-job",
+            "--mqtt-password-file",
+            job.resolve("mqtt.password").toString(),
+            "--mqtt-ca",
+            job.resolve("ca.crt").toString(),
+            "--db-url",
+            "jdbc:postgresql://db/citybrain");
+    CityJobConfig config = main.config(List.of("DP"));
+    assertThat(config.mqttUrl()).isEqualTo("ssl://mqtt:8883");
+    assertThat(config.mqttLogin())
+        .isEqualTo(
+            new BrokerLogin(Principal.JOB, Installation.load(folder).password(Principal.job())));
+    assertThat(config.mqttCaCertificate()).isEqualTo(job.resolve("ca.crt").toString());
   }
 
   private CityJobMain parse(String... args) {
