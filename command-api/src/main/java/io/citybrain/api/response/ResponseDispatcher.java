@@ -190,7 +190,6 @@ public final class ResponseDispatcher implements AutoCloseable {
       refusedAcks.refuse(
           topic,
           ack.getDeviceId(),
-          Topics.parse(topic).map(Topics.Address::district).orElse(null),
           ack.getCommandId(),
           ack.getStatus().name(),
           refusal.get(),
