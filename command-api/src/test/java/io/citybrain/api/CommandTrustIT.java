@@ -43,6 +43,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(CityServicesExtension.class)
 class CommandTrustIT {
   private static final long ACK_TIMEOUT_MS = 2_000;
+
+  /** The device a forgery claims to be, on another device's ack topic. */
+  private static final String CLAIMED_DEVICE = "DP-ZZ-9999";
+
   private static ApiFixture f;
   private static CommandObserver observer;
   private static List<Command> commands;
@@ -81,6 +85,7 @@ class CommandTrustIT {
           .allSatisfy(t -> assertThat(((JsonObject) t).getString("state")).isEqualTo("timed_out"));
       assertNoForgedDetail(runId);
       assertForgeriesAudited(runId);
+      assertAuditedUnderTheTopicsDevice(runId);
     }
   }
 
@@ -101,6 +106,7 @@ class CommandTrustIT {
       }
       assertNoForgedDetail(runId);
       assertForgeriesAudited(runId);
+      assertAuditedUnderTheTopicsDevice(runId);
     }
   }
 
@@ -237,6 +243,35 @@ class CommandTrustIT {
     }
   }
 
+  /** Every refused ack of the run is audited under its topic's device, whatever it claims. */
+  private static void assertAuditedUnderTheTopicsDevice(String runId) throws Exception {
+    await("a refused ack claiming " + CLAIMED_DEVICE + " audited")
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                TestData.count(
+                    f.services.dataSource(),
+                    """
+                SELECT count(*) FROM audit_log a JOIN command c ON c.command_id = a.target
+                WHERE c.run_id = ? AND a.action = 'command.ack' AND a.outcome = 'refused'
+                  AND a.actor = 'device:' || c.device_id
+                  AND a.detail->>'claimed_device_id' = ?""",
+                    runId,
+                    CLAIMED_DEVICE),
+            n -> n > 0);
+    assertThat(
+            TestData.count(
+                f.services.dataSource(),
+                """
+        SELECT count(*) FROM audit_log a JOIN command c ON c.command_id = a.target
+        WHERE c.run_id = ? AND a.action = 'command.ack' AND a.outcome = 'refused'
+          AND a.actor <> 'device:' || c.device_id""",
+                runId))
+        .as("refused acks audited under another actor than their topic's device")
+        .isZero();
+  }
+
   private static List<Command> sentFor(String runId, String commandId) {
     return commands.stream()
         .filter(c -> c.getPlanRunId().equals(runId) && c.getCommandId().equals(commandId))
@@ -267,8 +302,8 @@ class CommandTrustIT {
 
   /**
    * Logged in as the district's gateway (which may read its district's commands and publish its
-   * acks), answers every command DONE three ways: unsigned, signed with a key of its own, and
-   * signed naming another district.
+   * acks), answers every command DONE four ways: unsigned, signed with a key of its own, signed
+   * naming another district, and signed claiming another device.
    */
   private static final class Forger implements AutoCloseable {
     final List<String> answered = new CopyOnWriteArrayList<>();
@@ -306,6 +341,8 @@ class CommandTrustIT {
       forgeries.add(done.build());
       forgeries.add(AckSignature.sign(done.clone(), wrongKey));
       forgeries.add(AckSignature.sign(done.clone().setDistrict("XX'); DROP TABLE --"), wrongKey));
+      // Claims another device on this device's ack topic: audited under the topic's device.
+      forgeries.add(AckSignature.sign(done.clone().setDeviceId(CLAIMED_DEVICE), wrongKey));
       String ackTopic = Topics.ack("DP", c.getDeviceId());
       try {
         for (CommandAck ack : forgeries) {

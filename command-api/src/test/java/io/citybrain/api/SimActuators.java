@@ -85,6 +85,7 @@ final class SimActuators implements AutoCloseable {
           config.mqtt().toBuilder().cleanStart(false).sessionExpirySeconds(3600).build();
       config =
           SimConfig.builder(config.seeds(), config.fleet(), session)
+              .credentials(config.credentials())
               .districts(config.districts())
               .telemetry(false)
               .connections(1)

@@ -23,11 +23,12 @@ final class AccessExtension implements ExtensionMain {
   @Override
   public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
     ClientIds clientIds = new ClientIds();
-    LoginAuthenticator authenticator = new LoginAuthenticator(directory, clientIds);
-    RightsAuthorizer authorizer = new RightsAuthorizer(clientIds);
+    Refusals refusals = new Refusals();
+    LoginAuthenticator authenticator = new LoginAuthenticator(directory, clientIds, refusals);
+    RightsAuthorizer authorizer = new RightsAuthorizer(clientIds, refusals);
     Services.securityRegistry().setAuthenticatorProvider(provider -> authenticator);
     Services.securityRegistry().setAuthorizerProvider(provider -> authorizer);
-    RefusedPublishFilter filter = new RefusedPublishFilter(clientIds);
+    RefusedPublishFilter filter = new RefusedPublishFilter(clientIds, refusals);
     Services.initializerRegistry()
         .setClientInitializer((client, context) -> context.addPublishInboundInterceptor(filter));
   }

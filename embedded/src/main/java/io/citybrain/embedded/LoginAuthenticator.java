@@ -8,25 +8,23 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import io.citybrain.access.Principal;
 import io.citybrain.access.PrincipalDirectory;
-import io.citybrain.settings.LogText;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lets a client in only with a registered principal's username and password, and only with a client
  * id no other principal holds; anonymous clients are refused.
  */
 final class LoginAuthenticator implements SimpleAuthenticator {
-  private static final Logger LOG = LoggerFactory.getLogger(LoginAuthenticator.class);
   private final PrincipalDirectory directory;
   private final ClientIds clientIds;
+  private final Refusals refusals;
 
-  LoginAuthenticator(PrincipalDirectory directory, ClientIds clientIds) {
+  LoginAuthenticator(PrincipalDirectory directory, ClientIds clientIds, Refusals refusals) {
     this.directory = directory;
     this.clientIds = clientIds;
+    this.refusals = refusals;
   }
 
   @Override
@@ -36,23 +34,20 @@ final class LoginAuthenticator implements SimpleAuthenticator {
     Optional<String> username = connect.getUserName();
     Optional<ByteBuffer> password = connect.getPassword();
     if (username.isEmpty() || password.isEmpty()) {
-      LOG.info("refused an anonymous connection (client id {})", LogText.quote(clientId));
+      refusals.anonymous(clientId);
       output.failAuthentication(
           ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "a username and password are required");
       return;
     }
     Optional<Principal> principal = directory.authenticate(username.get(), utf8(password.get()));
     if (principal.isEmpty()) {
-      LOG.info("refused a bad login for username {}", LogText.quote(username.get()));
+      refusals.badLogin(username.get());
       output.failAuthentication(
           ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad username or password");
       return;
     }
     if (!clientIds.claim(clientId, principal.get())) {
-      LOG.warn(
-          "refused {}: client id {} belongs to another principal",
-          principal.get(),
-          LogText.quote(clientId));
+      refusals.clientIdTaken(principal.get(), clientId);
       output.failAuthentication(
           ConnackReasonCode.NOT_AUTHORIZED, "client id is held by another principal");
       return;

@@ -4,6 +4,8 @@ import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundIntercepto
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
+import io.citybrain.access.Principal;
 
 /**
  * Refuses a PUBLISH outside the client's rights before HiveMQ's own authorization, which would
@@ -12,17 +14,20 @@ import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
  */
 final class RefusedPublishFilter implements PublishInboundInterceptor {
   private final ClientIds clientIds;
+  private final Refusals refusals;
 
-  RefusedPublishFilter(ClientIds clientIds) {
+  RefusedPublishFilter(ClientIds clientIds, Refusals refusals) {
     this.clientIds = clientIds;
+    this.refusals = refusals;
   }
 
   @Override
   public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
-    String refusal =
-        RightsAuthorizer.refusal(
-            clientIds.owner(input.getClientInformation().getClientId()), input.getPublishPacket());
+    Principal principal = clientIds.owner(input.getClientInformation().getClientId());
+    PublishPacket publish = input.getPublishPacket();
+    String refusal = RightsAuthorizer.refusal(principal, publish);
     if (refusal != null) {
+      refusals.publish(principal, publish.getTopic(), refusal);
       output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, refusal);
     }
   }

@@ -11,9 +11,6 @@ import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import io.citybrain.access.Principal;
 import io.citybrain.access.TopicRights;
-import io.citybrain.settings.LogText;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides every PUBLISH and SUBSCRIBE by {@link TopicRights}, the rule book Mosquitto's ACL is
@@ -22,38 +19,38 @@ import org.slf4j.LoggerFactory;
  * the filter let through.
  */
 final class RightsAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer {
-  private static final Logger LOG = LoggerFactory.getLogger(RightsAuthorizer.class);
   private final ClientIds clientIds;
+  private final Refusals refusals;
 
-  RightsAuthorizer(ClientIds clientIds) {
+  RightsAuthorizer(ClientIds clientIds, Refusals refusals) {
     this.clientIds = clientIds;
+    this.refusals = refusals;
   }
 
   @Override
   public void authorizePublish(PublishAuthorizerInput input, PublishAuthorizerOutput output) {
     Principal principal = clientIds.owner(input.getClientInformation().getClientId());
-    String refusal = refusal(principal, input.getPublishPacket());
+    PublishPacket publish = input.getPublishPacket();
+    String refusal = refusal(principal, publish);
     if (refusal == null) {
       output.authorizeSuccessfully();
     } else {
+      refusals.publish(principal, publish.getTopic(), refusal);
       // HiveMQ answers a failed authorization with a PUBACK and then disconnects.
       output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, refusal);
     }
   }
 
-  /** Why the principal may not publish this (logged), or null when it may. */
+  /** Why the principal may not publish this, or null when it may. */
   static String refusal(Principal principal, PublishPacket publish) {
     String topic = publish.getTopic();
-    String refusal;
     if (principal == null || !TopicRights.mayPublish(principal, topic)) {
-      refusal = "not allowed to publish here";
-    } else if (publish.getRetain() && !TopicRights.mayRetain(principal)) {
-      refusal = "not allowed to retain";
-    } else {
-      return null;
+      return "not allowed to publish here";
     }
-    LOG.info("refused a publish by {} on {}: {}", principal, LogText.quote(topic), refusal);
-    return refusal;
+    if (publish.getRetain() && !TopicRights.mayRetain(principal)) {
+      return "not allowed to retain";
+    }
+    return null;
   }
 
   @Override
@@ -62,7 +59,7 @@ final class RightsAuthorizer implements PublishAuthorizer, SubscriptionAuthorize
     Principal principal = clientIds.owner(input.getClientInformation().getClientId());
     String filter = input.getSubscription().getTopicFilter();
     if (principal == null || !TopicRights.maySubscribe(principal, filter)) {
-      LOG.info("refused a subscription by {} to {}", principal, LogText.quote(filter));
+      refusals.subscribe(principal, filter);
       output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not allowed to subscribe here");
     } else {
       output.authorizeSuccessfully();

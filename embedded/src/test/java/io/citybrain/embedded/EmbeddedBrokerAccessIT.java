@@ -2,6 +2,10 @@ package io.citybrain.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.citybrain.access.Installation;
 import io.citybrain.access.Principal;
 import io.citybrain.access.PrincipalDirectory;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded broker enforces the rights Mosquitto's shipped configuration does: tried as an
@@ -214,5 +219,45 @@ class EmbeddedBrokerAccessIT {
             TestClient.refusalOf(
                 broker.url(), jobId, Principal.JOB, installation.password(Principal.job())))
         .isZero();
+  }
+
+  @Test
+  @DisplayName(
+      "a client retrying a forbidden publish gets at most one INFO line; the rest at DEBUG")
+  void refusalsDoNotFloodTheLog() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(Refusals.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    Level before = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    logger.addAppender(lines);
+    try (TestClient device = as(DEVICE)) {
+      for (int i = 0; i < 50; i++) {
+        assertThat(device.publish(Topics.reading("FT", OTHER.name()), "forged", false))
+            .isEqualTo(NOT_AUTHORIZED);
+      }
+    } finally {
+      logger.detachAppender(lines);
+      logger.setLevel(before);
+    }
+    List<ILoggingEvent> refused;
+    synchronized (lines) {
+      refused =
+          lines.list.stream()
+              .filter(e -> e.getFormattedMessage().startsWith("refused a publish by " + DEVICE))
+              .toList();
+    }
+    // The line is written before the PUBACK goes out, so all 50 are here.
+    assertThat(refused).hasSize(50);
+    assertThat(refused.stream().filter(e -> e.getLevel() == Level.INFO))
+        .as("INFO lines within ten seconds (an earlier test may have used this one)")
+        .hasSizeLessThanOrEqualTo(1);
+    assertThat(refused.get(49).getFormattedMessage())
+        .isEqualTo(
+            "refused a publish by "
+                + DEVICE
+                + " on '"
+                + Topics.reading("FT", OTHER.name())
+                + "': not allowed to publish here");
   }
 }

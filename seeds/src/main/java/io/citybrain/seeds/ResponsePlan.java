@@ -13,6 +13,12 @@ public record ResponsePlan(
     List<PlanCommand> commands,
     List<PlanTask> tasks)
     implements Serializable {
+  /**
+   * The longest a plan's commands may live: devices remember an executed command id this long (the
+   * simulator's journal keeps it {@code ActuatorSettings.DEFAULT_MAX_LIFETIME}), so a command still
+   * deliverable after that could run twice.
+   */
+  public static final int MAX_COMMAND_TTL_S = 300;
 
   public ResponsePlan {
     commands = commands == null ? List.of() : List.copyOf(commands);

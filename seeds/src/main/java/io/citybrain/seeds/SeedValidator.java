@@ -290,8 +290,19 @@ final class SeedValidator {
       String key = "plans[" + p.id() + "]";
       id(f, key, p.id());
       problems.require(f, key + ".name_en", p.nameEn());
-      if (problems.require(f, key + ".command_ttl_s", p.commandTtlS()) && p.commandTtlS() <= 0) {
-        problems.add(f, key + ".command_ttl_s", "must be positive, was " + p.commandTtlS());
+      if (problems.require(f, key + ".command_ttl_s", p.commandTtlS())) {
+        if (p.commandTtlS() <= 0) {
+          problems.add(f, key + ".command_ttl_s", "must be positive, was " + p.commandTtlS());
+        } else if (p.commandTtlS() > ResponsePlan.MAX_COMMAND_TTL_S) {
+          problems.add(
+              f,
+              key + ".command_ttl_s",
+              "must be at most "
+                  + ResponsePlan.MAX_COMMAND_TTL_S
+                  + " (devices remember an executed command that many seconds; one still"
+                  + " deliverable later could run twice), was "
+                  + p.commandTtlS());
+        }
       }
       for (int i = 0; i < p.commands().size(); i++) {
         ResponsePlan.PlanCommand c = p.commands().get(i);

@@ -119,6 +119,20 @@ class BadSeedDataTest {
   }
 
   @Test
+  @DisplayName(
+      "a command TTL longer than devices remember executed commands names the plan and the limit")
+  void commandTtlAboveDeviceMemory() throws IOException {
+    replace(
+        SeedLoader.RESPONSE_PLANS,
+        "    name_en: Urban flood response\n    command_ttl_s: 300",
+        "    name_en: Urban flood response\n    command_ttl_s: 301");
+    assertProblem(
+        "response-plans.yaml: plans[flood_response].command_ttl_s: must be at most 300 (devices"
+            + " remember an executed command that many seconds; one still deliverable later could"
+            + " run twice), was 301");
+  }
+
+  @Test
   @DisplayName("a hysteresis band on the wrong side of the threshold is refused")
   void clearThresholdWrongSide() throws IOException {
     replace(

@@ -1,6 +1,7 @@
 package io.citybrain.simulators;
 
 import io.citybrain.access.FleetCredentials;
+import io.citybrain.seeds.ResponsePlan;
 import io.citybrain.settings.Check;
 import io.citybrain.settings.Described;
 import io.citybrain.settings.Description;
@@ -25,8 +26,12 @@ public record ActuatorSettings(
     Path stateFolder,
     FleetCredentials fleet)
     implements Described {
-  /** A command may live up to this long by default: well above the API's ack timeout. */
-  public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(5);
+  /**
+   * A command may live up to this long by default, and the journal remembers an executed one this
+   * long: well above the API's ack timeout, and the longest command TTL a plan may set.
+   */
+  public static final Duration DEFAULT_MAX_LIFETIME =
+      Duration.ofSeconds(ResponsePlan.MAX_COMMAND_TTL_S);
 
   public static final ActuatorSettings DEFAULT =
       new ActuatorSettings(true, Duration.ofMillis(200), 0);

@@ -8,6 +8,7 @@ import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.sign.AckSignature;
 import io.citybrain.proto.sign.CommandSignature;
 import io.citybrain.proto.v1.AckStatus;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Simulated actuators answer commands through the real broker: accept and finish a signed command
  * once, refuse unsigned, wrongly signed, expired, far-future and misaddressed ones with the reason,
- * answer a repeat with its first outcome, also after a restart; every ack is signed with the pump's
- * ack key and names the digest of the command it answers.
+ * answer a repeat with its first outcome, also after a restart, never run a retained command
+ * replayed to a later subscriber; every ack is signed with the pump's ack key and names the digest
+ * of the command it answers.
  */
 @ExtendWith(CityServicesExtension.class)
 class ActuatorsIT {
@@ -126,6 +128,81 @@ class ActuatorsIT {
               "u-7: misaddressed",
               "u-8: bad signature");
       assertThat(actuators.run.executions(PUMP)).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a signed command published retained on the API's login is refused by the broker, or never replayed to a later subscriber")
+  void refusesReplayedRetainedCommands(TestServices services) throws Exception {
+    String topic = Topics.command("DP", PUMP);
+    Command command =
+        sign(
+            services.installation(),
+            command("k-1", "start_pump", System.currentTimeMillis() + 60_000));
+    boolean stored = false;
+    try (MqttConnection api =
+        PahoConnection.connect(
+            MqttSettings.of(services.mqttUrl(), services.uniqueId("retainer"))
+                .withLogin(services.login(Principal.api())))) {
+      try {
+        try (Actuators live =
+            new Actuators(
+                services,
+                "0",
+                Files.createTempDirectory("actuator-state"),
+                services.uniqueId("act"))) {
+          Throwable refused = publishRetained(api, topic, command.toByteArray());
+          if (refused != null) {
+            // Embedded HiveMQ: only the job may retain, so nothing was stored or delivered.
+            assertThat(refused).hasMessageContaining("0x87");
+            Thread.sleep(300);
+            assertThat(live.acks.count()).isZero();
+            assertThat(live.run.executions(PUMP)).isZero();
+            return;
+          }
+          stored = true;
+          // Mosquitto lets whoever may publish retain. A live subscription gets the message with
+          // the retain flag cleared (MQTT 5 without Retain As Published): a command sent once, run
+          // once, as if published plainly.
+          assertThat(awaitAcks(live.acks, 2))
+              .extracting(CommandAck::getStatus)
+              .containsExactly(AckStatus.ACK_STATUS_ACCEPTED, AckStatus.ACK_STATUS_DONE);
+          assertThat(live.run.executions(PUMP)).isEqualTo(1);
+        }
+        // A later subscriber, with no journal of its own, gets the stored copy flagged retained:
+        // a replay, refused. The ack listener subscribes first, so the answer is not missed.
+        try (Subscriber acks =
+                new Subscriber(
+                    services.mqttUrl(),
+                    services.login(Principal.api()),
+                    services.uniqueId("acks"),
+                    Topics.ack("DP", PUMP),
+                    1);
+            Actuators later =
+                new Actuators(
+                    services,
+                    "0",
+                    Files.createTempDirectory("actuator-state"),
+                    services.uniqueId("act"))) {
+          List<CommandAck> replayed = awaitAcks(acks, 1);
+          assertThat(replayed)
+              .extracting(CommandAck::getCommandId, CommandAck::getStatus, CommandAck::getDetail)
+              .containsExactly(
+                  Tuple.tuple(
+                      "k-1",
+                      AckStatus.ACK_STATUS_REJECTED,
+                      "retained: a command is never retained, a retained one is a replay"));
+          Thread.sleep(300); // no ACCEPTED or DONE follows
+          assertThat(acks.count()).isEqualTo(1);
+          assertThat(later.run.executions(PUMP)).isZero();
+        }
+      } finally {
+        if (stored) {
+          // An empty retained message removes the stored one: later tests see no replay.
+          assertThat(publishRetained(api, topic, new byte[0])).isNull();
+        }
+      }
     }
   }
 
@@ -279,6 +356,13 @@ class ActuatorsIT {
     CompletableFuture<Throwable> done = new CompletableFuture<>();
     connection.publish("city/v1/DP/cmd/" + PUMP, command.toByteArray(), 1, 60, done::complete);
     assertThat(done.get(10, TimeUnit.SECONDS)).isNull();
+  }
+
+  private static Throwable publishRetained(MqttConnection connection, String topic, byte[] payload)
+      throws Exception {
+    CompletableFuture<Throwable> done = new CompletableFuture<>();
+    connection.publish(topic, payload, 1, true, done::complete);
+    return done.get(10, TimeUnit.SECONDS);
   }
 
   private static List<CommandAck> awaitAcks(Subscriber acks, int n) throws Exception {

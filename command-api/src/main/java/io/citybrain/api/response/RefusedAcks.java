@@ -2,7 +2,9 @@ package io.citybrain.api.response;
 
 import io.citybrain.api.auth.AuditLog;
 import io.citybrain.api.db.Db;
+import io.citybrain.proto.Topics;
 import io.vertx.core.json.JsonObject;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +12,10 @@ import org.slf4j.LoggerFactory;
  * Writes refused acks to the audit log, at most {@link #PER_SECOND} a second so that a flood of
  * forged acks cannot fill the table; the rest are counted ({@link #unaudited}), and the count goes
  * into the next entry written. Runs on the event loop.
+ *
+ * <p>The entry's actor and district are the ack topic's, which the broker lets only that device (or
+ * its district's gateway) publish on; the device id the payload claims is a forger's to choose, so
+ * it goes into the detail only.
  */
 final class RefusedAcks {
   static final int PER_SECOND = 20;
@@ -27,8 +33,7 @@ final class RefusedAcks {
 
   void refuse(
       String topic,
-      String deviceId,
-      String district,
+      String claimedDeviceId,
       String commandId,
       String status,
       String reason,
@@ -49,11 +54,19 @@ final class RefusedAcks {
             .put("reason", reason)
             .put("topic", topic)
             .put("status", status)
+            .put("claimed_device_id", claimedDeviceId)
             .put("unaudited_before", unauditedSinceLast);
     unauditedSinceLast = 0;
+    Optional<Topics.Address> address = Topics.parse(topic);
     AuditLog.Entry entry =
         new AuditLog.Entry(
-            "device:" + deviceId, "command.ack", commandId, district, null, "refused", detail);
+            "device:" + address.map(Topics.Address::sourceId).orElse("(unparsed topic)"),
+            "command.ack",
+            commandId,
+            address.map(Topics.Address::district).orElse(null),
+            null,
+            "refused",
+            detail);
     db.orderedTransaction(
             c -> {
               AuditLog.append(c, entry);

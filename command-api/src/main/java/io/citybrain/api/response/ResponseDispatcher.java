@@ -66,6 +66,7 @@ public final class ResponseDispatcher implements AutoCloseable {
   private final DispatchMachine machine;
   private final CommandKeys keys;
   private final RefusedAcks refusedAcks;
+  private final AckDrops ackDrops = new AckDrops();
 
   /** The digest of each signed attempt sent, by wire id: what its ack must name. */
   private final Map<String, byte[]> sentDigests = new HashMap<>();
@@ -160,14 +161,14 @@ public final class ResponseDispatcher implements AutoCloseable {
 
   private void onAck(String topic, byte[] payload) {
     if (payload.length > MAX_ACK_BYTES) {
-      LOG.warn("ack of {} bytes on {} dropped unread", payload.length, topic);
+      ackDrops.oversized(topic, payload.length);
       return;
     }
     CommandAck ack;
     try {
       ack = CommandAck.parseFrom(payload);
     } catch (InvalidProtocolBufferException e) {
-      LOG.warn("undecodable ack on {}", topic);
+      ackDrops.undecodable(topic);
       return;
     }
     String wireId =
@@ -189,7 +190,6 @@ public final class ResponseDispatcher implements AutoCloseable {
       refusedAcks.refuse(
           topic,
           ack.getDeviceId(),
-          Topics.parse(topic).map(Topics.Address::district).orElse(null),
           ack.getCommandId(),
           ack.getStatus().name(),
           refusal.get(),
