@@ -91,7 +91,6 @@ final class SimActuators implements AutoCloseable {
               .connections(1)
               .seed(config.seed())
               .actuators(config.actuators())
-              .credentials(config.credentials())
               .build();
     }
     run = new SimRun(config, null);
