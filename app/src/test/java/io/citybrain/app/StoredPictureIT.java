@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.citybrain.access.Principal;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
+import io.citybrain.api.response.CommandKeys;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.simulators.SimCommand;
@@ -62,6 +63,7 @@ class StoredPictureIT {
                     .jdbcUrl(services.jdbcUrl())
                     .mqttUrl(broker)
                     .mqttLogin(services.login(Principal.api()))
+                    .commandKeys(CommandKeys.of(services.installation()))
                     .port(0)
                     .build())) {
       String token = token(liveApi);
@@ -93,6 +95,7 @@ class StoredPictureIT {
                 .jdbcUrl(services.jdbcUrl())
                 .mqttUrl(broker)
                 .mqttLogin(services.login(Principal.api()))
+                .commandKeys(CommandKeys.of(services.installation()))
                 .port(0)
                 .migrate(false)
                 .build())) {

@@ -6,6 +6,7 @@ import io.citybrain.access.Principal;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
 import io.citybrain.api.WallBrowser;
+import io.citybrain.api.response.CommandKeys;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.simulators.SimCommand;
@@ -56,6 +57,7 @@ class WallEndToEndIT {
                   .jdbcUrl(services.jdbcUrl())
                   .mqttUrl(broker)
                   .mqttLogin(services.login(Principal.api()))
+                  .commandKeys(CommandKeys.of(services.installation()))
                   .port(0)
                   .build());
       started.add(api);

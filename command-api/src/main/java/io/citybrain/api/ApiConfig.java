@@ -1,6 +1,7 @@
 package io.citybrain.api;
 
 import io.citybrain.access.BrokerLogin;
+import io.citybrain.api.response.CommandKeys;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.SeedLoader;
@@ -90,7 +91,7 @@ public final class ApiConfig implements Described {
   private final Path jwtKeyFile;
   private final Duration tokenTtl;
   private final int passwordCost;
-  private final io.citybrain.api.response.CommandKeys commandKeys;
+  private final CommandKeys commandKeys;
   private final Duration ackTimeout;
   private final int maxAttempts;
   private final Duration retryBackoff;
@@ -290,7 +291,7 @@ public final class ApiConfig implements Described {
   }
 
   /** Signs commands, verifies acks. */
-  public io.citybrain.api.response.CommandKeys commandKeys() {
+  public CommandKeys commandKeys() {
     return commandKeys;
   }
 
@@ -373,7 +374,7 @@ public final class ApiConfig implements Described {
     private Duration tokenTtl = DEFAULT_TOKEN_TTL;
     private int passwordCost = DEFAULT_PASSWORD_COST;
     private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
-    private io.citybrain.api.response.CommandKeys commandKeys;
+    private CommandKeys commandKeys;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
@@ -466,7 +467,7 @@ public final class ApiConfig implements Described {
     }
 
     /** How long one attempt of a command waits for its final ack. */
-    public Builder commandKeys(io.citybrain.api.response.CommandKeys value) {
+    public Builder commandKeys(CommandKeys value) {
       commandKeys = value;
       return this;
     }

@@ -2,7 +2,9 @@ package io.citybrain.api;
 
 import io.citybrain.access.BrokerLogin;
 import io.citybrain.access.BrokerLoginOptions;
+import io.citybrain.access.Installation;
 import io.citybrain.access.Principal;
+import io.citybrain.api.response.CommandKeys;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.settings.InvalidSettingException;
 import io.citybrain.storage.DataSources;
@@ -46,7 +48,9 @@ public final class CommandApiMain implements Callable<Integer> {
           ApiConfig.JWT_KEY_FILE,
           "--jwt-key-file",
           ApiConfig.SUMMARY_CACHE,
-          "--summary-cache-ms");
+          "--summary-cache-ms",
+          "credentials",
+          "--credentials");
 
   /** Old spellings of flags, still taken so existing scripts run, with a warning. */
   private static final Map<String, String> DEPRECATED =
@@ -115,9 +119,14 @@ public final class CommandApiMain implements Callable<Integer> {
     ApiConfig config;
     // The login's own problem (no folder, a fleet folder) is told once the URLs are known good.
     BrokerLogin mqttLogin = null;
+    CommandKeys commandKeys = null;
     InvalidSettingException loginProblem = null;
     try {
       mqttLogin = login.serviceLogin(Principal.api());
+      // The API signs commands and verifies acks with the installation's keys: --credentials.
+      if (login.credentials() != null) {
+        commandKeys = CommandKeys.of(Installation.load(login.credentials()));
+      }
     } catch (InvalidSettingException e) {
       loginProblem = e;
     }
@@ -128,6 +137,7 @@ public final class CommandApiMain implements Callable<Integer> {
               .mqttUrl(mqttUrl)
               .mqttLogin(mqttLogin)
               .mqttCaCertificate(login.caCertificate())
+              .commandKeys(commandKeys)
               .host(host)
               .port(port)
               .jwtKeyFile(jwtKeyFile)
@@ -135,7 +145,10 @@ public final class CommandApiMain implements Callable<Integer> {
               .build();
     } catch (InvalidSettingException e) {
       InvalidSettingException problem =
-          loginProblem != null && ApiConfig.MQTT_LOGIN.equals(e.setting()) ? loginProblem : e;
+          loginProblem != null
+                  && (ApiConfig.MQTT_LOGIN.equals(e.setting()) || "credentials".equals(e.setting()))
+              ? loginProblem
+              : e;
       System.err.println(
           "citybrain-api: " + problem.restatedFor(setting -> FLAGS.getOrDefault(setting, setting)));
       return 1;

@@ -3,6 +3,7 @@ package io.citybrain.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.access.Installation;
+import io.citybrain.access.SecretFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,24 @@ class CommandApiMainTest {
             "--credentials",
             installation.fleet().folder().toString());
     assertThat(fleet.err).contains("it holds no service passwords");
+  }
+
+  @Test
+  @DisplayName("a login without the installation's keys is refused: the API signs every command")
+  void commandKeys(@TempDir Path dir) {
+    Path password = dir.resolve("api.password");
+    SecretFiles.write(password, "not-needed-here\n");
+    Run run =
+        run(
+            "--db-url",
+            "jdbc:postgresql://db/citybrain",
+            "--mqtt-username",
+            "citybrain-api",
+            "--mqtt-password-file",
+            password.toString());
+    assertThat(run.exit).isEqualTo(1);
+    assertThat(run.err)
+        .contains("citybrain-api: --credentials are required: the API signs every command");
   }
 
   private record Run(int exit, String err) {}
