@@ -15,7 +15,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 # The whole city's principals: the simulator connects as every district's gateways.
 CITYBRAIN_ALLOW_ROOT=1 ./citybrain provision --out "$work/credentials" > /dev/null
-plugin="$(ls /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so /usr/lib/mosquitto_dynamic_security.so 2>/dev/null | head -1)"
+plugin="$(ls /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so /usr/lib/mosquitto_dynamic_security.so 2>/dev/null | head -1 || true)"
 start_broker() { # name port tls-port secured
   local dir="$work/$1"; mkdir -p "$dir/data"
   cp -r "$work/credentials/broker" "$dir/broker"
@@ -27,7 +27,8 @@ start_broker() { # name port tls-port secured
     sed -i -e 's|^allow_anonymous false|allow_anonymous true|' -e '/^plugin/d' "$dir/mosquitto.conf"
   fi
   [[ "$(id -u)" == 0 ]] && echo "user root" >> "$dir/mosquitto.conf"
-  mosquitto -c "$dir/mosquitto.conf" & pids+=($!)
+  # Detached, its output in its own log (a broker writing to this script's pipe stalled the clients).
+  nohup mosquitto -c "$dir/mosquitto.conf" > "$dir/stdout" 2>&1 < /dev/null & pids+=($!)
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0; sleep 0.1; done
   echo "bench: mosquitto $1 did not start: $(cat "$dir/log")" >&2; return 1
 }
@@ -46,8 +47,9 @@ for round in $(seq "$rounds"); do
         port=$([[ $broker == open ]] && echo 18881 || echo 18882); url="ssl://127.0.0.1:$port"; ca="$work/credentials/fleet/ca.crt"
       fi
       CITYBRAIN_CREDENTIALS="$work/credentials" CITYBRAIN_MQTT_CA="$ca" \
-        java -Dlogback.configurationFile=logback-test.xml -cp "$cp" io.citybrain.ingest.bench.SourceBench "$url" "$messages" 2>&1 \
-        | grep -E '^QoS' | sed "s|^|$round $transport $broker |" | tee -a "$results"
+        timeout 300 java -Dlogback.configurationFile=logback-test.xml -cp "$cp" io.citybrain.ingest.bench.SourceBench "$url" "$messages" \
+        < /dev/null > "$work/run.out" 2>&1 || true
+      grep -E '^QoS' "$work/run.out" | sed "s|^|$round $transport $broker |" | tee -a "$results"
     done
   done
 done

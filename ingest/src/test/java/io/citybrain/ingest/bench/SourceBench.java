@@ -67,7 +67,8 @@ public final class SourceBench {
 
   /** The CA to trust for an {@code ssl://} broker: the file in env CITYBRAIN_MQTT_CA, or none. */
   static String caCertificate() {
-    return System.getenv("CITYBRAIN_MQTT_CA");
+    String ca = System.getenv("CITYBRAIN_MQTT_CA");
+    return ca == null || ca.isBlank() ? null : ca;
   }
 
   private static void run(String broker, int messages, int qos) throws Exception {
