@@ -46,7 +46,8 @@ for round in $(seq "$rounds"); do
       else
         port=$([[ $broker == open ]] && echo 18881 || echo 18882); url="ssl://127.0.0.1:$port"; ca="$work/credentials/fleet/ca.crt"
       fi
-      CITYBRAIN_CREDENTIALS="$work/credentials" CITYBRAIN_MQTT_CA="$ca" \
+      # CITYBRAIN_MQTT_CA is also the login options' environment: set only for TLS.
+      env CITYBRAIN_CREDENTIALS="$work/credentials" ${ca:+CITYBRAIN_MQTT_CA="$ca"} \
         timeout 300 java -Dlogback.configurationFile=logback-test.xml -cp "$cp" io.citybrain.ingest.bench.SourceBench "$url" "$messages" \
         < /dev/null > "$work/run.out" 2>&1 || true
       grep -E '^QoS' "$work/run.out" | sed "s|^|$round $transport $broker |" | tee -a "$results"
