@@ -25,24 +25,39 @@ export function mountIncident(el, theApi) {
 export async function openIncident(id) {
   const item = state.feed.get(`incident:${id}`);
   // One request id per opened incident: a double click, or a retry after a lost reply, gives the same run.
-  state.incident = { id, data: item?.data, plan: null, runs: [], requestId: newRequestId(), error: null, busy: false };
+  const inc = { id, data: item?.data, plan: null, runs: [], requestId: newRequestId(), error: null, busy: false };
+  state.incident = inc;
   touch('incident', 'feed');
   try {
-    state.incident.data = { ...state.incident.data, ...(await api.get(`/api/v1/incidents/${encodeURIComponent(id)}`)) };
+    await load(inc);
+  } catch (e) {
+    // Shown on the panel, not only in the console: an operator must see why the plan is missing.
+    inc.error = `Could not load the incident: ${e.message}`;
+    throw e;
+  } finally {
+    // A later click may have opened another incident meanwhile; this one's answers must not paint over it.
+    if (state.incident === inc) touch('incident');
+  }
+}
+
+async function load(inc) {
+  try {
+    inc.data = { ...inc.data, ...(await api.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}`)) };
   } catch (e) {
     // The stream job publishes before its row lands: the live frame's copy stands in until then.
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
-  const data = state.incident.data;
+  const data = inc.data;
   if (!data) return;
   const planId = data.response_plan_id;
   if (planId) {
     if (!state.plans.has(planId)) state.plans.set(planId, await api.get(`/api/v1/plans/${encodeURIComponent(planId)}`));
-    state.incident.plan = state.plans.get(planId);
+    inc.plan = state.plans.get(planId);
+    // The plan shows at once; the runs list follows.
+    if (state.incident === inc) touch('incident');
   }
   const runs = await api.get(`/api/v1/responses?district=${encodeURIComponent(data.district)}&limit=50`);
-  state.incident.runs = runs.items.filter(r => r.incident_id === id);
-  touch('incident');
+  inc.runs = runs.items.filter(r => r.incident_id === inc.id);
 }
 
 async function trigger() {

@@ -110,12 +110,28 @@ class WallEndToEndIT {
           "WallEndToEndIT: incident %s on the wall %d ms after the simulator started%n",
           incident, (System.nanoTime() - t0) / 1_000_000);
       assertThat(incident).startsWith("flood:DP:");
-      browser.click("#feed li[data-id='" + incident + "']");
+      // New feed rows push older ones down, so a click can land on a neighbour (seen in CI), or
+      // on a row being replaced: click again until this incident's panel shows its plan.
+      long[] clickedAt = {0};
+      String panel = "#incident-detail[data-incident-id='" + incident + "'] ";
       browser.until(
-          d ->
-              browser.text("#incident-plan") != null
-                  && browser.text("#incident-plan").contains("Urban flood response"),
-          Duration.ofSeconds(15));
+          d -> {
+            String plan = browser.text(panel + "#incident-plan");
+            if (plan != null && plan.contains("Urban flood response")) {
+              return true;
+            }
+            // Once every 3 s: the panel loads the incident and its plan from the API.
+            if (System.nanoTime() - clickedAt[0] > 3_000_000_000L) {
+              try {
+                browser.click("#feed li[data-id='" + incident + "']");
+                clickedAt[0] = System.nanoTime();
+              } catch (RuntimeException replaced) {
+                // The row was redrawn; the next poll finds the new one.
+              }
+            }
+            return false;
+          },
+          Duration.ofSeconds(30));
       assertThat(browser.text("#incident-evidence")).contains("road_flooding");
       browser.click("#trigger-plan");
       browser.until(d -> "completed".equals(browser.text("#run-state")), Duration.ofSeconds(90));

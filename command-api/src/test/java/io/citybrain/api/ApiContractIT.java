@@ -53,8 +53,7 @@ class ApiContractIT {
   @BeforeAll
   static void start(TestServices services) throws Exception {
     // Pictures retained on the broker by other runs (the stream job's tests, a benchmark) would
-    // stand in for this
-    // test's device status: clear them before the API subscribes.
+    // stand in for this test's device status: clear them before the API subscribes.
     RetainedTopics.clearLive(services.mqttUrl(), ApiFixture.SEEDS.districtCodes());
     f = ApiFixture.start(services, c -> {});
     var ds = services.dataSource();

@@ -125,7 +125,9 @@ public final class WallBrowser implements AutoCloseable {
           .ignoring(StaleElementReferenceException.class)
           .until(condition::apply);
     } catch (TimeoutException e) {
-      String text = driver.findElement(By.tagName("body")).getText();
+      // innerText through the page: WebDriver's getText left out most panels in CI's reports.
+      Object read = driver.executeScript("return document.body.innerText");
+      String text = read == null ? "" : read.toString().replaceAll("\\s+", " ");
       throw new AssertionError(
           "timed out after "
               + timeout.toMillis()
@@ -134,7 +136,7 @@ public final class WallBrowser implements AutoCloseable {
               + "; page errors "
               + pageErrors()
               + "; the page reads: "
-              + text.substring(0, Math.min(1500, text.length())),
+              + text.substring(0, Math.min(4000, text.length())),
           e);
     }
   }
