@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,7 @@ class TelemetryValidatorTest {
       new TelemetryValidator(
           id -> Optional.ofNullable(REGISTRY.get(id)),
           Map.of("rainfall_mm_h", new MetricRange(0, 300)),
+          Set.of("road_flooding", "smoke_fire"),
           Duration.ofMinutes(5),
           Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
 
@@ -163,6 +165,113 @@ class TelemetryValidatorTest {
             .rejected()
             .get(0);
     assertThat(rejection.detail()).doesNotContain("\u0000");
+  }
+
+  @Test
+  @DisplayName(
+      "a seq of 2^63 or more (uint64 on the wire, negative as a long) is seq_out_of_range, never stored")
+  void seqBeyondSignedRangeIsRejected() {
+    for (long seq : new long[] {Long.MIN_VALUE, -1L, 0x8000_0000_0000_0001L}) {
+      byte[] bytes = rain().setSeq(seq).build().toByteArray();
+      assertReason("city/v1/DP/reading/DP-RG-00001", bytes, RejectReason.SEQ_OUT_OF_RANGE);
+    }
+    var rejection =
+        validator
+            .validate(
+                "city/v1/DP/reading/DP-RG-00001",
+                rain().setSeq(Long.MIN_VALUE).build().toByteArray())
+            .rejected()
+            .get(0);
+    assertThat(rejection.detail()).isEqualTo("seq 9223372036854775808 is above the limit 2^63-1");
+    assertThat(
+            validator
+                .validate(
+                    "city/v1/DP/reading/DP-RG-00001",
+                    rain().setSeq(Long.MAX_VALUE).build().toByteArray())
+                .accepted())
+        .singleElement()
+        .satisfies(item -> assertThat(item.seq).isEqualTo(Long.MAX_VALUE));
+  }
+
+  @Test
+  @DisplayName(
+      "a camera event type outside the vocabulary is unknown_event_type, alone or in a batch; none is missing_field")
+  void unknownEventTypeIsRejected() {
+    CameraEvent.Builder camera =
+        CameraEvent.newBuilder()
+            .setCameraId("DP-CAM-00001")
+            .setSeq(3)
+            .setEventTimeMs(NOW)
+            .setEventType("Robert'); DROP TABLE camera_event;--")
+            .setDistrict("DP");
+    assertReason(
+        "city/v1/DP/camera/DP-CAM-00001",
+        camera.build().toByteArray(),
+        RejectReason.UNKNOWN_EVENT_TYPE);
+    assertReason(
+        "city/v1/DP/camera/DP-CAM-00001",
+        camera.setEventType("").build().toByteArray(),
+        RejectReason.MISSING_FIELD);
+    GatewayBatch batch =
+        GatewayBatch.newBuilder()
+            .setGatewayId("DP-GW-001")
+            .addCameraEvents(camera.setEventType("ROAD_FLOODING"))
+            .addCameraEvents(camera.setSeq(4).setEventType("smoke_fire"))
+            .build();
+    Validated result = validator.validate("city/v1/DP/batch/DP-GW-001", batch.toByteArray());
+    assertThat(result.accepted()).extracting(i -> i.eventType).containsExactly("smoke_fire");
+    assertThat(result.rejected())
+        .extracting(r -> r.reason())
+        .containsExactly(RejectReason.UNKNOWN_EVENT_TYPE);
+  }
+
+  @Test
+  @DisplayName(
+      "over-long ids, words and free text are text_too_long, the detail short and naming the field")
+  void longStringsAreRejected() {
+    String longId = "DP-RG-" + "0".repeat(100_000);
+    var rejection =
+        validator
+            .validate(
+                "city/v1/DP/reading/" + longId, rain().setDeviceId(longId).build().toByteArray())
+            .rejected()
+            .get(0);
+    assertThat(rejection.reason()).isEqualTo(RejectReason.TEXT_TOO_LONG);
+    assertThat(rejection.detail()).isEqualTo("device_id is 100006 characters, the limit is 64");
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setMetric("m".repeat(65)).build().toByteArray(),
+        RejectReason.TEXT_TOO_LONG);
+    assertReason(
+        "city/v1/DP/reading/DP-RG-00001",
+        rain().setDistrict("D".repeat(65)).build().toByteArray(),
+        RejectReason.TEXT_TOO_LONG);
+    assertReason(
+        "city/v1/DP/camera/DP-CAM-00001",
+        CameraEvent.newBuilder()
+            .setCameraId("DP-CAM-00001")
+            .setSeq(3)
+            .setEventTimeMs(NOW)
+            .setEventType("smoke_fire" + "!".repeat(60))
+            .build()
+            .toByteArray(),
+        RejectReason.TEXT_TOO_LONG);
+    Heartbeat.Builder heartbeat =
+        Heartbeat.newBuilder().setDeviceId("DP-CAM-00001").setSeq(4).setEventTimeMs(NOW);
+    assertReason(
+        "city/v1/DP/heartbeat/DP-CAM-00001",
+        heartbeat.setFirmware("2".repeat(129)).build().toByteArray(),
+        RejectReason.TEXT_TOO_LONG);
+    assertThat(
+            validator
+                .validate(
+                    "city/v1/DP/heartbeat/DP-CAM-00001",
+                    heartbeat.setFirmware("2".repeat(128)).build().toByteArray())
+                .rejected())
+        .isEmpty();
+    GatewayBatch batch =
+        GatewayBatch.newBuilder().setGatewayId("G".repeat(65)).addReadings(rain()).build();
+    assertReason("city/v1/DP/batch/DP-GW-001", batch.toByteArray(), RejectReason.TEXT_TOO_LONG);
   }
 
   @Test

@@ -130,7 +130,11 @@ public final class CityJob {
                 .map(Ingested::of)
                 .name("flagged-to-raw")
                 .uid("flagged-to-raw"),
-            rejected.map(Ingested::of).name("rejected-to-raw").uid("rejected-to-raw"))
+            rejected
+                .union(clean.getSideOutput(Deduplicate.REJECTED))
+                .map(Ingested::of)
+                .name("rejected-to-raw")
+                .uid("rejected-to-raw"))
         .sinkTo(io.rawTelemetry())
         .name("raw-sink")
         .uid("raw-sink");

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -189,7 +190,8 @@ class CityJobGraphIT {
         Map.of(
             "DP-RG-1", new KnownDevice("DP-RG-1", "DP", "sensor", 2, 22.6, 114.5),
             "LG-RG-1", new KnownDevice("LG-RG-1", "LG", "sensor", 2, 22.7, 114.2)),
-        ranges);
+        ranges,
+        SEEDS.cameraEventTypes().stream().map(t -> t.id()).collect(Collectors.toSet()));
   }
 
   @SuppressWarnings("unchecked")

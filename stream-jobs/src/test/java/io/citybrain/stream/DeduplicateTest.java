@@ -61,16 +61,32 @@ class DeduplicateTest {
 
   @Test
   @DisplayName(
-      "an item older than the watermark minus the allowed lateness is flagged late, and a repeat of it duplicate")
+      "an item older than the watermark minus the allowed lateness is flagged late, and so is a repeat of it: a late item is not recorded")
   void lateItemsAreFlagged() throws Exception {
     harness.processWatermark(new Watermark(100_000));
     harness.processElement(record("DP-RG-1", 1, 70_001)); // 29.999 s behind: on time
     harness.processElement(record("DP-RG-1", 2, 70_000)); // exactly 30 s behind: late
     harness.processElement(record("DP-RG-1", 2, 70_000));
+    harness.processElement(record("DP-RG-1", 1, 70_001));
     assertThat(clean()).extracting(i -> i.seq).containsExactly(1L);
     assertThat(flagged())
         .extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
-        .containsExactly("2 late", "2 duplicate");
+        .containsExactly("2 late", "2 late", "1 duplicate");
+  }
+
+  @Test
+  @DisplayName(
+      "a late item far ahead in seq does not move the window: the device's next on-time readings pass")
+  void lateItemDoesNotMoveTheWindow() throws Exception {
+    harness.processWatermark(new Watermark(100_000));
+    harness.processElement(record("DP-RG-1", 1, 90_000));
+    harness.processElement(record("DP-RG-1", 5_000, 10_000)); // late, 4,999 ahead
+    harness.processElement(record("DP-RG-1", 2, 91_000));
+    harness.processElement(record("DP-RG-1", 3, 92_000));
+    assertThat(clean()).extracting(i -> i.seq).containsExactly(1L, 2L, 3L);
+    assertThat(flagged())
+        .extracting(i -> i.seq + (i.late ? " late" : ""))
+        .containsExactly("5000 late");
   }
 
   @Test

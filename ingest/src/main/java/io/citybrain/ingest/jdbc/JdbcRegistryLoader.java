@@ -10,9 +10,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
-/** The registry as PostgreSQL holds it: the {@code device} and {@code metric_kind} tables. */
+/**
+ * The registry as PostgreSQL holds it: the {@code device}, {@code metric_kind} and {@code
+ * camera_event_type} tables.
+ */
 public final class JdbcRegistryLoader implements RegistryLoader {
   private static final long serialVersionUID = 1L;
   private final String jdbcUrl;
@@ -24,7 +29,7 @@ public final class JdbcRegistryLoader implements RegistryLoader {
   @Override
   public Registry load() throws SQLException {
     try (Connection c = Jdbc.connect(jdbcUrl)) {
-      return new Registry(devices(c), ranges(c));
+      return new Registry(devices(c), ranges(c), eventTypes(c));
     }
   }
 
@@ -58,5 +63,16 @@ public final class JdbcRegistryLoader implements RegistryLoader {
       }
     }
     return ranges;
+  }
+
+  private static Set<String> eventTypes(Connection c) throws SQLException {
+    Set<String> types = new HashSet<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id FROM camera_event_type")) {
+      while (rs.next()) {
+        types.add(rs.getString(1));
+      }
+    }
+    return types;
   }
 }

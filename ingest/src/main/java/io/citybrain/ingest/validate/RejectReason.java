@@ -35,7 +35,18 @@ public enum RejectReason {
   /** A text field holds a NUL character, which PostgreSQL text cannot store. */
   INVALID_TEXT,
   /** A gateway batch with nothing in it. */
-  EMPTY_BATCH;
+  EMPTY_BATCH,
+  /** The seq is 2^63 or more (uint64 on the wire): beyond what a device's window can count. */
+  SEQ_OUT_OF_RANGE,
+  /**
+   * The seq is further above the device's highest than the stream job's maximum jump: a forged or
+   * corrupt seq would otherwise make every later real one look old.
+   */
+  SEQ_JUMP,
+  /** The camera event type is not one of the reference data's camera event types. */
+  UNKNOWN_EVENT_TYPE,
+  /** An id or a free-text field is longer than its limit ({@link Text}). */
+  TEXT_TOO_LONG;
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);

@@ -1,8 +1,11 @@
 package io.citybrain.ingest.validate;
 
 import com.google.protobuf.Message;
+import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.Heartbeat;
+import io.citybrain.proto.v1.Position;
 import io.citybrain.proto.v1.Reading;
 
 /**
@@ -18,6 +21,10 @@ public class TelemetryItem {
   public byte kind;
   public String deviceId;
   public long seq;
+
+  /** Which numbering {@link #seq} belongs to; 0 when the device does not say (older firmware). */
+  public long bootId;
+
   public long eventTimeMs;
 
   /** The district it counts for: the topic's, which validation checked against the registry. */
@@ -72,6 +79,7 @@ public class TelemetryItem {
       item.kind = READING;
       item.deviceId = r.getDeviceId();
       item.seq = r.getSeq();
+      item.bootId = r.getBootId();
       item.eventTimeMs = r.getEventTimeMs();
       item.metric = r.getMetric();
       item.value = r.getValue();
@@ -79,6 +87,7 @@ public class TelemetryItem {
       item.kind = CAMERA;
       item.deviceId = c.getCameraId();
       item.seq = c.getSeq();
+      item.bootId = c.getBootId();
       item.eventTimeMs = c.getEventTimeMs();
       item.eventType = c.getEventType();
       item.value = c.getConfidence();
@@ -92,11 +101,71 @@ public class TelemetryItem {
       item.kind = HEARTBEAT;
       item.deviceId = h.getDeviceId();
       item.seq = h.getSeq();
+      item.bootId = h.getBootId();
       item.eventTimeMs = h.getEventTimeMs();
       item.batteryPct = h.getBatteryPct();
       item.firmware = h.getFirmware();
     }
     return item;
+  }
+
+  /**
+   * The message again, for a dead letter raised after validation: the fields the item kept (a
+   * camera event's position is the one validation placed it at).
+   */
+  public Message toMessage() {
+    if (kind == READING) {
+      return Reading.newBuilder()
+          .setDeviceId(text(deviceId))
+          .setSeq(seq)
+          .setBootId(bootId)
+          .setEventTimeMs(eventTimeMs)
+          .setMetric(text(metric))
+          .setValue(value)
+          .setDistrict(text(district))
+          .build();
+    }
+    if (kind == CAMERA) {
+      CameraEvent.Builder c =
+          CameraEvent.newBuilder()
+              .setCameraId(text(deviceId))
+              .setSeq(seq)
+              .setBootId(bootId)
+              .setEventTimeMs(eventTimeMs)
+              .setEventType(text(eventType))
+              .setConfidence((float) value)
+              .setObjectCount(objectCount)
+              .setDistrict(text(district));
+      if (hasPosition()) {
+        c.setPosition(Position.newBuilder().setLat(lat).setLon(lon));
+      }
+      return c.build();
+    }
+    return Heartbeat.newBuilder()
+        .setDeviceId(text(deviceId))
+        .setSeq(seq)
+        .setBootId(bootId)
+        .setEventTimeMs(eventTimeMs)
+        .setDistrict(text(district))
+        .setBatteryPct(batteryPct)
+        .setFirmware(text(firmware))
+        .build();
+  }
+
+  /**
+   * The topic a device publishes such an item on by itself (a batch's item came on another);
+   * written out, not checked, because it only labels a dead letter.
+   */
+  public String topic() {
+    MessageClass c =
+        kind == READING
+            ? MessageClass.READING
+            : kind == CAMERA ? MessageClass.CAMERA : MessageClass.HEARTBEAT;
+    return Topics.ROOT + '/' + district + '/' + c.segment() + '/' + deviceId;
+  }
+
+  private static String text(String value) {
+    return value == null ? "" : value;
   }
 
   public boolean isReading() {

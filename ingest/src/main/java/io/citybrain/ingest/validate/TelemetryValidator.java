@@ -13,13 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Checks one MQTT message: the topic's shape, the payload against the topic (class, district,
- * device), the device against the registry, the value against its metric's range, the event time
- * against a future limit. Gateway batches are split and each item checked on its own. Thread-safe
- * if the directory and clock are.
+ * device), the device against the registry, the value against its metric's range, a camera event's
+ * type against the vocabulary, text lengths and the seq's range, the event time against a future
+ * limit. Gateway batches are split and each item checked on its own. Thread-safe if the directory
+ * and clock are.
  */
 public final class TelemetryValidator {
   /**
@@ -30,16 +32,19 @@ public final class TelemetryValidator {
 
   private final Function<String, Optional<KnownDevice>> directory;
   private final Map<String, MetricRange> ranges;
+  private final Set<String> eventTypes;
   private final long futureLimitMs;
   private final Clock clock;
 
   public TelemetryValidator(
       Function<String, Optional<KnownDevice>> directory,
       Map<String, MetricRange> ranges,
+      Set<String> eventTypes,
       Duration futureLimit,
       Clock clock) {
     this.directory = directory;
     this.ranges = Map.copyOf(ranges);
+    this.eventTypes = Set.copyOf(eventTypes);
     this.futureLimitMs = futureLimit.toMillis();
     this.clock = clock;
   }
@@ -69,6 +74,16 @@ public final class TelemetryValidator {
             check(t, topic, Heartbeat.parseFrom(payload), payload, true, accepted, rejected);
         case BATCH -> {
           GatewayBatch batch = GatewayBatch.parseFrom(payload);
+          String tooLong = Text.tooLong(batch);
+          if (tooLong != null) {
+            return rejected(
+                new Rejection(
+                    topic,
+                    t.district(),
+                    RejectReason.TEXT_TOO_LONG,
+                    "gateway batch " + tooLong,
+                    payload));
+          }
           if (batch.getReadingsCount() + batch.getCameraEventsCount() + batch.getHeartbeatsCount()
               == 0) {
             return rejected(
@@ -85,7 +100,7 @@ public final class TelemetryValidator {
                     topic,
                     t.district(),
                     RejectReason.TOPIC_MISMATCH,
-                    "batch says district " + batch.getDistrict(),
+                    Text.clean("batch says district " + batch.getDistrict()),
                     payload));
           }
           for (Reading r : batch.getReadingsList()) {
@@ -129,6 +144,7 @@ public final class TelemetryValidator {
     String detail = null;
     Optional<KnownDevice> device =
         f.deviceId.isEmpty() ? Optional.empty() : directory.apply(f.deviceId);
+    String tooLong = Text.tooLong(m);
     if (f.deviceId.isEmpty() || f.seq == 0 || f.eventTimeMs == 0) {
       reason = RejectReason.MISSING_FIELD;
       detail = "device id, seq and event time are required";
@@ -137,6 +153,15 @@ public final class TelemetryValidator {
       // would come back forever.
       reason = RejectReason.INVALID_TEXT;
       detail = "a text field contains a NUL character";
+    } else if (tooLong != null) {
+      // Before anything quotes the text in a detail or uses it as a key.
+      reason = RejectReason.TEXT_TOO_LONG;
+      detail = tooLong;
+    } else if (f.seq < 0) {
+      // uint64 on the wire, a long here: 2^63 and above read negative, beyond the dedup window's
+      // arithmetic.
+      reason = RejectReason.SEQ_OUT_OF_RANGE;
+      detail = "seq " + Long.toUnsignedString(f.seq) + " is above the limit 2^63-1";
     } else if (f.eventTimeMs < EARLIEST_EVENT_TIME_MS) {
       reason = RejectReason.ANCIENT_EVENT_TIME;
       detail = "event time " + f.eventTimeMs + " ms is before 2000-01-01";
@@ -175,6 +200,10 @@ public final class TelemetryValidator {
       reason = RejectReason.OUT_OF_RANGE;
       detail =
           r.getMetric() + " = " + r.getValue() + " is outside " + range.min() + ".." + range.max();
+    } else if (m instanceof CameraEvent c && !eventTypes.contains(c.getEventType())) {
+      reason =
+          c.getEventType().isEmpty() ? RejectReason.MISSING_FIELD : RejectReason.UNKNOWN_EVENT_TYPE;
+      detail = "event type '" + c.getEventType() + "' is not a known camera event type";
     } else if (f.eventTimeMs > clock.millis() + futureLimitMs) {
       reason = RejectReason.FUTURE_EVENT_TIME;
       detail =

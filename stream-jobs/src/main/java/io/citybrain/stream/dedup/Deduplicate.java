@@ -1,5 +1,7 @@
 package io.citybrain.stream.dedup;
 
+import io.citybrain.ingest.validate.RejectReason;
+import io.citybrain.ingest.validate.Rejection;
 import io.citybrain.ingest.validate.TelemetryItem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +28,17 @@ import org.apache.flink.util.OutputTag;
  * aggregates never see them.
  *
  * <p>State per device: the highest seq seen and a bitmap of the {@link SeqWindow#SIZE} seqs below
- * it (seqs rise by one per message), forgotten after the TTL without messages. A seq older than the
- * bitmap cannot be told apart from a repeat; it goes the late way (stored raw idempotently, left
- * out of the aggregates) rather than being dropped.
+ * it (seqs rise by one per message), forgotten after the TTL without recorded messages. A seq older
+ * than the bitmap cannot be told apart from a repeat; it goes the late way (stored raw
+ * idempotently, left out of the aggregates) rather than being dropped. Only an item that passes is
+ * recorded: a late, repeated or rejected one never moves the window.
+ *
+ * <p>What one message cannot do: a seq more than the maximum jump above the highest is a dead
+ * letter {@code seq_jump} on {@link #REJECTED} (else one forged seq would make every later real one
+ * too old); a new boot id, or a lower seq whose event time is later than all recorded ones (a
+ * device that restarted its numbering without a boot id), starts the window again, so a rebooted
+ * device or a restarted simulator is never silenced. A jump that is real (a device that skipped
+ * ahead without a new boot id) costs at most the TTL: the window is not written meanwhile.
  *
  * <p>Why the lateness is decided here and not by the windows: the raw sink must know it when it
  * writes the row (the row's {@code late} flag keeps the batch recomputation equal to the
@@ -41,16 +51,35 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   public static final OutputTag<TelemetryItem> FLAGGED = new OutputTag<>("flagged") {};
+
+  /** Items refused here (a seq jump): dead letters like validation's. */
+  public static final OutputTag<Rejection> REJECTED = new OutputTag<>("dedup-rejected") {};
+
+  /**
+   * How far above a device's highest seq the next may be: 10,000 messages, a day of a device
+   * reporting every 10 s, far more than any real gap within the TTL.
+   */
+  public static final long DEFAULT_MAX_SEQ_JUMP = 10_000;
+
   private final Duration ttl;
   private final long allowedLatenessMs;
+  private final long maxSeqJump;
   private transient ValueState<SeqWindow> seen;
   private transient ListState<Long> watermarkState;
   private transient long watermarkFloor = Long.MIN_VALUE;
   private transient long highestWatermark = Long.MIN_VALUE;
 
   public Deduplicate(Duration ttl, Duration allowedLateness) {
+    this(ttl, allowedLateness, DEFAULT_MAX_SEQ_JUMP);
+  }
+
+  public Deduplicate(Duration ttl, Duration allowedLateness, long maxSeqJump) {
+    if (maxSeqJump < 1) {
+      throw new IllegalArgumentException("maximum seq jump must be at least 1, was " + maxSeqJump);
+    }
     this.ttl = ttl;
     this.allowedLatenessMs = allowedLateness.toMillis();
+    this.maxSeqJump = maxSeqJump;
   }
 
   @Override
@@ -73,13 +102,16 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
     if (window == null) {
       window = new SeqWindow();
     }
-    SeqWindow.Outcome outcome = window.offer(item.seq);
+    SeqWindow.Outcome outcome = window.judge(item.seq, item.bootId, item.eventTimeMs, maxSeqJump);
+    if (outcome == SeqWindow.Outcome.JUMP || outcome == SeqWindow.Outcome.OUT_OF_RANGE) {
+      ctx.output(REJECTED, rejection(item, outcome, window));
+      return;
+    }
     if (outcome == SeqWindow.Outcome.REPEAT) {
       item.duplicate = true;
       ctx.output(FLAGGED, item);
       return;
     }
-    seen.update(window);
     long watermark = Math.max(ctx.timerService().currentWatermark(), watermarkFloor);
     highestWatermark = Math.max(highestWatermark, watermark);
     if (outcome == SeqWindow.Outcome.TOO_OLD
@@ -88,7 +120,29 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
       ctx.output(FLAGGED, item);
       return;
     }
+    window.record(item.seq, item.bootId, item.eventTimeMs, outcome);
+    seen.update(window);
     out.collect(item);
+  }
+
+  private Rejection rejection(TelemetryItem item, SeqWindow.Outcome outcome, SeqWindow window) {
+    String detail =
+        outcome == SeqWindow.Outcome.JUMP
+            ? "seq "
+                + item.seq
+                + " is "
+                + (item.seq - window.highest)
+                + " above the device's highest "
+                + window.highest
+                + "; the limit is "
+                + maxSeqJump
+            : "seq " + Long.toUnsignedString(item.seq) + " is outside 1..2^63-1";
+    return new Rejection(
+        item.topic(),
+        item.district,
+        outcome == SeqWindow.Outcome.JUMP ? RejectReason.SEQ_JUMP : RejectReason.SEQ_OUT_OF_RANGE,
+        detail,
+        item.toMessage().toByteArray());
   }
 
   @Override

@@ -4,7 +4,12 @@ import java.util.Arrays;
 
 /**
  * The seqs one device has sent lately: the highest, and a bitmap of the {@link #SIZE} below it (the
- * anti-replay window of IPsec). A Flink POJO; about 50 bytes per device, whatever the TTL.
+ * anti-replay window of IPsec), within one numbering (boot id). A Flink POJO; about 70 bytes per
+ * device, whatever the TTL.
+ *
+ * <p>Judging and recording are separate so that nothing is recorded for an item that turns out
+ * late, a repeat, too old or rejected: such an item must not move the window real items are judged
+ * by.
  */
 public class SeqWindow {
   /**
@@ -18,21 +23,53 @@ public class SeqWindow {
   /** Bit i set: seq {@code highest - 1 - i} was seen. */
   public long[] bits = new long[SIZE / 64];
 
+  /** The numbering {@link #highest} belongs to; 0 when the device sends no boot id. */
+  public long bootId;
+
+  /**
+   * The latest event time recorded in this numbering: a lower seq later than it is a device that
+   * started counting again without saying so.
+   */
+  public long latestEventTimeMs = Long.MIN_VALUE;
+
   public SeqWindow() {}
 
   /** What an offered seq is. */
   public enum Outcome {
+    /** Not seen in this numbering. */
     NEW,
+    /** The first of a numbering: a device not seen before, a new boot id, or a silent restart. */
+    RESTART,
     REPEAT,
-    TOO_OLD
+    /** Below the bitmap: cannot be told from a repeat. */
+    TOO_OLD,
+    /** Further above the highest than the maximum jump. */
+    JUMP,
+    /** Zero, or 2^63 and above (negative as a long). */
+    OUT_OF_RANGE;
+
+    /** Whether the item passes on (and is recorded when on time). */
+    public boolean isNew() {
+      return this == NEW || this == RESTART;
+    }
   }
 
-  /** Records {@code seq} if new. */
-  Outcome offer(long seq) {
+  /** What {@code seq} is in this window; changes nothing. */
+  Outcome judge(long seq, long boot, long eventTimeMs, long maxJump) {
+    if (seq <= 0) {
+      return Outcome.OUT_OF_RANGE;
+    }
+    if (highest == 0 || (boot != 0 && boot != bootId)) {
+      return Outcome.RESTART;
+    }
     if (seq > highest) {
-      shift(seq - highest);
-      highest = seq;
-      return Outcome.NEW;
+      // Both non-negative: the difference cannot overflow.
+      return seq - highest > maxJump ? Outcome.JUMP : Outcome.NEW;
+    }
+    if (eventTimeMs > latestEventTimeMs) {
+      // A repeat has its original's event time, and an item overtaken by later seqs an earlier
+      // one: a lower seq later than everything is a numbering that started again.
+      return Outcome.RESTART;
     }
     if (seq == highest) {
       return Outcome.REPEAT;
@@ -41,21 +78,35 @@ public class SeqWindow {
     if (back >= SIZE) {
       return Outcome.TOO_OLD;
     }
-    int word = (int) (back >>> 6);
-    long mask = 1L << (back & 63);
-    if ((bits[word] & mask) != 0) {
-      return Outcome.REPEAT;
+    return (bits[(int) (back >>> 6)] & (1L << (back & 63))) != 0 ? Outcome.REPEAT : Outcome.NEW;
+  }
+
+  /** Records an item {@link #judge} found new ({@code outcome}); anything else is ignored. */
+  void record(long seq, long boot, long eventTimeMs, Outcome outcome) {
+    if (outcome == Outcome.RESTART) {
+      Arrays.fill(bits, 0);
+      highest = seq;
+      bootId = boot;
+      latestEventTimeMs = eventTimeMs;
+      return;
     }
-    bits[word] |= mask;
-    return Outcome.NEW;
+    if (outcome != Outcome.NEW) {
+      return;
+    }
+    latestEventTimeMs = Math.max(latestEventTimeMs, eventTimeMs);
+    if (seq > highest) {
+      shift(seq - highest);
+      highest = seq;
+    } else {
+      set(highest - 1 - seq);
+    }
   }
 
   /** Moves the window up by {@code by}: the old highest becomes bit {@code by - 1}. */
   private void shift(long by) {
-    boolean hadHighest = highest > 0;
     if (by >= SIZE) {
       Arrays.fill(bits, 0);
-      if (hadHighest && by - 1 < SIZE) {
+      if (by - 1 < SIZE) {
         set(by - 1);
       }
       return;
@@ -67,9 +118,7 @@ public class SeqWindow {
       long carry = rest > 0 && i - words - 1 >= 0 ? bits[i - words - 1] >>> (64 - rest) : 0;
       bits[i] = rest > 0 ? (from << rest) | carry : from;
     }
-    if (hadHighest) {
-      set(by - 1);
-    }
+    set(by - 1);
   }
 
   private void set(long back) {

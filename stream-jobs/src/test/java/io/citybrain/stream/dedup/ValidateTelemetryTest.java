@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -57,7 +58,8 @@ class ValidateTelemetryTest {
         Map.of(
             "DP-RG-00001", new KnownDevice("DP-RG-00001", "DP", "sensor"),
             "DP-CAM-00001", new KnownDevice("DP-CAM-00001", "DP", "camera")),
-        Map.of("rainfall_mm_h", new MetricRange(0, 300)));
+        Map.of("rainfall_mm_h", new MetricRange(0, 300)),
+        Set.of("road_flooding"));
   }
 
   @Test
