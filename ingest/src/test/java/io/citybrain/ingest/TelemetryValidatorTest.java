@@ -233,11 +233,24 @@ class TelemetryValidatorTest {
     var rejection =
         validator
             .validate(
-                "city/v1/DP/reading/" + longId, rain().setDeviceId(longId).build().toByteArray())
+                "city/v1/DP/reading/DP-RG-00001", rain().setDeviceId(longId).build().toByteArray())
             .rejected()
             .get(0);
     assertThat(rejection.reason()).isEqualTo(RejectReason.TEXT_TOO_LONG);
     assertThat(rejection.detail()).isEqualTo("device_id is 100006 characters, the limit is 64");
+    var onLongTopic =
+        validator
+            .validate(
+                "city/v1/DP/reading/" + longId, rain().setDeviceId(longId).build().toByteArray())
+            .rejected()
+            .get(0);
+    assertThat(onLongTopic.reason()).isEqualTo(RejectReason.TEXT_TOO_LONG);
+    assertThat(onLongTopic.detail()).isEqualTo("topic id is 100006 characters, the limit is 64");
+    assertThat(onLongTopic.district()).isNull();
+    assertReason(
+        "city/v1/" + "D".repeat(65) + "/reading/DP-RG-00001",
+        rain().build().toByteArray(),
+        RejectReason.TEXT_TOO_LONG);
     assertReason(
         "city/v1/DP/reading/DP-RG-00001",
         rain().setMetric("m".repeat(65)).build().toByteArray(),

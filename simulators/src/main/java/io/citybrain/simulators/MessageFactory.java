@@ -19,16 +19,22 @@ final class MessageFactory {
   private final ScenarioPlayer scenario;
   private final Map<String, MetricKind> metrics;
   private final double startHour;
+  private final long bootId;
 
+  /**
+   * @param bootId sent with every message: the numbering the seqs belong to ({@link BootId})
+   */
   MessageFactory(
       SignalModel signals,
       ScenarioPlayer scenario,
       Map<String, MetricKind> metrics,
-      double startHour) {
+      double startHour,
+      long bootId) {
     this.signals = signals;
     this.scenario = scenario;
     this.metrics = metrics;
     this.startHour = startHour;
+    this.bootId = bootId;
   }
 
   /** Simulated hour of day (0-24) at a time since the start. */
@@ -60,6 +66,7 @@ final class MessageFactory {
       return Reading.newBuilder()
           .setDeviceId(d.device.id())
           .setSeq(seq)
+          .setBootId(bootId)
           .setEventTimeMs(eventTimeMs)
           .setMetric(metric)
           .setValue(Math.round(value * 100) / 100.0)
@@ -78,6 +85,7 @@ final class MessageFactory {
         return CameraEvent.newBuilder()
             .setCameraId(d.device.id())
             .setSeq(seq)
+            .setBootId(bootId)
             .setEventTimeMs(eventTimeMs)
             .setEventType(type)
             .setConfidence((float) (0.6 + 0.39 * d.random.nextDouble()))
@@ -91,6 +99,7 @@ final class MessageFactory {
     return Heartbeat.newBuilder()
         .setDeviceId(d.device.id())
         .setSeq(seq)
+        .setBootId(bootId)
         .setEventTimeMs(eventTimeMs)
         .setDistrict(district)
         .setBatteryPct(

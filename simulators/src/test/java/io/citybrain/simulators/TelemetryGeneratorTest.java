@@ -11,6 +11,7 @@ import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Reading;
 import io.citybrain.seeds.Device;
 import io.citybrain.seeds.MetricKind;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -284,6 +285,31 @@ class TelemetryGeneratorTest {
                 .count())
         .isGreaterThan(batches.size() / 2);
     assertThat(out).noneMatch(o -> o.topic().contains("/camera/DP-CAM-"));
+  }
+
+  @Test
+  @DisplayName(
+      "every reading, camera event and heartbeat, alone or in a batch, carries this process's boot id")
+  void bootIdOnEveryMessage() throws InvalidProtocolBufferException {
+    assertThat(BootId.OF_THIS_PROCESS).isPositive();
+    List<Long> bootIds = new ArrayList<>();
+    for (Outgoing o :
+        SimFixture.generate(
+            5_000, "--rate", "20000", "--districts", "DP", "--gateway-batch", "20")) {
+      Message m = SimFixture.decode(o.topic(), o.payload());
+      List<Message> items =
+          m instanceof GatewayBatch b
+              ? java.util.stream.Stream.of(
+                      b.getReadingsList(), b.getCameraEventsList(), b.getHeartbeatsList())
+                  .flatMap(List::stream)
+                  .map(Message.class::cast)
+                  .toList()
+              : List.of(m);
+      for (Message item : items) {
+        bootIds.add((Long) item.getField(item.getDescriptorForType().findFieldByName("boot_id")));
+      }
+    }
+    assertThat(bootIds).hasSizeGreaterThan(4_000).containsOnly(BootId.OF_THIS_PROCESS);
   }
 
   @Test

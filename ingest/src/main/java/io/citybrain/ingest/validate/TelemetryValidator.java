@@ -62,6 +62,12 @@ public final class TelemetryValidator {
               payload));
     }
     Topics.Address t = parsed.get();
+    String longSegment = Text.tooLong(t);
+    if (longSegment != null) {
+      // No district of its own: an over-long one would become a dead letter's and a counter's key.
+      return rejected(
+          new Rejection(topic, null, RejectReason.TEXT_TOO_LONG, "topic " + longSegment, payload));
+    }
     List<TelemetryItem> accepted = new ArrayList<>();
     List<Rejection> rejected = new ArrayList<>();
     try {

@@ -1,6 +1,7 @@
 package io.citybrain.ingest.validate;
 
 import com.google.protobuf.Message;
+import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Heartbeat;
@@ -55,6 +56,11 @@ final class Text {
         id("device_id", h.getDeviceId()),
         id("district", h.getDistrict()),
         check("firmware", h.getFirmware(), MAX_FREE_TEXT));
+  }
+
+  /** What is too long in a topic's district or source id, or null. */
+  static String tooLong(Topics.Address topic) {
+    return first(id("district", topic.district()), id("id", topic.sourceId()));
   }
 
   /** A detail safe to store: NUL characters shown as \\0. */
