@@ -116,7 +116,8 @@ public final class CityJob {
     SingleOutputStreamOperator<TelemetryItem> clean =
         valid
             .keyBy(item -> item.deviceId)
-            .process(new Deduplicate(config.dedupTtl(), config.allowedLateness()))
+            .process(
+                new Deduplicate(config.dedupTtl(), config.allowedLateness(), config.maxSeqJump()))
             .name("dedup")
             .uid("dedup");
 

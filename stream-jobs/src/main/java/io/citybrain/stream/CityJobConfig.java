@@ -9,6 +9,7 @@ import io.citybrain.settings.Check;
 import io.citybrain.settings.Described;
 import io.citybrain.settings.Description;
 import io.citybrain.settings.InvalidSettingException;
+import io.citybrain.stream.dedup.Deduplicate;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import java.util.List;
  * in domain words, the HikariCP model) and described once at start, the database password masked.
  */
 public final class CityJobConfig implements Serializable, Described {
-  private static final long serialVersionUID = 3L;
+  private static final long serialVersionUID = 4L;
   public static final String DEFAULT_CLIENT_ID_PREFIX = "citybrain-stream";
   public static final int DEFAULT_PARALLELISM = 2;
   public static final int DEFAULT_LANES = 2;
@@ -38,6 +39,7 @@ public final class CityJobConfig implements Serializable, Described {
   public static final int DEFAULT_RAW_BATCH_SIZE = 5_000;
   public static final Duration DEFAULT_RAW_FLUSH_INTERVAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_FUTURE_LIMIT = Duration.ofMinutes(5);
+  public static final long DEFAULT_MAX_SEQ_JUMP = Deduplicate.DEFAULT_MAX_SEQ_JUMP;
 
   private final String mqttUrl;
   private final BrokerLogin mqttLogin;
@@ -61,6 +63,7 @@ public final class CityJobConfig implements Serializable, Described {
   private final int rawBatchSize;
   private final Duration rawFlushInterval;
   private final Duration futureLimit;
+  private final long maxSeqJump;
   private final boolean publishResults;
 
   private CityJobConfig(Builder b) {
@@ -86,6 +89,7 @@ public final class CityJobConfig implements Serializable, Described {
     rawBatchSize = b.rawBatchSize;
     rawFlushInterval = b.rawFlushInterval;
     futureLimit = b.futureLimit;
+    maxSeqJump = b.maxSeqJump;
     publishResults = b.publishResults;
   }
 
@@ -118,6 +122,7 @@ public final class CityJobConfig implements Serializable, Described {
         .rawBatchSize(rawBatchSize)
         .rawFlushInterval(rawFlushInterval)
         .futureLimit(futureLimit)
+        .maxSeqJump(maxSeqJump)
         .publishResults(publishResults);
   }
 
@@ -152,6 +157,7 @@ public final class CityJobConfig implements Serializable, Described {
     Check.atLeast(rawBatchSize, 1, "raw batch size");
     Check.positive(rawFlushInterval, "raw flush interval");
     Check.positive(futureLimit, "future limit");
+    Check.require(maxSeqJump >= 1, "maximum seq jump", "must be at least 1, was " + maxSeqJump);
     // The source's own checks: lanes, qos, receive maximum, session expiry.
     source();
     return this;
@@ -209,6 +215,7 @@ public final class CityJobConfig implements Serializable, Described {
         .add("raw batch size", rawBatchSize)
         .add("raw flush interval", rawFlushInterval)
         .add("future limit", futureLimit)
+        .add("maximum seq jump", maxSeqJump)
         .add("publish results", publishResults);
   }
 
@@ -320,6 +327,11 @@ public final class CityJobConfig implements Serializable, Described {
     return futureLimit;
   }
 
+  /** How far above a device's highest seq the next may be before it is a dead letter. */
+  public long maxSeqJump() {
+    return maxSeqJump;
+  }
+
   /** Publish snapshots, the city summary, alerts and incidents to their MQTT topics. */
   public boolean publishResults() {
     return publishResults;
@@ -349,6 +361,7 @@ public final class CityJobConfig implements Serializable, Described {
     private int rawBatchSize = DEFAULT_RAW_BATCH_SIZE;
     private Duration rawFlushInterval = DEFAULT_RAW_FLUSH_INTERVAL;
     private Duration futureLimit = DEFAULT_FUTURE_LIMIT;
+    private long maxSeqJump = DEFAULT_MAX_SEQ_JUMP;
     private boolean publishResults = true;
 
     private Builder() {}
@@ -469,6 +482,11 @@ public final class CityJobConfig implements Serializable, Described {
 
     public Builder futureLimit(Duration limit) {
       this.futureLimit = limit;
+      return this;
+    }
+
+    public Builder maxSeqJump(long seqs) {
+      this.maxSeqJump = seqs;
       return this;
     }
 

@@ -50,6 +50,8 @@ class CityJobConfigTest {
     assertThatThrownBy(() -> valid().qos(2).build()).hasMessage("qos must be within 0..1, was 2");
     assertThatThrownBy(() -> valid().districts(List.of()).build())
         .hasMessage("districts must name at least one district");
+    assertThatThrownBy(() -> valid().maxSeqJump(0).build())
+        .hasMessage("maximum seq jump must be at least 1, was 0");
   }
 
   @Test
@@ -58,7 +60,7 @@ class CityJobConfigTest {
     String text = valid().build().describe().toString();
     assertThat(text)
         .startsWith("stream job:")
-        .contains("password=***", "checkpoint interval", "PT10S", "DP, LG")
+        .contains("password=***", "checkpoint interval", "PT10S", "DP, LG", "maximum seq jump")
         .doesNotContain("s3cret");
   }
 
