@@ -10,6 +10,7 @@ import io.citybrain.ingest.validate.Validated;
 import io.citybrain.proto.v1.CameraEvent;
 import io.citybrain.proto.v1.GatewayBatch;
 import io.citybrain.proto.v1.Heartbeat;
+import io.citybrain.proto.v1.Position;
 import io.citybrain.proto.v1.Reading;
 import java.time.Clock;
 import java.time.Duration;
@@ -223,6 +224,64 @@ class TelemetryValidatorTest {
     assertThat(result.rejected())
         .extracting(r -> r.reason())
         .containsExactly(RejectReason.UNKNOWN_EVENT_TYPE);
+  }
+
+  @Test
+  @DisplayName(
+      "a camera's confidence outside 0..1 or NaN, a position off the globe, a battery outside 0..100 are out_of_range")
+  void implausibleNumbersAreRejected() {
+    CameraEvent.Builder camera =
+        CameraEvent.newBuilder()
+            .setCameraId("DP-CAM-00001")
+            .setSeq(3)
+            .setEventTimeMs(NOW)
+            .setEventType("smoke_fire")
+            .setConfidence(0.9f);
+    for (float confidence : new float[] {Float.NaN, -0.1f, 1.5f, Float.POSITIVE_INFINITY}) {
+      assertReason(
+          "city/v1/DP/camera/DP-CAM-00001",
+          camera.clone().setConfidence(confidence).build().toByteArray(),
+          RejectReason.OUT_OF_RANGE);
+    }
+    for (double[] at :
+        new double[][] {{Double.NaN, 114}, {22, Double.NEGATIVE_INFINITY}, {91, 0}}) {
+      assertReason(
+          "city/v1/DP/camera/DP-CAM-00001",
+          camera
+              .clone()
+              .setPosition(Position.newBuilder().setLat(at[0]).setLon(at[1]))
+              .build()
+              .toByteArray(),
+          RejectReason.OUT_OF_RANGE);
+    }
+    Heartbeat.Builder heartbeat =
+        Heartbeat.newBuilder().setDeviceId("DP-CAM-00001").setSeq(4).setEventTimeMs(NOW);
+    for (float battery : new float[] {Float.NaN, -2, 100.5f}) {
+      assertReason(
+          "city/v1/DP/heartbeat/DP-CAM-00001",
+          heartbeat.clone().setBatteryPct(battery).build().toByteArray(),
+          RejectReason.OUT_OF_RANGE);
+    }
+    for (float battery : new float[] {-1, 0, 100}) {
+      assertThat(
+              validator
+                  .validate(
+                      "city/v1/DP/heartbeat/DP-CAM-00001",
+                      heartbeat.clone().setBatteryPct(battery).build().toByteArray())
+                  .rejected())
+          .isEmpty();
+    }
+    assertThat(
+            validator
+                .validate(
+                    "city/v1/DP/camera/DP-CAM-00001",
+                    camera
+                        .clone()
+                        .setPosition(Position.newBuilder().setLat(22.6).setLon(114.5))
+                        .build()
+                        .toByteArray())
+                .rejected())
+        .isEmpty();
   }
 
   @Test

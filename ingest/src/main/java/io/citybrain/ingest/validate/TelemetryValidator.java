@@ -210,6 +210,9 @@ public final class TelemetryValidator {
       reason =
           c.getEventType().isEmpty() ? RejectReason.MISSING_FIELD : RejectReason.UNKNOWN_EVENT_TYPE;
       detail = "event type '" + c.getEventType() + "' is not a known camera event type";
+    } else if (NumberLimits.problem(m) != null) {
+      reason = RejectReason.OUT_OF_RANGE;
+      detail = NumberLimits.problem(m);
     } else if (f.eventTimeMs > clock.millis() + futureLimitMs) {
       reason = RejectReason.FUTURE_EVENT_TIME;
       detail =
