@@ -113,7 +113,8 @@ public final class CommandApi implements AutoCloseable {
           new TokenService(
               vertx,
               TokenService.resolveSecret(config.jwtSecret(), config.jwtKeyFile()),
-              config.tokenTtl());
+              config.tokenTtl(),
+              username -> db.query(c -> users.liveTokenVersion(c, username)));
       ApiVerticle verticle = new ApiVerticle(config, db, mqtt, tokens, users, registry);
       vertx
           .deployVerticle(verticle)
