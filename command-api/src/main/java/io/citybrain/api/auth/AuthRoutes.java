@@ -95,6 +95,8 @@ public final class AuthRoutes {
     }
     if (checking.incrementAndGet() > KDF_QUEUE) {
       checking.decrementAndGet();
+      // Not checked, so not counted: the client may retry once the queue drains.
+      throttle.giveBack(address, username);
       ctx.response().putHeader("Retry-After", "1");
       throw new ApiException(
           503,
@@ -114,7 +116,7 @@ public final class AuthRoutes {
                     () -> ApiException.unauthorized("unknown user or wrong password")))
         .compose(
             user -> {
-              throttle.succeeded(address, username);
+              throttle.giveBack(address, username);
               return trail
                   .allowed(ctx, "login", new JsonObject().put("role", user.role().id()))
                   .map(v -> user);

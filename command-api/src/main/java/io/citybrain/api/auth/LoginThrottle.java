@@ -50,8 +50,11 @@ public final class LoginThrottle {
     return wait;
   }
 
-  /** A correct password: the attempt does not count against the address or the user. */
-  public synchronized void succeeded(String address, String username) {
+  /**
+   * An attempt that does not count against the address or the user: a correct password, or one
+   * never checked (the queue was full).
+   */
+  public synchronized void giveBack(String address, String username) {
     byUser.give(username.toLowerCase(Locale.ROOT));
     byAddress.give(address);
   }

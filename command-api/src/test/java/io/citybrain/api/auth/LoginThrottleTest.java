@@ -45,7 +45,7 @@ class LoginThrottleTest {
   void successRefunds() {
     for (int i = 0; i < 10; i++) {
       assertThat(throttle.admit("10.0.0.1", "ann")).isEmpty();
-      throttle.succeeded("10.0.0.1", "ann");
+      throttle.giveBack("10.0.0.1", "ann");
     }
   }
 }
