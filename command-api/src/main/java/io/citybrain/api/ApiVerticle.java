@@ -1,7 +1,9 @@
 package io.citybrain.api;
 
 import io.citybrain.api.auth.AuditLog;
+import io.citybrain.api.auth.AuditTrail;
 import io.citybrain.api.auth.AuthRoutes;
+import io.citybrain.api.auth.LoginThrottle;
 import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.auth.UserStore;
 import io.citybrain.api.cases.CameraCasePoller;
@@ -157,13 +159,15 @@ final class ApiVerticle extends VerticleBase {
     AuditLog audit = new AuditLog(db);
     ReadStore reads = new ReadStore(db, config.summaryCache());
     new OpsRoutes(mqtt, registry, document).mount(ops);
-    new AuthRoutes(vertx, db, users, tokens, audit, seeds).mount(ops);
+    new AuthRoutes(vertx, db, users, tokens, audit, seeds, new LoginThrottle()).mount(ops);
     new ReadRoutes(seeds, reads, hub::latest).mount(ops);
     new ReferenceRoutes(seeds).mount(ops);
     new PipelineRoutes(reads).mount(ops);
     new ResponseRoutes(seeds, new PlanRuns(db), audit, dispatcher).mount(ops);
     new CaseRoutes(seeds, new CaseStore(db), hub).mount(ops);
     handshake.mount(ops);
+    // Last, so every mutating route's refusals are audited here, once.
+    new AuditTrail(audit).mount(ops);
     Router router = ops.router();
     new WallRoutes().mount(router);
     Failures.mount(router, tokens.auth());

@@ -73,6 +73,8 @@ public final class CommandApi implements AutoCloseable {
   public static CommandApi start(ApiConfig config) {
     // Reading the bundled seeds is file work: here, not on the event loop.
     config.seeds();
+    // The signing key first: a key file others can read stops startup before anything connects.
+    String jwtSecret = TokenService.resolveSecret(config.jwtSecret(), config.jwtKeyFile());
     HikariDataSource dataSource = null;
     MqttConnection mqtt = null;
     Vertx vertx = null;
@@ -112,8 +114,9 @@ public final class CommandApi implements AutoCloseable {
       TokenService tokens =
           new TokenService(
               vertx,
-              TokenService.resolveSecret(config.jwtSecret(), config.jwtKeyFile()),
-              config.tokenTtl());
+              jwtSecret,
+              config.tokenTtl(),
+              username -> db.query(c -> users.liveTokenVersion(c, username)));
       ApiVerticle verticle = new ApiVerticle(config, db, mqtt, tokens, users, registry);
       vertx
           .deployVerticle(verticle)

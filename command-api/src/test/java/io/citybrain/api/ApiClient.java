@@ -86,6 +86,19 @@ final class ApiClient implements AutoCloseable {
 
   /** Without the contract check: for routes the document does not have. */
   Reply sendUnchecked(String method, String path, String token, String body) throws Exception {
+    HttpResponse<String> response = sendRaw(method, path, token, body);
+    String contentType = response.headers().firstValue("content-type").orElse(null);
+    if (contentType != null && contentType.startsWith("text/plain")) {
+      // Prometheus adds "version=0.0.4" to text/plain; the validator knows text/plain only by its
+      // bare name.
+      contentType = "text/plain";
+    }
+    return new Reply(response.statusCode(), response.body(), contentType);
+  }
+
+  /** The plain response, headers included, unchecked. */
+  HttpResponse<String> sendRaw(String method, String path, String token, String body)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + path))
             .timeout(Duration.ofSeconds(30))
@@ -100,15 +113,7 @@ final class ApiClient implements AutoCloseable {
     if (token != null) {
       request.header("authorization", "Bearer " + token);
     }
-    HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    String contentType = response.headers().firstValue("content-type").orElse(null);
-    if (contentType != null && contentType.startsWith("text/plain")) {
-      // Prometheus adds "version=0.0.4" to text/plain; the validator knows text/plain only by its
-      // bare name.
-      contentType = "text/plain";
-    }
-    return new Reply(response.statusCode(), response.body(), contentType);
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Fails unless the response is what the document says this route answers. */

@@ -51,6 +51,26 @@ class ApiConfigTest {
   }
 
   @Test
+  @DisplayName(
+      "a JWT key file group or others can read stops startup with an exact message, before any connection")
+  void sharedKeyFileRefused() throws Exception {
+    java.nio.file.Path key = Files.createTempDirectory("jwt").resolve("jwt.key");
+    Files.writeString(key, "x".repeat(64) + "\n");
+    Files.setPosixFilePermissions(
+        key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    // The database URL leads nowhere: the key file is refused before it is tried.
+    ApiConfig config =
+        valid().jdbcUrl("jdbc:postgresql://127.0.0.1:1/none").jwtKeyFile(key).build();
+    assertThatThrownBy(() -> CommandApi.start(config))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "JWT key file "
+                + key
+                + " is readable or writable by group or others (rw-r--r--); run: chmod 600 "
+                + key);
+  }
+
+  @Test
   @DisplayName("a minimal configuration builds with the documented defaults")
   void defaults() {
     ApiConfig config = valid().build();

@@ -314,6 +314,23 @@ class ApiContractIT {
                 .post("/api/v1/users", f.token("admin"), user.copy().put("role", "viewer"))
                 .status())
         .isEqualTo(201);
+    ApiClient.Reply changed =
+        f.client.send(
+            "PATCH",
+            "/api/v1/users/newbie",
+            f.token("admin"),
+            new JsonObject().put("role", "operator").encode());
+    assertThat(changed.json().getString("role")).isEqualTo("operator");
+    assertThat(
+            f.client
+                .send("PATCH", "/api/v1/users/nobody", f.token("admin"), "{\"disabled\": true}")
+                .status())
+        .isEqualTo(404);
+    assertThat(
+            f.client
+                .send("PATCH", "/api/v1/users/newbie", f.token("admin"), "{\"colour\": \"red\"}")
+                .status())
+        .isEqualTo(400);
     assertThat(f.client.get("/api/v1/audit", f.token("viewer")).status()).isEqualTo(403);
     JsonArray audit = f.client.get("/api/v1/audit?action=create_user", f.token("admin")).items();
     assertThat(audit.getJsonObject(0).getString("target")).isEqualTo("newbie");

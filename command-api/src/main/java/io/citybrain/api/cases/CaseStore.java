@@ -37,8 +37,23 @@ public final class CaseStore {
   }
 
   /** A citizen's report, created and dispatched: the case with its history. */
+  /** Creates a reported case, audited as allowed in the same transaction. */
   Future<JsonObject> report(NewCase report, String actor) {
-    return db.transaction(c -> get(c, create(c, report, actor)).orElseThrow());
+    return db.transaction(
+        c -> {
+          String caseId = create(c, report, actor);
+          AuditLog.append(
+              c,
+              new AuditLog.Entry(
+                  actor,
+                  "report_case",
+                  caseId,
+                  report.district(),
+                  null,
+                  "allowed",
+                  new JsonObject().put("subtype", report.subtype())));
+          return get(c, caseId).orElseThrow();
+        });
   }
 
   Future<JsonObject> list(

@@ -2,6 +2,7 @@ package io.citybrain.api.response;
 
 import io.citybrain.api.auth.AuditLog;
 import io.citybrain.api.db.Db;
+import io.citybrain.api.http.ApiException;
 import io.citybrain.seeds.ResponsePlan;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -24,10 +25,14 @@ public final class PlanRuns {
     this.db = db;
   }
 
-  /** A run to start: who asks, under which request id, which plan where, measured from where. */
+  /**
+   * A run to start: who asks, under which request id and request hash, which plan where, measured
+   * from where.
+   */
   record Launch(
       String actor,
       String requestId,
+      String requestHash,
       ResponsePlan plan,
       String district,
       double lat,
@@ -56,7 +61,8 @@ public final class PlanRuns {
   Future<Started> start(Launch launch) {
     return db.transaction(
         c -> {
-          Optional<String> existing = ResponseStore.runByRequestId(c, launch.requestId());
+          Optional<ResponseStore.PriorRun> existing =
+              ResponseStore.runByRequestId(c, launch.actor(), launch.requestId());
           if (existing.isPresent()) {
             return repeated(c, launch, existing.get());
           }
@@ -88,10 +94,18 @@ public final class PlanRuns {
                   .map(t -> new String[] {t.department(), t.task()})
                   .toList();
           if (!ResponseStore.insertRun(
-              c, run, launch.requestId(), launch.actor(), launch.incidentId(), tasks)) {
+              c,
+              run,
+              launch.requestId(),
+              launch.requestHash(),
+              launch.actor(),
+              launch.incidentId(),
+              tasks)) {
             // A concurrent trigger with the same request id won the insert: answer with its run.
             return repeated(
-                c, launch, ResponseStore.runByRequestId(c, launch.requestId()).orElseThrow());
+                c,
+                launch,
+                ResponseStore.runByRequestId(c, launch.actor(), launch.requestId()).orElseThrow());
           }
           AuditLog.append(
               c,
@@ -107,10 +121,32 @@ public final class PlanRuns {
         });
   }
 
-  private static Started repeated(Connection c, Launch launch, String runId) throws SQLException {
+  /**
+   * The same request again answers its run; another request under the same id is 422 (a client's
+   * bug or a guess, never a silent answer with a run it did not ask for). Runs stored before
+   * request hashes existed match any request.
+   */
+  private static Started repeated(Connection c, Launch launch, ResponseStore.PriorRun prior)
+      throws SQLException {
+    if (prior.requestHash() != null && !prior.requestHash().equals(launch.requestHash())) {
+      throw new ApiException(
+          422,
+          new JsonObject()
+              .put("error", "request_id_reused")
+              .put(
+                  "reason",
+                  "request_id '"
+                      + launch.requestId()
+                      + "' was used for a different request; use a new request_id"));
+    }
     AuditLog.append(
-        c, entry(launch, runId, "repeated", new JsonObject().put("plan_id", launch.plan().id())));
-    return new Started(runId, null);
+        c,
+        entry(
+            launch,
+            prior.runId(),
+            "repeated",
+            new JsonObject().put("plan_id", launch.plan().id())));
+    return new Started(prior.runId(), null);
   }
 
   private static AuditLog.Entry entry(

@@ -3,6 +3,7 @@ package io.citybrain.api.response;
 import static io.citybrain.api.http.Access.requires;
 
 import io.citybrain.api.auth.AuditLog;
+import io.citybrain.api.auth.AuditTrail;
 import io.citybrain.api.http.Access;
 import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
@@ -15,20 +16,18 @@ import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.District;
 import io.citybrain.seeds.ResponsePlan;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.Function;
 
 /**
  * Linked responses: a coordinator triggers a plan for an incident or a district, reads a run's
- * progress, cancels it. Every trigger and cancel attempt is audited with its outcome, including the
- * ones refused (by the document, the role check or the handler).
+ * progress, cancels it. Every trigger and cancel attempt is audited with its outcome: allowed ones
+ * with the change, refused ones (by the document, the role check or the handler) by {@link
+ * AuditTrail}.
  */
 public final class ResponseRoutes {
   private static final String TRIGGER = "citybrain.trigger";
-  private static final String AUDIT_TARGET = "citybrain.audit.target";
   private final CitySeeds seeds;
   private final PlanRuns runs;
   private final AuditLog audit;
@@ -47,19 +46,16 @@ public final class ResponseRoutes {
     ops.get("triggerResponse")
         .addHandler(this::readTrigger)
         .addHandler(requires(Role.COORDINATOR))
-        .addHandler(this::trigger)
-        .addFailureHandler(audited("trigger_response", ctx -> ctx.get(AUDIT_TARGET)));
+        .addHandler(this::trigger);
     ops.get("listResponses").addHandler(requires(Role.VIEWER)).addHandler(this::list);
     ops.get("getResponse").addHandler(requires(Role.VIEWER)).addHandler(this::get);
-    ops.get("cancelResponse")
-        .addHandler(requires(Role.COORDINATOR))
-        .addHandler(this::cancel)
-        .addFailureHandler(audited("cancel_response", ctx -> ctx.pathParam("runId")));
+    ops.get("cancelResponse").addHandler(requires(Role.COORDINATOR)).addHandler(this::cancel);
   }
 
   /** What a trigger asks for, validated. */
   private record Trigger(
       String requestId,
+      String requestHash,
       String planId,
       String incidentId,
       String district,
@@ -72,6 +68,7 @@ public final class ResponseRoutes {
     Trigger trigger =
         new Trigger(
             body.getString("request_id"),
+            RequestHash.of(body),
             body.getString("plan_id"),
             body.getString("incident_id"),
             body.getString("district"),
@@ -94,7 +91,8 @@ public final class ResponseRoutes {
     Trigger trigger = ctx.get(TRIGGER);
     // The target as the coordinator named it: the incident, else the plan (a wall trigger names the
     // incident only).
-    ctx.put(AUDIT_TARGET, trigger.incidentId() != null ? trigger.incidentId() : trigger.planId());
+    ctx.put(
+        AuditTrail.TARGET, trigger.incidentId() != null ? trigger.incidentId() : trigger.planId());
     Future<ResponseStore.IncidentRef> incident =
         trigger.incidentId() == null
             ? Future.succeededFuture(null)
@@ -156,6 +154,7 @@ public final class ResponseRoutes {
     return new PlanRuns.Launch(
         caller.name(),
         trigger.requestId(),
+        trigger.requestHash(),
         plan,
         district,
         lat,
@@ -219,41 +218,6 @@ public final class ResponseRoutes {
             })
         .onSuccess(run -> Replies.json(ctx, 200, run))
         .onFailure(ctx::fail);
-  }
-
-  /**
-   * A failure handler that audits a refused attempt (denied, invalid, not_found, conflict) before
-   * the router answers with the refusal; other failures (a bad token, a server error) pass as they
-   * are.
-   */
-  private Handler<RoutingContext> audited(String action, Function<RoutingContext, String> target) {
-    return ctx -> {
-      Caller caller = Access.callerOrNull(ctx);
-      if (!(ctx.failure() instanceof ApiException e) || caller == null) {
-        ctx.next();
-        return;
-      }
-      String outcome =
-          switch (e.status()) {
-            case 403 -> "denied";
-            case 404 -> "not_found";
-            case 409 -> "conflict";
-            default -> "invalid";
-          };
-      // A trigger is scoped by the district it names; a cancel by nothing the caller sent.
-      String district = action.equals("trigger_response") ? bodyString(ctx, "district") : null;
-      audit
-          .append(
-              new AuditLog.Entry(
-                  caller.name(),
-                  action,
-                  target.apply(ctx),
-                  district,
-                  requestIdOf(ctx),
-                  outcome,
-                  e.body()))
-          .onComplete(ar -> ctx.next());
-    };
   }
 
   private static String requestIdOf(RoutingContext ctx) {

@@ -124,23 +124,34 @@ public final class ResponseStore {
     }
   }
 
-  public static Optional<String> runByRequestId(Connection c, String requestId)
+  /** A run an earlier request of the same caller started, and the hash of that request. */
+  public record PriorRun(String runId, String requestHash) {}
+
+  /** The run this caller's request id started, if any: request ids are scoped to their caller. */
+  public static Optional<PriorRun> runByRequestId(Connection c, String actor, String requestId)
       throws SQLException {
     try (PreparedStatement ps =
             Rows.bind(
-                c.prepareStatement("SELECT run_id FROM plan_run WHERE request_id = ?"), requestId);
+                c.prepareStatement(
+                    "SELECT run_id, request_hash FROM plan_run WHERE actor = ? AND request_id = ?"),
+                actor,
+                requestId);
         ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      return rs.next()
+          ? Optional.of(new PriorRun(rs.getString(1), rs.getString(2)))
+          : Optional.empty();
     }
   }
 
   /**
-   * Inserts the run unless its request id exists already; false when it did (a repeated trigger).
+   * Inserts the run unless the caller's request id exists already; false when it did (a repeated
+   * trigger).
    */
   public static boolean insertRun(
       Connection c,
       RunPlan run,
       String requestId,
+      String requestHash,
       String actor,
       String incidentId,
       List<String[]> tasks)
@@ -149,13 +160,14 @@ public final class ResponseStore {
         Rows.bind(
             c.prepareStatement(
                 """
-        INSERT INTO plan_run (run_id, plan_id, incident_id, district, request_id, actor, state)
-        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING"""),
+        INSERT INTO plan_run (run_id, plan_id, incident_id, district, request_id, request_hash, actor, state)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (actor, request_id) DO NOTHING"""),
             run.runId(),
             run.planId(),
             incidentId,
             run.district(),
             requestId,
+            requestHash,
             actor,
             RunState.RUNNING.word())) {
       if (ps.executeUpdate() == 0) {
