@@ -9,7 +9,6 @@ import io.citybrain.seeds.MetricKind;
 import io.citybrain.stream.alert.AlertEvaluator;
 import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.dedup.Deduplicate;
-import io.citybrain.stream.dedup.EventTimeOfMessage;
 import io.citybrain.stream.dedup.ValidateTelemetry;
 import io.citybrain.stream.incident.IncidentEvent;
 import io.citybrain.stream.incident.Signal;
@@ -28,10 +27,10 @@ import io.citybrain.stream.situation.CitySummarizer;
 import io.citybrain.stream.situation.DistrictSituation;
 import io.citybrain.stream.situation.DistrictUpdate;
 import io.citybrain.stream.situation.SituationRecord;
+import io.citybrain.stream.time.ValidatedWatermarks;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -49,7 +48,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * given.
  *
  * <pre>
- * mqtt (watermarks per lane) -> validate -(rejected)---------------------------> raw sink (+ dead letters, accounting)
+ * mqtt (watermarks per lane, from valid messages only) -> validate -(rejected)---------------------------> raw sink (+ dead letters, accounting)
  *                                  \-> dedup by (device, seq) -(duplicate, late)---^
  *                               \-> clean -> 10 s / 1 min windows per (district, metric) -> district_metric
  *                                        -> 10 s / 1 min camera counts per (district, type) -> district_event_count
@@ -99,9 +98,11 @@ public final class CityJob {
     DataStream<MqttRecord> messages =
         env.fromSource(
                 io.source(),
-                WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(config.outOfOrderness())
-                    .withTimestampAssigner(new EventTimeOfMessage())
-                    .withIdleness(config.idleness()),
+                new ValidatedWatermarks(
+                    io.registry(),
+                    config.futureLimit(),
+                    config.outOfOrderness(),
+                    config.idleness()),
                 "mqtt",
                 TypeInformation.of(MqttRecord.class))
             .uid("mqtt-source");
