@@ -21,7 +21,7 @@ import java.util.List;
  * in domain words, the HikariCP model) and described once at start, the database password masked.
  */
 public final class CityJobConfig implements Serializable, Described {
-  private static final long serialVersionUID = 3L;
+  private static final long serialVersionUID = 4L;
   public static final String DEFAULT_CLIENT_ID_PREFIX = "citybrain-stream";
   public static final int DEFAULT_PARALLELISM = 2;
   public static final int DEFAULT_LANES = 2;
@@ -38,6 +38,7 @@ public final class CityJobConfig implements Serializable, Described {
   public static final int DEFAULT_RAW_BATCH_SIZE = 5_000;
   public static final Duration DEFAULT_RAW_FLUSH_INTERVAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_FUTURE_LIMIT = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_DEAD_LETTER_RETENTION = Duration.ofDays(30);
 
   private final String mqttUrl;
   private final BrokerLogin mqttLogin;
@@ -61,6 +62,7 @@ public final class CityJobConfig implements Serializable, Described {
   private final int rawBatchSize;
   private final Duration rawFlushInterval;
   private final Duration futureLimit;
+  private final Duration deadLetterRetention;
   private final boolean publishResults;
 
   private CityJobConfig(Builder b) {
@@ -86,6 +88,7 @@ public final class CityJobConfig implements Serializable, Described {
     rawBatchSize = b.rawBatchSize;
     rawFlushInterval = b.rawFlushInterval;
     futureLimit = b.futureLimit;
+    deadLetterRetention = b.deadLetterRetention;
     publishResults = b.publishResults;
   }
 
@@ -118,6 +121,7 @@ public final class CityJobConfig implements Serializable, Described {
         .rawBatchSize(rawBatchSize)
         .rawFlushInterval(rawFlushInterval)
         .futureLimit(futureLimit)
+        .deadLetterRetention(deadLetterRetention)
         .publishResults(publishResults);
   }
 
@@ -152,6 +156,7 @@ public final class CityJobConfig implements Serializable, Described {
     Check.atLeast(rawBatchSize, 1, "raw batch size");
     Check.positive(rawFlushInterval, "raw flush interval");
     Check.positive(futureLimit, "future limit");
+    Check.positive(deadLetterRetention, "dead letter retention");
     // The source's own checks: lanes, qos, receive maximum, session expiry.
     source();
     return this;
@@ -209,6 +214,7 @@ public final class CityJobConfig implements Serializable, Described {
         .add("raw batch size", rawBatchSize)
         .add("raw flush interval", rawFlushInterval)
         .add("future limit", futureLimit)
+        .add("dead letter retention", deadLetterRetention)
         .add("publish results", publishResults);
   }
 
@@ -320,6 +326,13 @@ public final class CityJobConfig implements Serializable, Described {
     return futureLimit;
   }
 
+  /**
+   * Dead letters older than this are deleted (hourly, by the raw sink), on plain PostgreSQL too.
+   */
+  public Duration deadLetterRetention() {
+    return deadLetterRetention;
+  }
+
   /** Publish snapshots, the city summary, alerts and incidents to their MQTT topics. */
   public boolean publishResults() {
     return publishResults;
@@ -349,6 +362,7 @@ public final class CityJobConfig implements Serializable, Described {
     private int rawBatchSize = DEFAULT_RAW_BATCH_SIZE;
     private Duration rawFlushInterval = DEFAULT_RAW_FLUSH_INTERVAL;
     private Duration futureLimit = DEFAULT_FUTURE_LIMIT;
+    private Duration deadLetterRetention = DEFAULT_DEAD_LETTER_RETENTION;
     private boolean publishResults = true;
 
     private Builder() {}
@@ -469,6 +483,11 @@ public final class CityJobConfig implements Serializable, Described {
 
     public Builder futureLimit(Duration limit) {
       this.futureLimit = limit;
+      return this;
+    }
+
+    public Builder deadLetterRetention(Duration retention) {
+      this.deadLetterRetention = retention;
       return this;
     }
 

@@ -17,12 +17,19 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One subtask of the raw sinks: turns each input into items and rejections, buffers them, and
  * writes them in batches on its task thread, with the accounting in the same transaction.
  */
 final class RawBatchWriter<IN> implements SinkWriter<IN> {
+  /** How often subtask 0 applies the dead-letter retention. */
+  static final Duration RETENTION_EVERY = Duration.ofHours(1);
+
+  private static final Logger LOG = LoggerFactory.getLogger(RawBatchWriter.class);
+
   /** How one input becomes items and rejections in the batch. */
   interface Intake<IN> extends Serializable {
     void add(IN input, RawBatchWriter<IN> batch);
@@ -46,8 +53,12 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
   private final Counter duplicates;
   private final Counter late;
   private final Counter rejectedCount;
+  private final Counter deadLettersExpired;
   private final MetricGroup metrics;
   private final Map<String, Counter> districtCounters = new HashMap<>();
+  private final DeadLetterRetention retention;
+  private final boolean runsRetention;
+  private long retentionDueMs;
   private Connection connection;
   private boolean timerSet;
 
@@ -57,7 +68,21 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       Duration flushInterval,
       WriterInitContext context,
       Intake<IN> intake) {
+    this(jdbcUrl, batchSize, flushInterval, null, context, intake);
+  }
+
+  /** With a dead-letter retention (null for none), applied by subtask 0 hourly. */
+  RawBatchWriter(
+      String jdbcUrl,
+      int batchSize,
+      Duration flushInterval,
+      DeadLetterRetention retention,
+      WriterInitContext context,
+      Intake<IN> intake) {
     this.jdbcUrl = jdbcUrl;
+    this.retention = retention;
+    // One subtask is enough: the delete is by time, and the others would only repeat it.
+    this.runsRetention = retention != null && context.getTaskInfo().getIndexOfThisSubtask() == 0;
     this.batchSize = batchSize;
     this.flushIntervalMs = flushInterval.toMillis();
     this.time = context.getProcessingTimeService();
@@ -67,6 +92,7 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
     this.duplicates = metrics.counter("duplicates");
     this.late = metrics.counter("late");
     this.rejectedCount = metrics.counter("rejected");
+    this.deadLettersExpired = metrics.counter("deadLettersExpired");
   }
 
   void item(TelemetryItem item) {
@@ -108,7 +134,7 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       // commit.
       connection.setAutoCommit(false);
       WriteCounts counts = accepted.isEmpty() ? new WriteCounts() : raw.write(connection, accepted);
-      deadLetters.write(connection, rejected);
+      List<Rejection> fresh = deadLetters.write(connection, rejected);
       AccountingWriter.Counts tally = new AccountingWriter.Counts();
       counts
           .byDistrict()
@@ -123,16 +149,28 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
         tally.add(d.district, "received", 1);
         tally.add(d.district, "duplicate", 1);
       }
+      for (Rejection r : fresh) {
+        tally.add(r.district(), "rejected:" + r.reason().code(), 1);
+      }
+      // A dead letter already there (a replay after a restore, the same bytes again) is a
+      // duplicate.
       for (Rejection r : rejected) {
         tally.add(r.district(), "received", 1);
-        tally.add(r.district(), "rejected:" + r.reason().code(), 1);
+      }
+      int repeatedLetters = rejected.size() - fresh.size();
+      if (repeatedLetters > 0) {
+        Map<String, Long> repeats = new HashMap<>();
+        rejected.forEach(
+            r -> repeats.merge(r.district() == null ? "" : r.district(), 1L, Long::sum));
+        fresh.forEach(r -> repeats.merge(r.district() == null ? "" : r.district(), -1L, Long::sum));
+        repeats.forEach((district, n) -> tally.add(district, "duplicate", n));
       }
       accounting.add(connection, tally);
       connection.commit();
       stored.inc(counts.stored());
-      duplicates.inc(counts.duplicates() + knownDuplicates.size());
+      duplicates.inc(counts.duplicates() + knownDuplicates.size() + repeatedLetters);
       late.inc(counts.late());
-      rejectedCount.inc(rejected.size());
+      rejectedCount.inc(fresh.size());
       tally
           .byDistrict()
           .forEach(
@@ -145,6 +183,7 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       accepted.clear();
       knownDuplicates.clear();
       rejected.clear();
+      applyRetentionIfDue();
     } catch (SQLException e) {
       try {
         connection.rollback();
@@ -155,6 +194,28 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       // Failing the task is the retry: the source has not acknowledged these messages, so they come
       // back.
       throw new IOException("writing raw telemetry failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Deletes old dead letters, at the first flush and hourly after, in a transaction of its own:
+   * what the batch stored is committed whatever happens here, and a failure is tried again at the
+   * next flush after a reconnect.
+   */
+  private void applyRetentionIfDue() {
+    long now = time.getCurrentProcessingTime();
+    if (!runsRetention || now < retentionDueMs) {
+      return;
+    }
+    try {
+      connection.setAutoCommit(true);
+      deadLettersExpired.inc(retention.apply(connection));
+      retentionDueMs = now + RETENTION_EVERY.toMillis();
+    } catch (SQLException e) {
+      // Housekeeping never fails the task: the rows are committed; try again in a minute.
+      LOG.warn("dead letter retention failed, retrying in a minute: {}", e.getMessage());
+      retentionDueMs = now + 60_000;
+      closeConnection();
     }
   }
 
