@@ -10,6 +10,7 @@ import io.citybrain.stream.alert.AlertEvaluator;
 import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.dedup.Deduplicate;
 import io.citybrain.stream.dedup.ValidateTelemetry;
+import io.citybrain.stream.fault.DeadLetterOnFailure;
 import io.citybrain.stream.incident.IncidentEvent;
 import io.citybrain.stream.incident.Signal;
 import io.citybrain.stream.liveness.DeviceLiveness;
@@ -49,7 +50,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *
  * <pre>
  * mqtt (watermarks per lane, from valid messages only) -> validate -(rejected)---------------------------> raw sink (+ dead letters, accounting)
- *                                  \-> dedup by (device, seq) -(duplicate, late)---^
+ *                                  \-> dedup by (device, seq) -(duplicate, late, failed)---^
  *                               \-> clean -> 10 s / 1 min windows per (district, metric) -> district_metric
  *                                        -> 10 s / 1 min camera counts per (district, type) -> district_event_count
  *                                        -> liveness per device -> device_status
@@ -117,9 +118,23 @@ public final class CityJob {
     SingleOutputStreamOperator<TelemetryItem> clean =
         valid
             .keyBy(item -> item.deviceId)
-            .process(new Deduplicate(config.dedupTtl(), config.allowedLateness()))
+            .process(
+                new DeadLetterOnFailure<>(
+                    "dedup", new Deduplicate(config.dedupTtl(), config.allowedLateness())),
+                TypeInformation.of(TelemetryItem.class))
             .name("dedup")
             .uid("dedup");
+
+    // A per-item failure in an operator that handles device data is a dead letter, not a failed
+    // task (the broker would bring the item back after the restart, and the job would loop).
+    SingleOutputStreamOperator<LivenessChange> liveness =
+        clean
+            .keyBy(item -> item.deviceId)
+            .process(
+                new DeadLetterOnFailure<>("liveness", new DeviceLiveness(config.missedIntervals())),
+                TypeInformation.of(LivenessChange.class))
+            .name("liveness")
+            .uid("liveness");
 
     clean
         .map(Ingested::of)
@@ -131,7 +146,17 @@ public final class CityJob {
                 .map(Ingested::of)
                 .name("flagged-to-raw")
                 .uid("flagged-to-raw"),
-            rejected.map(Ingested::of).name("rejected-to-raw").uid("rejected-to-raw"))
+            rejected.map(Ingested::of).name("rejected-to-raw").uid("rejected-to-raw"),
+            clean
+                .getSideOutput(DeadLetterOnFailure.FAILED)
+                .map(Ingested::of)
+                .name("dedup-failed-to-raw")
+                .uid("dedup-failed-to-raw"),
+            liveness
+                .getSideOutput(DeadLetterOnFailure.FAILED)
+                .map(Ingested::ofCounted)
+                .name("liveness-failed-to-raw")
+                .uid("liveness-failed-to-raw"))
         .sinkTo(io.rawTelemetry())
         .name("raw-sink")
         .uid("raw-sink");
@@ -150,12 +175,6 @@ public final class CityJob {
         .name("district-event-count")
         .uid("district-event-count");
 
-    DataStream<LivenessChange> liveness =
-        clean
-            .keyBy(item -> item.deviceId)
-            .process(new DeviceLiveness(config.missedIntervals()))
-            .name("liveness")
-            .uid("liveness");
     liveness.sinkTo(tables.deviceStatus()).name("device-status").uid("device-status");
     liveness.sinkTo(tables.livenessHistory()).name("liveness-history").uid("liveness-history");
 

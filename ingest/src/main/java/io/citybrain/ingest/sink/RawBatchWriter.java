@@ -49,6 +49,7 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
   private final List<TelemetryItem> knownDuplicates = new ArrayList<>();
 
   private final List<Rejection> rejected = new ArrayList<>();
+  private final List<Rejection> failedCounted = new ArrayList<>();
   private final Counter stored;
   private final Counter duplicates;
   private final Counter late;
@@ -103,10 +104,16 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
     rejected.add(rejection);
   }
 
+  /** A dead letter of an item already counted as stored: written, not counted again. */
+  void failedAfterCounting(Rejection rejection) {
+    failedCounted.add(rejection);
+  }
+
   @Override
   public void write(IN input, Context context) throws IOException {
     intake.add(input, this);
-    if (accepted.size() + knownDuplicates.size() + rejected.size() >= batchSize) {
+    if (accepted.size() + knownDuplicates.size() + rejected.size() + failedCounted.size()
+        >= batchSize) {
       flush(false);
     } else if (!timerSet) {
       timerSet = true;
@@ -125,7 +132,10 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
    */
   @Override
   public void flush(boolean endOfInput) throws IOException {
-    if (accepted.isEmpty() && rejected.isEmpty() && knownDuplicates.isEmpty()) {
+    if (accepted.isEmpty()
+        && rejected.isEmpty()
+        && knownDuplicates.isEmpty()
+        && failedCounted.isEmpty()) {
       return;
     }
     try {
@@ -135,6 +145,7 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       connection.setAutoCommit(false);
       WriteCounts counts = accepted.isEmpty() ? new WriteCounts() : raw.write(connection, accepted);
       List<Rejection> fresh = deadLetters.write(connection, rejected);
+      deadLetters.write(connection, failedCounted);
       AccountingWriter.Counts tally = new AccountingWriter.Counts();
       counts
           .byDistrict()
@@ -183,6 +194,7 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       accepted.clear();
       knownDuplicates.clear();
       rejected.clear();
+      failedCounted.clear();
       applyRetentionIfDue();
     } catch (SQLException e) {
       try {

@@ -45,6 +45,8 @@ public final class TelemetrySink implements Sink<Ingested> {
         (in, batch) -> {
           if (in.item != null) {
             batch.item(in.item);
+          } else if (in.counted) {
+            batch.failedAfterCounting(in.rejection);
           } else {
             batch.rejection(in.rejection);
           }

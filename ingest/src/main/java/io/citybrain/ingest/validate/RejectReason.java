@@ -35,7 +35,12 @@ public enum RejectReason {
   /** A text field holds a NUL character, which PostgreSQL text cannot store. */
   INVALID_TEXT,
   /** A gateway batch with nothing in it. */
-  EMPTY_BATCH;
+  EMPTY_BATCH,
+  /**
+   * A stream operator failed on this item (a value it cannot handle, a bug): dead-lettered with the
+   * exception instead of failing the task, which would bring the same item back forever.
+   */
+  PROCESSING_FAILED;
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);
