@@ -1,6 +1,7 @@
 package io.citybrain.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttConnection;
@@ -93,8 +94,13 @@ class PoisonMessagesIT {
           "published %,d poison messages in %.1f s%n", acked.get(), (System.nanoTime() - t0) / 1e9);
 
       long letters =
-          CityJobRun.awaitAtLeast(
-              services, "SELECT count(*) FROM dead_letter", POISON, Duration.ofMinutes(3));
+          await("10^4 dead letters")
+              .atMost(Duration.ofMinutes(3))
+              .pollInterval(Duration.ofMillis(500))
+              .failFast("the job stopped running", () -> job.status() != JobStatus.RUNNING)
+              .until(
+                  () -> CityJobRun.query(services, "SELECT count(*) FROM dead_letter"),
+                  n -> n >= POISON);
       // Let anything still in flight land: a second look must find no more.
       Thread.sleep(3_000);
       letters = CityJobRun.query(services, "SELECT count(*) FROM dead_letter");

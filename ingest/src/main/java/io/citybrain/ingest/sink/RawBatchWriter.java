@@ -1,5 +1,6 @@
 package io.citybrain.ingest.sink;
 
+import io.citybrain.ingest.validate.RejectReason;
 import io.citybrain.ingest.validate.Rejection;
 import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.storage.Jdbc;
@@ -7,9 +8,11 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -139,73 +142,155 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       return;
     }
     try {
-      ensureConnection();
-      // Rows, dead letters and accounting commit together: the accounting identity holds at every
-      // commit.
-      connection.setAutoCommit(false);
-      WriteCounts counts = accepted.isEmpty() ? new WriteCounts() : raw.write(connection, accepted);
-      List<Rejection> fresh = deadLetters.write(connection, rejected);
-      deadLetters.write(connection, failedCounted);
-      AccountingWriter.Counts tally = new AccountingWriter.Counts();
-      counts
-          .byDistrict()
-          .forEach(
-              (district, n) -> {
-                tally.add(district, "received", n[0] + n[1] + n[2]);
-                tally.add(district, "stored", n[0]);
-                tally.add(district, "duplicate", n[1]);
-                tally.add(district, "late", n[2]);
-              });
-      for (TelemetryItem d : knownDuplicates) {
-        tally.add(d.district, "received", 1);
-        tally.add(d.district, "duplicate", 1);
-      }
-      for (Rejection r : fresh) {
-        tally.add(r.district(), "rejected:" + r.reason().code(), 1);
-      }
-      // A dead letter already there (a replay after a restore, the same bytes again) is a
-      // duplicate.
-      for (Rejection r : rejected) {
-        tally.add(r.district(), "received", 1);
-      }
-      int repeatedLetters = rejected.size() - fresh.size();
-      if (repeatedLetters > 0) {
-        Map<String, Long> repeats = new HashMap<>();
-        rejected.forEach(
-            r -> repeats.merge(r.district() == null ? "" : r.district(), 1L, Long::sum));
-        fresh.forEach(r -> repeats.merge(r.district() == null ? "" : r.district(), -1L, Long::sum));
-        repeats.forEach((district, n) -> tally.add(district, "duplicate", n));
-      }
-      accounting.add(connection, tally);
-      connection.commit();
-      stored.inc(counts.stored());
-      duplicates.inc(counts.duplicates() + knownDuplicates.size() + repeatedLetters);
-      late.inc(counts.late());
-      rejectedCount.inc(fresh.size());
-      tally
-          .byDistrict()
-          .forEach(
-              (district, byCounter) ->
-                  byCounter.forEach(
-                      (counter, n) ->
-                          districtCounter(
-                                  district, counter.startsWith("rejected") ? "rejected" : counter)
-                              .inc(n)));
-      accepted.clear();
-      knownDuplicates.clear();
-      rejected.clear();
-      failedCounted.clear();
-      applyRetentionIfDue();
+      writeBatch();
     } catch (SQLException e) {
-      try {
-        connection.rollback();
-      } catch (SQLException | RuntimeException rollback) {
-        e.addSuppressed(rollback);
+      rollback(e);
+      // An item the database refuses (a value too big for an index, say) would fail every retry
+      // and the job would loop: find it, dead-letter it, store the rest.
+      if (isDataError(e) && isolateUnstorable()) {
+        try {
+          writeBatch();
+          return;
+        } catch (SQLException again) {
+          rollback(again);
+          e = again;
+        }
       }
       closeConnection();
       // Failing the task is the retry: the source has not acknowledged these messages, so they come
       // back.
       throw new IOException("writing raw telemetry failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes and commits the batch with its accounting, then empties it. */
+  private void writeBatch() throws SQLException {
+    ensureConnection();
+    // Rows, dead letters and accounting commit together: the accounting identity holds at every
+    // commit.
+    connection.setAutoCommit(false);
+    WriteCounts counts = accepted.isEmpty() ? new WriteCounts() : raw.write(connection, accepted);
+    List<Rejection> fresh = deadLetters.write(connection, rejected);
+    deadLetters.write(connection, failedCounted);
+    AccountingWriter.Counts tally = new AccountingWriter.Counts();
+    counts
+        .byDistrict()
+        .forEach(
+            (district, n) -> {
+              tally.add(district, "received", n[0] + n[1] + n[2]);
+              tally.add(district, "stored", n[0]);
+              tally.add(district, "duplicate", n[1]);
+              tally.add(district, "late", n[2]);
+            });
+    for (TelemetryItem d : knownDuplicates) {
+      tally.add(d.district, "received", 1);
+      tally.add(d.district, "duplicate", 1);
+    }
+    for (Rejection r : fresh) {
+      tally.add(r.district(), "rejected:" + r.reason().code(), 1);
+    }
+    // A dead letter already there (a replay after a restore, the same bytes again) is a
+    // duplicate.
+    for (Rejection r : rejected) {
+      tally.add(r.district(), "received", 1);
+    }
+    int repeatedLetters = rejected.size() - fresh.size();
+    if (repeatedLetters > 0) {
+      Map<String, Long> repeats = new HashMap<>();
+      rejected.forEach(r -> repeats.merge(r.district() == null ? "" : r.district(), 1L, Long::sum));
+      fresh.forEach(r -> repeats.merge(r.district() == null ? "" : r.district(), -1L, Long::sum));
+      repeats.forEach((district, n) -> tally.add(district, "duplicate", n));
+    }
+    accounting.add(connection, tally);
+    connection.commit();
+    stored.inc(counts.stored());
+    duplicates.inc(counts.duplicates() + knownDuplicates.size() + repeatedLetters);
+    late.inc(counts.late());
+    rejectedCount.inc(fresh.size());
+    tally
+        .byDistrict()
+        .forEach(
+            (district, byCounter) ->
+                byCounter.forEach(
+                    (counter, n) ->
+                        districtCounter(
+                                district, counter.startsWith("rejected") ? "rejected" : counter)
+                            .inc(n)));
+    accepted.clear();
+    knownDuplicates.clear();
+    rejected.clear();
+    failedCounted.clear();
+    applyRetentionIfDue();
+  }
+
+  private void rollback(SQLException e) {
+    try {
+      if (connection != null) {
+        connection.rollback();
+      }
+    } catch (SQLException | RuntimeException rollback) {
+      e.addSuppressed(rollback);
+    }
+  }
+
+  /** Data exceptions, integrity violations, program limits: the row, not the database, is wrong. */
+  static boolean isDataError(SQLException e) {
+    String state = e.getSQLState();
+    return state != null
+        && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+  }
+
+  /**
+   * Probes the batch's items by halves, each write in a savepoint rolled back at once, and moves
+   * every item the database refuses on its own to the dead letters ({@code processing_failed}, the
+   * item re-encoded as its message). True when it moved any.
+   */
+  private boolean isolateUnstorable() {
+    Map<TelemetryItem, String> refused = new IdentityHashMap<>();
+    try {
+      ensureConnection();
+      connection.setAutoCommit(false);
+      probe(new ArrayList<>(accepted), refused);
+      connection.rollback();
+    } catch (SQLException e) {
+      rollback(e);
+      return false;
+    }
+    if (refused.isEmpty()) {
+      return false;
+    }
+    accepted.removeIf(refused::containsKey);
+    refused.forEach(
+        (item, error) ->
+            rejected.add(
+                new Rejection(
+                    ItemBytes.topic(item),
+                    item.district,
+                    RejectReason.PROCESSING_FAILED,
+                    "the database refused the row: "
+                        + (error.length() > 300 ? error.substring(0, 300) : error),
+                    ItemBytes.payload(item))));
+    return true;
+  }
+
+  private void probe(List<TelemetryItem> items, Map<TelemetryItem, String> refused)
+      throws SQLException {
+    Savepoint before = connection.setSavepoint();
+    try {
+      raw.write(connection, items);
+      connection.rollback(before);
+    } catch (SQLException e) {
+      connection.rollback(before);
+      if (!isDataError(e)) {
+        throw e;
+      }
+      if (items.size() == 1) {
+        refused.put(items.get(0), String.valueOf(e.getMessage()));
+        return;
+      }
+      int half = items.size() / 2;
+      probe(items.subList(0, half), refused);
+      probe(items.subList(half, items.size()), refused);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.citybrain.stream.fault;
 
+import io.citybrain.ingest.sink.ItemBytes;
 import io.citybrain.ingest.validate.RejectReason;
 import io.citybrain.ingest.validate.Rejection;
 import io.citybrain.ingest.validate.TelemetryItem;

@@ -1,4 +1,4 @@
-package io.citybrain.stream.fault;
+package io.citybrain.ingest.sink;
 
 import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.proto.MessageClass;
@@ -12,10 +12,10 @@ import io.citybrain.proto.v1.Reading;
  * A validated item back on the wire: its topic and protobuf bytes, so a dead letter made after
  * validation carries the message as the device sent it (unknown fields aside).
  */
-final class ItemBytes {
+public final class ItemBytes {
   private ItemBytes() {}
 
-  static String topic(TelemetryItem item) {
+  public static String topic(TelemetryItem item) {
     MessageClass cls =
         item.kind == TelemetryItem.READING
             ? MessageClass.READING
@@ -23,7 +23,7 @@ final class ItemBytes {
     return Topics.of(cls, item.district, item.deviceId);
   }
 
-  static byte[] payload(TelemetryItem item) {
+  public static byte[] payload(TelemetryItem item) {
     return switch (item.kind) {
       case TelemetryItem.READING ->
           Reading.newBuilder()
