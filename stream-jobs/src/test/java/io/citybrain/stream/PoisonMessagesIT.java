@@ -53,7 +53,18 @@ class PoisonMessagesIT {
   @Test
   @DisplayName("10^4 poison messages: 10^4 dead letters with a reason, 0 restarts, job RUNNING")
   void poisonIsDeadLettered(TestServices services) throws Exception {
-    CityJobConfig config = CityJobRun.config(services, services.mqttUrl()).build();
+    // A dead letter older than the configured retention: the raw sink's first flush deletes it.
+    try (var c = services.dataSource().getConnection();
+        var st = c.createStatement()) {
+      st.execute(
+          "INSERT INTO dead_letter (received_at, topic, district, reason, detail, payload) VALUES "
+              + "(now() - interval '10 days', 'city/v1/DP/reading/DP-RG-00003', 'DP', "
+              + "'undecodable', 'from before the retention', '\\x01')");
+    }
+    CityJobConfig config =
+        CityJobRun.config(services, services.mqttUrl())
+            .deadLetterRetention(Duration.ofDays(7))
+            .build();
     try (CityJobRun job = CityJobRun.start(services, config, CityJobIo.of(config), false);
         MqttConnection attacker =
             PahoConnection.connect(
@@ -112,6 +123,12 @@ class PoisonMessagesIT {
           "poison: %,d published, %,d dead letters, job %s; by reason: %s%n",
           POISON, letters, job.status(), byReason);
       assertThat(job.status()).as("job status (no restarts allowed)").isEqualTo(JobStatus.RUNNING);
+      assertThat(
+              CityJobRun.query(
+                  services,
+                  "SELECT count(*) FROM dead_letter WHERE received_at < now() - interval '7 days'"))
+          .as("dead letters older than the 7 day retention")
+          .isZero();
       assertThat(letters).as("dead letters").isEqualTo(POISON);
       assertThat(
               CityJobRun.query(
