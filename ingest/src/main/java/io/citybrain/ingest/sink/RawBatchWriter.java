@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -147,7 +145,7 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
       rollback(e);
       // An item the database refuses (a value too big for an index, say) would fail every retry
       // and the job would loop: find it, dead-letter it, store the rest.
-      if (isDataError(e) && isolateUnstorable()) {
+      if (RefusedItems.isDataError(e) && isolateUnstorable()) {
         try {
           writeBatch();
           return;
@@ -233,25 +231,15 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
     }
   }
 
-  /** Data exceptions, integrity violations, program limits: the row, not the database, is wrong. */
-  static boolean isDataError(SQLException e) {
-    String state = e.getSQLState();
-    return state != null
-        && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
-  }
-
   /**
-   * Probes the batch's items by halves, each write in a savepoint rolled back at once, and moves
-   * every item the database refuses on its own to the dead letters ({@code processing_failed}, the
-   * item re-encoded as its message). True when it moved any.
+   * Moves every item the database refuses on its own ({@link RefusedItems}) to the dead letters
+   * ({@code processing_failed}, the item re-encoded as its message). True when it moved any.
    */
   private boolean isolateUnstorable() {
-    Map<TelemetryItem, String> refused = new IdentityHashMap<>();
+    Map<TelemetryItem, String> refused;
     try {
       ensureConnection();
-      connection.setAutoCommit(false);
-      probe(new ArrayList<>(accepted), refused);
-      connection.rollback();
+      refused = new RefusedItems(connection, raw).find(accepted);
     } catch (SQLException e) {
       rollback(e);
       return false;
@@ -271,27 +259,6 @@ final class RawBatchWriter<IN> implements SinkWriter<IN> {
                         + (error.length() > 300 ? error.substring(0, 300) : error),
                     ItemBytes.payload(item))));
     return true;
-  }
-
-  private void probe(List<TelemetryItem> items, Map<TelemetryItem, String> refused)
-      throws SQLException {
-    Savepoint before = connection.setSavepoint();
-    try {
-      raw.write(connection, items);
-      connection.rollback(before);
-    } catch (SQLException e) {
-      connection.rollback(before);
-      if (!isDataError(e)) {
-        throw e;
-      }
-      if (items.size() == 1) {
-        refused.put(items.get(0), String.valueOf(e.getMessage()));
-        return;
-      }
-      int half = items.size() / 2;
-      probe(items.subList(0, half), refused);
-      probe(items.subList(half, items.size()), refused);
-    }
   }
 
   /**
