@@ -129,7 +129,8 @@ class RawWritersIT {
                           "DP",
                           RejectReason.UNDECODABLE,
                           "not a reading",
-                          garbage)));
+                          garbage)))
+              .size();
       assertThat(written).isEqualTo(1);
       try (Statement st = c.createStatement();
           ResultSet rs =

@@ -107,7 +107,8 @@ class ResultRenderingMigrationIT {
           rendered);
     }
 
-    assertThat(Schema.migrate(db).applied()).isEqualTo(1);
+    // V6 and every later migration (V7 and on): the count grows as migrations are added.
+    assertThat(Schema.migrate(db).applied()).isGreaterThanOrEqualTo(1);
 
     assertThat(stored(db, "SELECT snapshot FROM district_snapshot"))
         .isEqualTo(JSON.readTree(ResultJson.encode(ResultJson.snapshot(snapshot))));

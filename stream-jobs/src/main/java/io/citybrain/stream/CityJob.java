@@ -9,8 +9,8 @@ import io.citybrain.seeds.MetricKind;
 import io.citybrain.stream.alert.AlertEvaluator;
 import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.dedup.Deduplicate;
-import io.citybrain.stream.dedup.EventTimeOfMessage;
 import io.citybrain.stream.dedup.ValidateTelemetry;
+import io.citybrain.stream.fault.DeadLetterOnFailure;
 import io.citybrain.stream.incident.IncidentEvent;
 import io.citybrain.stream.incident.Signal;
 import io.citybrain.stream.liveness.DeviceLiveness;
@@ -28,10 +28,10 @@ import io.citybrain.stream.situation.CitySummarizer;
 import io.citybrain.stream.situation.DistrictSituation;
 import io.citybrain.stream.situation.DistrictUpdate;
 import io.citybrain.stream.situation.SituationRecord;
+import io.citybrain.stream.time.ValidatedWatermarks;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -49,8 +49,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * given.
  *
  * <pre>
- * mqtt (watermarks per lane) -> validate -(rejected)---------------------------> raw sink (+ dead letters, accounting)
- *                                  \-> dedup by (device, seq) -(duplicate, late)---^
+ * mqtt (watermarks per lane, from valid messages only) -> validate -(rejected)---------------------------> raw sink (+ dead letters, accounting)
+ *                                  \-> dedup by (device, seq) -(duplicate, late, failed)---^
  *                               \-> clean -> 10 s / 1 min windows per (district, metric) -> district_metric
  *                                        -> 10 s / 1 min camera counts per (district, type) -> district_event_count
  *                                        -> liveness per device -> device_status
@@ -99,9 +99,11 @@ public final class CityJob {
     DataStream<MqttRecord> messages =
         env.fromSource(
                 io.source(),
-                WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(config.outOfOrderness())
-                    .withTimestampAssigner(new EventTimeOfMessage())
-                    .withIdleness(config.idleness()),
+                new ValidatedWatermarks(
+                    io.registry(),
+                    config.futureLimit(),
+                    config.outOfOrderness(),
+                    config.idleness()),
                 "mqtt",
                 TypeInformation.of(MqttRecord.class))
             .uid("mqtt-source");
@@ -117,9 +119,24 @@ public final class CityJob {
         valid
             .keyBy(item -> item.deviceId)
             .process(
-                new Deduplicate(config.dedupTtl(), config.allowedLateness(), config.maxSeqJump()))
+                new DeadLetterOnFailure<>(
+                    "dedup",
+                    new Deduplicate(
+                        config.dedupTtl(), config.allowedLateness(), config.maxSeqJump())),
+                TypeInformation.of(TelemetryItem.class))
             .name("dedup")
             .uid("dedup");
+
+    // A per-item failure in an operator that handles device data is a dead letter, not a failed
+    // task (the broker would bring the item back after the restart, and the job would loop).
+    SingleOutputStreamOperator<LivenessChange> liveness =
+        clean
+            .keyBy(item -> item.deviceId)
+            .process(
+                new DeadLetterOnFailure<>("liveness", new DeviceLiveness(config.missedIntervals())),
+                TypeInformation.of(LivenessChange.class))
+            .name("liveness")
+            .uid("liveness");
 
     clean
         .map(Ingested::of)
@@ -135,7 +152,17 @@ public final class CityJob {
                 .union(clean.getSideOutput(Deduplicate.REJECTED))
                 .map(Ingested::of)
                 .name("rejected-to-raw")
-                .uid("rejected-to-raw"))
+                .uid("rejected-to-raw"),
+            clean
+                .getSideOutput(DeadLetterOnFailure.FAILED)
+                .map(Ingested::of)
+                .name("dedup-failed-to-raw")
+                .uid("dedup-failed-to-raw"),
+            liveness
+                .getSideOutput(DeadLetterOnFailure.FAILED)
+                .map(Ingested::ofCounted)
+                .name("liveness-failed-to-raw")
+                .uid("liveness-failed-to-raw"))
         .sinkTo(io.rawTelemetry())
         .name("raw-sink")
         .uid("raw-sink");
@@ -154,12 +181,6 @@ public final class CityJob {
         .name("district-event-count")
         .uid("district-event-count");
 
-    DataStream<LivenessChange> liveness =
-        clean
-            .keyBy(item -> item.deviceId)
-            .process(new DeviceLiveness(config.missedIntervals()))
-            .name("liveness")
-            .uid("liveness");
     liveness.sinkTo(tables.deviceStatus()).name("device-status").uid("device-status");
     liveness.sinkTo(tables.livenessHistory()).name("liveness-history").uid("liveness-history");
 

@@ -40,6 +40,7 @@ public final class CityJobConfig implements Serializable, Described {
   public static final Duration DEFAULT_RAW_FLUSH_INTERVAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_FUTURE_LIMIT = Duration.ofMinutes(5);
   public static final long DEFAULT_MAX_SEQ_JUMP = Deduplicate.DEFAULT_MAX_SEQ_JUMP;
+  public static final Duration DEFAULT_DEAD_LETTER_RETENTION = Duration.ofDays(30);
 
   private final String mqttUrl;
   private final BrokerLogin mqttLogin;
@@ -64,6 +65,7 @@ public final class CityJobConfig implements Serializable, Described {
   private final Duration rawFlushInterval;
   private final Duration futureLimit;
   private final long maxSeqJump;
+  private final Duration deadLetterRetention;
   private final boolean publishResults;
 
   private CityJobConfig(Builder b) {
@@ -90,6 +92,7 @@ public final class CityJobConfig implements Serializable, Described {
     rawFlushInterval = b.rawFlushInterval;
     futureLimit = b.futureLimit;
     maxSeqJump = b.maxSeqJump;
+    deadLetterRetention = b.deadLetterRetention;
     publishResults = b.publishResults;
   }
 
@@ -123,6 +126,7 @@ public final class CityJobConfig implements Serializable, Described {
         .rawFlushInterval(rawFlushInterval)
         .futureLimit(futureLimit)
         .maxSeqJump(maxSeqJump)
+        .deadLetterRetention(deadLetterRetention)
         .publishResults(publishResults);
   }
 
@@ -158,6 +162,7 @@ public final class CityJobConfig implements Serializable, Described {
     Check.positive(rawFlushInterval, "raw flush interval");
     Check.positive(futureLimit, "future limit");
     Check.require(maxSeqJump >= 1, "maximum seq jump", "must be at least 1, was " + maxSeqJump);
+    Check.positive(deadLetterRetention, "dead letter retention");
     // The source's own checks: lanes, qos, receive maximum, session expiry.
     source();
     return this;
@@ -216,6 +221,7 @@ public final class CityJobConfig implements Serializable, Described {
         .add("raw flush interval", rawFlushInterval)
         .add("future limit", futureLimit)
         .add("maximum seq jump", maxSeqJump)
+        .add("dead letter retention", deadLetterRetention)
         .add("publish results", publishResults);
   }
 
@@ -332,6 +338,13 @@ public final class CityJobConfig implements Serializable, Described {
     return maxSeqJump;
   }
 
+  /**
+   * Dead letters older than this are deleted (hourly, by the raw sink), on plain PostgreSQL too.
+   */
+  public Duration deadLetterRetention() {
+    return deadLetterRetention;
+  }
+
   /** Publish snapshots, the city summary, alerts and incidents to their MQTT topics. */
   public boolean publishResults() {
     return publishResults;
@@ -362,6 +375,8 @@ public final class CityJobConfig implements Serializable, Described {
     private Duration rawFlushInterval = DEFAULT_RAW_FLUSH_INTERVAL;
     private Duration futureLimit = DEFAULT_FUTURE_LIMIT;
     private long maxSeqJump = DEFAULT_MAX_SEQ_JUMP;
+  }
+    private Duration deadLetterRetention = DEFAULT_DEAD_LETTER_RETENTION;
     private boolean publishResults = true;
 
     private Builder() {}
@@ -487,6 +502,11 @@ public final class CityJobConfig implements Serializable, Described {
 
     public Builder maxSeqJump(long seqs) {
       this.maxSeqJump = seqs;
+      return this;
+    }
+
+    public Builder deadLetterRetention(Duration retention) {
+      this.deadLetterRetention = retention;
       return this;
     }
 

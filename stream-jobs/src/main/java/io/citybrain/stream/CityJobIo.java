@@ -41,7 +41,11 @@ public record CityJobIo(
         new MqttSource(config.source()),
         new JdbcRegistryLoader(config.jdbcUrl()),
         new JdbcDeviceTotals(config.jdbcUrl()),
-        new TelemetrySink(config.jdbcUrl(), config.rawBatchSize(), config.rawFlushInterval()),
+        new TelemetrySink(
+            config.jdbcUrl(),
+            config.rawBatchSize(),
+            config.rawFlushInterval(),
+            config.deadLetterRetention()),
         new ResultTables(config.jdbcUrl()),
         new ResultPublisher(
             config.mqttUrl(),

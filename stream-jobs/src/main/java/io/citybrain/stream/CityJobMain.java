@@ -48,7 +48,8 @@ public final class CityJobMain implements Callable<Integer> {
           Map.entry("checkpoint directory", "--checkpoint-dir"),
           Map.entry("out-of-orderness", "--out-of-orderness"),
           Map.entry("idleness", "--idleness"),
-          Map.entry("allowed lateness", "--allowed-lateness"));
+          Map.entry("allowed lateness", "--allowed-lateness"),
+          Map.entry("dead letter retention", "--dead-letter-retention"));
 
   @Spec CommandSpec spec;
 
@@ -123,6 +124,12 @@ public final class CityJobMain implements Callable<Integer> {
   Duration allowedLateness;
 
   @Option(
+      names = "--dead-letter-retention",
+      defaultValue = "720h",
+      description = "Dead letters older than this are deleted, hourly (default 720h, 30 days).")
+  Duration deadLetterRetention;
+
+  @Option(
       names = "--no-publish",
       description = "Write results to the database only, not to the live topics.")
   boolean noPublish;
@@ -183,6 +190,7 @@ public final class CityJobMain implements Callable<Integer> {
           .outOfOrderness(outOfOrderness)
           .idleness(idleness)
           .allowedLateness(allowedLateness)
+          .deadLetterRetention(deadLetterRetention)
           .publishResults(!noPublish)
           .build();
     } catch (InvalidSettingException e) {

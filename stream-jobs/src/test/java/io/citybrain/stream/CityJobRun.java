@@ -73,6 +73,16 @@ final class CityJobRun implements AutoCloseable {
   /** Starts the job on these ends and a subscriber on its result topics; waits until it runs. */
   static CityJobRun start(TestServices services, CityJobConfig config, CityJobIo io)
       throws Exception {
+    return start(services, config, io, true);
+  }
+
+  /**
+   * As {@link #start(TestServices, CityJobConfig, CityJobIo)}; without restarts any task failure
+   * fails the job, so a job still running has restarted 0 times.
+   */
+  static CityJobRun start(
+      TestServices services, CityJobConfig config, CityJobIo io, boolean restarts)
+      throws Exception {
     // The lanes' sessions exist before the job deploys: nothing the simulator sends early is lost.
     LaneSessions.open(config.source());
     MqttConnection results =
@@ -90,9 +100,13 @@ final class CityJobRun implements AutoCloseable {
                   .add(payload));
     }
     Configuration conf = new Configuration();
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+    if (restarts) {
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+    } else {
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    }
     // Every type crossing the network must have a real serializer: Kryo fallbacks fail the job.
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -160,6 +174,11 @@ final class CityJobRun implements AutoCloseable {
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(500))
         .until(() -> query(services, sql), now -> now >= atLeast);
+  }
+
+  /** The job's status now. */
+  JobStatus status() throws Exception {
+    return job.getJobStatus().get();
   }
 
   /** The window end of the newest picture of {@code district} this run's subscriber received. */

@@ -18,11 +18,20 @@ public final class TelemetrySink implements Sink<Ingested> {
   private final String jdbcUrl;
   private final int batchSize;
   private final Duration flushInterval;
+  private final Duration deadLetterRetention;
 
+  /** Without a dead-letter retention (TimescaleDB's policy, or a test's). */
   public TelemetrySink(String jdbcUrl, int batchSize, Duration flushInterval) {
+    this(jdbcUrl, batchSize, flushInterval, null);
+  }
+
+  /** Deletes dead letters older than {@code deadLetterRetention} (null: never), hourly. */
+  public TelemetrySink(
+      String jdbcUrl, int batchSize, Duration flushInterval, Duration deadLetterRetention) {
     this.jdbcUrl = jdbcUrl;
     this.batchSize = batchSize;
     this.flushInterval = flushInterval;
+    this.deadLetterRetention = deadLetterRetention;
   }
 
   @Override
@@ -31,10 +40,13 @@ public final class TelemetrySink implements Sink<Ingested> {
         jdbcUrl,
         batchSize,
         flushInterval,
+        deadLetterRetention == null ? null : new DeadLetterRetention(deadLetterRetention),
         context,
         (in, batch) -> {
           if (in.item != null) {
             batch.item(in.item);
+          } else if (in.counted) {
+            batch.failedAfterCounting(in.rejection);
           } else {
             batch.rejection(in.rejection);
           }

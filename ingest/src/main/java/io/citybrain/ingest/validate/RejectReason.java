@@ -46,7 +46,12 @@ public enum RejectReason {
   /** The camera event type is not one of the reference data's camera event types. */
   UNKNOWN_EVENT_TYPE,
   /** An id or a free-text field is longer than its limit ({@link Text}). */
-  TEXT_TOO_LONG;
+  TEXT_TOO_LONG,
+  /**
+   * A stream operator failed on this item (a value it cannot handle, a bug): dead-lettered with the
+   * exception instead of failing the task, which would bring the same item back forever.
+   */
+  PROCESSING_FAILED;
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);
