@@ -375,7 +375,6 @@ public final class CityJobConfig implements Serializable, Described {
     private Duration rawFlushInterval = DEFAULT_RAW_FLUSH_INTERVAL;
     private Duration futureLimit = DEFAULT_FUTURE_LIMIT;
     private long maxSeqJump = DEFAULT_MAX_SEQ_JUMP;
-  }
     private Duration deadLetterRetention = DEFAULT_DEAD_LETTER_RETENTION;
     private boolean publishResults = true;
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -30,7 +31,8 @@ class ValidatedEventTimeTest {
   static final Registry REGISTRY =
       new Registry(
           Map.of("DP-RG-00001", new KnownDevice("DP-RG-00001", "DP", "sensor")),
-          Map.of("rainfall_mm_h", new MetricRange(0, 300)));
+          Map.of("rainfall_mm_h", new MetricRange(0, 300)),
+          Set.of());
   static final ValidatedWatermarks STRATEGY =
       new ValidatedWatermarks(
           () -> REGISTRY, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofSeconds(30));
