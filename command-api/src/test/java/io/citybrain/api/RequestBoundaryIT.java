@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -119,6 +120,11 @@ class RequestBoundaryIT {
             "username=admin&password=" + ApiFixture.PASSWORD);
     assertThat(form.statusCode()).as(form.body()).isEqualTo(415);
     assertThat(uploads()).isEqualTo(before);
+    for (String operation : List.of("login", "reportCase", "transitionCase", "triggerResponse")) {
+      assertThat(f.client.contract().operation(operation).getResponse(415))
+          .as("the document declares %s's 415", operation)
+          .isNotNull();
+    }
   }
 
   @Test

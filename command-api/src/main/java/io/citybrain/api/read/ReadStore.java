@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +36,15 @@ public final class ReadStore {
   private final long summaryCacheNanos;
 
   /**
-   * The summary's database part, shared by the requests of one cache period and by concurrent ones
-   * (event loop).
+   * The summary's database part per scope, shared by the requests of one cache period and by
+   * concurrent ones (event loop). Bounded: beyond {@link #MAX_CACHED_SCOPES} scopes it starts over.
    */
-  private Future<JsonObject> summaryRows;
+  private final Map<ReadScope, Cached> summaryRows = new HashMap<>();
 
-  private long summaryRowsAt;
+  static final int MAX_CACHED_SCOPES = 64;
+
+  /** One scope's rows and when they were asked for. */
+  private record Cached(Future<JsonObject> rows, long at) {}
 
   /**
    * @param summaryCache how long the summary's database part is reused (zero: never)
@@ -102,21 +106,19 @@ public final class ReadStore {
    * requests during the round wait for it.
    */
   Future<JsonObject> summaryRows(ReadScope scope) {
-    if (!scope.cityWide()) {
-      // Scoped summaries are rare (a district's own wall) and not shared: read them as asked.
-      Instant at = Instant.now();
-      return db.query(c -> summaryRows(c, scope, at));
-    }
     long now = System.nanoTime();
-    if (summaryRows != null
-        && (!summaryRows.isComplete() || now - summaryRowsAt < summaryCacheNanos)) {
-      return summaryRows;
+    Cached cached = summaryRows.get(scope);
+    if (cached != null && (!cached.rows().isComplete() || now - cached.at() < summaryCacheNanos)) {
+      return cached.rows();
+    }
+    if (summaryRows.size() >= MAX_CACHED_SCOPES) {
+      summaryRows.clear();
     }
     Instant at = Instant.now();
-    Future<JsonObject> rows = db.query(c -> summaryRows(c, ReadScope.CITY, at));
-    summaryRows = rows;
-    summaryRowsAt = now;
-    rows.onFailure(e -> summaryRows = null);
+    Future<JsonObject> rows = db.query(c -> summaryRows(c, scope, at));
+    Cached entry = new Cached(rows, now);
+    summaryRows.put(scope, entry);
+    rows.onFailure(e -> summaryRows.remove(scope, entry));
     return rows;
   }
 
