@@ -128,13 +128,17 @@ class LiveSocketIT {
               "{\"subscribe\":[\"" + "X".repeat(5000) + "\"]}",
               "{\"subscribe\":[" + "\"DP\",".repeat(500) + "\"DP\"]}",
               "{\"subscribe\":[\"ZZ\"]}",
-              "{\"hello\":true}");
+              "{\"hello\":true}",
+              "{\"" + "f".repeat(10_000) + "\":1}");
       for (String text : bad) {
         s.send(text);
       }
       s.ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).get(5, TimeUnit.SECONDS);
       s.awaitFrames("error", bad.size() + 1);
-      assertThat(s.ofType("error")).allSatisfy(e -> assertThat(e.getString("reason")).isNotBlank());
+      assertThat(s.ofType("error"))
+          .allSatisfy(e -> assertThat(e.getString("reason")).isNotBlank())
+          .allSatisfy(
+              e -> assertThat(e.encode()).as("no echo of a long input").hasSizeLessThan(300));
       s.send("{\"subscribe\":[\"DP\"]}");
       s.awaitFrames("subscribed", 1);
       assertThat(s.ofType("subscribed").get(0).getJsonArray("districts")).containsExactly("DP");

@@ -126,7 +126,11 @@ public final class LiveHub {
     }
     for (String field : message.fieldNames()) {
       if (!field.equals("subscribe") && !field.equals("unsubscribe")) {
-        error(client, field, "unknown field; a message has subscribe and unsubscribe only");
+        // The name is the client's: echoed only when short.
+        error(
+            client,
+            field.length() <= 32 ? field : "message",
+            "unknown field; a message has subscribe and unsubscribe only");
         return;
       }
     }
