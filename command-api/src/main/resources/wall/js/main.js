@@ -85,7 +85,7 @@ async function start(s) {
   touch('map', 'tiles', 'detail', 'feed', 'incident', 'header');
 
   // data-live="open" once subscribed: the dot in the top bar, and what WallIT waits for.
-  new Live(s.token, onFrame, liveState => { document.body.dataset.live = liveState; });
+  new Live(api, onFrame, liveState => { document.body.dataset.live = liveState; });
   every(CASES_EVERY_MS, loadCases);
   every(PIPELINE_EVERY_MS, loadPipeline);
   setInterval(() => { $('clock').textContent = new Date().toLocaleTimeString('en-GB', { hour12: false }); }, 1000);

@@ -45,6 +45,9 @@ public final class ApiConfig implements Described {
   /** Bytes Netty may hold for one WebSocket before the client counts as slow. */
   public static final int DEFAULT_LIVE_WRITE_QUEUE_BYTES = 64 * 1024;
 
+  /** Live WebSockets one user may hold at once (a wall per screen, a few tabs). */
+  public static final int DEFAULT_LIVE_CONNECTIONS_PER_USER = 8;
+
   public static final Duration DEFAULT_CASE_POLL_INTERVAL = Duration.ofSeconds(2);
 
   /**
@@ -98,6 +101,7 @@ public final class ApiConfig implements Described {
   private final Duration retryBackoffMax;
   private final int liveQueueLimit;
   private final int liveWriteQueueBytes;
+  private final int liveConnectionsPerUser;
   private final Duration casePollInterval;
   private final Duration caseMergeWindow;
   private final double caseMergeDistanceM;
@@ -127,6 +131,7 @@ public final class ApiConfig implements Described {
     retryBackoffMax = b.retryBackoffMax;
     liveQueueLimit = b.liveQueueLimit;
     liveWriteQueueBytes = b.liveWriteQueueBytes;
+    liveConnectionsPerUser = b.liveConnectionsPerUser;
     casePollInterval = b.casePollInterval;
     caseMergeWindow = b.caseMergeWindow;
     caseMergeDistanceM = b.caseMergeDistanceM;
@@ -187,6 +192,7 @@ public final class ApiConfig implements Described {
         "must not be below the retry backoff (" + retryBackoff + "), was " + retryBackoffMax);
     Check.within(liveQueueLimit, 1, 100_000, "live queue limit");
     Check.atLeast(liveWriteQueueBytes, 1024, "live write queue bytes");
+    Check.within(liveConnectionsPerUser, 1, 10_000, "live connections per user");
     Check.positive(casePollInterval, "case poll interval");
     Check.positive(caseMergeWindow, "case merge window");
     Check.require(
@@ -224,6 +230,7 @@ public final class ApiConfig implements Described {
         .add("retry backoff", retryBackoff + " .. " + retryBackoffMax)
         .add("live queue limit", liveQueueLimit + " events")
         .add("live write queue bytes", liveWriteQueueBytes)
+        .add("live connections per user", liveConnectionsPerUser)
         .add("case poll interval", casePollInterval)
         .add("case merge window", caseMergeWindow)
         .add("case merge distance (m)", caseMergeDistanceM)
@@ -315,6 +322,10 @@ public final class ApiConfig implements Described {
     return liveWriteQueueBytes;
   }
 
+  public int liveConnectionsPerUser() {
+    return liveConnectionsPerUser;
+  }
+
   public Duration casePollInterval() {
     return casePollInterval;
   }
@@ -380,6 +391,7 @@ public final class ApiConfig implements Described {
     private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
     private int liveQueueLimit = DEFAULT_LIVE_QUEUE_LIMIT;
     private int liveWriteQueueBytes = DEFAULT_LIVE_WRITE_QUEUE_BYTES;
+    private int liveConnectionsPerUser = DEFAULT_LIVE_CONNECTIONS_PER_USER;
     private Duration casePollInterval = DEFAULT_CASE_POLL_INTERVAL;
     private Duration caseMergeWindow = DEFAULT_CASE_MERGE_WINDOW;
     private double caseMergeDistanceM = DEFAULT_CASE_MERGE_DISTANCE_M;
@@ -499,6 +511,11 @@ public final class ApiConfig implements Described {
 
     public Builder liveWriteQueueBytes(int value) {
       liveWriteQueueBytes = value;
+      return this;
+    }
+
+    public Builder liveConnectionsPerUser(int value) {
+      liveConnectionsPerUser = value;
       return this;
     }
 

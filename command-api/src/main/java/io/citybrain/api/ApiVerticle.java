@@ -115,7 +115,8 @@ final class ApiVerticle extends VerticleBase {
                 config.caseMergeDistanceM(),
                 config.caseMinConfidence()),
             hub);
-    LiveHandshake handshake = new LiveHandshake(tokens.auth(), hub);
+    LiveHandshake handshake =
+        new LiveHandshake(vertx, tokens.auth(), hub, config.liveConnectionsPerUser());
     new SampledGauges()
         .add("citybrain_api_live_clients", () -> hub.stats().clients())
         .add("citybrain_api_live_dropped_events", () -> hub.stats().dropped())

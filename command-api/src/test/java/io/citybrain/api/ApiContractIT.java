@@ -443,7 +443,9 @@ class ApiContractIT {
 
   @Test
   @Order(9)
-  @DisplayName("the live WebSocket refuses a missing token and greets a valid one")
+  @DisplayName(
+      "the live WebSocket refuses a missing token and one in the URL, greets a bearer header and a"
+          + " one-time ticket")
   void liveHandshake() throws Exception {
     String ws = f.api.url().replace("http", "ws") + "/api/v1/live";
     HttpClient http = HttpClient.newHttpClient();
@@ -456,16 +458,40 @@ class ApiContractIT {
             e ->
                 assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
                     .isEqualTo(401));
+    CompletableFuture<WebSocket> inUrl =
+        http.newWebSocketBuilder()
+            .buildAsync(URI.create(ws + "?access_token=" + f.token("coord-dp")), new Listener());
+    assertThat(inUrl)
+        .failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableOfType(ExecutionException.class)
+        .satisfies(
+            e ->
+                assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
+                    .isEqualTo(401));
     Listener listener = new Listener();
     WebSocket socket =
         http.newWebSocketBuilder()
-            .buildAsync(URI.create(ws + "?access_token=" + f.token("coord-dp")), listener)
+            .header("Authorization", "Bearer " + f.token("coord-dp"))
+            .buildAsync(URI.create(ws), listener)
             .get(10, TimeUnit.SECONDS);
     assertThat(listener.first.get(10, TimeUnit.SECONDS))
         .contains("\"type\":\"hello\"")
         .contains("\"DP\"")
         .doesNotContain("\"NS\"");
     socket.abort();
+    assertThat(f.client.post("/api/v1/live/tickets", null, null).status()).isEqualTo(401);
+    ApiClient.Reply ticket = f.client.post("/api/v1/live/tickets", f.token("coord-dp"), null);
+    assertThat(ticket.status()).as(ticket.text()).isEqualTo(201);
+    String url = ws + "?ticket=" + ticket.json().getString("ticket");
+    Listener byTicket = new Listener();
+    WebSocket ticketed =
+        http.newWebSocketBuilder().buildAsync(URI.create(url), byTicket).get(10, TimeUnit.SECONDS);
+    assertThat(byTicket.first.get(10, TimeUnit.SECONDS)).contains("\"user\":\"coord-dp\"");
+    ticketed.abort();
+    assertThat(http.newWebSocketBuilder().buildAsync(URI.create(url), new Listener()))
+        .as("a ticket admits once")
+        .failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableOfType(ExecutionException.class);
     f.client.covered.add("live 101");
   }
 

@@ -94,6 +94,13 @@ final class ApiFixture implements AutoCloseable {
     return tokens.get(user);
   }
 
+  /** A one-time ticket for the live WebSocket, as the wall gets one. */
+  String liveTicket(String user) throws Exception {
+    ApiClient.Reply reply = client.post("/api/v1/live/tickets", token(user), null);
+    assertThat(reply.status()).as(reply.text()).isEqualTo(201);
+    return reply.json().getString("ticket");
+  }
+
   @Override
   public void close() {
     client.close();

@@ -47,7 +47,7 @@ class LiveBackpressureIT {
             ApiFixture.start(
                 services, c -> c.liveQueueLimit(QUEUE_LIMIT).liveWriteQueueBytes(16 * 1024));
         RawWebSocket slow =
-            new RawWebSocket(f.api.url(), "/api/v1/live?access_token=" + f.token("viewer"));
+            new RawWebSocket(f.api.url(), "/api/v1/live?ticket=" + f.liveTicket("viewer"));
         LiveClient fast = new LiveClient(f.api.url(), f.token("viewer"), "DP");
         MqttConnection mqtt =
             PahoConnection.connect(

@@ -26,9 +26,8 @@ final class LiveClient implements WebSocket.Listener, AutoCloseable {
     socket =
         HttpClient.newHttpClient()
             .newWebSocketBuilder()
-            .buildAsync(
-                URI.create(apiUrl.replace("http", "ws") + "/api/v1/live?access_token=" + token),
-                this)
+            .header("Authorization", "Bearer " + token)
+            .buildAsync(URI.create(apiUrl.replace("http", "ws") + "/api/v1/live"), this)
             .get(10, TimeUnit.SECONDS);
     socket
         .sendText(

@@ -7,6 +7,7 @@ import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
 import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Params;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
 import io.citybrain.api.live.LiveHub;
@@ -15,6 +16,7 @@ import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.GridCaseCategory;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -23,6 +25,9 @@ import java.util.Optional;
  * rates.
  */
 public final class CaseRoutes {
+  /** The longest range the rates are computed over: a year and a day. */
+  static final Duration MAX_STATS_RANGE = Duration.ofDays(366);
+
   private final CitySeeds seeds;
   private final CaseStore store;
   private final LiveHub hub;
@@ -76,25 +81,44 @@ public final class CaseRoutes {
     Replies.reply(
         ctx,
         store.list(
-            Params.district(seeds, "district", Params.query(ctx, "district")),
-            Params.query(ctx, "state"),
-            Params.query(ctx, "department"),
-            Params.query(ctx, "subtype"),
+            scope(ctx),
+            new CaseStore.CaseFilter(
+                Params.query(ctx, "state"),
+                Params.query(ctx, "department"),
+                Params.query(ctx, "subtype")),
             Params.integer(ctx, "limit", 100),
-            Params.integer(ctx, "offset", 0)));
+            Params.integer(ctx, "offset", 0),
+            Params.query(ctx, "after")));
+  }
+
+  /** The {@code district} query parameter (400 when unknown) within the caller's scope. */
+  private ReadScope scope(RoutingContext ctx) {
+    return ReadScope.of(
+        Access.caller(ctx), Params.district(seeds, "district", Params.query(ctx, "district")));
   }
 
   private void stats(RoutingContext ctx) {
     String by = Params.query(ctx, "by");
     Instant to = Params.instant(ctx, "to", Instant.now().plusSeconds(1));
-    Instant from = Params.instant(ctx, "from", Instant.EPOCH);
+    Instant from = Params.instant(ctx, "from", to.minus(MAX_STATS_RANGE));
     Params.ordered(from, to);
-    Replies.reply(ctx, store.stats(by == null ? "all" : by, from, to));
+    Params.within(from, to, MAX_STATS_RANGE);
+    Replies.reply(
+        ctx, store.stats(by == null ? "all" : by, from, to, ReadScope.of(Access.caller(ctx))));
   }
 
   private void get(RoutingContext ctx) {
     String caseId = ctx.pathParam("caseId");
-    Replies.reply(ctx, store.find(caseId).map(found -> found.orElseThrow(() -> notFound(caseId))));
+    Replies.reply(
+        ctx,
+        store
+            .find(caseId)
+            .map(found -> found.orElseThrow(() -> notFound(caseId)))
+            .map(
+                found -> {
+                  Access.caller(ctx).requireDistrict(found.getString("district"));
+                  return found;
+                }));
   }
 
   private void transition(RoutingContext ctx) {

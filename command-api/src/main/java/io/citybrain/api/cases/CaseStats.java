@@ -1,6 +1,7 @@
 package io.citybrain.api.cases;
 
 import io.citybrain.api.db.Rows;
+import io.citybrain.api.http.ReadScope;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,6 +30,14 @@ public final class CaseStats {
    */
   public static List<JsonObject> rates(Connection c, String groupBy, Instant from, Instant to)
       throws SQLException {
+    return rates(c, groupBy, from, to, ReadScope.CITY);
+  }
+
+  /** The same over the cases of the scope's districts only. */
+  public static List<JsonObject> rates(
+      Connection c, String groupBy, Instant from, Instant to, ReadScope scope) throws SQLException {
+    List<Object> params = new ArrayList<>(List.of(from, to));
+    String inScope = scope.condition("district", params);
     String key = groupBy == null ? "'all'" : groupBy;
     String sql =
         "SELECT "
@@ -39,8 +48,10 @@ public final class CaseStats {
             + "count(*) FILTER (WHERE "
             + RESOLVED
             + " AND resolved_at <= due_at) AS within_sla "
-            + "FROM grid_case WHERE created_at >= ? AND created_at < ? GROUP BY 1 ORDER BY 1";
-    try (PreparedStatement ps = Rows.bind(c.prepareStatement(sql), from, to);
+            + "FROM grid_case WHERE created_at >= ? AND created_at < ? AND "
+            + inScope
+            + " GROUP BY 1 ORDER BY 1";
+    try (PreparedStatement ps = Rows.bind(c.prepareStatement(sql), params.toArray());
         ResultSet rs = ps.executeQuery()) {
       List<JsonObject> rows = new ArrayList<>();
       while (rs.next()) {

@@ -5,6 +5,7 @@ import io.citybrain.api.db.Db;
 import io.citybrain.api.db.Rows;
 import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.proto.CaseState;
 import io.citybrain.proto.Word;
 import io.vertx.core.Future;
@@ -56,15 +57,21 @@ public final class CaseStore {
         });
   }
 
-  Future<JsonObject> list(
-      String district, String state, String department, String subtype, int limit, int offset) {
-    return db.query(c -> list(c, district, state, department, subtype, limit, offset));
+  /** What a case list is filtered by (null: any). */
+  record CaseFilter(String state, String department, String subtype) {}
+
+  /**
+   * A page of the scope's cases, newest first: after a case id (keyset) or, capped by the document,
+   * by offset.
+   */
+  Future<JsonObject> list(ReadScope scope, CaseFilter filter, int limit, int offset, String after) {
+    return db.query(c -> list(c, scope, filter, limit, offset, after));
   }
 
   /**
    * @param by district, department, category, or all
    */
-  Future<JsonObject> stats(String by, Instant from, Instant to) {
+  Future<JsonObject> stats(String by, Instant from, Instant to, ReadScope scope) {
     return db.query(
         c ->
             new JsonObject()
@@ -73,7 +80,8 @@ public final class CaseStore {
                 .put("to", to.toString())
                 .put(
                     "items",
-                    new JsonArray(CaseStats.rates(c, by.equals("all") ? null : by, from, to))));
+                    new JsonArray(
+                        CaseStats.rates(c, by.equals("all") ? null : by, from, to, scope))));
   }
 
   /** A case with its history; empty when unknown. */
@@ -255,19 +263,16 @@ public final class CaseStore {
   }
 
   private static JsonObject list(
-      Connection c,
-      String district,
-      String state,
-      String department,
-      String subtype,
-      int limit,
-      int offset)
+      Connection c, ReadScope scope, CaseFilter filter, int limit, int offset, String after)
       throws SQLException {
     StringBuilder where = new StringBuilder(" WHERE true");
     List<Object> params = new ArrayList<>();
+    scope.where(where, params, "district");
     for (String[] f :
         new String[][] {
-          {"district", district}, {"state", state}, {"department", department}, {"subtype", subtype}
+          {"state", filter.state()},
+          {"department", filter.department()},
+          {"subtype", filter.subtype()}
         }) {
       if (f[1] != null) {
         where.append(" AND ").append(f[0]).append(" = ?");
@@ -282,8 +287,15 @@ public final class CaseStore {
       rs.next();
       total = rs.getLong(1);
     }
+    if (after != null) {
+      // Newest first: the page after a case is the older ones, found by (created_at, case_id).
+      where.append(
+          " AND (created_at, case_id) < (SELECT created_at, case_id FROM grid_case WHERE case_id"
+              + " = ?)");
+      params.add(after);
+    }
     params.add(limit);
-    params.add(offset);
+    params.add(after == null ? offset : 0);
     JsonArray items = new JsonArray();
     try (PreparedStatement ps =
             Rows.bind(
@@ -292,7 +304,7 @@ public final class CaseStore {
                         + COLUMNS
                         + " FROM grid_case"
                         + where
-                        + " ORDER BY created_at DESC, case_id LIMIT ? OFFSET ?"),
+                        + " ORDER BY created_at DESC, case_id DESC LIMIT ? OFFSET ?"),
                 params.toArray());
         ResultSet rs = ps.executeQuery()) {
       Rows.all(rs).forEach(row -> items.add(withAllowed(row)));
@@ -301,7 +313,12 @@ public final class CaseStore {
         .put("items", items)
         .put("total", total)
         .put("limit", limit)
-        .put("offset", offset);
+        .put("offset", after == null ? offset : 0)
+        .put(
+            "next",
+            items.size() == limit
+                ? items.getJsonObject(items.size() - 1).getString("case_id")
+                : null);
   }
 
   static JsonObject withAllowed(JsonObject row) {

@@ -3,12 +3,12 @@ package io.citybrain.api.http;
 import io.vertx.core.Vertx;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
 import java.util.List;
 
 /**
@@ -23,16 +23,31 @@ public final class Operations {
 
   public Operations(Vertx vertx, OpenAPIContract contract, JWTAuth tokens) {
     this.contract = contract;
-    // The body is read once, up front, so a 413 comes before validation and the validator reads it
-    // from the context.
+    JsonBodies bodies = new JsonBodies();
+    // Security headers on every answer, the wall's included; a body is read only where the
+    // document takes one: for the open operations (login) at once, for the others after the token
+    // is verified. Either way before validation, which reads it from the context.
     this.builder =
         RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
-            .rootHandler(BodyHandler.create().setBodyLimit(Failures.MAX_BODY_BYTES));
-    builder.security("bearer").httpHandler(JWTAuthHandler.create(tokens));
+            .rootHandler(new SecurityHeaders())
+            .rootHandler(ctx -> openBody(ctx, bodies));
+    builder.security("bearer").httpHandler(new BearerThenBody(tokens, bodies));
     for (OpenAPIRoute route : builder.getRoutes()) {
       // First of each route's failure handlers, so the ones a feature adds see our 400.
       route.addFailureHandler(
           BadRequests.translating(route.getOperation(), contract.getRawContract()));
+    }
+  }
+
+  /** Reads the body of an operation that needs no token; others wait for theirs. */
+  private void openBody(RoutingContext ctx, JsonBodies bodies) {
+    Operation operation = contract.findOperation(ctx.request().path(), ctx.request().method());
+    if (operation != null
+        && operation.getSecurityRequirements().isEmpty()
+        && operation.getRequestBody() != null) {
+      bodies.handle(ctx);
+    } else {
+      ctx.next();
     }
   }
 

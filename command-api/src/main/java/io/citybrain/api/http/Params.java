@@ -3,6 +3,7 @@ package io.citybrain.api.http;
 import io.citybrain.seeds.CitySeeds;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -59,6 +60,21 @@ public final class Params {
   public static void ordered(Instant from, Instant to) {
     if (!from.isBefore(to)) {
       throw ApiException.badRequest("from", "must be before to (" + to + "), was " + from);
+    }
+  }
+
+  /** 400 when the range is longer than {@code max}. */
+  public static void within(Instant from, Instant to, Duration max) {
+    if (Duration.between(from, to).compareTo(max) > 0) {
+      throw ApiException.badRequest(
+          "from",
+          "the range from "
+              + from
+              + " to "
+              + to
+              + " is longer than "
+              + max.toDays()
+              + " days; narrow it");
     }
   }
 

@@ -1,37 +1,71 @@
 package io.citybrain.api.live;
 
+import static io.citybrain.api.http.Access.requires;
+
+import io.citybrain.api.http.Access;
 import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
 import io.citybrain.api.http.Operations;
+import io.citybrain.api.http.Replies;
+import io.citybrain.api.http.Role;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 /**
- * The live WebSocket's upgrade at the document's {@code live} path: the token comes as a bearer
- * header or, for browsers, as {@code access_token} in the query; a verified caller's socket goes to
- * the hub.
+ * The live WebSocket's upgrade at the document's {@code live} path. A caller proves who it is by a
+ * bearer header (programs) or a one-time ticket from {@code POST /api/v1/live/tickets} in the query
+ * (browsers, which cannot set headers on an upgrade); a token in the URL is refused. The socket
+ * closes when the token behind it expires, and a user holds at most a configured number of sockets.
  */
 public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
+  /** Close code for a socket whose token expired (application range 4000-4999). */
+  public static final short TOKEN_EXPIRED = 4001;
+
+  /** Close code for a connection beyond the user's cap. */
+  public static final short TOO_MANY = 4008;
+
+  private final Vertx vertx;
   private final JWTAuth tokens;
   private final LiveHub hub;
+  private final LiveTickets tickets = new LiveTickets();
+  private final int connectionsPerUser;
   private String path;
 
-  public LiveHandshake(JWTAuth tokens, LiveHub hub) {
+  public LiveHandshake(Vertx vertx, JWTAuth tokens, LiveHub hub, int connectionsPerUser) {
+    this.vertx = vertx;
     this.tokens = tokens;
     this.hub = hub;
+    this.connectionsPerUser = connectionsPerUser;
   }
 
-  /** Takes the path from the document's {@code live} operation. */
+  /** Takes the path from the document's {@code live} operation and serves the tickets. */
   public void mount(Operations ops) {
     path = ops.path("live");
     // The server hands upgrades to this handler before routing; a plain GET of the path falls
     // through to the router's 404, as for any path without a route.
     ops.get("live").addHandler(RoutingContext::next);
+    ops.get("createLiveTicket").addHandler(requires(Role.VIEWER)).addHandler(this::ticket);
+  }
+
+  private void ticket(RoutingContext ctx) {
+    LiveTickets.Issued issued =
+        tickets.issue(Access.caller(ctx), expiresAt(ctx.user()), Instant.now());
+    Replies.json(
+        ctx,
+        201,
+        new JsonObject()
+            .put("ticket", issued.ticket())
+            .put("expires_at", issued.expiresAt().toString()));
   }
 
   @Override
@@ -40,15 +74,19 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
       handshake.reject(404);
       return;
     }
-    String token = bearer(handshake.headers().get("authorization"));
-    if (token == null && handshake.query() != null) {
-      for (String pair : handshake.query().split("&")) {
-        if (pair.startsWith("access_token=")) {
-          token = URLDecoder.decode(pair.substring(13), StandardCharsets.UTF_8);
-        }
+    String ticket = queryParam(handshake.query(), "ticket");
+    if (ticket != null) {
+      LiveTickets.Pending pending = tickets.spend(ticket, Instant.now());
+      if (pending == null) {
+        handshake.reject(401);
+        return;
       }
+      accept(handshake, pending.caller(), pending.tokenExpiresAt());
+      return;
     }
+    String token = bearer(handshake.headers().get("authorization"));
     if (token == null) {
+      // Also when the token came in the query: URLs end up in logs and browser histories.
       handshake.reject(401);
       return;
     }
@@ -56,24 +94,85 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
         .authenticate(new TokenCredentials(token))
         .onComplete(
             ar -> {
-              if (ar.failed()) {
+              Caller caller = ar.succeeded() ? callerOf(ar.result()) : null;
+              if (caller == null) {
                 handshake.reject(401);
                 return;
               }
-              Caller caller;
-              try {
-                caller = Caller.of(ar.result());
-              } catch (ApiException e) {
-                handshake.reject(401);
-                return;
-              }
-              handshake.accept().onSuccess(ws -> hub.add(ws, caller));
+              accept(handshake, caller, expiresAt(ar.result()));
             });
   }
 
+  private void accept(ServerWebSocketHandshake handshake, Caller caller, Instant tokenExpiresAt) {
+    handshake
+        .accept()
+        .onSuccess(
+            ws -> {
+              if (hub.connections(caller.name()) >= connectionsPerUser) {
+                ws.close(
+                    TOO_MANY,
+                    "at most " + connectionsPerUser + " live connections per user; close one");
+                return;
+              }
+              long timer = closeAtExpiry(ws, tokenExpiresAt);
+              hub.add(ws, caller, () -> vertx.cancelTimer(timer));
+            });
+  }
+
+  /**
+   * Closes the socket when its token expires (a token without expiry keeps it open); the timer's
+   * id, to cancel when the socket closes first.
+   */
+  private long closeAtExpiry(ServerWebSocket ws, Instant tokenExpiresAt) {
+    if (tokenExpiresAt == null) {
+      return -1;
+    }
+    long delayMs = Math.max(1, tokenExpiresAt.toEpochMilli() - System.currentTimeMillis());
+    return vertx.setTimer(
+        delayMs,
+        t -> {
+          if (!ws.isClosed()) {
+            ws.close(TOKEN_EXPIRED, "token expired; sign in again");
+          }
+        });
+  }
+
+  private static Caller callerOf(User user) {
+    try {
+      return Caller.of(user);
+    } catch (ApiException e) {
+      return null;
+    }
+  }
+
+  /** The token's {@code exp} claim, or null. */
+  static Instant expiresAt(User user) {
+    if (user == null) {
+      return null;
+    }
+    JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
+    Long exp = claims.getLong("exp");
+    return exp == null ? null : Instant.ofEpochSecond(exp);
+  }
+
+  /** The token of an {@code Authorization: Bearer} header, or null. */
   private static String bearer(String header) {
-    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? header.substring(7).trim()
-        : null;
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = header.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+
+  private static String queryParam(String query, String name) {
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      if (pair.startsWith(name + "=")) {
+        return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 }

@@ -43,13 +43,24 @@ public final class LiveHub {
     return latest.get(district);
   }
 
-  /** Takes an accepted socket of an authenticated caller. */
-  public void add(ServerWebSocket ws, Caller caller) {
+  /** How many sockets the user holds now. */
+  public int connections(String user) {
+    return (int) clients.values().stream().filter(c -> c.caller.name().equals(user)).count();
+  }
+
+  /** Takes an accepted socket of an authenticated caller; {@code onClose} runs when it closes. */
+  public void add(ServerWebSocket ws, Caller caller, Runnable onClose) {
     ws.setWriteQueueMaxSize(writeQueueBytes);
     Client client = new Client(ws, caller, new ClientQueue(queueLimit));
     clients.put(ws, client);
     ws.textMessageHandler(text -> command(client, text));
-    ws.closeHandler(v -> remove(client));
+    ws.binaryMessageHandler(
+        bytes -> error(client, "message", "must be a text frame with a JSON object"));
+    ws.closeHandler(
+        v -> {
+          remove(client);
+          onClose.run();
+        });
     ws.exceptionHandler(
         e -> LOG.debug("live socket of {} failed: {}", caller.name(), e.toString()));
     ws.drainHandler(v -> pump(client));
@@ -100,19 +111,37 @@ public final class LiveHub {
     }
   }
 
+  /**
+   * A client's message: {@code {"subscribe":[codes], "unsubscribe":[codes]}}. Anything else is
+   * answered with an error frame naming the field; nothing a client sends reaches the log as a
+   * stack trace.
+   */
   private void command(Client client, String text) {
     JsonObject message;
     try {
       message = new JsonObject(text);
-    } catch (DecodeException e) {
+    } catch (DecodeException | ClassCastException e) {
       error(client, "message", "must be a JSON object such as {\"subscribe\":[\"DP\"]}");
       return;
     }
-    JsonArray subscribe = message.getJsonArray("subscribe", new JsonArray());
-    JsonArray unsubscribe = message.getJsonArray("unsubscribe", new JsonArray());
+    for (String field : message.fieldNames()) {
+      if (!field.equals("subscribe") && !field.equals("unsubscribe")) {
+        // The name is the client's: echoed only when short.
+        error(
+            client,
+            field.length() <= 32 ? field : "message",
+            "unknown field; a message has subscribe and unsubscribe only");
+        return;
+      }
+    }
+    JsonArray subscribe = codes(client, message, "subscribe");
+    JsonArray unsubscribe = codes(client, message, "unsubscribe");
+    if (subscribe == null || unsubscribe == null) {
+      return;
+    }
     Set<String> added = new LinkedHashSet<>();
     for (Object item : subscribe) {
-      String district = String.valueOf(item);
+      String district = (String) item;
       if (!knownDistricts.contains(district)) {
         error(client, "subscribe", "unknown district '" + district + "'");
         return;
@@ -125,8 +154,8 @@ public final class LiveHub {
     }
     unsubscribe.forEach(
         d -> {
-          client.districts.remove(String.valueOf(d));
-          client.queue.dropSnapshot(String.valueOf(d));
+          client.districts.remove((String) d);
+          client.queue.dropSnapshot((String) d);
         });
     client.districts.addAll(added);
     send(
@@ -147,6 +176,24 @@ public final class LiveHub {
       }
     }
     pump(client);
+  }
+
+  /** The field's district codes, an empty array when absent; null after an error frame. */
+  private JsonArray codes(Client client, JsonObject message, String field) {
+    Object value = message.getValue(field);
+    if (value == null) {
+      return new JsonArray();
+    }
+    if (!(value instanceof JsonArray codes)
+        || codes.size() > knownDistricts.size()
+        || !codes.stream().allMatch(c -> c instanceof String s && s.length() <= 16)) {
+      error(
+          client,
+          field,
+          "must be an array of at most " + knownDistricts.size() + " district codes (strings)");
+      return null;
+    }
+    return codes;
   }
 
   private void error(Client client, String field, String reason) {

@@ -1,5 +1,6 @@
 package io.citybrain.api.read;
 
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.District;
 import io.vertx.core.json.JsonArray;
@@ -42,7 +43,8 @@ final class CitySummary {
         .put("snapshot", snapshot);
   }
 
-  JsonObject of(JsonObject raw, Instant now) {
+  /** The summary of the districts in the scope; the rows' alerts and incidents are scoped. */
+  JsonObject of(JsonObject raw, Instant now, ReadScope scope) {
     JsonObject stored = raw.getJsonObject("stored");
     JsonObject counts = raw.getJsonObject("counts");
     JsonArray districts = new JsonArray();
@@ -53,6 +55,9 @@ final class CitySummary {
     long openAlerts = 0;
     long openIncidents = 0;
     for (District d : seeds.districts()) {
+      if (!scope.covers(d.code())) {
+        continue;
+      }
       JsonObject snapshot = snapshotOf(d.code(), stored);
       JsonObject devices =
           counts.getJsonObject("devices").getJsonObject(d.code(), new JsonObject());

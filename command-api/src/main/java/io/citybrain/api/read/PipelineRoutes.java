@@ -2,7 +2,9 @@ package io.citybrain.api.read;
 
 import static io.citybrain.api.http.Access.requires;
 
+import io.citybrain.api.http.Access;
 import io.citybrain.api.http.Operations;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
 import io.vertx.ext.web.RoutingContext;
@@ -27,14 +29,18 @@ public final class PipelineRoutes {
   }
 
   private void pipeline(RoutingContext ctx) {
+    ReadScope scope = ReadScope.of(Access.caller(ctx));
     Replies.reply(
         ctx,
         store
-            .pipeline()
+            .pipeline(scope)
             .map(
                 health -> {
-                  // Sampled back on the event loop, which owns the meter.
-                  Double rate = rateIn.sample(System.nanoTime(), health.getLong("received"));
+                  // The meter follows the city's total; a scoped caller sees no city-wide rate.
+                  Double rate =
+                      scope.cityWide()
+                          ? rateIn.sample(System.nanoTime(), health.getLong("received"))
+                          : null;
                   return health.put("rate_in_per_s", rate);
                 }));
   }

@@ -2,9 +2,12 @@ package io.citybrain.api.read;
 
 import static io.citybrain.api.http.Access.requires;
 
+import io.citybrain.api.http.Access;
 import io.citybrain.api.http.ApiException;
+import io.citybrain.api.http.Caller;
 import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Params;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
 import io.citybrain.seeds.CitySeeds;
@@ -18,7 +21,8 @@ import java.util.function.Function;
 
 /**
  * The wall's read side: districts with their live snapshot, the city summary, history, devices,
- * alerts, incidents, accounting.
+ * alerts, incidents, accounting. Each read is bounded by the caller's district scope: lists show
+ * only its districts, one object outside it is 403.
  */
 public final class ReadRoutes {
   static final int MAX_HISTORY_POINTS = 10_000;
@@ -48,6 +52,7 @@ public final class ReadRoutes {
   }
 
   private void districts(RoutingContext ctx) {
+    Caller caller = Access.caller(ctx);
     Replies.reply(
         ctx,
         store
@@ -59,6 +64,7 @@ public final class ReadRoutes {
                             "items",
                             new JsonArray(
                                 seeds.districts().stream()
+                                    .filter(d -> caller.covers(d.code()))
                                     .map(
                                         d ->
                                             CitySummary.describe(
@@ -67,7 +73,7 @@ public final class ReadRoutes {
   }
 
   private void district(RoutingContext ctx) {
-    District district = district(ctx.pathParam("code"));
+    District district = district(ctx, ctx.pathParam("code"));
     Replies.reply(
         ctx,
         store
@@ -78,7 +84,7 @@ public final class ReadRoutes {
   }
 
   private void history(RoutingContext ctx) {
-    District district = district(ctx.pathParam("code"));
+    District district = district(ctx, ctx.pathParam("code"));
     String metric = ctx.pathParam("metric");
     if (seeds.metric(metric).isEmpty()) {
       throw ApiException.notFound("metric", metric);
@@ -118,11 +124,12 @@ public final class ReadRoutes {
   }
 
   private void summary(RoutingContext ctx) {
-    Replies.reply(ctx, store.summaryRows().map(raw -> summary.of(raw, Instant.now())));
+    ReadScope scope = ReadScope.of(Access.caller(ctx));
+    Replies.reply(ctx, store.summaryRows(scope).map(raw -> summary.of(raw, Instant.now(), scope)));
   }
 
   private void devices(RoutingContext ctx) {
-    String district = Params.district(seeds, "district", Params.query(ctx, "district"));
+    ReadScope scope = scope(ctx);
     String kind = Params.query(ctx, "kind");
     if (kind != null && seeds.deviceKind(kind).isEmpty()) {
       throw ApiException.badRequest("kind", "unknown device kind '" + kind + "'");
@@ -130,29 +137,28 @@ public final class ReadRoutes {
     Replies.reply(
         ctx,
         store.devices(
-            district,
-            kind,
-            Params.query(ctx, "class"),
-            Params.bool(ctx, "online"),
-            Params.integer(ctx, "limit", 100),
-            Params.integer(ctx, "offset", 0)));
+            scope,
+            new ReadStore.DeviceFilter(
+                kind, Params.query(ctx, "class"), Params.bool(ctx, "online")),
+            new ReadStore.Page(
+                Params.integer(ctx, "limit", 100),
+                Params.integer(ctx, "offset", 0),
+                Params.query(ctx, "after"))));
   }
 
   private void alerts(RoutingContext ctx) {
-    String district = Params.district(seeds, "district", Params.query(ctx, "district"));
     Replies.reply(
         ctx,
         store
-            .alerts(district, Params.query(ctx, "state"), Params.integer(ctx, "limit", 100))
+            .alerts(scope(ctx), Params.query(ctx, "state"), Params.integer(ctx, "limit", 100))
             .map(items -> new JsonObject().put("items", new JsonArray(items))));
   }
 
   private void incidents(RoutingContext ctx) {
-    String district = Params.district(seeds, "district", Params.query(ctx, "district"));
     Replies.reply(
         ctx,
         store
-            .incidents(district, Params.query(ctx, "state"), Params.integer(ctx, "limit", 100))
+            .incidents(scope(ctx), Params.query(ctx, "state"), Params.integer(ctx, "limit", 100))
             .map(items -> new JsonObject().put("items", new JsonArray(items))));
   }
 
@@ -162,19 +168,33 @@ public final class ReadRoutes {
         ctx,
         store
             .incident(id)
-            .map(found -> found.orElseThrow(() -> ApiException.notFound("incident", id))));
+            .map(found -> found.orElseThrow(() -> ApiException.notFound("incident", id)))
+            .map(
+                found -> {
+                  Access.caller(ctx).requireDistrict(found.getString("district"));
+                  return found;
+                }));
   }
 
   private void accounting(RoutingContext ctx) {
-    String district = Params.district(seeds, "district", Params.query(ctx, "district"));
     Replies.reply(
         ctx,
         store
-            .accounting(district)
+            .accounting(scope(ctx))
             .map(items -> new JsonObject().put("items", new JsonArray(items))));
   }
 
-  private District district(String code) {
-    return seeds.district(code).orElseThrow(() -> ApiException.notFound("district", code));
+  /** A known district in the caller's scope: 404 for an unknown code, 403 outside the scope. */
+  private District district(RoutingContext ctx, String code) {
+    District district =
+        seeds.district(code).orElseThrow(() -> ApiException.notFound("district", code));
+    Access.caller(ctx).requireDistrict(code);
+    return district;
+  }
+
+  /** The {@code district} query parameter (400 when unknown) within the caller's scope. */
+  private ReadScope scope(RoutingContext ctx) {
+    return ReadScope.of(
+        Access.caller(ctx), Params.district(seeds, "district", Params.query(ctx, "district")));
   }
 }

@@ -3,6 +3,7 @@ package io.citybrain.api.read;
 import io.citybrain.api.cases.CaseStats;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.db.Rows;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.proto.AlertStates;
 import io.citybrain.proto.IncidentState;
 import io.citybrain.proto.Severities;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +36,15 @@ public final class ReadStore {
   private final long summaryCacheNanos;
 
   /**
-   * The summary's database part, shared by the requests of one cache period and by concurrent ones
-   * (event loop).
+   * The summary's database part per scope, shared by the requests of one cache period and by
+   * concurrent ones (event loop). Bounded: beyond {@link #MAX_CACHED_SCOPES} scopes it starts over.
    */
-  private Future<JsonObject> summaryRows;
+  private final Map<ReadScope, Cached> summaryRows = new HashMap<>();
 
-  private long summaryRowsAt;
+  static final int MAX_CACHED_SCOPES = 64;
+
+  /** One scope's rows and when they were asked for. */
+  private record Cached(Future<JsonObject> rows, long at) {}
 
   /**
    * @param summaryCache how long the summary's database part is reused (zero: never)
@@ -59,31 +64,40 @@ public final class ReadStore {
     return db.query(c -> history(c, district, metric, resolution, from, to));
   }
 
-  Future<JsonObject> devices(
-      String district, String kind, String deviceClass, Boolean online, int limit, int offset) {
-    return db.query(c -> devices(c, district, kind, deviceClass, online, limit, offset));
+  /** A page of devices in the scope: after a device id (keyset) or, capped, by offset. */
+  Future<JsonObject> devices(ReadScope scope, DeviceFilter filter, Page page) {
+    return db.query(c -> devices(c, scope, filter, page));
   }
 
-  Future<List<JsonObject>> alerts(String district, String state, int limit) {
-    return db.query(c -> alerts(c, district, state, limit));
+  /** What a device list is filtered by (null: any). */
+  record DeviceFilter(String kind, String deviceClass, Boolean online) {}
+
+  /** A page: at most {@code limit} rows after the keyset cursor, or after skipping offset rows. */
+  record Page(int limit, int offset, String after) {}
+
+  Future<List<JsonObject>> alerts(ReadScope scope, String state, int limit) {
+    return db.query(c -> alerts(c, scope, state, limit));
   }
 
-  Future<List<JsonObject>> incidents(String district, String state, int limit) {
-    return db.query(c -> incidents(c, district, state, null, limit));
+  Future<List<JsonObject>> incidents(ReadScope scope, String state, int limit) {
+    return db.query(c -> incidents(c, scope, state, null, limit));
   }
 
   /** One incident, or empty. */
   Future<Optional<JsonObject>> incident(String id) {
-    return db.query(c -> incidents(c, null, null, id, 1).stream().findFirst());
+    return db.query(c -> incidents(c, ReadScope.CITY, null, id, 1).stream().findFirst());
   }
 
-  Future<List<JsonObject>> accounting(String district) {
-    return db.query(c -> accounting(c, district));
+  Future<List<JsonObject>> accounting(ReadScope scope) {
+    return db.query(c -> accounting(c, scope));
   }
 
-  /** The pipeline's totals, whether they balance, and the dead letters (no rate: see the meter). */
-  Future<JsonObject> pipeline() {
-    return db.query(ReadStore::pipeline);
+  /**
+   * The pipeline's totals in the scope, whether they balance, and the scope's dead letters (a dead
+   * letter without a district is the city's); no rate: see the meter.
+   */
+  Future<JsonObject> pipeline(ReadScope scope) {
+    return db.query(c -> pipeline(c, scope));
   }
 
   /**
@@ -91,41 +105,45 @@ public final class ReadStore {
    * incidents and the case rates. One database round for every request within the cache period;
    * requests during the round wait for it.
    */
-  Future<JsonObject> summaryRows() {
+  Future<JsonObject> summaryRows(ReadScope scope) {
     long now = System.nanoTime();
-    if (summaryRows != null
-        && (!summaryRows.isComplete() || now - summaryRowsAt < summaryCacheNanos)) {
-      return summaryRows;
+    Cached cached = summaryRows.get(scope);
+    if (cached != null && (!cached.rows().isComplete() || now - cached.at() < summaryCacheNanos)) {
+      return cached.rows();
+    }
+    if (summaryRows.size() >= MAX_CACHED_SCOPES) {
+      summaryRows.clear();
     }
     Instant at = Instant.now();
-    Future<JsonObject> rows = db.query(c -> summaryRows(c, at));
-    summaryRows = rows;
-    summaryRowsAt = now;
-    rows.onFailure(e -> summaryRows = null);
+    Future<JsonObject> rows = db.query(c -> summaryRows(c, scope, at));
+    Cached entry = new Cached(rows, now);
+    summaryRows.put(scope, entry);
+    rows.onFailure(e -> summaryRows.remove(scope, entry));
     return rows;
   }
 
-  private static JsonObject summaryRows(Connection c, Instant at) throws SQLException {
+  private static JsonObject summaryRows(Connection c, ReadScope scope, Instant at)
+      throws SQLException {
     return new JsonObject()
         .put("stored", storedSnapshots(c))
         .put("counts", counts(c))
-        .put("top_alerts", new JsonArray(alerts(c, null, AlertStates.RAISED, 5)))
+        .put("top_alerts", new JsonArray(alerts(c, scope, AlertStates.RAISED, 5)))
         .put(
             "open_incidents",
             new JsonArray(
-                incidents(c, null, null, null, 50).stream()
+                incidents(c, scope, null, null, 50).stream()
                     .filter(i -> !IncidentState.CLOSED.word().equals(i.getString("state")))
                     .limit(10)
                     .toList()))
         .put(
             "cases",
-            CaseStats.rates(c, null, Instant.EPOCH, at.plusSeconds(1)).stream()
+            CaseStats.rates(c, null, Instant.EPOCH, at.plusSeconds(1), scope).stream()
                 .findFirst()
                 .orElse(null));
   }
 
-  private static JsonObject pipeline(Connection c) throws SQLException {
-    List<JsonObject> districts = accounting(c, null);
+  private static JsonObject pipeline(Connection c, ReadScope scope) throws SQLException {
+    List<JsonObject> districts = accounting(c, scope);
     long received = 0;
     long stored = 0;
     long duplicate = 0;
@@ -144,23 +162,31 @@ public final class ReadStore {
     }
     JsonObject byReason = new JsonObject();
     long lastHour = 0;
+    List<Object> scoped = new ArrayList<>();
+    String inScope = scope.condition("district", scoped);
     try (PreparedStatement ps =
-            c.prepareStatement(
-                """
-        SELECT reason, count(*) FROM dead_letter WHERE received_at > now() - interval '1 hour'
-        GROUP BY reason ORDER BY reason""");
+            Rows.bind(
+                c.prepareStatement(
+                    "SELECT reason, count(*) FROM dead_letter WHERE received_at > now() - interval"
+                        + " '1 hour' AND "
+                        + inScope
+                        + " GROUP BY reason ORDER BY reason"),
+                scoped.toArray());
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         byReason.put(rs.getString(1), rs.getLong(2));
         lastHour += rs.getLong(2);
       }
     }
+    List<Object> recentParams = new ArrayList<>(scoped);
+    recentParams.add(RECENT_DEAD_LETTERS);
     List<JsonObject> recent =
         list(
             c,
-            """
-        SELECT received_at, topic, district, reason, detail FROM dead_letter ORDER BY received_at DESC LIMIT ?""",
-            List.of(RECENT_DEAD_LETTERS));
+            "SELECT received_at, topic, district, reason, detail FROM dead_letter WHERE "
+                + inScope
+                + " ORDER BY received_at DESC LIMIT ?",
+            recentParams);
     return new JsonObject()
         .put("generated_at", Instant.now().toString())
         .put("received", received)
@@ -190,7 +216,7 @@ public final class ReadStore {
     return out;
   }
 
-  private static List<JsonObject> alerts(Connection c, String district, String state, int limit)
+  private static List<JsonObject> alerts(Connection c, ReadScope scope, String state, int limit)
       throws SQLException {
     StringBuilder sql =
         new StringBuilder(
@@ -198,7 +224,7 @@ public final class ReadStore {
         SELECT alert_id, rule_id, district, metric, severity, state, value, threshold, raised_at, cleared_at
         FROM alert WHERE true""");
     List<Object> params = new ArrayList<>();
-    filter(sql, params, "district", district);
+    scope.where(sql, params, "district");
     filter(sql, params, "state", state);
     sql.append(" ORDER BY ").append(SEVERITY_RANK).append(" DESC, raised_at DESC LIMIT ?");
     params.add(limit);
@@ -206,7 +232,7 @@ public final class ReadStore {
   }
 
   private static List<JsonObject> incidents(
-      Connection c, String district, String state, String id, int limit) throws SQLException {
+      Connection c, ReadScope scope, String state, String id, int limit) throws SQLException {
     StringBuilder sql =
         new StringBuilder(
             """
@@ -214,7 +240,7 @@ public final class ReadStore {
                response_plan_id, alert_ids, closed_at
         FROM incident WHERE true""");
     List<Object> params = new ArrayList<>();
-    filter(sql, params, "district", district);
+    scope.where(sql, params, "district");
     filter(sql, params, "state", state);
     filter(sql, params, "incident_id", id);
     sql.append(" ORDER BY detected_at DESC LIMIT ?");
@@ -222,24 +248,20 @@ public final class ReadStore {
     return list(c, sql.toString(), params);
   }
 
-  /** Devices with liveness, a page of them and the total that match. */
-  private static JsonObject devices(
-      Connection c,
-      String district,
-      String kind,
-      String deviceClass,
-      Boolean online,
-      int limit,
-      int offset)
+  /**
+   * Devices with liveness, a page of them and the total that match. A page after a cursor (the last
+   * device id seen) is found by the primary key, however deep; offsets are capped by the document.
+   */
+  private static JsonObject devices(Connection c, ReadScope scope, DeviceFilter filter, Page page)
       throws SQLException {
     StringBuilder where = new StringBuilder(" WHERE true");
     List<Object> params = new ArrayList<>();
-    filter(where, params, "d.district", district);
-    filter(where, params, "d.kind", kind);
-    filter(where, params, "d.device_class", deviceClass);
-    if (online != null) {
+    scope.where(where, params, "d.district");
+    filter(where, params, "d.kind", filter.kind());
+    filter(where, params, "d.device_class", filter.deviceClass());
+    if (filter.online() != null) {
       where.append(" AND coalesce(s.online, false) = ?");
-      params.add(online);
+      params.add(filter.online());
     }
     String from = " FROM device d LEFT JOIN device_status s ON s.device_id = d.device_id";
     long total;
@@ -250,8 +272,10 @@ public final class ReadStore {
       total = rs.getLong(1);
     }
     List<Object> pageParams = new ArrayList<>(params);
-    pageParams.add(limit);
-    pageParams.add(offset);
+    StringBuilder pageWhere = new StringBuilder(where);
+    filterAfter(pageWhere, pageParams, "d.device_id", page.after());
+    pageParams.add(page.limit());
+    pageParams.add(page.after() == null ? page.offset() : 0);
     List<JsonObject> items =
         list(
             c,
@@ -259,14 +283,17 @@ public final class ReadStore {
         SELECT d.device_id, d.district, d.kind, d.device_class, d.lat, d.lon, d.interval_s,
                coalesce(s.online, false) AS online, s.last_seen_at"""
                 + from
-                + where
+                + pageWhere
                 + " ORDER BY d.device_id LIMIT ? OFFSET ?",
             pageParams);
+    String next =
+        items.size() == page.limit() ? items.get(items.size() - 1).getString("device_id") : null;
     return new JsonObject()
         .put("items", new JsonArray(items))
         .put("total", total)
-        .put("limit", limit)
-        .put("offset", offset);
+        .put("limit", page.limit())
+        .put("offset", page.after() == null ? page.offset() : 0)
+        .put("next", next);
   }
 
   /**
@@ -297,12 +324,12 @@ public final class ReadStore {
   /**
    * received = stored + duplicate + late + rejected per district, rejected broken down by reason.
    */
-  private static List<JsonObject> accounting(Connection c, String district) throws SQLException {
+  private static List<JsonObject> accounting(Connection c, ReadScope scope) throws SQLException {
     StringBuilder sql =
         new StringBuilder(
             "SELECT district, counter, reason, value, updated_at FROM pipeline_accounting WHERE true");
     List<Object> params = new ArrayList<>();
-    filter(sql, params, "district", district);
+    scope.where(sql, params, "district");
     sql.append(" ORDER BY district, counter, reason");
     Map<String, JsonObject> byDistrict = new LinkedHashMap<>();
     for (JsonObject row : list(c, sql.toString(), params)) {
@@ -377,6 +404,14 @@ public final class ReadStore {
     if (value != null) {
       sql.append(" AND ").append(column).append(" = ?");
       params.add(value);
+    }
+  }
+
+  private static void filterAfter(
+      StringBuilder sql, List<Object> params, String column, String after) {
+    if (after != null) {
+      sql.append(" AND ").append(column).append(" > ?");
+      params.add(after);
     }
   }
 

@@ -3,6 +3,7 @@ package io.citybrain.api.response;
 import io.citybrain.api.auth.AuditLog;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.http.ApiException;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.seeds.ResponsePlan;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -50,8 +51,8 @@ public final class PlanRuns {
     return db.query(c -> ResponseStore.run(c, runId));
   }
 
-  Future<List<JsonObject>> latest(String district, int limit) {
-    return db.query(c -> ResponseStore.runs(c, district, limit));
+  Future<List<JsonObject>> latest(ReadScope scope, int limit) {
+    return db.query(c -> ResponseStore.runs(c, scope, limit));
   }
 
   /**

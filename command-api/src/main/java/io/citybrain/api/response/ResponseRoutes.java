@@ -9,6 +9,7 @@ import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
 import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Params;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
 import io.citybrain.proto.RunState;
@@ -163,10 +164,12 @@ public final class ResponseRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    String district = Params.district(seeds, "district", Params.query(ctx, "district"));
+    ReadScope scope =
+        ReadScope.of(
+            Access.caller(ctx), Params.district(seeds, "district", Params.query(ctx, "district")));
     Replies.reply(
         ctx,
-        runs.latest(district, Params.integer(ctx, "limit", 50))
+        runs.latest(scope, Params.integer(ctx, "limit", 50))
             .map(items -> new JsonObject().put("items", new JsonArray(items))));
   }
 
@@ -175,7 +178,12 @@ public final class ResponseRoutes {
     Replies.reply(
         ctx,
         runs.run(runId)
-            .map(run -> run.orElseThrow(() -> ApiException.notFound("response run", runId))));
+            .map(run -> run.orElseThrow(() -> ApiException.notFound("response run", runId)))
+            .map(
+                run -> {
+                  Access.caller(ctx).requireDistrict(run.getString("district"));
+                  return run;
+                }));
   }
 
   private void cancel(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package io.citybrain.api.response;
 
 import io.citybrain.api.db.Rows;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.proto.CommandState;
 import io.citybrain.proto.IncidentState;
 import io.citybrain.proto.RunState;
@@ -347,20 +348,22 @@ public final class ResponseStore {
             .put("cancel_commands", cancels));
   }
 
-  public static List<JsonObject> runs(Connection c, String district, int limit)
+  /** The scope's latest runs, newest first. */
+  public static List<JsonObject> runs(Connection c, ReadScope scope, int limit)
       throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String inScope = scope.condition("r.district", params);
+    params.add(limit);
     String sql =
         "SELECT r.run_id, r.plan_id, r.incident_id, r.district, r.request_id, r.actor, r.state, r.created_at,"
             + " r.finished_at, (SELECT count(*) FROM command m WHERE m.run_id = r.run_id AND m.action <> '"
             + CANCEL
             + "') AS total"
             + " FROM plan_run r"
-            + (district == null ? "" : " WHERE r.district = ?")
+            + " WHERE "
+            + inScope
             + " ORDER BY r.created_at DESC LIMIT ?";
-    try (PreparedStatement ps =
-            district == null
-                ? Rows.bind(c.prepareStatement(sql), limit)
-                : Rows.bind(c.prepareStatement(sql), district, limit);
+    try (PreparedStatement ps = Rows.bind(c.prepareStatement(sql), params.toArray());
         ResultSet rs = ps.executeQuery()) {
       return Rows.all(rs);
     }

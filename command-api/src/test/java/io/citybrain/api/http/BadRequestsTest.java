@@ -53,7 +53,9 @@ class BadRequestsTest {
     assertThat(query("listDevices", "online", "maybe"))
         .isEqualTo(refusal("online", "must be true or false, was 'maybe'"));
     assertThat(query("listDevices", "offset", "-1"))
-        .isEqualTo(refusal("offset", "must be at least 0, was -1"));
+        .isEqualTo(refusal("offset", "must be within 0..10000, was -1"));
+    assertThat(query("listDevices", "offset", "10001"))
+        .isEqualTo(refusal("offset", "must be within 0..10000, was 10001"));
     assertThat(query("listAlerts", "state", "open"))
         .isEqualTo(refusal("state", "must be one of raised, cleared, was 'open'"));
     assertThat(query("getCaseStats", "from", "yesterday").getString("reason"))
