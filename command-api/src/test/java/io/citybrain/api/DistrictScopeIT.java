@@ -157,6 +157,19 @@ class DistrictScopeIT {
     assertThat(get("coord-dp", "/api/v1/cases/" + nsCase).status()).isEqualTo(403);
     assertThat(get("coord-dp", "/api/v1/cases/" + dpCase).status()).isEqualTo(200);
     assertThat(get("viewer", "/api/v1/cases/" + nsCase).status()).isEqualTo(200);
+    // Reporting is bounded the same way: a Dapeng coordinator reports in Dapeng only.
+    JsonObject nsReport =
+        new JsonObject()
+            .put("district", "NS")
+            .put("subtype", "garbage_overflow")
+            .put("description", "outside the scope");
+    ApiClient.Reply outside = f.client.post("/api/v1/cases", f.token("coord-dp"), nsReport);
+    assertThat(outside.status()).as(outside.text()).isEqualTo(403);
+    assertThat(
+            f.client
+                .post("/api/v1/cases", f.token("coord-dp"), nsReport.copy().put("district", "DP"))
+                .status())
+        .isEqualTo(201);
     // Unknown stays 404, whoever asks.
     assertThat(get("coord-dp", "/api/v1/incidents/no-such").status()).isEqualTo(404);
   }

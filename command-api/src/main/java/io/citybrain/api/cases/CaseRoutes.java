@@ -50,6 +50,8 @@ public final class CaseRoutes {
     Caller caller = Access.caller(ctx);
     JsonObject body = Params.body(ctx);
     String district = Params.district(seeds, "district", body.getString("district"));
+    // A district-scoped caller reports in its own districts only, as it reads only those.
+    caller.requireDistrict(district);
     String subtypeId = body.getString("subtype");
     Category category =
         category(subtypeId)
