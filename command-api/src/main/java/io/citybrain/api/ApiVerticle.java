@@ -160,7 +160,16 @@ final class ApiVerticle extends VerticleBase {
     AuditLog audit = new AuditLog(db);
     ReadStore reads = new ReadStore(db, config.summaryCache());
     new OpsRoutes(mqtt, registry, document).mount(ops);
-    new AuthRoutes(vertx, db, users, tokens, audit, seeds, new LoginThrottle()).mount(ops);
+    new AuthRoutes(
+            vertx,
+            db,
+            users,
+            tokens,
+            audit,
+            seeds,
+            new LoginThrottle(),
+            user -> context.runOnContext(v -> handshake.revoke(user)))
+        .mount(ops);
     new ReadRoutes(seeds, reads, hub::latest).mount(ops);
     new ReferenceRoutes(seeds).mount(ops);
     new PipelineRoutes(reads).mount(ops);

@@ -1,10 +1,12 @@
 package io.citybrain.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.citybrain.api.http.Role;
 import io.citybrain.api.live.LiveHandshake;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
@@ -12,9 +14,11 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The live WebSocket against what a careless or hostile client sends: malformed messages get error
  * frames (and no stack trace in the log), subscriptions stop at the caller's scope, a user's
- * sockets are capped, and a socket closes when its token expires.
+ * sockets are capped, and a socket closes when its token expires or is revoked.
  */
 @ExtendWith(CityServicesExtension.class)
 class LiveSocketIT {
@@ -228,5 +232,54 @@ class LiveSocketIT {
     }
     assertThat(Duration.ofNanos(System.nanoTime() - issued))
         .isGreaterThanOrEqualTo(TOKEN_TTL.minusSeconds(2));
+  }
+
+  @Test
+  @DisplayName(
+      "A password change closes the user's open sockets at once (4001, revoked); others stay open")
+  void revocationClosesTheUsersSockets() throws Exception {
+    f.api.createUser("live-rev", ApiFixture.PASSWORD, Role.VIEWER, Set.of());
+    // Users of their own: the other tests' sockets count against their users' cap.
+    f.api.createUser("live-stay", ApiFixture.PASSWORD, Role.VIEWER, Set.of());
+    String token = login("live-rev");
+    Socket revoked = Socket.open(token);
+    ApiClient.Reply ticket = f.client.post("/api/v1/live/tickets", token, null);
+    assertThat(ticket.status()).isEqualTo(201);
+    Socket other = Socket.open(login("live-stay"));
+    revoked.awaitFrames("hello", 1);
+    other.awaitFrames("hello", 1);
+    long patched = System.nanoTime();
+    ApiClient.Reply patch =
+        f.client.send(
+            "PATCH",
+            "/api/v1/users/live-rev",
+            f.token("admin"),
+            new JsonObject().put("password", "another-horse-battery").encode());
+    assertThat(patch.status()).as(patch.text()).isEqualTo(200);
+    // Long before the token would expire (TOKEN_TTL).
+    assertThat(revoked.closed.get(3, TimeUnit.SECONDS))
+        .startsWith(LiveHandshake.TOKEN_REVOKED + " ")
+        .contains("revoked");
+    assertThat(Duration.ofNanos(System.nanoTime() - patched)).isLessThan(TOKEN_TTL);
+    // A ticket issued for the revoked token no longer opens a socket.
+    Socket late = new Socket();
+    CompletableFuture<WebSocket> upgrade =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                URI.create(
+                    f.api.url().replace("http", "ws")
+                        + "/api/v1/live?ticket="
+                        + ticket.json().getString("ticket")),
+                late);
+    assertThatThrownBy(() -> upgrade.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            WebSocketHandshakeException.class,
+            e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
+    other.send("{\"subscribe\":[\"DP\"]}");
+    other.awaitFrames("subscribed", 1);
+    assertThat(other.closed).isNotDone();
+    other.ws.abort();
   }
 }

@@ -4,6 +4,7 @@ import io.citybrain.api.http.Access;
 import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
 import io.citybrain.api.http.Operations;
+import io.citybrain.api.http.Unavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -73,7 +74,9 @@ public final class AuditTrail {
               : new JsonObject().put("reason", String.valueOf(ctx.failure()));
       detail.put("status", status);
       // An audit row that cannot be written must not turn the refusal into something else.
-      log.append(entry(ctx, action, outcome(status), detail)).onComplete(ar -> ctx.next());
+      // A token that could not be checked is no authentication failure of anyone.
+      String outcome = ctx.failure() instanceof Unavailable ? "unavailable" : outcome(status);
+      log.append(entry(ctx, action, outcome, detail)).onComplete(ar -> ctx.next());
     };
   }
 

@@ -22,10 +22,12 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Login (password to JWT, rate-limited, on a bounded queue of password checks), creating and
- * changing users by admins within their own authority, and reading the audit log.
+ * changing users by admins within their own authority (a change revokes the user's tokens and tells
+ * {@code revoked}, which ends its live sockets), and reading the audit log.
  */
 public final class AuthRoutes {
   /** At most this many password checks at once; more logins wait their turn. */
@@ -46,6 +48,7 @@ public final class AuthRoutes {
   private final WorkerExecutor kdf;
   private final LoginThrottle throttle;
   private final AtomicInteger checking = new AtomicInteger();
+  private final Consumer<String> revoked;
 
   public AuthRoutes(
       Vertx vertx,
@@ -54,8 +57,10 @@ public final class AuthRoutes {
       TokenService tokens,
       AuditLog audit,
       CitySeeds seeds,
-      LoginThrottle throttle) {
+      LoginThrottle throttle,
+      Consumer<String> revoked) {
     this.db = db;
+    this.revoked = revoked;
     this.users = users;
     this.tokens = tokens;
     this.audit = audit;
@@ -168,19 +173,21 @@ public final class AuthRoutes {
     Replies.reply(
         ctx,
         db.transaction(
-            c -> {
-              UserStore.Account target =
-                  users
-                      .account(c, username)
-                      .orElseThrow(() -> ApiException.notFound("user", username));
-              // The target's stored role and scope decide, not what the request says it is.
-              UserPolicy.refuseUpdate(caller, target, change)
-                  .ifPresent(
-                      reason -> {
-                        throw ApiException.forbidden(reason);
-                      });
-              return users.update(c, target, change, caller.name());
-            }));
+                c -> {
+                  UserStore.Account target =
+                      users
+                          .account(c, username)
+                          .orElseThrow(() -> ApiException.notFound("user", username));
+                  // The target's stored role and scope decide, not what the request says it is.
+                  UserPolicy.refuseUpdate(caller, target, change)
+                      .ifPresent(
+                          reason -> {
+                            throw ApiException.forbidden(reason);
+                          });
+                  return users.update(c, target, change, caller.name());
+                })
+            // Committed: the user's tokens are refused from now on; its live sockets end too.
+            .onSuccess(user -> revoked.accept(username)));
   }
 
   /** Known district codes; empty (or null) is every district. */

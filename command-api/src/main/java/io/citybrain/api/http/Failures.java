@@ -5,7 +5,6 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.ext.web.handler.JWTAuthHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,7 @@ public final class Failures {
 
   /** Mounts the 404 fallback and the failure handler last on {@code router}. */
   public static void mount(Router router, JWTAuth tokens) {
-    router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens));
+    router.route("/api/v1/*").handler(new BearerToken(tokens));
     router.route().last().handler(Failures::noRoute);
     router.route().failureHandler(Failures::failure);
   }
@@ -44,6 +43,9 @@ public final class Failures {
       return;
     }
     if (failure instanceof ApiException e) {
+      if (e instanceof Unavailable u) {
+        ctx.response().putHeader("Retry-After", Integer.toString(u.retryAfterSeconds()));
+      }
       Replies.json(ctx, e.status(), e.body());
       return;
     }

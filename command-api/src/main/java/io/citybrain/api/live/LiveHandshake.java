@@ -8,6 +8,7 @@ import io.citybrain.api.http.Caller;
 import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
+import io.citybrain.api.http.Unavailable;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -20,6 +21,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live WebSocket's upgrade at the document's {@code live} path. A caller proves who it is by a
@@ -28,8 +31,16 @@ import java.time.Instant;
  * closes when the token behind it expires, and a user holds at most a configured number of sockets.
  */
 public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
+  private static final Logger LOG = LoggerFactory.getLogger(LiveHandshake.class);
+
   /** Close code for a socket whose token expired (application range 4000-4999). */
   public static final short TOKEN_EXPIRED = 4001;
+
+  /**
+   * Close code for a socket whose user was changed or disabled (its tokens revoked): the same as
+   * for an expired token, since the client does the same, sign in again; the reason tells which.
+   */
+  public static final short TOKEN_REVOKED = TOKEN_EXPIRED;
 
   /** Close code for a connection beyond the user's cap. */
   public static final short TOO_MANY = 4008;
@@ -55,6 +66,20 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
     // through to the router's 404, as for any path without a route.
     ops.get("live").addHandler(RoutingContext::next);
     ops.get("createLiveTicket").addHandler(requires(Role.VIEWER)).addHandler(this::ticket);
+  }
+
+  /**
+   * The user's tokens were revoked (a password, role or scope change, or a disable): its open
+   * sockets close at once and its unspent tickets are void. Call on the hub's event loop.
+   */
+  public void revoke(String user) {
+    tickets.revoke(user);
+    int closed =
+        hub.closeUser(
+            user, TOKEN_REVOKED, "token revoked: the user was changed or disabled; sign in again");
+    if (closed > 0) {
+      LOG.info("closed {} live socket(s) of {}: its tokens were revoked", closed, user);
+    }
   }
 
   private void ticket(RoutingContext ctx) {
@@ -94,6 +119,10 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
         .authenticate(new TokenCredentials(token))
         .onComplete(
             ar -> {
+              if (ar.failed() && ar.cause() instanceof Unavailable) {
+                handshake.reject(503);
+                return;
+              }
               Caller caller = ar.succeeded() ? callerOf(ar.result()) : null;
               if (caller == null) {
                 handshake.reject(401);

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -46,6 +47,23 @@ public final class LiveHub {
   /** How many sockets the user holds now. */
   public int connections(String user) {
     return (int) clients.values().stream().filter(c -> c.caller.name().equals(user)).count();
+  }
+
+  /**
+   * Closes every socket of the user with the code and reason (its tokens were revoked); how many
+   * were open.
+   */
+  public int closeUser(String user, short code, String reason) {
+    int closed = 0;
+    for (Client client : List.copyOf(clients.values())) {
+      if (client.caller.name().equals(user) && !client.ws.isClosed()) {
+        // No frame after the close: the queue stops here, the close handler removes the client.
+        client.closed = true;
+        client.ws.close(code, reason);
+        closed++;
+      }
+    }
+    return closed;
   }
 
   /** Takes an accepted socket of an authenticated caller; {@code onClose} runs when it closes. */

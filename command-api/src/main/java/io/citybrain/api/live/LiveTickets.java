@@ -50,6 +50,11 @@ public final class LiveTickets {
     return found == null || !now.isBefore(found.validUntil()) ? null : found;
   }
 
+  /** Drops the user's unspent tickets: the token they were issued for was revoked. */
+  void revoke(String user) {
+    pending.values().removeIf(p -> p.caller().name().equals(user));
+  }
+
   int size() {
     return pending.size();
   }
