@@ -48,6 +48,12 @@ public final class ApiConfig implements Described {
   /** Live WebSockets one user may hold at once (a wall per screen, a few tabs). */
   public static final int DEFAULT_LIVE_CONNECTIONS_PER_USER = 8;
 
+  /**
+   * How often open sockets' tokens are checked against their users' token versions: the backstop
+   * for a change made through another API instance (this one's own changes close them at once).
+   */
+  public static final Duration DEFAULT_LIVE_REVOCATION_CHECK = Duration.ofSeconds(30);
+
   public static final Duration DEFAULT_CASE_POLL_INTERVAL = Duration.ofSeconds(2);
 
   /**
@@ -102,6 +108,7 @@ public final class ApiConfig implements Described {
   private final int liveQueueLimit;
   private final int liveWriteQueueBytes;
   private final int liveConnectionsPerUser;
+  private final Duration liveRevocationCheck;
   private final Duration casePollInterval;
   private final Duration caseMergeWindow;
   private final double caseMergeDistanceM;
@@ -132,6 +139,7 @@ public final class ApiConfig implements Described {
     liveQueueLimit = b.liveQueueLimit;
     liveWriteQueueBytes = b.liveWriteQueueBytes;
     liveConnectionsPerUser = b.liveConnectionsPerUser;
+    liveRevocationCheck = b.liveRevocationCheck;
     casePollInterval = b.casePollInterval;
     caseMergeWindow = b.caseMergeWindow;
     caseMergeDistanceM = b.caseMergeDistanceM;
@@ -193,6 +201,7 @@ public final class ApiConfig implements Described {
     Check.within(liveQueueLimit, 1, 100_000, "live queue limit");
     Check.atLeast(liveWriteQueueBytes, 1024, "live write queue bytes");
     Check.within(liveConnectionsPerUser, 1, 10_000, "live connections per user");
+    Check.positive(liveRevocationCheck, "live revocation check");
     Check.positive(casePollInterval, "case poll interval");
     Check.positive(caseMergeWindow, "case merge window");
     Check.require(
@@ -231,6 +240,7 @@ public final class ApiConfig implements Described {
         .add("live queue limit", liveQueueLimit + " events")
         .add("live write queue bytes", liveWriteQueueBytes)
         .add("live connections per user", liveConnectionsPerUser)
+        .add("live revocation check", liveRevocationCheck)
         .add("case poll interval", casePollInterval)
         .add("case merge window", caseMergeWindow)
         .add("case merge distance (m)", caseMergeDistanceM)
@@ -326,6 +336,10 @@ public final class ApiConfig implements Described {
     return liveConnectionsPerUser;
   }
 
+  public Duration liveRevocationCheck() {
+    return liveRevocationCheck;
+  }
+
   public Duration casePollInterval() {
     return casePollInterval;
   }
@@ -392,6 +406,7 @@ public final class ApiConfig implements Described {
     private int liveQueueLimit = DEFAULT_LIVE_QUEUE_LIMIT;
     private int liveWriteQueueBytes = DEFAULT_LIVE_WRITE_QUEUE_BYTES;
     private int liveConnectionsPerUser = DEFAULT_LIVE_CONNECTIONS_PER_USER;
+    private Duration liveRevocationCheck = DEFAULT_LIVE_REVOCATION_CHECK;
     private Duration casePollInterval = DEFAULT_CASE_POLL_INTERVAL;
     private Duration caseMergeWindow = DEFAULT_CASE_MERGE_WINDOW;
     private double caseMergeDistanceM = DEFAULT_CASE_MERGE_DISTANCE_M;
@@ -516,6 +531,11 @@ public final class ApiConfig implements Described {
 
     public Builder liveConnectionsPerUser(int value) {
       liveConnectionsPerUser = value;
+      return this;
+    }
+
+    public Builder liveRevocationCheck(Duration value) {
+      liveRevocationCheck = value;
       return this;
     }
 

@@ -62,6 +62,7 @@ final class ApiVerticle extends VerticleBase {
   private LiveHub hub;
   private ResponseDispatcher dispatcher;
   private CasePolling casePolling;
+  private long revocationCheck = -1;
 
   ApiVerticle(
       ApiConfig config,
@@ -116,7 +117,15 @@ final class ApiVerticle extends VerticleBase {
                 config.caseMinConfidence()),
             hub);
     LiveHandshake handshake =
-        new LiveHandshake(vertx, tokens.auth(), hub, config.liveConnectionsPerUser());
+        new LiveHandshake(
+            vertx,
+            tokens.auth(),
+            username -> db.query(c -> users.liveTokenVersion(c, username)),
+            hub,
+            config.liveConnectionsPerUser());
+    // On this context, like the hub: the backstop for changes made through another instance.
+    revocationCheck =
+        vertx.setPeriodic(config.liveRevocationCheck().toMillis(), t -> handshake.recheck());
     new SampledGauges()
         .add("citybrain_api_live_clients", () -> hub.stats().clients())
         .add("citybrain_api_live_dropped_events", () -> hub.stats().dropped())
@@ -186,6 +195,7 @@ final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(revocationCheck);
     casePolling.stop();
     dispatcher.close();
     return server == null ? Future.succeededFuture() : server.close();

@@ -44,7 +44,13 @@ class LiveSocketIT {
 
   @BeforeAll
   static void start(TestServices services) throws Exception {
-    f = ApiFixture.start(services, c -> c.tokenTtl(TOKEN_TTL).liveConnectionsPerUser(CAP));
+    f =
+        ApiFixture.start(
+            services,
+            c ->
+                c.tokenTtl(TOKEN_TTL)
+                    .liveConnectionsPerUser(CAP)
+                    .liveRevocationCheck(Duration.ofMillis(500)));
   }
 
   @AfterAll
@@ -280,6 +286,28 @@ class LiveSocketIT {
     other.send("{\"subscribe\":[\"DP\"]}");
     other.awaitFrames("subscribed", 1);
     assertThat(other.closed).isNotDone();
+    other.ws.abort();
+  }
+
+  @Test
+  @DisplayName(
+      "A change made through another API instance closes the socket at the next periodic check")
+  void revocationElsewhereIsCaughtByTheCheck() throws Exception {
+    f.api.createUser("live-far", ApiFixture.PASSWORD, Role.VIEWER, Set.of());
+    f.api.createUser("live-near", ApiFixture.PASSWORD, Role.VIEWER, Set.of());
+    Socket revoked = Socket.open(login("live-far"));
+    Socket other = Socket.open(login("live-near"));
+    revoked.awaitFrames("hello", 1);
+    other.awaitFrames("hello", 1);
+    // What a PATCH through another instance leaves in the shared database; this one hears nothing.
+    TestData.exec(
+        f.services.dataSource(),
+        "UPDATE api_user SET token_version = token_version + 1 WHERE username = 'live-far'");
+    assertThat(revoked.closed.get(5, TimeUnit.SECONDS))
+        .startsWith(LiveHandshake.TOKEN_REVOKED + " ")
+        .contains("revoked");
+    Thread.sleep(1500);
+    assertThat(other.closed).as("three checks later").isNotDone();
     other.ws.abort();
   }
 }

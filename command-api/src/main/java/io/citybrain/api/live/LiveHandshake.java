@@ -2,6 +2,8 @@ package io.citybrain.api.live;
 
 import static io.citybrain.api.http.Access.requires;
 
+import io.citybrain.api.auth.RevocableTokens;
+import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.http.Access;
 import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
@@ -21,6 +23,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * The live WebSocket's upgrade at the document's {@code live} path. A caller proves who it is by a
  * bearer header (programs) or a one-time ticket from {@code POST /api/v1/live/tickets} in the query
  * (browsers, which cannot set headers on an upgrade); a token in the URL is refused. The socket
- * closes when the token behind it expires, and a user holds at most a configured number of sockets.
+ * closes when the token behind it expires or is revoked (at once when the change is made here, by a
+ * periodic {@link #recheck} otherwise), and a user holds at most a configured number of sockets.
  */
 public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
   private static final Logger LOG = LoggerFactory.getLogger(LiveHandshake.class);
@@ -42,6 +49,9 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
    */
   public static final short TOKEN_REVOKED = TOKEN_EXPIRED;
 
+  private static final String REVOKED_REASON =
+      "token revoked: the user was changed or disabled; sign in again";
+
   /** Close code for a connection beyond the user's cap. */
   public static final short TOO_MANY = 4008;
 
@@ -50,11 +60,22 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
   private final LiveHub hub;
   private final LiveTickets tickets = new LiveTickets();
   private final int connectionsPerUser;
+  private final RevocableTokens.Versions versions;
+  private final Map<ServerWebSocket, Held> held = new HashMap<>();
   private String path;
 
-  public LiveHandshake(Vertx vertx, JWTAuth tokens, LiveHub hub, int connectionsPerUser) {
+  /** Whose token, of which version, an open socket was opened with. */
+  private record Held(String user, int version) {}
+
+  public LiveHandshake(
+      Vertx vertx,
+      JWTAuth tokens,
+      RevocableTokens.Versions versions,
+      LiveHub hub,
+      int connectionsPerUser) {
     this.vertx = vertx;
     this.tokens = tokens;
+    this.versions = versions;
     this.hub = hub;
     this.connectionsPerUser = connectionsPerUser;
   }
@@ -74,17 +95,47 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
    */
   public void revoke(String user) {
     tickets.revoke(user);
-    int closed =
-        hub.closeUser(
-            user, TOKEN_REVOKED, "token revoked: the user was changed or disabled; sign in again");
+    int closed = hub.closeUser(user, TOKEN_REVOKED, REVOKED_REASON);
     if (closed > 0) {
       LOG.info("closed {} live socket(s) of {}: its tokens were revoked", closed, user);
     }
   }
 
+  /**
+   * The backstop for a change this instance did not see (made through another API instance, or
+   * while a handshake was in flight): every open socket whose token version is no longer its user's
+   * closes as revoked. A lookup that fails leaves the sockets open until the next check (the
+   * database being down is no reason to drop every client). Call on the hub's event loop.
+   */
+  public void recheck() {
+    Map<String, List<Map.Entry<ServerWebSocket, Held>>> byUser = new HashMap<>();
+    for (Map.Entry<ServerWebSocket, Held> e : held.entrySet()) {
+      byUser.computeIfAbsent(e.getValue().user(), u -> new ArrayList<>()).add(e);
+    }
+    byUser.forEach(
+        (user, sockets) ->
+            versions
+                .live(user)
+                .onSuccess(
+                    live -> {
+                      for (Map.Entry<ServerWebSocket, Held> e : sockets) {
+                        ServerWebSocket ws = e.getKey();
+                        if (!ws.isClosed()
+                            && (live.isEmpty() || live.get() != e.getValue().version())) {
+                          LOG.info("closed a live socket of {}: its token was revoked", user);
+                          ws.close(TOKEN_REVOKED, REVOKED_REASON);
+                        }
+                      }
+                    })
+                .onFailure(
+                    err ->
+                        LOG.debug("live revocation check of {} failed: {}", user, err.toString())));
+  }
+
   private void ticket(RoutingContext ctx) {
     LiveTickets.Issued issued =
-        tickets.issue(Access.caller(ctx), expiresAt(ctx.user()), Instant.now());
+        tickets.issue(
+            Access.caller(ctx), expiresAt(ctx.user()), tokenVersion(ctx.user()), Instant.now());
     Replies.json(
         ctx,
         201,
@@ -106,7 +157,7 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
         handshake.reject(401);
         return;
       }
-      accept(handshake, pending.caller(), pending.tokenExpiresAt());
+      accept(handshake, pending.caller(), pending.tokenExpiresAt(), pending.tokenVersion());
       return;
     }
     String token = bearer(handshake.headers().get("authorization"));
@@ -128,11 +179,12 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
                 handshake.reject(401);
                 return;
               }
-              accept(handshake, caller, expiresAt(ar.result()));
+              accept(handshake, caller, expiresAt(ar.result()), tokenVersion(ar.result()));
             });
   }
 
-  private void accept(ServerWebSocketHandshake handshake, Caller caller, Instant tokenExpiresAt) {
+  private void accept(
+      ServerWebSocketHandshake handshake, Caller caller, Instant tokenExpiresAt, int tokenVersion) {
     handshake
         .accept()
         .onSuccess(
@@ -144,7 +196,14 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
                 return;
               }
               long timer = closeAtExpiry(ws, tokenExpiresAt);
-              hub.add(ws, caller, () -> vertx.cancelTimer(timer));
+              held.put(ws, new Held(caller.name(), tokenVersion));
+              hub.add(
+                  ws,
+                  caller,
+                  () -> {
+                    held.remove(ws);
+                    vertx.cancelTimer(timer);
+                  });
             });
   }
 
@@ -172,6 +231,12 @@ public final class LiveHandshake implements Handler<ServerWebSocketHandshake> {
     } catch (ApiException e) {
       return null;
     }
+  }
+
+  /** The token's version claim ({@link RevocableTokens} refused a token without one). */
+  private static int tokenVersion(User user) {
+    JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
+    return claims.getInteger(TokenService.VERSION_CLAIM);
   }
 
   /** The token's {@code exp} claim, or null. */

@@ -24,11 +24,14 @@ public final class LiveTickets {
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Pending> pending = new HashMap<>();
 
-  /** Who a ticket admits, until when, and when the token behind it expires. */
-  record Pending(Caller caller, Instant validUntil, Instant tokenExpiresAt) {}
+  /** Who a ticket admits, until when, and when the token behind it expires and its version. */
+  record Pending(Caller caller, Instant validUntil, Instant tokenExpiresAt, int tokenVersion) {}
 
-  /** A new ticket for the caller whose token expires at {@code tokenExpiresAt}. */
-  public Issued issue(Caller caller, Instant tokenExpiresAt, Instant now) {
+  /**
+   * A new ticket for the caller whose token expires at {@code tokenExpiresAt} and carries {@code
+   * tokenVersion}.
+   */
+  public Issued issue(Caller caller, Instant tokenExpiresAt, int tokenVersion, Instant now) {
     purge(now);
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
@@ -37,7 +40,7 @@ public final class LiveTickets {
     if (tokenExpiresAt != null && tokenExpiresAt.isBefore(until)) {
       until = tokenExpiresAt;
     }
-    pending.put(ticket, new Pending(caller, until, tokenExpiresAt));
+    pending.put(ticket, new Pending(caller, until, tokenExpiresAt, tokenVersion));
     return new Issued(ticket, until);
   }
 

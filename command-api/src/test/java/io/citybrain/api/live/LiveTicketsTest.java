@@ -19,17 +19,17 @@ class LiveTicketsTest {
   void oneTimeAndShortLived() {
     LiveTickets tickets = new LiveTickets();
     Instant tokenExpiry = NOW.plusSeconds(3600);
-    LiveTickets.Issued issued = tickets.issue(CALLER, tokenExpiry, NOW);
+    LiveTickets.Issued issued = tickets.issue(CALLER, tokenExpiry, 0, NOW);
     assertThat(issued.expiresAt()).isEqualTo(NOW.plus(LiveTickets.TTL));
     LiveTickets.Pending spent = tickets.spend(issued.ticket(), NOW.plusSeconds(1));
     assertThat(spent.caller()).isEqualTo(CALLER);
     assertThat(spent.tokenExpiresAt()).isEqualTo(tokenExpiry);
     assertThat(tickets.spend(issued.ticket(), NOW.plusSeconds(2))).as("spent").isNull();
 
-    LiveTickets.Issued late = tickets.issue(CALLER, tokenExpiry, NOW);
+    LiveTickets.Issued late = tickets.issue(CALLER, tokenExpiry, 0, NOW);
     assertThat(tickets.spend(late.ticket(), NOW.plus(LiveTickets.TTL))).as("expired").isNull();
 
-    LiveTickets.Issued shortToken = tickets.issue(CALLER, NOW.plusSeconds(5), NOW);
+    LiveTickets.Issued shortToken = tickets.issue(CALLER, NOW.plusSeconds(5), 0, NOW);
     assertThat(shortToken.expiresAt()).isEqualTo(NOW.plusSeconds(5));
     assertThat(tickets.spend(shortToken.ticket(), NOW.plusSeconds(6))).isNull();
     assertThat(tickets.spend("no-such-ticket", NOW)).isNull();
@@ -42,14 +42,14 @@ class LiveTicketsTest {
     LiveTickets tickets = new LiveTickets();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < LiveTickets.MAX_PENDING + 500; i++) {
-      String ticket = tickets.issue(CALLER, null, NOW).ticket();
+      String ticket = tickets.issue(CALLER, null, 0, NOW).ticket();
       assertThat(ticket).hasSizeGreaterThanOrEqualTo(43);
       seen.add(ticket);
     }
     assertThat(seen).hasSize(LiveTickets.MAX_PENDING + 500);
     assertThat(tickets.size()).isLessThanOrEqualTo(LiveTickets.MAX_PENDING);
     // Expired ones go first.
-    tickets.issue(CALLER, null, NOW.plus(LiveTickets.TTL).plusSeconds(1));
+    tickets.issue(CALLER, null, 0, NOW.plus(LiveTickets.TTL).plusSeconds(1));
     assertThat(tickets.size()).isEqualTo(1);
   }
 }
