@@ -78,6 +78,7 @@ class ApiConfigTest {
     assertThat(config.jwtSecret()).isNull();
     assertThat(config.maxAttempts()).isEqualTo(ApiConfig.DEFAULT_MAX_ATTEMPTS);
     assertThat(config.summaryCache()).isEqualTo(ApiConfig.DEFAULT_SUMMARY_CACHE);
+    assertThat(config.liveRevocationCheck()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -116,6 +117,8 @@ class ApiConfigTest {
         .hasMessage("bcrypt cost must be within 4..31, was 3");
     assertThatThrownBy(() -> valid().summaryCache(Duration.ofMillis(-1)).build())
         .hasMessage("summary cache must not be negative, was PT-0.001S");
+    assertThatThrownBy(() -> valid().liveRevocationCheck(Duration.ZERO).build())
+        .hasMessage("live revocation check must be a positive duration, was PT0S");
   }
 
   @Test
