@@ -13,6 +13,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place refusals are audited: mounted on every operation that changes something (every
@@ -31,6 +33,7 @@ public final class AuditTrail {
   /** Actions whose audit name predates this class and is kept for the rows already written. */
   private static final Map<String, String> ACTIONS = Map.of("transitionCase", "case_transition");
 
+  private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
   private final AuditLog log;
 
   public AuditTrail(AuditLog log) {
@@ -73,10 +76,18 @@ public final class AuditTrail {
               ? e.body().copy()
               : new JsonObject().put("reason", String.valueOf(ctx.failure()));
       detail.put("status", status);
+      if (ctx.failure() instanceof Unavailable) {
+        // A token that could not be checked is no authentication failure of anyone. The database
+        // just failed the check: the row is written when it can be, the answer does not wait for
+        // a second pool timeout.
+        AuditLog.Entry entry = entry(ctx, action, "unavailable", detail);
+        log.append(entry)
+            .onFailure(e -> LOG.warn("audit row of {} lost: {}", entry.action(), e.toString()));
+        ctx.next();
+        return;
+      }
       // An audit row that cannot be written must not turn the refusal into something else.
-      // A token that could not be checked is no authentication failure of anyone.
-      String outcome = ctx.failure() instanceof Unavailable ? "unavailable" : outcome(status);
-      log.append(entry(ctx, action, outcome, detail)).onComplete(ar -> ctx.next());
+      log.append(entry(ctx, action, outcome(status), detail)).onComplete(ar -> ctx.next());
     };
   }
 
