@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A token whose revocation cannot be checked because the database refuses the API (its backends
  * terminated, new connections refused) is answered 503 with Retry-After, on HTTP and on the
- * WebSocket upgrade, and is not audited as anyone's authentication failure.
+ * WebSocket upgrade, and is not audited as anyone's authentication failure; a login then is 503
+ * too, not a wrong password.
  */
 @ExtendWith(CityServicesExtension.class)
 class TokenCheckOutageIT {
@@ -61,6 +63,9 @@ class TokenCheckOutageIT {
       try {
         s.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+        // Past the pool's 500 ms in which a recently used connection is lent without a check: every
+        // request below finds the pool empty and waits its connection timeout, none fails early.
+        Thread.sleep(1000);
         CompletableFuture<HttpResponse<String>> read =
             http.sendAsync(
                 request("/api/v1/districts", token).GET().build(),
@@ -69,6 +74,19 @@ class TokenCheckOutageIT {
             http.sendAsync(
                 request("/api/v1/live/tickets", token)
                     .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> login =
+            http.sendAsync(
+                HttpRequest.newBuilder(URI.create(f.api.url() + "/api/v1/auth/login"))
+                    .timeout(Duration.ofSeconds(90))
+                    .header("content-type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            new JsonObject()
+                                .put("username", "viewer")
+                                .put("password", ApiFixture.PASSWORD)
+                                .encode()))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
         CompletableFuture<WebSocket> upgrade =
@@ -94,6 +112,11 @@ class TokenCheckOutageIT {
         HttpResponse<String> refused = ticket.get(10, TimeUnit.SECONDS);
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         assertThat(refused.headers().firstValue("retry-after")).contains("5");
+        // A login whose password cannot be looked up is no wrong password either.
+        HttpResponse<String> noLogin = login.get(90, TimeUnit.SECONDS);
+        assertThat(noLogin.statusCode()).as(noLogin.body()).isEqualTo(503);
+        assertThat(noLogin.headers().firstValue("retry-after")).contains("5");
+        assertThat(noLogin.body()).contains("unavailable");
       } finally {
         s.execute("ALTER DATABASE \"" + db + "\" ALLOW_CONNECTIONS true");
       }
@@ -111,6 +134,15 @@ class TokenCheckOutageIT {
                         services.dataSource(),
                         "SELECT count(*) FROM audit_log WHERE action = 'create_live_ticket'"
                             + " AND outcome = 'unavailable' AND actor = 'anonymous'")
+                    == 1);
+    Awaitility.await("the login audited as unavailable")
+        .atMost(Duration.ofSeconds(40))
+        .until(
+            () ->
+                TestData.count(
+                        services.dataSource(),
+                        "SELECT count(*) FROM audit_log WHERE action = 'login'"
+                            + " AND outcome = 'unavailable' AND actor = 'viewer'")
                     == 1);
     assertThat(
             TestData.count(

@@ -10,7 +10,9 @@ import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Params;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
+import io.citybrain.api.http.Unavailable;
 import io.citybrain.seeds.CitySeeds;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
@@ -112,6 +114,18 @@ public final class AuthRoutes {
     // The hash is checked on the KDF workers, not while holding a database connection: a burst of
     // logins must not take every connection the API's reads and writes need.
     db.query(c -> users.lookup(c, username))
+        .recover(
+            e -> {
+              // Not checked, so not counted; and no wrong password: the client retries.
+              throttle.giveBack(address, username);
+              return Future.failedFuture(
+                  new Unavailable(
+                      "cannot check the password right now (the user database is unreachable);"
+                          + " retry in "
+                          + RevocableTokens.RETRY_AFTER_SECONDS
+                          + " s",
+                      RevocableTokens.RETRY_AFTER_SECONDS));
+            })
         .compose(
             credentials -> kdf.executeBlocking(() -> users.check(credentials, password), false))
         .onComplete(ar -> checking.decrementAndGet())
