@@ -248,6 +248,42 @@ class AccountSafetyIT {
   }
 
   @Test
+  @DisplayName("a district-scoped admin reads its districts' audit rows only")
+  void auditIsScoped() throws Exception {
+    ApiClient.Reply created =
+        f.client.post(
+            "/api/v1/users",
+            f.token("admin"),
+            new JsonObject()
+                .put("username", "audit-dp")
+                .put("password", ApiFixture.PASSWORD)
+                .put("role", "admin")
+                .put("districts", new JsonArray().add("DP")));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    // Rows of two districts: a case reported in each.
+    for (String d : List.of("DP", "NS")) {
+      assertThat(
+              f.client
+                  .post(
+                      "/api/v1/cases",
+                      f.token("viewer"),
+                      new JsonObject()
+                          .put("district", d)
+                          .put("subtype", "garbage_overflow")
+                          .put("description", "audit scope"))
+                  .status())
+          .isEqualTo(201);
+    }
+    String token = login("audit-dp", ApiFixture.PASSWORD).json().getString("token");
+    JsonArray scoped = f.client.get("/api/v1/audit?limit=1000", token).items();
+    assertThat(scoped).isNotEmpty();
+    scoped.forEach(row -> assertThat(((JsonObject) row).getString("district")).isEqualTo("DP"));
+    JsonArray city = f.client.get("/api/v1/audit?limit=1000", f.token("admin")).items();
+    assertThat(city.stream().map(r -> ((JsonObject) r).getString("district")))
+        .contains("DP", "NS", null);
+  }
+
+  @Test
   @DisplayName("refused case transitions and every audit read (allowed or refused) are audited")
   void auditOfRefusalsAndReads() throws Exception {
     ApiClient.Reply reported =

@@ -2,6 +2,7 @@ package io.citybrain.api.auth;
 
 import io.citybrain.api.db.Db;
 import io.citybrain.api.db.Rows;
+import io.citybrain.api.http.ReadScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +10,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Appends to audit_log (the database refuses updates and deletes): every command attempt, allowed
@@ -39,18 +42,27 @@ public final class AuditLog {
         });
   }
 
-  /** The latest entries, newest first, of one action or of all. */
-  public Future<JsonObject> recent(int limit, String action) {
+  /**
+   * The latest entries within the scope, newest first, of one action or of all. A district-scoped
+   * reader sees its districts' rows only (not logins, which have no district).
+   */
+  public Future<JsonObject> recent(int limit, String action, ReadScope scope) {
     return db.query(
         c -> {
-          String sql =
-              "SELECT id, at, actor, action, target, district, request_id, outcome, detail FROM audit_log"
-                  + (action == null ? "" : " WHERE action = ?")
-                  + " ORDER BY id DESC LIMIT ?";
+          List<Object> params = new ArrayList<>();
+          StringBuilder sql =
+              new StringBuilder(
+                  "SELECT id, at, actor, action, target, district, request_id, outcome, detail"
+                      + " FROM audit_log WHERE true");
+          if (action != null) {
+            sql.append(" AND action = ?");
+            params.add(action);
+          }
+          scope.where(sql, params, "district");
+          sql.append(" ORDER BY id DESC LIMIT ?");
+          params.add(limit);
           try (PreparedStatement ps =
-                  action == null
-                      ? Rows.bind(c.prepareStatement(sql), limit)
-                      : Rows.bind(c.prepareStatement(sql), action, limit);
+                  Rows.bind(c.prepareStatement(sql.toString()), params.toArray());
               ResultSet rs = ps.executeQuery()) {
             return new JsonObject().put("items", new JsonArray(Rows.all(rs)));
           }

@@ -8,6 +8,7 @@ import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
 import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Params;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
 import io.citybrain.api.http.Unavailable;
@@ -232,6 +233,6 @@ public final class AuthRoutes {
         ctx,
         trail
             .allowed(ctx, "list_audit", new JsonObject().put("limit", limit).put("action", action))
-            .compose(v -> audit.recent(limit, action)));
+            .compose(v -> audit.recent(limit, action, ReadScope.of(Access.caller(ctx)))));
   }
 }

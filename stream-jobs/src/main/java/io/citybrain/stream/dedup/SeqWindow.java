@@ -32,13 +32,22 @@ public class SeqWindow {
    */
   public long latestEventTimeMs = Long.MIN_VALUE;
 
+  /**
+   * The highest of the numbering before the last restart (0 for none): a seq that continues it is
+   * taken back, so that one stray low seq cannot make the device's real ones jumps for a TTL.
+   */
+  public long previousHighest;
+
   public SeqWindow() {}
 
   /** What an offered seq is. */
   public enum Outcome {
     /** Not seen in this numbering. */
     NEW,
-    /** The first of a numbering: a device not seen before, a new boot id, or a silent restart. */
+    /**
+     * The first of a numbering: a device not seen before, a new boot id, a silent restart, or the
+     * numbering before a restart continuing.
+     */
     RESTART,
     REPEAT,
     /** Below the bitmap: cannot be told from a repeat. */
@@ -64,9 +73,15 @@ public class SeqWindow {
     }
     if (seq > highest) {
       // Both non-negative: the difference cannot overflow.
-      return seq - highest > maxJump ? Outcome.JUMP : Outcome.NEW;
+      if (seq - highest <= maxJump) {
+        return Outcome.NEW;
+      }
+      boolean resumes = previousHighest > 0 && seq > previousHighest;
+      return resumes && seq - previousHighest <= maxJump ? Outcome.RESTART : Outcome.JUMP;
     }
-    if (eventTimeMs > latestEventTimeMs) {
+    // Only a device that sends no boot id restarts silently: under a boot id a lower seq is
+    // judged within that numbering, whatever its time says.
+    if (boot == 0 && bootId == 0 && eventTimeMs > latestEventTimeMs) {
       // A repeat has its original's event time, and an item overtaken by later seqs an earlier
       // one: a lower seq later than everything is a numbering that started again.
       return Outcome.RESTART;
@@ -84,6 +99,7 @@ public class SeqWindow {
   /** Records an item {@link #judge} found new ({@code outcome}); anything else is ignored. */
   void record(long seq, long boot, long eventTimeMs, Outcome outcome) {
     if (outcome == Outcome.RESTART) {
+      previousHighest = highest;
       Arrays.fill(bits, 0);
       highest = seq;
       bootId = boot;

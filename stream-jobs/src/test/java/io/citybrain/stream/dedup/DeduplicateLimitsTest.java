@@ -146,6 +146,39 @@ class DeduplicateLimitsTest {
   }
 
   @Test
+  @DisplayName(
+      "under a boot id, a low seq dated later is judged in that numbering, not taken as a restart")
+  void lowSeqUnderTheSameBootIdIsNoRestart() throws Exception {
+    for (long seq = 1; seq <= 20_000; seq++) {
+      offer(seq, 111, T + seq * 10);
+    }
+    offer(1, 111, T + 400_000); // forged or broken: seq 1, the device's own boot id, a later time
+    offer(1, 0, T + 400_001); // the same without a boot id
+    offer(20_001, 111, T + 400_010); // the device goes on
+    offer(20_002, 111, T + 400_020);
+    assertThat(clean().subList(20_000, clean().size()))
+        .extracting(i -> i.seq)
+        .containsExactly(20_001L, 20_002L);
+    assertThat(rejected()).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "without a boot id, one stray low seq does not make the device's next real seqs jumps")
+  void strayLowSeqDoesNotSilence() throws Exception {
+    for (long seq = 1; seq <= 20_000; seq++) {
+      offer(seq, 0, T + seq * 10);
+    }
+    offer(1, 0, T + 400_000); // taken as a restart (no boot id to tell)
+    offer(20_001, 0, T + 400_010); // the old numbering goes on: taken back, not a jump
+    offer(20_002, 0, T + 400_020);
+    assertThat(clean().subList(20_000, clean().size()))
+        .extracting(i -> i.seq)
+        .containsExactly(1L, 20_001L, 20_002L);
+    assertThat(rejected()).isEmpty();
+  }
+
+  @Test
   @DisplayName("the maximum jump is configurable and must be at least 1")
   void maximumJumpIsConfigurable() throws Exception {
     harness.close();
