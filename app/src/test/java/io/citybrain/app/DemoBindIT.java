@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The running demo listens on loopback only: the API, the broker, and the in-process Flink's REST
- * endpoint (which would cancel the job for anyone) and blob server, and says where it listens.
+ * endpoint (which would cancel the job for anyone) and blob server, and says where it listens;
+ * {@code /health} follows the job there. {@code --bind} widens it.
  */
 @ExtendWith(CityServicesExtension.class)
 class DemoBindIT {
@@ -117,6 +118,48 @@ class DemoBindIT {
       assertThat(new JsonObject(gone.body()).getString("status")).isEqualTo("degraded");
       assertThat(new JsonObject(gone.body()).getJsonObject("job").getString("state"))
           .isIn("CANCELLING", "CANCELED");
+    } finally {
+      demo.interrupt();
+      demo.join(Duration.ofMinutes(1).toMillis());
+    }
+  }
+
+  @Test
+  @DisplayName("--bind 0.0.0.0 widens the API and the broker to every interface, and says so")
+  void bindWidens(TestServices services) throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Thread demo =
+        new Thread(
+            () ->
+                CityBrainCommand.run(
+                    new PrintWriter(out, true),
+                    new PrintWriter(err, true),
+                    "demo",
+                    "--db-url",
+                    services.jdbcUrl(),
+                    "--mqtt-port",
+                    "0",
+                    "--api-port",
+                    "0",
+                    "--no-sim",
+                    "--no-stream-job",
+                    "--bind",
+                    "0.0.0.0"),
+            "demo-under-test-wide");
+    demo.start();
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(3))
+          .until(() -> out.toString().contains("running; press Ctrl+C") || !demo.isAlive());
+      assertThat(out.toString()).as(err.toString()).contains("listening on 0.0.0.0");
+      int apiPort = port(out, "api +http://127\\.0\\.0\\.1:(\\d+)/api/v1");
+      int mqttPort = port(out, "mqtt +tcp://127\\.0\\.0\\.1:(\\d+) ");
+      assertThat(ListeningSockets.ofThisProcess())
+          .filteredOn(a -> a.getPort() == apiPort || a.getPort() == mqttPort)
+          .hasSize(2)
+          .allSatisfy(
+              a -> assertThat(a.getAddress().isAnyLocalAddress()).as(a.toString()).isTrue());
     } finally {
       demo.interrupt();
       demo.join(Duration.ofMinutes(1).toMillis());
