@@ -8,6 +8,7 @@ import io.citybrain.access.PrincipalDirectory;
 import io.citybrain.access.Principals;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
+import io.citybrain.api.ops.HealthSettings;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.embedded.EmbeddedBroker;
 import io.citybrain.embedded.EmbeddedDatabase;
@@ -27,6 +28,7 @@ import io.citybrain.simulators.SimConfig;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
 import io.citybrain.storage.DataSources;
+import io.citybrain.storage.RuntimeRole;
 import io.citybrain.stream.CityJobConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -77,7 +79,8 @@ final class DemoCommand implements Callable<Integer> {
               "API port", "--api-port",
               "simulator", "--sim",
               "simulator rate", "--sim-rate",
-              "exit after start", "--exit-after-start"));
+              "exit after start", "--exit-after-start",
+              "bind address", "--bind"));
 
   @Spec CommandSpec spec;
 
@@ -161,6 +164,16 @@ final class DemoCommand implements Callable<Integer> {
   int apiPort;
 
   @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      defaultValue = "${env:CITYBRAIN_BIND:-" + DemoSettings.DEFAULT_BIND + "}",
+      description =
+          "The address every embedded service listens on: the API, the broker, PostgreSQL and"
+              + " Flink's REST endpoint and blob server (default: ${DEFAULT-VALUE}, this machine"
+              + " only; 0.0.0.0 opens them to the network; env CITYBRAIN_BIND).")
+  String bind;
+
+  @Option(
       names = "--exit-after-start",
       description = "Start everything, print the report, then stop (a smoke check).")
   boolean exitAfterStart;
@@ -184,7 +197,8 @@ final class DemoCommand implements Callable<Integer> {
           apiPort,
           sim,
           simRate,
-          exitAfterStart);
+          exitAfterStart,
+          bind);
     } catch (InvalidSettingException e) {
       throw FLAGS.restate(spec.commandLine(), e);
     }
@@ -205,13 +219,32 @@ final class DemoCommand implements Callable<Integer> {
       Fleet expanded = settings.fleet().expand(seeds);
       String brokerUrl = startBroker(out, settings, installation, seeds, expanded);
       HikariDataSource dataSource = startDatabase(out, settings);
-      RegistryLoad load = RegistryLoad.apply(dataSource, seeds, expanded);
+      // The schema's owner migrates; the API and the job connect as the runtime role, whose
+      // password is new on every run (the demo is the only one that needs it).
+      RegistryLoad load =
+          RegistryLoad.apply(
+              dataSource, seeds, expanded, RuntimeRole.DEFAULT_NAME, RuntimeRole.generate());
       out.print(load.describe());
+      out.printf(
+          "  db role     %s for the API and the stream job (no superuser, owns nothing, audit log"
+              + " insert-only; password generated for this run)%n",
+          load.runtime().role());
+      String runtimeUrl =
+          DataSources.withLogin(
+              dataSource.getJdbcUrl(), load.runtime().role(), load.runtime().password());
+      MiniClusterNetwork flink =
+          new MiniClusterNetwork(settings.bind(), FreePort.find(), FreePort.find());
       if (settings.streamJob()) {
-        startStreamJob(out, seeds, brokerUrl, installation, dataSource.getJdbcUrl());
+        startStreamJob(out, seeds, brokerUrl, installation, runtimeUrl, flink);
       }
       if (settings.api()) {
-        startApi(out, brokerUrl, installation, dataSource.getJdbcUrl());
+        startApi(
+            out,
+            settings,
+            brokerUrl,
+            installation,
+            runtimeUrl,
+            settings.streamJob() ? flink : null);
       }
       SimRun simulator =
           settings.sim()
@@ -280,7 +313,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void startStreamJob(
-      PrintWriter out, CitySeeds seeds, String brokerUrl, Installation installation, String jdbcUrl)
+      PrintWriter out,
+      CitySeeds seeds,
+      String brokerUrl,
+      Installation installation,
+      String jdbcUrl,
+      MiniClusterNetwork network)
       throws Exception {
     // Checkpoints on disk: the JobManager's memory holds at most 5 MB per state, which a long demo
     // outgrows.
@@ -301,7 +339,7 @@ final class DemoCommand implements Callable<Integer> {
             .checkpointInterval(Duration.ofSeconds(5))
             .checkpointDir(checkpoints.toUri().toString())
             .build();
-    StreamJobRunner runner = StreamJobRunner.start(config, seeds);
+    StreamJobRunner runner = StreamJobRunner.start(config, seeds, network);
     started.push(runner);
     out.printf(
         "  stream job  running on an in-process Flink MiniCluster (parallelism %d, QoS %d, checkpoints %s)%n",
@@ -312,13 +350,22 @@ final class DemoCommand implements Callable<Integer> {
             + ", "
             + Topics.cityLive()
             + ", .../alert, .../incident");
+    out.printf(
+        "              Flink REST %s, blob server port %d, both on %s%n",
+        network.restUrl(), network.blobPort(), network.host());
     // The lanes subscribe just after the job reports running; telemetry sent before that is not
     // queued for them.
     Thread.sleep(3_000);
   }
 
+  /** With {@code flink} null (no stream job), {@code /health} does not watch a job. */
   private void startApi(
-      PrintWriter out, String brokerUrl, Installation installation, String jdbcUrl) {
+      PrintWriter out,
+      DemoSettings settings,
+      String brokerUrl,
+      Installation installation,
+      String jdbcUrl,
+      MiniClusterNetwork flink) {
     // A taken port is replaced by a free one, as for the broker: the demo should start, and it says
     // where.
     int port = apiPort != 0 && FreePort.isFree(apiPort) ? apiPort : 0;
@@ -329,14 +376,21 @@ final class DemoCommand implements Callable<Integer> {
                 .mqttUrl(brokerUrl)
                 .mqttLogin(BrokerLogin.of(installation, Principal.api()))
                 .commandKeys(CommandKeys.of(installation))
+                .host(settings.bind())
                 .port(port)
+                // Migrated above, as the owner: the runtime role could not.
+                .migrate(false)
+                .health(
+                    HealthSettings.DEFAULT.withFlinkRestUrl(flink == null ? null : flink.restUrl()))
                 .build());
     started.push(commandApi);
     out.printf(
-        "  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics)%s%n",
+        "  api         %s/api/v1 (OpenAPI: %s/api/v1/openapi.json, metrics: %s/metrics), listening"
+            + " on %s%s%n",
         commandApi.url(),
         commandApi.url(),
         commandApi.url(),
+        settings.bind(),
         port == apiPort ? "" : "; port " + apiPort + " was taken");
     out.printf(
         "  wall        %s/  (the command-center wall: sign in with a user below)%n",
@@ -390,11 +444,13 @@ final class DemoCommand implements Callable<Integer> {
     // services, the districts' gateways and every device of the fleet.
     PrincipalDirectory directory = new PrincipalDirectory(installation);
     directory.addAll(Principals.of(seeds.districtCodes(), expanded));
-    EmbeddedBroker broker = EmbeddedBroker.start(directory, port);
+    EmbeddedBroker broker = EmbeddedBroker.start(directory, port, settings.bind());
     started.push(broker);
     out.printf(
-        "  mqtt        %s (embedded HiveMQ CE, no anonymous access%s)%n",
-        broker.url(), port == wanted || wanted == 0 ? "" : "; port " + wanted + " was taken");
+        "  mqtt        %s (embedded HiveMQ CE, no anonymous access, listening on %s%s)%n",
+        broker.url(),
+        settings.bind(),
+        port == wanted || wanted == 0 ? "" : "; port " + wanted + " was taken");
     return broker.url();
   }
 
@@ -459,10 +515,14 @@ final class DemoCommand implements Callable<Integer> {
     String url = settings.dbUrl();
     String origin = "configured";
     if (url == null) {
-      EmbeddedDatabase database = EmbeddedDatabase.start();
+      EmbeddedDatabase database = EmbeddedDatabase.start(settings.bind());
       started.push(database);
       url = database.jdbcUrl("postgres");
-      origin = "embedded PostgreSQL";
+      origin =
+          "embedded PostgreSQL on "
+              + settings.bind()
+              + ", superuser postgres, password generated for this run: "
+              + database.password();
     }
     // Print where, never the credentials a configured URL may carry.
     out.printf("  database    %s (%s)%n", Redact.url(url), origin);

@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * What {@code citybrain demo} runs with. A service left unset is embedded: {@code mqttUrl} null
  * starts HiveMQ CE on {@code mqttPort} (0: any free port), {@code dbUrl} null starts PostgreSQL.
- * {@code simRate} null lets every device report at its own interval. Validated on creation, in
+ * {@code simRate} null lets every device report at its own interval. {@code bind} is the one
+ * address every embedded service listens on (loopback unless widened). Validated on creation, in
  * domain words ({@code simulator rate must be a positive number, was 0.0}).
  */
 record DemoSettings(
@@ -23,10 +24,14 @@ record DemoSettings(
     int apiPort,
     boolean sim,
     Double simRate,
-    boolean exitAfterStart)
+    boolean exitAfterStart,
+    String bind)
     implements Described {
   static final int DEFAULT_MQTT_PORT = 1883;
   static final int DEFAULT_API_PORT = 8080;
+
+  /** Nothing of the demo is reachable from another machine unless the user asks for it. */
+  static final String DEFAULT_BIND = "127.0.0.1";
 
   DemoSettings {
     Objects.requireNonNull(fleet, "fleet");
@@ -41,6 +46,24 @@ record DemoSettings(
     if (simRate != null) {
       Check.positive(simRate, "simulator rate");
     }
+    Check.required(bind, "bind address", "127.0.0.1 or 0.0.0.0");
+    Check.require(
+        InetAddresses.isLiteral(bind),
+        "bind address",
+        "must be an IP address such as 127.0.0.1 or 0.0.0.0, was '" + bind + "'");
+  }
+
+  /** Whether {@code bind} keeps everything on this machine. */
+  boolean loopbackOnly() {
+    return InetAddresses.isLoopback(bind);
+  }
+
+  /** Where a client on this machine reaches a service bound to {@code host}. */
+  static String reachable(String host) {
+    if (InetAddresses.isWildcard(host)) {
+      return "127.0.0.1";
+    }
+    return host.contains(":") ? "[" + host + "]" : host;
   }
 
   @Override
@@ -55,7 +78,10 @@ record DemoSettings(
         .add("API port", port(apiPort))
         .add("simulator", onOff(sim))
         .add("simulator rate", simRate == null ? "each device at its own interval" : simRate + "/s")
-        .add("exit after start", onOff(exitAfterStart));
+        .add("exit after start", onOff(exitAfterStart))
+        .add(
+            "bind address",
+            bind + (loopbackOnly() ? " (this machine only)" : " (reachable from the network)"));
   }
 
   private static String port(int port) {

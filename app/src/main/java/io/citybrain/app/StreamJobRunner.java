@@ -1,5 +1,6 @@
 package io.citybrain.app;
 
+import io.citybrain.embedded.FreePort;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.stream.CityJob;
 import io.citybrain.stream.CityJobConfig;
@@ -7,7 +8,6 @@ import io.citybrain.stream.CityJobIo;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -22,13 +22,20 @@ final class StreamJobRunner implements AutoCloseable {
     this.job = job;
   }
 
+  /** As {@link #start(CityJobConfig, CitySeeds, MiniClusterNetwork)} on loopback, free ports. */
+  static StreamJobRunner start(CityJobConfig config, CitySeeds seeds) throws Exception {
+    return start(
+        config, seeds, new MiniClusterNetwork("127.0.0.1", FreePort.find(), FreePort.find()));
+  }
+
   /**
    * Submits the job on the real ends (the configured broker and database) and waits until it runs;
    * fails with the job's own message if it cannot start.
    */
-  static StreamJobRunner start(CityJobConfig config, CitySeeds seeds) throws Exception {
+  static StreamJobRunner start(CityJobConfig config, CitySeeds seeds, MiniClusterNetwork network)
+      throws Exception {
     StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
+        StreamExecutionEnvironment.createLocalEnvironment(network.configuration());
     new CityJob(config, seeds, CityJobIo.of(config)).build(env);
     JobClient job = env.executeAsync("citybrain-city");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -79,8 +79,11 @@ class ComposeFileTest {
         .contains(
             "--mqtt-username citybrain-job",
             "--mqtt-password-file /job/mqtt.password",
-            "--mqtt-ca /job/ca.crt")
-        .doesNotContain("--credentials");
+            "--mqtt-ca /job/ca.crt",
+            // The runtime role, never the schema's owner.
+            "user=citybrain_app&password=${CITYBRAIN_DB_RUNTIME_PASSWORD}")
+        .doesNotContain("--credentials")
+        .doesNotContain("CITYBRAIN_DB_PASSWORD");
     assertThat(credentialVolumes("taskmanager")).containsExactly("job-credentials:/job:ro");
     assertThat(volumes("provision")).contains("job-credentials:/credentials/job");
     assertThat(command("provision"))

@@ -47,6 +47,8 @@ class LauncherFlagsTest {
         "demo|--mqtt-url|localhost:1883|--mqtt-url must look like tcp://host:port or ssl://host:port, was 'localhost:1883'",
         "demo|--db-url|postgres://db/x?password=s3cret|--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was 'postgres://db/x?password=***'",
         "demo|--scale|2000|--scale must be at most 1000.0, was 2000.0",
+        "demo|--bind|example.org|--bind must be an IP address such as 127.0.0.1 or 0.0.0.0, was 'example.org'",
+        "demo|--bind|127.0.0.1.5|--bind must be an IP address such as 127.0.0.1 or 0.0.0.0, was '127.0.0.1.5'",
         "migrate|--db-url|mysql://db/x?user=u&password=s3cret|--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), was 'mysql://db/x?user=u&password=***'",
         "migrate|--scale|-1|--scale must be a positive number, was -1.0",
         "sim|--broker|nowhere|--mqtt-url must look like tcp://host:port or ssl://host:port, was 'nowhere'",
@@ -115,13 +117,25 @@ class LauncherFlagsTest {
             "  API port          8080 (a free one when taken)",
             "  simulator         on",
             "  simulator rate    each device at its own interval",
-            "  exit after start  off");
+            "  exit after start  off",
+            "  bind address      127.0.0.1 (this machine only)");
     assertThat(
             new MigrateSettings(
                     FleetSettings.shipped(), "jdbc:postgresql://db/x?user=u&password=s3cret")
                 .describe()
                 .toString())
-        .contains("database URL  jdbc:postgresql://db/x?user=u&password=***")
+        .containsPattern("database URL +jdbc:postgresql://db/x\\?user=u&password=\\*\\*\\*")
+        .containsPattern("database runtime role +citybrain_app")
+        .doesNotContain("s3cret");
+    assertThat(
+            new MigrateSettings(
+                    FleetSettings.shipped(),
+                    "jdbc:postgresql://db/x",
+                    "app",
+                    "runtime-s3cret-password")
+                .describe()
+                .toString())
+        .containsPattern("database runtime password +\\*\\*\\*")
         .doesNotContain("s3cret");
     assertThatThrownBy(() -> new MigrateSettings(FleetSettings.shipped(), null))
         .isInstanceOf(InvalidSettingException.class)
@@ -140,7 +154,8 @@ class LauncherFlagsTest {
         DemoSettings.DEFAULT_API_PORT,
         true,
         null,
-        false);
+        false,
+        DemoSettings.DEFAULT_BIND);
   }
 
   private static void checkFlags(CommandSpec spec, Flags flags, String description) {

@@ -39,6 +39,8 @@ class LauncherIT {
         .contains("registry    11 districts, 20,620 devices")
         .contains("Dapeng (DP): 7,000")
         .contains("stream job  running on an in-process Flink MiniCluster")
+        .contains("db role     citybrain_app for the API and the stream job")
+        .contains("listening on 127.0.0.1")
         .containsPattern("processed +[1-9][0-9,]* readings")
         .contains("started; stopping");
     assertThat(count(services, "SELECT count(*) FROM device")).isEqualTo(20_620);
@@ -53,6 +55,10 @@ class LauncherIT {
     assertThat(first.code).as(first.err).isZero();
     assertThat(second.code).as(second.err).isZero();
     assertThat(second.out).contains("0 migration(s) applied now").contains("11 districts");
+    // The first run let the runtime role log in (or found it could); the second leaves it alone.
+    assertThat(second.out)
+        .contains("db role     citybrain_app (no superuser, owns nothing, audit log insert-only;")
+        .contains("password unchanged");
     assertThat(
             count(
                 services,

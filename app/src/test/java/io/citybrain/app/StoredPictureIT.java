@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -75,6 +76,16 @@ class StoredPictureIT {
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(500))
           .until(() -> settled(liveApi, token, services));
+      // Grid cases come from the stored camera events on the API's own poll (every 2 s), after
+      // the pictures: the summary is compared once their count has stopped moving too.
+      AtomicLong cases = new AtomicLong(-1);
+      await("cases settled")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofSeconds(3))
+          .until(
+              () ->
+                  cases.getAndSet(count(services, "SELECT count(*) FROM grid_case"))
+                      == cases.get());
       for (String d : DISTRICTS) {
         live.put(d, get(liveApi, token, "/api/v1/districts/" + d));
       }
@@ -134,6 +145,15 @@ class StoredPictureIT {
       }
     }
     return true;
+  }
+
+  private static long count(TestServices services, String sql) throws Exception {
+    try (Connection c = services.dataSource().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   private static JsonObject withoutGeneratedAt(JsonObject summary) {

@@ -1,6 +1,7 @@
 package io.citybrain.api;
 
 import io.citybrain.access.BrokerLogin;
+import io.citybrain.api.ops.HealthSettings;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
@@ -12,6 +13,7 @@ import io.citybrain.settings.InvalidSettingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -20,7 +22,11 @@ import java.util.UUID;
  * model), and which {@link #describe() describes} itself with its secrets masked.
  */
 public final class ApiConfig implements Described {
-  public static final String DEFAULT_HOST = "0.0.0.0";
+  /**
+   * This machine only: listening on every interface is a choice (--host 0.0.0.0), not a default.
+   */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_DB_POOL_SIZE = 8;
 
@@ -116,6 +122,7 @@ public final class ApiConfig implements Described {
   private final String clientIdPrefix;
   private final Duration summaryCache;
   private final Duration liveClockSkew;
+  private final HealthSettings health;
   private final boolean migrate;
   private final CitySeeds seeds;
 
@@ -147,6 +154,7 @@ public final class ApiConfig implements Described {
     clientIdPrefix = b.clientIdPrefix;
     summaryCache = b.summaryCache;
     liveClockSkew = b.liveClockSkew;
+    health = Objects.requireNonNull(b.health, "health");
     migrate = b.migrate;
     seeds = b.seeds;
   }
@@ -247,6 +255,7 @@ public final class ApiConfig implements Described {
         .add("case minimum confidence", caseMinConfidence)
         .add(SUMMARY_CACHE, summaryCache.isZero() ? "off" : summaryCache)
         .add(LIVE_CLOCK_SKEW, liveClockSkew)
+        .include(health)
         .add(
             "seeds",
             seeds == null ? "bundled" : "configured (" + seeds.districts().size() + " districts)");
@@ -366,6 +375,11 @@ public final class ApiConfig implements Described {
   }
 
   /** How far in the future a live snapshot may be dated before it is dropped. */
+  /** What {@code /health} watches: the stream job, and how old stored rows and snapshots may be. */
+  public HealthSettings health() {
+    return health;
+  }
+
   public Duration liveClockSkew() {
     return liveClockSkew;
   }
@@ -414,6 +428,7 @@ public final class ApiConfig implements Described {
     private String clientIdPrefix = DEFAULT_CLIENT_ID_PREFIX;
     private Duration summaryCache = DEFAULT_SUMMARY_CACHE;
     private Duration liveClockSkew = DEFAULT_LIVE_CLOCK_SKEW;
+    private HealthSettings health = HealthSettings.DEFAULT;
     private boolean migrate = true;
     private CitySeeds seeds;
 
@@ -561,6 +576,12 @@ public final class ApiConfig implements Described {
 
     public Builder summaryCache(Duration value) {
       summaryCache = value;
+      return this;
+    }
+
+    /** What {@code /health} watches (default: no job, 5 minutes for rows and snapshots). */
+    public Builder health(HealthSettings value) {
+      health = value;
       return this;
     }
 

@@ -168,7 +168,16 @@ final class ApiVerticle extends VerticleBase {
     Operations ops = new Operations(vertx, contract, tokens.auth());
     AuditLog audit = new AuditLog(db);
     ReadStore reads = new ReadStore(db, config.summaryCache());
-    new OpsRoutes(mqtt, registry, document).mount(ops);
+    new OpsRoutes(
+            vertx,
+            mqtt,
+            db,
+            hub::latest,
+            Set.copyOf(seeds.districtCodes()),
+            config.health(),
+            registry,
+            document)
+        .mount(ops);
     new AuthRoutes(
             vertx,
             db,

@@ -4,6 +4,7 @@ import io.citybrain.access.BrokerLogin;
 import io.citybrain.access.BrokerLoginOptions;
 import io.citybrain.access.Installation;
 import io.citybrain.access.Principal;
+import io.citybrain.api.ops.HealthSettings;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.settings.InvalidSettingException;
@@ -50,7 +51,11 @@ public final class CommandApiMain implements Callable<Integer> {
           ApiConfig.SUMMARY_CACHE,
           "--summary-cache-ms",
           "credentials",
-          "--credentials");
+          "--credentials",
+          "Flink REST URL",
+          "--flink-rest-url",
+          "health max age",
+          "--health-max-age-s");
 
   /** Old spellings of flags, still taken so existing scripts run, with a warning. */
   private static final Map<String, String> DEPRECATED =
@@ -105,6 +110,22 @@ public final class CommandApiMain implements Callable<Integer> {
   long summaryCacheMs;
 
   @Option(
+      names = "--flink-rest-url",
+      defaultValue = "${env:CITYBRAIN_FLINK_REST_URL}",
+      description =
+          "Flink's REST endpoint, e.g. http://jobmanager:8081: /health turns 503 unless the stream"
+              + " job runs there (env CITYBRAIN_FLINK_REST_URL; unset: the job is not watched).")
+  String flinkRestUrl;
+
+  @Option(
+      names = "--health-max-age-s",
+      defaultValue = "300",
+      description =
+          "/health turns 503 when the newest stored row or the newest live snapshot is older than"
+              + " this; 0 disables both checks (default: ${DEFAULT-VALUE}).")
+  long healthMaxAgeS;
+
+  @Option(
       names = "--demo-users",
       description = "Create demo-<role> users with generated passwords, printed once.")
   boolean demoUsers;
@@ -142,6 +163,11 @@ public final class CommandApiMain implements Callable<Integer> {
               .port(port)
               .jwtKeyFile(jwtKeyFile)
               .summaryCache(Duration.ofMillis(summaryCacheMs))
+              .health(
+                  HealthSettings.DEFAULT
+                      .withFlinkRestUrl(flinkRestUrl)
+                      .withMaxAges(
+                          Duration.ofSeconds(healthMaxAgeS), Duration.ofSeconds(healthMaxAgeS)))
               .build();
     } catch (InvalidSettingException e) {
       InvalidSettingException problem =

@@ -109,7 +109,7 @@ class LiveFeedChecksIT {
     assertThat(summary.getJsonArray("districts").stream().map(JsonObject.class::cast))
         .noneMatch(d -> d.getString("code").equals("ZZ"));
     assertThat(f.client.get("/api/v1/districts/ZZ", viewer).status()).isEqualTo(404);
-    assertThat(f.client.get("/metrics", null).text())
+    assertThat(f.client.get("/metrics", f.token("admin")).text())
         .contains(LiveDrops.METRIC + "_total{reason=\"stale\"}");
   }
 

@@ -27,14 +27,20 @@ public final class EmbeddedBroker implements AutoCloseable {
   /** The largest MQTT packet accepted, the same bound Paho and Mosquitto set. */
   public static final int MAX_PACKET_SIZE = 262_144;
 
+  /** Where the broker listens unless told otherwise: this machine only. */
+  public static final String LOOPBACK = "127.0.0.1";
+
   private final EmbeddedHiveMQ hivemq;
   private final int port;
+  private final String host;
   private final Path home;
   private final PrincipalDirectory directory;
 
-  private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, Path home, PrincipalDirectory directory) {
+  private EmbeddedBroker(
+      EmbeddedHiveMQ hivemq, int port, String host, Path home, PrincipalDirectory directory) {
     this.hivemq = hivemq;
     this.port = port;
+    this.host = host;
     this.home = home;
     this.directory = directory;
   }
@@ -47,15 +53,25 @@ public final class EmbeddedBroker implements AutoCloseable {
     return start(directory, FreePort.find());
   }
 
-  /** Starts a broker on the given port; waits until it accepts connections. */
+  /** Starts a broker on the given port of the loopback interface; waits until it accepts. */
   public static EmbeddedBroker start(PrincipalDirectory directory, int port) {
+    return start(directory, port, LOOPBACK);
+  }
+
+  /**
+   * Starts a broker on the given port of {@code bindAddress} (an IP literal; 0.0.0.0 for every
+   * interface); waits until it accepts connections.
+   */
+  public static EmbeddedBroker start(PrincipalDirectory directory, int port, String bindAddress) {
     Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(bindAddress, "bindAddress");
     Path home = null;
     EmbeddedHiveMQ started = null;
     try {
       home = Files.createTempDirectory("citybrain-hivemq-");
       Path config = Files.createDirectories(home.resolve("conf"));
-      Files.writeString(config.resolve("config.xml"), configXml(port), StandardCharsets.UTF_8);
+      Files.writeString(
+          config.resolve("config.xml"), configXml(port, bindAddress), StandardCharsets.UTF_8);
       EmbeddedHiveMQ hivemq =
           EmbeddedHiveMQ.builder()
               .withConfigurationFolder(config)
@@ -77,7 +93,11 @@ public final class EmbeddedBroker implements AutoCloseable {
               .build();
       started = hivemq;
       hivemq.start().get(60, TimeUnit.SECONDS);
-      return new EmbeddedBroker(hivemq, port, home, directory);
+      // A wildcard listener is reached on loopback from here; a specific address only on itself.
+      String host =
+          bindAddress.equals("0.0.0.0") || bindAddress.equals("::") ? LOOPBACK : bindAddress;
+      return new EmbeddedBroker(
+          hivemq, port, host.contains(":") ? "[" + host + "]" : host, home, directory);
     } catch (IOException e) {
       TempFolders.deleteQuietly(home);
       throw new UncheckedIOException("cannot prepare the embedded MQTT broker's folders", e);
@@ -108,7 +128,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   /** The broker's URL for Paho, e.g. {@code tcp://127.0.0.1:41883}. */
   public String url() {
-    return "tcp://127.0.0.1:" + port;
+    return "tcp://" + host + ":" + port;
   }
 
   public int port() {
@@ -132,14 +152,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
   }
 
-  private static String configXml(int port) {
+  private static String configXml(int port, String bindAddress) {
     return """
         <?xml version="1.0"?>
         <hivemq>
           <listeners>
             <tcp-listener>
               <port>%d</port>
-              <bind-address>127.0.0.1</bind-address>
+              <bind-address>%s</bind-address>
             </tcp-listener>
           </listeners>
           <mqtt>
@@ -159,6 +179,6 @@ public final class EmbeddedBroker implements AutoCloseable {
           </anonymous-usage-statistics>
         </hivemq>
         """
-        .formatted(port, MAX_PACKET_SIZE, MAX_QUEUED_MESSAGES);
+        .formatted(port, bindAddress, MAX_PACKET_SIZE, MAX_QUEUED_MESSAGES);
   }
 }

@@ -4,12 +4,18 @@ import com.sun.security.auth.module.UnixSystem;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
 
 /**
- * A PostgreSQL server started from binaries shipped on Maven Central (zonky), on 127.0.0.1 and a
- * free port.
+ * A PostgreSQL server started from binaries shipped on Maven Central (zonky), on 127.0.0.1 (or a
+ * given address) and a free port, its superuser behind a password generated per start.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   /** The message for the one environment zonky cannot serve: PostgreSQL refuses to run as root. */
@@ -20,14 +26,30 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   private final EmbeddedPostgres postgres;
   private final Path dataDirectory;
+  private final String host;
+  private final String password;
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory) {
+  private EmbeddedDatabase(
+      EmbeddedPostgres postgres, Path dataDirectory, String host, String password) {
     this.postgres = postgres;
     this.dataDirectory = dataDirectory;
+    this.host = host;
+    this.password = password;
   }
 
-  /** Starts a fresh server; fails with {@link #ROOT_MESSAGE} when this process runs as root. */
+  /**
+   * Starts a fresh server on loopback; fails with {@link #ROOT_MESSAGE} when this process runs as
+   * root.
+   */
   public static EmbeddedDatabase start() {
+    return start("127.0.0.1");
+  }
+
+  /**
+   * Starts a fresh server listening on {@code listenAddress} only (an IP literal, {@code 0.0.0.0}
+   * for every interface); fails with {@link #ROOT_MESSAGE} when this process runs as root.
+   */
+  public static EmbeddedDatabase start(String listenAddress) {
     if (runningAsRoot()) {
       throw new IllegalStateException(ROOT_MESSAGE);
     }
@@ -39,9 +61,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
               .setPort(FreePort.find())
               .setDataDirectory(data)
               .setCleanDataDirectory(true)
+              // Said, not left to zonky's or PostgreSQL's defaults.
+              .setServerConfig("listen_addresses", listenAddress)
               .start();
-      return new EmbeddedDatabase(postgres, data);
-    } catch (IOException | RuntimeException e) {
+      String password = newPassword();
+      requirePassword(postgres, data, password);
+      String host =
+          listenAddress.equals("0.0.0.0") || listenAddress.equals("*")
+              ? "127.0.0.1"
+              : listenAddress;
+      return new EmbeddedDatabase(postgres, data, host, password);
+    } catch (IOException | SQLException | RuntimeException e) {
       TempFolders.deleteQuietly(data);
       throw new IllegalStateException("embedded PostgreSQL did not start: " + e.getMessage(), e);
     }
@@ -56,9 +86,53 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
-  /** A JDBC URL for a database on this server, as the superuser {@code postgres}. */
+  /**
+   * zonky's initdb trusts every local connection; a demo on a shared machine must not. The
+   * superuser gets this run's generated password and every connection must give it (SCRAM).
+   */
+  private static void requirePassword(EmbeddedPostgres postgres, Path data, String password)
+      throws SQLException, IOException {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("SET password_encryption = 'scram-sha-256'");
+      // The password is base64url: nothing in it needs quoting.
+      st.execute("ALTER ROLE postgres PASSWORD '" + password + "'");
+      Files.writeString(
+          data.resolve("pg_hba.conf"),
+          """
+          local all all scram-sha-256
+          host  all all 0.0.0.0/0 scram-sha-256
+          host  all all ::/0 scram-sha-256
+          """,
+          StandardCharsets.UTF_8);
+      st.execute("SELECT pg_reload_conf()");
+    }
+  }
+
+  private static String newPassword() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * A JDBC URL for a database on this server, as the superuser {@code postgres} with this run's
+   * password.
+   */
   public String jdbcUrl(String database) {
-    return postgres.getJdbcUrl("postgres", database);
+    return "jdbc:postgresql://"
+        + host
+        + ":"
+        + postgres.getPort()
+        + "/"
+        + database
+        + "?user=postgres&password="
+        + password;
+  }
+
+  /** The superuser's password, generated for this run (the demo prints it once). */
+  public String password() {
+    return password;
   }
 
   public int port() {

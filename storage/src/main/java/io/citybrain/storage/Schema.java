@@ -4,6 +4,7 @@ import io.citybrain.storage.migration.V2__TimescaleFeatures;
 import io.citybrain.storage.migration.V6__ResultJsonRendering;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -16,10 +17,19 @@ public final class Schema {
    * Brings the database to the latest schema version; a database already there is left as it is.
    */
   public static SchemaReport migrate(DataSource dataSource) {
-    MigrateResult result = flyway(dataSource).migrate();
+    return migrate(dataSource, RuntimeRole.DEFAULT_NAME);
+  }
+
+  /**
+   * As {@link #migrate(DataSource)}, as the schema's owner, granting the tables to {@code
+   * runtimeRole} (created without login when absent; {@link RuntimeRole#provision} lets it in).
+   */
+  public static SchemaReport migrate(DataSource dataSource, String runtimeRole) {
+    MigrateResult result = flyway(dataSource, runtimeRole).migrate();
+    RuntimeRole.grant(dataSource, runtimeRole);
     return new SchemaReport(
         result.migrationsExecuted,
-        flyway(dataSource).info().current().getVersion().getVersion(),
+        flyway(dataSource, runtimeRole).info().current().getVersion().getVersion(),
         timescale(dataSource));
   }
 
@@ -28,7 +38,7 @@ public final class Schema {
    * migrations).
    */
   public static void validate(DataSource dataSource) {
-    flyway(dataSource).validate();
+    flyway(dataSource, RuntimeRole.DEFAULT_NAME).validate();
   }
 
   /** Whether the timescaledb extension is installed in this database. */
@@ -40,9 +50,10 @@ public final class Schema {
     }
   }
 
-  private static Flyway flyway(DataSource dataSource) {
+  private static Flyway flyway(DataSource dataSource, String runtimeRole) {
     return Flyway.configure()
         .dataSource(dataSource)
+        .placeholders(Map.of("runtime_role", RuntimeRole.checkName(runtimeRole)))
         .locations("classpath:db/migration")
         .javaMigrations(new V2__TimescaleFeatures(), new V6__ResultJsonRendering())
         .cleanDisabled(true)

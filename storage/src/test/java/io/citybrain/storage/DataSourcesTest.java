@@ -1,5 +1,6 @@
 package io.citybrain.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.settings.InvalidSettingException;
@@ -21,5 +22,19 @@ class DataSourcesTest {
         .hasMessage("pool name is required (e.g. citybrain-api)");
     assertThatThrownBy(() -> DataSources.pooled("jdbc:postgresql://db/x", "p", 0))
         .hasMessage("pool size must be at least 1, was 0");
+  }
+
+  @Test
+  @DisplayName("the runtime role's URL keeps the owner's database and options, not its login")
+  void withLogin() {
+    assertThat(
+            DataSources.withLogin(
+                "jdbc:postgresql://db:5432/city?user=owner&password=owner-s3cret&sslmode=require",
+                "citybrain_app",
+                "a&b=c"))
+        .isEqualTo(
+            "jdbc:postgresql://db:5432/city?sslmode=require&user=citybrain_app&password=a%26b%3Dc");
+    assertThat(DataSources.withLogin("jdbc:postgresql://db/city", "r", "p"))
+        .isEqualTo("jdbc:postgresql://db/city?user=r&password=p");
   }
 }

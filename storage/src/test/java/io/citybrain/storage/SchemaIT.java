@@ -32,8 +32,28 @@ class SchemaIT {
   private static DataSource db;
   private static Schema.SchemaReport first;
 
-  /** V1.. SQL files plus the Java migrations, numbered 1..n without gaps. */
+  /** V1.. SQL files plus the Java migrations. */
   static final int SHIPPED_VERSIONS = shippedVersions();
+
+  /**
+   * The highest of their version numbers: versions are handed out per change, so one may land
+   * before a lower one.
+   */
+  static final int LATEST_VERSION = latestVersion();
+
+  private static int latestVersion() {
+    try (var files = Files.list(Path.of("src/main/resources/db/migration"));
+        var classes = Files.list(Path.of("src/main/java/io/citybrain/storage/migration"))) {
+      return java.util.stream.Stream.concat(files, classes)
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.matches("V\\d+__.*\\.(sql|java)"))
+          .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
+          .max()
+          .orElseThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   private static int shippedVersions() {
     try (var files = Files.list(Path.of("src/main/resources/db/migration"));
@@ -61,10 +81,10 @@ class SchemaIT {
     // Every migration, SQL and Java, counted from what is shipped: a new version needs no edit
     // here.
     assertThat(first.applied()).isEqualTo(SHIPPED_VERSIONS);
-    assertThat(first.version()).isEqualTo(String.valueOf(SHIPPED_VERSIONS));
+    assertThat(first.version()).isEqualTo(String.valueOf(LATEST_VERSION));
     Schema.SchemaReport again = Schema.migrate(db);
     assertThat(again.applied()).isZero();
-    assertThat(again.version()).isEqualTo(String.valueOf(SHIPPED_VERSIONS));
+    assertThat(again.version()).isEqualTo(String.valueOf(LATEST_VERSION));
     Schema.validate(db);
   }
 

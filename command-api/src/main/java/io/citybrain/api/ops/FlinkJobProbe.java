@@ -1,0 +1,62 @@
+package io.citybrain.api.ops;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The stream job's state as Flink's REST endpoint reports it ({@code GET /jobs/overview}): the
+ * state of the job with the configured name, {@code ABSENT} when there is none, {@code UNREACHABLE}
+ * when Flink does not answer.
+ */
+final class FlinkJobProbe {
+  static final String ABSENT = "ABSENT";
+  static final String UNREACHABLE = "UNREACHABLE";
+  static final String RUNNING = "RUNNING";
+
+  private final HttpClient http;
+  private final String url;
+  private final String jobName;
+
+  FlinkJobProbe(Vertx vertx, String restUrl, String jobName) {
+    this.http =
+        vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000).setIdleTimeout(10));
+    this.url = restUrl + "/jobs/overview";
+    this.jobName = jobName;
+  }
+
+  Future<String> state() {
+    return http.request(
+            new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url).setTimeout(3_000))
+        .compose(req -> req.send())
+        .compose(
+            res ->
+                res.statusCode() == 200
+                    ? res.body()
+                    : Future.failedFuture("Flink answered " + res.statusCode()))
+        .map(body -> stateOf(new JsonObject(body.toString())))
+        .otherwise(UNREACHABLE);
+  }
+
+  /** A running job of that name wins over its finished predecessors (a restart keeps both). */
+  private String stateOf(JsonObject overview) {
+    JsonArray jobs = overview.getJsonArray("jobs", new JsonArray());
+    String found = ABSENT;
+    for (Object o : jobs) {
+      JsonObject job = (JsonObject) o;
+      if (jobName.equals(job.getString("name"))) {
+        String state = job.getString("state", ABSENT);
+        if (RUNNING.equals(state)) {
+          return RUNNING;
+        }
+        found = state;
+      }
+    }
+    return found;
+  }
+}
