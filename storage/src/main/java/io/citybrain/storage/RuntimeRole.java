@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * The database role the API and the stream job run as (V10 creates it, every migration grants it):
+ * The database role the API and the stream job run as (V9 creates it, every migration grants it):
  * given a login password here, by the owner, once.
  */
 public final class RuntimeRole {
