@@ -4,6 +4,7 @@ import io.citybrain.api.http.Access;
 import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.Caller;
 import io.citybrain.api.http.Operations;
+import io.citybrain.api.http.Params;
 import io.citybrain.api.http.Unavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -135,19 +136,9 @@ public final class AuditTrail {
         actor,
         action,
         target,
-        bodyString(ctx, "district"),
-        bodyString(ctx, "request_id"),
+        Params.bodyString(ctx, "district"),
+        Params.bodyString(ctx, "request_id"),
         outcome,
         withIp);
-  }
-
-  /** A string field of the body, or null for none, another type, or a body that is not JSON. */
-  private static String bodyString(RoutingContext ctx, String field) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      return body == null || !(body.getValue(field) instanceof String value) ? null : value;
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 }

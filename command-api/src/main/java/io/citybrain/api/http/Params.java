@@ -44,6 +44,19 @@ public final class Params {
     }
   }
 
+  /**
+   * A string field of the body, or null for none, another type, or a body that is not JSON (never
+   * throws: it serves the audit of refused requests).
+   */
+  public static String bodyString(RoutingContext ctx, String field) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      return body == null || !(body.getValue(field) instanceof String value) ? null : value;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /** The validated JSON body; an empty object when the operation's body is optional and absent. */
   public static JsonObject body(RoutingContext ctx) {
     JsonObject body = ctx.body().isEmpty() ? null : ctx.body().asJsonObject();

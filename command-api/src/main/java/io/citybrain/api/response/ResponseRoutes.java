@@ -229,16 +229,6 @@ public final class ResponseRoutes {
   }
 
   private static String requestIdOf(RoutingContext ctx) {
-    return bodyString(ctx, "request_id");
-  }
-
-  /** A string field of the body, or null for none, another type, or a body that is not JSON. */
-  private static String bodyString(RoutingContext ctx, String field) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      return body == null || !(body.getValue(field) instanceof String value) ? null : value;
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return Params.bodyString(ctx, "request_id");
   }
 }
