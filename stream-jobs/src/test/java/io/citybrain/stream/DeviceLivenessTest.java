@@ -7,10 +7,14 @@ import io.citybrain.stream.liveness.DeviceLiveness;
 import io.citybrain.stream.liveness.DeviceTimeline;
 import io.citybrain.stream.liveness.LivenessChange;
 import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -101,6 +105,25 @@ class DeviceLivenessTest {
 
   @Test
   @DisplayName(
+      "a steady device's state (online, one run ahead of the watermark) serializes to at most 64 bytes: "
+          + "100,000 devices in under 7 MB")
+  void stateIsSmall() throws Exception {
+    DeviceTimeline t = new DeviceTimeline();
+    t.silenceMs = 30_000;
+    t.add(0);
+    t.firstPendingOnline();
+    t.add(100_000);
+    t.timerMs = 30_000;
+    var out = new DataOutputSerializer(128);
+    TypeInformation.of(DeviceTimeline.class)
+        .createSerializer(new SerializerConfigImpl())
+        .serialize(t, out);
+    System.out.println("a device's liveness state: " + out.length() + " bytes");
+    assertThat(out.length()).isLessThanOrEqualTo(64);
+  }
+
+  @Test
+  @DisplayName(
       "the earliest message sets the online time, whichever lane delivers first: a heartbeat 40 ms "
           + "after the detection, arriving before it")
   void earliestMessageFirst() throws Exception {
@@ -163,8 +186,7 @@ class DeviceLivenessTest {
 
   /** Writes a device's state the way DeviceLiveness did before DeviceTimeline: online at 10 s. */
   static final class EarlierLayout
-      extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<
-          String, TelemetryItem, LivenessChange> {
+      extends KeyedProcessFunction<String, TelemetryItem, LivenessChange> {
     @Override
     public void processElement(TelemetryItem item, Context ctx, Collector<LivenessChange> out)
         throws Exception {
@@ -184,8 +206,7 @@ class DeviceLivenessTest {
     }
   }
 
-  private void restore(org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot)
-      throws Exception {
+  private void restore(OperatorSubtaskState snapshot) throws Exception {
     harness.close();
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
