@@ -19,12 +19,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,9 @@ class CityScenarioIT {
 
   static final AtomicBoolean FAILED = new AtomicBoolean();
   static final AtomicLong SEEN = new AtomicLong();
+
+  /** The event time of the item the raw sink failed on. */
+  static final AtomicLong FAILED_AT = new AtomicLong();
 
   @BeforeAll
   static void database(TestServices services) {
@@ -111,23 +117,90 @@ class CityScenarioIT {
                 "SELECT (SELECT count(*) FROM reading) + "
                     + "(SELECT count(*) FROM camera_event) + (SELECT count(*) FROM heartbeat)"));
 
-    // The same input twice, without failures: identical pictures and incidents. (The run with a
-    // failure above gives
-    // the same incidents; its pictures of windows open at the restored checkpoint were once seen to
-    // count fewer
-    // devices online in CI, so they are compared only between uninterrupted runs: see
-    // stream-jobs/README.md.)
+    // The same input again, without a failure: identical liveness changes, device states,
+    // incidents and pictures, every picture the failure run published included (those of the
+    // windows open at the restored checkpoint, published before the failure and again after it).
+    long failedAt = FAILED_AT.get();
     reset(services, broker);
     Results second = run(services, broker, false);
-    reset(services, broker);
-    Results third = run(services, broker, false);
-    assertThat(second.incidents).as("incidents, second run").isEqualTo(first.incidents);
-    assertThat(third.incidents).as("incidents, third run").isEqualTo(first.incidents);
-    Map<String, String> a = second.snapshotsUpTo(START.toEpochMilli() + 900_000);
-    Map<String, String> b = third.snapshotsUpTo(START.toEpochMilli() + 900_000);
-    assertThat(a).hasSizeGreaterThan(150);
-    assertThat(b.keySet()).isEqualTo(a.keySet());
-    a.forEach((key, snapshot) -> assertThat(b.get(key)).as("snapshot " + key).isEqualTo(snapshot));
+    SoftAssertions determinism = new SoftAssertions();
+    determinism
+        .assertThat(second.incidents)
+        .as("incidents, uninterrupted run")
+        .isEqualTo(first.incidents);
+    assertThat(first.livenessChanges).as("liveness changes").hasSizeGreaterThan(1_000);
+    determinism
+        .assertThat(onlyIn(first.livenessChanges, second.livenessChanges))
+        .as("liveness changes of the failure run only")
+        .isEmpty();
+    determinism
+        .assertThat(onlyIn(second.livenessChanges, first.livenessChanges))
+        .as("liveness changes of the uninterrupted run only")
+        .isEmpty();
+    determinism
+        .assertThat(onlyIn(first.deviceStatus, second.deviceStatus))
+        .as("device states of the failure run only")
+        .isEmpty();
+    long end = START.toEpochMilli() + 900_000;
+    Map<String, String> uninterrupted = second.snapshotsUpTo(end);
+    Map<String, List<String>> published = first.everySnapshotUpTo(end);
+    assertThat(uninterrupted).hasSizeGreaterThan(150);
+    determinism.assertThat(published.keySet()).isEqualTo(uninterrupted.keySet());
+    long afterFailure =
+        published.keySet().stream()
+            .filter(k -> Long.parseLong(k.substring(k.indexOf('@') + 1)) > failedAt)
+            .count();
+    long republished = published.values().stream().filter(p -> p.size() > 1).count();
+    List<String> differing = new ArrayList<>();
+    published.forEach(
+        (key, pictures) -> {
+          for (String picture : pictures) {
+            if (!picture.equals(uninterrupted.get(key))) {
+              differing.add(
+                  key
+                      + ": devices online "
+                      + devicesOnline(picture)
+                      + " vs "
+                      + devicesOnline(uninterrupted.get(key))
+                      + " uninterrupted");
+            }
+          }
+        });
+    System.out.printf(
+        "determinism: failure at event time +%d s; %d pictures compared, %d after the failure, "
+            + "%d published twice or more, %d differ; liveness changes %,d and %,d, %,d of one "
+            + "run only; device states %,d, %,d differ%n",
+        (failedAt - START.toEpochMilli()) / 1000,
+        published.size(),
+        afterFailure,
+        republished,
+        differing.size(),
+        first.livenessChanges.size(),
+        second.livenessChanges.size(),
+        onlyIn(first.livenessChanges, second.livenessChanges).size()
+            + onlyIn(second.livenessChanges, first.livenessChanges).size(),
+        first.deviceStatus.size(),
+        onlyIn(first.deviceStatus, second.deviceStatus).size());
+    assertThat(afterFailure).as("pictures of windows after the failure").isGreaterThan(20);
+    determinism
+        .assertThat(differing)
+        .as(
+            "pictures of the failure run (every publication) that differ from the uninterrupted run's")
+        .isEmpty();
+    determinism.assertAll();
+  }
+
+  /** What {@code a} has and {@code b} has not. */
+  private static List<String> onlyIn(Set<String> a, Set<String> b) {
+    return a.stream().filter(x -> !b.contains(x)).toList();
+  }
+
+  private static String devicesOnline(String picture) {
+    if (picture == null) {
+      return "-";
+    }
+    int i = picture.indexOf("devices_online: ");
+    return i < 0 ? "0" : picture.substring(i + 16, picture.indexOf('\n', i));
   }
 
   private Results run(TestServices services, String broker, boolean fail) throws Exception {
@@ -225,6 +298,7 @@ class CityScenarioIT {
         @Override
         public void write(Ingested item, Context context) throws IOException, InterruptedException {
           if (SEEN.incrementAndGet() == 40_000 && FAILED.compareAndSet(false, true)) {
+            FAILED_AT.set(item.item != null ? item.item.eventTimeMs : 0);
             throw new IllegalStateException("failed on purpose after 40,000 raw items");
           }
           writer.write(item, context);
@@ -261,6 +335,8 @@ class CityScenarioIT {
   static final class Results {
     final Map<String, String> incidents = new TreeMap<>();
     final List<DistrictSnapshot> snapshots = new ArrayList<>();
+    final Set<String> livenessChanges = new TreeSet<>();
+    final Set<String> deviceStatus = new TreeSet<>();
 
     void collect(TestServices services, CityJobRun job) throws Exception {
       for (String row :
@@ -271,6 +347,16 @@ class CityScenarioIT {
                   + "FROM incident")) {
         incidents.put(row.substring(0, row.indexOf('|')), row.substring(row.indexOf('|') + 1));
       }
+      livenessChanges.addAll(
+          CityJobRun.strings(
+              services,
+              "SELECT device_id || ' ' || district || ' ' || online || ' ' || at "
+                  + "FROM device_liveness_change"));
+      deviceStatus.addAll(
+          CityJobRun.strings(
+              services,
+              "SELECT device_id || ' ' || online || ' ' || last_seen_at || ' ' || changed_at "
+                  + "FROM device_status"));
       job.published.forEach(
           (topic, payloads) -> {
             if (topic.endsWith("/live") && !topic.equals("city/v1/city/live")) {
@@ -310,6 +396,22 @@ class CityScenarioIT {
           byKey.put(
               s.getDistrict() + "@" + s.getWindowEndMs(),
               s.toBuilder().clearGeneratedAtMs().build().toString());
+        }
+      }
+      return byKey;
+    }
+
+    /**
+     * Every publication of each picture, by district and window end, without the wall-clock
+     * generation time: a replay publishes a window's picture again.
+     */
+    Map<String, List<String>> everySnapshotUpTo(long endMs) {
+      Map<String, List<String>> byKey = new TreeMap<>();
+      for (DistrictSnapshot s : snapshots) {
+        if (s.getWindowEndMs() <= endMs) {
+          byKey
+              .computeIfAbsent(s.getDistrict() + "@" + s.getWindowEndMs(), k -> new ArrayList<>())
+              .add(s.toBuilder().clearGeneratedAtMs().build().toString());
         }
       }
       return byKey;
