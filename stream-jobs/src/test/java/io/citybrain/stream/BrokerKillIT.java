@@ -92,8 +92,9 @@ class BrokerKillIT {
         publishing.start();
         for (int k = 0; k < KILLS; k++) {
           // Kills spread over the run, each once its share of the readings is acknowledged.
-          // The run ends with a double share after the last kill: time for the lanes to come back.
-          long threshold = (long) READINGS * (k + 1) / (KILLS + 2);
+          // Kills over the first half of the run; the second half, after the last kill, shows
+          // that once the lanes are back nothing acknowledged is lost.
+          long threshold = (long) READINGS * (k + 1) / (2L * (KILLS + 1));
           await("acknowledged readings reaching " + threshold)
               .atMost(Duration.ofMinutes(2))
               .pollInterval(Duration.ofMillis(20))
@@ -242,7 +243,7 @@ class BrokerKillIT {
   /**
    * How long before a kill an acknowledged message may still be lost: Mosquitto 2.0 saves when
    * {@code last + autosave_interval < now} in whole seconds, so up to autosave_interval + 1 s after
-   * the last save, plus 0.5 s for the save itself and a loaded machine.
+   * the last save (measured up to 3.0 s at 1 on a loaded machine), plus 1.5 s of margin.
    */
   private static long autosaveWindowNanos(TestServices.OwnBroker broker) throws Exception {
     List<String> lines = Files.readAllLines(broker.configFile());
@@ -254,7 +255,7 @@ class BrokerKillIT {
             .findFirst()
             .orElse(1800);
     // Counting changes bounds no time: the whole run is the window then.
-    long seconds = onChanges ? 3600 : interval + 1;
+    long seconds = onChanges ? 3600 : interval + 2;
     return seconds * 1_000_000_000L + 500_000_000L;
   }
 

@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the broker holds that its consumers have not acknowledged, as Mosquitto reports it on {@code
- * $SYS} every {@code sys_interval} (10 s by default): the messages in its store less the retained
- * ones. In CityBrain the stream job's lanes are the only persistent subscribers of telemetry, so
- * this is their queued plus in-flight messages, all lanes together (Mosquitto 2.0 has no
- * per-session figure). A broker without {@code $SYS} (the embedded HiveMQ) leaves it unknown.
+ * $SYS} every {@code sys_interval} (5 s in the shipped configuration): the messages in its store
+ * less the retained ones. In CityBrain the stream job's lanes are the only persistent subscribers
+ * of telemetry, so this is their queued plus in-flight messages, all lanes together (Mosquitto 2.0
+ * has no per-session figure). A broker without {@code $SYS} (the embedded HiveMQ) leaves it
+ * unknown.
  */
 final class BrokerBacklog {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerBacklog.class);

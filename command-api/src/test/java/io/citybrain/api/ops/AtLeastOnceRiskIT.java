@@ -62,7 +62,8 @@ class AtLeastOnceRiskIT {
               HealthSettings.DEFAULT_JOB_NAME);
       risk.subscribe(api);
       risk.start(vertx, registry);
-      // Mosquitto publishes $SYS every sys_interval (10 s): the figure is known within it.
+      // Mosquitto publishes $SYS every sys_interval (5 s in the shipped file): the figure is known
+      // within it.
       JsonObject quiet =
           await("the broker's figure known")
               .atMost(Duration.ofSeconds(60))
