@@ -16,7 +16,8 @@ import java.util.List;
  *   <li>a gateway publishes telemetry and acks of its district, batches under its own id, and
  *       subscribes to its district's command topics;
  *   <li>only the stream job publishes (and retains) {@code live}, {@code alert}, {@code incident};
- *   <li>only the API publishes {@code cmd}; it reads acks and results;
+ *   <li>only the API publishes {@code cmd}; it reads acks, results and the broker's store figures
+ *       ({@link #BROKER_FIGURES});
  *   <li>the observer reads results only; the broker's administrator reads everything (it can
  *       rewrite every right anyway) and owns the dynamic-security control topics.
  * </ul>
@@ -24,6 +25,10 @@ import java.util.List;
 public final class TopicRights {
   /** Mosquitto's dynamic-security control topics, for the broker's administrator. */
   public static final String DYNSEC_CONTROL = "$CONTROL/dynamic-security/#";
+
+  /** Mosquitto's $SYS figures of its message store the API reads (its backlog alert). */
+  public static final List<String> BROKER_FIGURES =
+      List.of("$SYS/broker/store/messages/count", "$SYS/broker/retained messages/count");
 
   private static final String SHARE = "$share/";
   private static final List<MessageClass> DEVICE_UPSTREAM =
@@ -74,6 +79,8 @@ public final class TopicRights {
         for (MessageClass c : RESULTS) {
           grants.add(subscribe(Topics.filter(c, Topics.ANY)));
         }
+        // The broker's own figures of what it holds: the API's at-least-once risk alert.
+        BROKER_FIGURES.forEach(t -> grants.add(subscribe(t)));
       }
       case OBSERVER -> {
         for (MessageClass c : RESULTS) {

@@ -97,6 +97,19 @@ class DemoBindIT {
       JsonObject running = new JsonObject(get(http, api + "/health").body());
       assertThat(running.getJsonObject("job").getString("state")).isEqualTo("RUNNING");
       assertThat(running.getJsonObject("job").getBoolean("ok")).isTrue();
+      // The age of the job's last checkpoint, read from the same endpoint (checkpoints every 5 s,
+      // the alert at 3 x 10 s); the embedded HiveMQ has no $SYS, so its backlog is unknown.
+      JsonObject risk =
+          Awaitility.await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () ->
+                      new JsonObject(get(http, api + "/health").body())
+                          .getJsonObject("at_least_once"),
+                  r -> r.getJsonObject("checkpoint").getValue("age_s") instanceof Number);
+      assertThat(risk.getJsonObject("checkpoint").getDouble("age_s")).isLessThan(30.0);
+      assertThat(risk.getJsonObject("checkpoint").getBoolean("alert")).isFalse();
+      assertThat(risk.getJsonObject("broker").getValue("queued")).isEqualTo("unknown");
       String rest = "http://127.0.0.1:" + restPort;
       String jid =
           new JsonObject(get(http, rest + "/jobs/overview").body())
@@ -118,6 +131,13 @@ class DemoBindIT {
       assertThat(new JsonObject(gone.body()).getString("status")).isEqualTo("degraded");
       assertThat(new JsonObject(gone.body()).getJsonObject("job").getString("state"))
           .isIn("CANCELLING", "CANCELED");
+      // A job that stopped keeps its last checkpoint: the age stays known and grows on.
+      assertThat(
+              new JsonObject(gone.body())
+                  .getJsonObject("at_least_once")
+                  .getJsonObject("checkpoint")
+                  .getValue("age_s"))
+          .isInstanceOf(Number.class);
     } finally {
       demo.interrupt();
       demo.join(Duration.ofMinutes(1).toMillis());

@@ -2,6 +2,7 @@ package io.citybrain.api;
 
 import io.citybrain.access.BrokerLogin;
 import io.citybrain.api.ops.HealthSettings;
+import io.citybrain.api.ops.RiskSettings;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.seeds.CitySeeds;
@@ -123,6 +124,7 @@ public final class ApiConfig implements Described {
   private final Duration summaryCache;
   private final Duration liveClockSkew;
   private final HealthSettings health;
+  private final RiskSettings risk;
   private final boolean migrate;
   private final CitySeeds seeds;
 
@@ -155,6 +157,7 @@ public final class ApiConfig implements Described {
     summaryCache = b.summaryCache;
     liveClockSkew = b.liveClockSkew;
     health = Objects.requireNonNull(b.health, "health");
+    risk = Objects.requireNonNull(b.risk, "risk");
     migrate = b.migrate;
     seeds = b.seeds;
   }
@@ -256,6 +259,7 @@ public final class ApiConfig implements Described {
         .add(SUMMARY_CACHE, summaryCache.isZero() ? "off" : summaryCache)
         .add(LIVE_CLOCK_SKEW, liveClockSkew)
         .include(health)
+        .include(risk)
         .add(
             "seeds",
             seeds == null ? "bundled" : "configured (" + seeds.districts().size() + " districts)");
@@ -380,6 +384,11 @@ public final class ApiConfig implements Described {
     return health;
   }
 
+  /** When at-least-once counts as at risk: the broker's queue limit, the checkpoint interval. */
+  public RiskSettings risk() {
+    return risk;
+  }
+
   public Duration liveClockSkew() {
     return liveClockSkew;
   }
@@ -429,6 +438,7 @@ public final class ApiConfig implements Described {
     private Duration summaryCache = DEFAULT_SUMMARY_CACHE;
     private Duration liveClockSkew = DEFAULT_LIVE_CLOCK_SKEW;
     private HealthSettings health = HealthSettings.DEFAULT;
+    private RiskSettings risk = RiskSettings.DEFAULT;
     private boolean migrate = true;
     private CitySeeds seeds;
 
@@ -582,6 +592,12 @@ public final class ApiConfig implements Described {
     /** What {@code /health} watches (default: no job, 5 minutes for rows and snapshots). */
     public Builder health(HealthSettings value) {
       health = value;
+      return this;
+    }
+
+    /** When the at-least-once alerts rise (default: the shipped broker and job settings). */
+    public Builder risk(RiskSettings value) {
+      risk = value;
       return this;
     }
 

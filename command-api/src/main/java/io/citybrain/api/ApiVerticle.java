@@ -18,6 +18,7 @@ import io.citybrain.api.live.LiveDrops;
 import io.citybrain.api.live.LiveFeed;
 import io.citybrain.api.live.LiveHandshake;
 import io.citybrain.api.live.LiveHub;
+import io.citybrain.api.ops.AtLeastOnceRisk;
 import io.citybrain.api.ops.OpsRoutes;
 import io.citybrain.api.ops.SampledGauges;
 import io.citybrain.api.read.PipelineRoutes;
@@ -62,6 +63,7 @@ final class ApiVerticle extends VerticleBase {
   private LiveHub hub;
   private ResponseDispatcher dispatcher;
   private CasePolling casePolling;
+  private AtLeastOnceRisk risk;
   private long revocationCheck = -1;
 
   ApiVerticle(
@@ -132,6 +134,10 @@ final class ApiVerticle extends VerticleBase {
         .add("citybrain_api_live_conflated_snapshots", () -> hub.stats().conflated())
         .add("citybrain_api_active_runs", dispatcher::activeRuns)
         .start(vertx, registry);
+    risk =
+        new AtLeastOnceRisk(
+            vertx, config.risk(), config.health().flinkRestUrl(), config.health().jobName());
+    risk.start(vertx, registry);
     // The MQTT subscriptions hand messages to this context; they go in before the server takes
     // requests, so the retained live snapshots are there for the first client.
     return vertx
@@ -139,6 +145,7 @@ final class ApiVerticle extends VerticleBase {
             () -> {
               feed.subscribe(mqtt);
               dispatcher.subscribe();
+              risk.subscribe(mqtt);
               return null;
             })
         .compose(v -> document.contract(vertx))
@@ -175,6 +182,7 @@ final class ApiVerticle extends VerticleBase {
             hub::latest,
             Set.copyOf(seeds.districtCodes()),
             config.health(),
+            risk,
             registry,
             document)
         .mount(ops);

@@ -5,6 +5,7 @@ import io.citybrain.access.BrokerLoginOptions;
 import io.citybrain.access.Installation;
 import io.citybrain.access.Principal;
 import io.citybrain.api.ops.HealthSettings;
+import io.citybrain.api.ops.RiskSettings;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.settings.InvalidSettingException;
@@ -35,27 +36,19 @@ import picocli.CommandLine.Spec;
 public final class CommandApiMain implements Callable<Integer> {
   /** The flag of each setting the command line sets, to restate a configuration error with. */
   private static final Map<String, String> FLAGS =
-      Map.of(
-          ApiConfig.DATABASE_URL,
-          "--db-url",
-          ApiConfig.MQTT_URL,
-          "--mqtt-url",
-          "MQTT CA certificate",
-          "--mqtt-ca",
-          ApiConfig.HOST,
-          "--host",
-          ApiConfig.PORT,
-          "--port",
-          ApiConfig.JWT_KEY_FILE,
-          "--jwt-key-file",
-          ApiConfig.SUMMARY_CACHE,
-          "--summary-cache-ms",
-          "credentials",
-          "--credentials",
-          "Flink REST URL",
-          "--flink-rest-url",
-          "health max age",
-          "--health-max-age-s");
+      Map.ofEntries(
+          Map.entry(ApiConfig.DATABASE_URL, "--db-url"),
+          Map.entry(ApiConfig.MQTT_URL, "--mqtt-url"),
+          Map.entry("MQTT CA certificate", "--mqtt-ca"),
+          Map.entry(ApiConfig.HOST, "--host"),
+          Map.entry(ApiConfig.PORT, "--port"),
+          Map.entry(ApiConfig.JWT_KEY_FILE, "--jwt-key-file"),
+          Map.entry(ApiConfig.SUMMARY_CACHE, "--summary-cache-ms"),
+          Map.entry("credentials", "--credentials"),
+          Map.entry("Flink REST URL", "--flink-rest-url"),
+          Map.entry("health max age", "--health-max-age-s"),
+          Map.entry("broker max queued messages", "--broker-max-queued"),
+          Map.entry("checkpoint interval", "--checkpoint-interval-s"));
 
   /** Old spellings of flags, still taken so existing scripts run, with a warning. */
   private static final Map<String, String> DEPRECATED =
@@ -126,6 +119,22 @@ public final class CommandApiMain implements Callable<Integer> {
   long healthMaxAgeS;
 
   @Option(
+      names = "--broker-max-queued",
+      defaultValue = "2000000",
+      description =
+          "The broker's max_queued_messages (config/mosquitto/mosquitto.conf): the backlog alert"
+              + " rises at half of it (default: ${DEFAULT-VALUE}).")
+  long brokerMaxQueued;
+
+  @Option(
+      names = "--checkpoint-interval-s",
+      defaultValue = "10",
+      description =
+          "The stream job's checkpoint interval: the checkpoint-age alert rises at 3 times it"
+              + " (default: ${DEFAULT-VALUE}).")
+  long checkpointIntervalS;
+
+  @Option(
       names = "--demo-users",
       description = "Create demo-<role> users with generated passwords, printed once.")
   boolean demoUsers;
@@ -168,6 +177,10 @@ public final class CommandApiMain implements Callable<Integer> {
                       .withFlinkRestUrl(flinkRestUrl)
                       .withMaxAges(
                           Duration.ofSeconds(healthMaxAgeS), Duration.ofSeconds(healthMaxAgeS)))
+              .risk(
+                  RiskSettings.DEFAULT
+                      .withBrokerMaxQueued(brokerMaxQueued)
+                      .withCheckpointInterval(Duration.ofSeconds(checkpointIntervalS)))
               .build();
     } catch (InvalidSettingException e) {
       InvalidSettingException problem =

@@ -68,6 +68,14 @@ class HealthAndMetricsIT {
     ApiClient.Reply admin = f.client.get("/metrics", f.token("admin"));
     assertThat(admin.status()).isEqualTo(200);
     assertThat(admin.text()).contains("vertx_http_server_requests_total");
+    // The at-least-once risk gauges (AtLeastOnceRiskIT drives them on a broker of its own).
+    assertThat(admin.text())
+        .contains(
+            "citybrain_broker_queued_messages",
+            "citybrain_broker_max_queued_messages 2000000.0",
+            "citybrain_job_checkpoint_age_seconds NaN",
+            "citybrain_alert_broker_queue",
+            "citybrain_alert_checkpoint_age 0.0");
   }
 
   @Test
@@ -83,6 +91,12 @@ class HealthAndMetricsIT {
     assertThat(report.getJsonObject("stored").getBoolean("fresh")).isFalse();
     assertThat(report.getJsonObject("stored").getValue("newest")).isNull();
     assertThat(report.getJsonObject("job").getString("state")).isEqualTo("unmonitored");
+    JsonObject risk = report.getJsonObject("at_least_once");
+    assertThat(risk.getJsonObject("broker").getLong("max_queued_messages")).isEqualTo(2_000_000L);
+    assertThat(risk.getJsonObject("broker").getLong("alert_at")).isEqualTo(1_000_000L);
+    // No Flink REST URL: the checkpoint's age cannot be known.
+    assertThat(risk.getJsonObject("checkpoint").getValue("age_s")).isEqualTo("unknown");
+    assertThat(risk.getJsonObject("checkpoint").getBoolean("alert")).isFalse();
 
     execute(
         "INSERT INTO pipeline_accounting (district, counter, reason, value, updated_at)"

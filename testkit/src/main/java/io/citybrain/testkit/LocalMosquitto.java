@@ -48,6 +48,9 @@ final class LocalMosquitto implements AutoCloseable {
           "/opt/homebrew/lib/mosquitto_dynamic_security.so",
           "/usr/local/opt/mosquitto/lib/mosquitto_dynamic_security.so");
 
+  /** System property replacing lines of the shipped configuration, for benchmarks only. */
+  static final String OVERRIDE = "citybrain.test.mosquitto.override";
+
   private final Path binary;
   private final Path home;
   private final int port;
@@ -128,12 +131,44 @@ final class LocalMosquitto implements AutoCloseable {
     launch();
   }
 
+  /**
+   * {@code kill -9} of this broker's process (no save: what it holds in memory since its last
+   * autosave is gone) and a start on the same port, configuration and persistence folder. Returns
+   * the killed process id.
+   */
+  long killAndStart() {
+    long pid = process.pid();
+    // Process.destroyForcibly is SIGKILL on Unix: the broker gets no chance to write its state.
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("mosquitto " + pid + " survived SIGKILL for 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while killing mosquitto " + pid, e);
+    }
+    launch();
+    return pid;
+  }
+
+  /** The running broker's process id. */
+  long pid() {
+    return process.pid();
+  }
+
+  /** The broker's configuration file, as it runs (the project's with this broker's paths). */
+  Path configFile() {
+    return home.resolve("mosquitto.conf");
+  }
+
   private void launch() {
     try {
       process =
           new ProcessBuilder(binary.toString(), "-c", home.resolve("mosquitto.conf").toString())
               .redirectErrorStream(true)
-              .redirectOutput(home.resolve("mosquitto.log").toFile())
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(home.resolve("mosquitto.log").toFile()))
               .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + binary, e);
@@ -202,6 +237,8 @@ final class LocalMosquitto implements AutoCloseable {
         out.append(key).append(' ').append(home.resolve(file)).append('\n');
       } else if (line.startsWith("persistence_location ")) {
         out.append("persistence_location ").append(home).append("/\n");
+      } else if (override(line) != null) {
+        out.append(override(line)).append('\n');
       } else if (!line.startsWith("log_dest")) {
         out.append(line).append('\n');
       }
@@ -211,6 +248,23 @@ final class LocalMosquitto implements AutoCloseable {
       out.append("user root\n");
     }
     return out.append("log_dest stdout\n").toString();
+  }
+
+  /**
+   * The line that replaces {@code line} from the system property {@value #OVERRIDE} ("key value"
+   * pairs separated by ';', e.g. {@code autosave_on_changes false;autosave_interval 1}), so that a
+   * benchmark can measure another setting of the shipped file; null when it names no such key.
+   */
+  private static String override(String line) {
+    String given = System.getProperty(OVERRIDE, "");
+    for (String pair : given.split(";")) {
+      String trimmed = pair.trim();
+      int space = trimmed.indexOf(' ');
+      if (space > 0 && line.startsWith(trimmed.substring(0, space + 1))) {
+        return trimmed;
+      }
+    }
+    return null;
   }
 
   @Override

@@ -160,6 +160,26 @@ public final class TestServices implements AutoCloseable {
       broker.restart();
     }
 
+    /**
+     * {@code kill -9} of the broker process and a start on the same persistence folder: the state
+     * it saved last (its autosave settings decide how old) is all that survives. Returns the killed
+     * process id.
+     */
+    public long killAndRestart() {
+      accounts.close();
+      return broker.killAndStart();
+    }
+
+    /** The broker's running process id. */
+    public long pid() {
+      return broker.pid();
+    }
+
+    /** The configuration file the broker runs with (the project's, with this broker's paths). */
+    public Path configFile() {
+      return broker.configFile();
+    }
+
     @Override
     public void close() {
       synchronized (owner.admitted) {

@@ -35,10 +35,12 @@ public final class OpsRoutes {
       Function<String, JsonObject> latestSnapshot,
       Set<String> districts,
       HealthSettings settings,
+      AtLeastOnceRisk risk,
       PrometheusMeterRegistry registry,
       ApiDocument document) {
     this.health =
-        new PipelineHealth(vertx, mqtt, db, latestSnapshot, districts, settings, Clock.systemUTC());
+        new PipelineHealth(
+            vertx, mqtt, db, latestSnapshot, districts, settings, risk, Clock.systemUTC());
     this.registry = registry;
     this.document = document;
   }

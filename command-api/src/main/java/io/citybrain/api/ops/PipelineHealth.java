@@ -25,6 +25,7 @@ final class PipelineHealth {
   private final Set<String> districts;
   private final HealthSettings settings;
   private final FlinkJobProbe job;
+  private final AtLeastOnceRisk risk;
   private final Clock clock;
 
   PipelineHealth(
@@ -34,6 +35,7 @@ final class PipelineHealth {
       Function<String, JsonObject> latestSnapshot,
       Set<String> districts,
       HealthSettings settings,
+      AtLeastOnceRisk risk,
       Clock clock) {
     this.mqtt = mqtt;
     this.db = db;
@@ -44,6 +46,7 @@ final class PipelineHealth {
         settings.flinkRestUrl() == null
             ? null
             : new FlinkJobProbe(vertx, settings.flinkRestUrl(), settings.jobName());
+    this.risk = risk;
     this.clock = clock;
   }
 
@@ -72,7 +75,9 @@ final class PipelineHealth {
                   .put("mqtt", mqttUp)
                   .put("job", new JsonObject().put("state", state).put("ok", jobOk))
                   .put("stored", storedJson)
-                  .put("snapshot", snapshotJson);
+                  .put("snapshot", snapshotJson)
+                  // Not part of up/degraded: a growing backlog is a warning before any loss.
+                  .put("at_least_once", risk.report());
             });
   }
 

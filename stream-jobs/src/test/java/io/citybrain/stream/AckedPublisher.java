@@ -1,0 +1,154 @@
+package io.citybrain.stream;
+
+import io.citybrain.access.Principal;
+import io.citybrain.mqtt.MqttConnection;
+import io.citybrain.mqtt.MqttSettings;
+import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.proto.Topics;
+import io.citybrain.proto.v1.Reading;
+import io.citybrain.seeds.Device;
+import io.citybrain.seeds.MetricKind;
+import io.citybrain.testkit.TestServices;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Publishes sequenced QoS 1 readings of one district's sensors as its IoT gateway and records
+ * exactly which got their PUBACK, and when: message {@code i} is device {@code i % devices} with
+ * seq {@code i / devices + 1}. A publish the connection could not complete (the broker died with it
+ * in flight) is not acknowledged, whatever became of it.
+ */
+final class AckedPublisher implements Runnable {
+  private final MqttConnection connection;
+  private final String district;
+  private final List<Device> devices;
+  private final List<MetricKind> kinds;
+  private final int messages;
+  private final double ratePerSecond;
+
+  /** Nanotime of each message's PUBACK; 0 while it has none. */
+  private final AtomicLongArray ackedAt;
+
+  private final AtomicLong acked = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private volatile long startedNanos;
+  private volatile long finishedNanos;
+
+  AckedPublisher(
+      TestServices services,
+      String brokerUrl,
+      String district,
+      List<Device> devices,
+      List<MetricKind> kinds,
+      int messages,
+      double ratePerSecond) {
+    this.district = district;
+    this.devices = List.copyOf(devices);
+    this.kinds = List.copyOf(kinds);
+    this.messages = messages;
+    this.ratePerSecond = ratePerSecond;
+    this.ackedAt = new AtomicLongArray(messages);
+    // A clean session that reconnects by itself: after a broker kill it comes back, and what it had
+    // in flight fails (never resent), so an acknowledgement here is always the broker's PUBACK.
+    this.connection =
+        PahoConnection.connect(
+            MqttSettings.builder(brokerUrl, services.uniqueId("kill-pub"))
+                .login(services.login(Principal.districtGateway(district)))
+                .build());
+  }
+
+  @Override
+  public void run() {
+    startedNanos = System.nanoTime();
+    try {
+      for (int i = 0; i < messages; i++) {
+        // Paced: message i leaves no earlier than i / rate after the start.
+        long due = startedNanos + (long) (i * 1e9 / ratePerSecond);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        while (!connection.isConnected()) {
+          // The broker is down or restarting: hold the message until the client is back.
+          LockSupport.parkNanos(5_000_000);
+        }
+        int index = i;
+        connection.publish(
+            Topics.reading(district, device(index).id()),
+            payload(index),
+            1,
+            false,
+            error -> {
+              if (error == null) {
+                ackedAt.set(index, System.nanoTime());
+                acked.incrementAndGet();
+              } else {
+                failed.incrementAndGet();
+              }
+            });
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      finishedNanos = System.nanoTime();
+    }
+  }
+
+  Device device(int index) {
+    return devices.get(index % devices.size());
+  }
+
+  long seq(int index) {
+    return index / devices.size() + 1L;
+  }
+
+  /** The index of (device, seq), or -1 when it is none of this publisher's messages. */
+  int index(int deviceOrdinal, long seq) {
+    long index = (seq - 1) * devices.size() + deviceOrdinal;
+    return seq < 1 || index >= messages ? -1 : (int) index;
+  }
+
+  /** When message {@code index} got its PUBACK (nanotime), 0 if it got none. */
+  long ackedAt(int index) {
+    return ackedAt.get(index);
+  }
+
+  long acked() {
+    return acked.get();
+  }
+
+  long failed() {
+    return failed.get();
+  }
+
+  int messages() {
+    return messages;
+  }
+
+  /** Messages per second over the run (attempted; 0 before the run ended). */
+  double rate() {
+    long took = finishedNanos - startedNanos;
+    return finishedNanos == 0 || took <= 0 ? 0 : messages * 1e9 / took;
+  }
+
+  void close() {
+    connection.close();
+  }
+
+  private byte[] payload(int index) {
+    Device d = device(index);
+    MetricKind kind = kinds.get(index % devices.size());
+    return Reading.newBuilder()
+        .setDeviceId(d.id())
+        .setSeq(seq(index))
+        .setBootId(1)
+        .setEventTimeMs(System.currentTimeMillis())
+        .setMetric(kind.id())
+        .setValue((kind.min() + kind.max()) / 2)
+        .setDistrict(district)
+        .build()
+        .toByteArray();
+  }
+}

@@ -1,0 +1,306 @@
+package io.citybrain.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.citybrain.ingest.source.LaneSessions;
+import io.citybrain.seeds.Device;
+import io.citybrain.seeds.DeviceClass;
+import io.citybrain.seeds.FleetExpander;
+import io.citybrain.seeds.MetricKind;
+import io.citybrain.testkit.CityServicesExtension;
+import io.citybrain.testkit.TestServices;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code kill -9} of Mosquitto (a process this test started, the shipped configuration with its
+ * persistence settings) again and again while a gateway publishes sequenced QoS 1 readings and the
+ * city job (MiniCluster) stores them, counting which readings the broker acknowledged (PUBACK) and
+ * never stored, per kill. Asserted: no reading is stored twice; none acknowledged once the lanes
+ * are back after the last kill ({@link #SETTLE}) is lost; the first kill loses only what the broker
+ * acknowledged within its autosave window. Mosquitto 2.0.11 acknowledges before it saves and no
+ * setting of it closes that window; later kills lose more (config/mosquitto/README.md, "Broker
+ * kill", has the figures). Each kill restarts the broker on the same persistence folder. Sized by
+ * {@code citybrain.kill.broker.kills} (3), {@code citybrain.kill.broker.readings} (30,000) and
+ * {@code citybrain.kill.broker.rate} (2,000 msg/s).
+ */
+@ExtendWith(CityServicesExtension.class)
+class BrokerKillIT {
+  static final String DISTRICT = "DP";
+  static final int KILLS = Integer.getInteger("citybrain.kill.broker.kills", 3);
+  static final int READINGS = Integer.getInteger("citybrain.kill.broker.readings", 30_000);
+  static final int RATE = Integer.getInteger("citybrain.kill.broker.rate", 2_000);
+  static final int DEVICES = 200;
+
+  /** After a restart the lanes are back (Flink restarts the source) well within this. */
+  static final Duration SETTLE = Duration.ofSeconds(5);
+
+  @Test
+  @DisplayName(
+      "kill -9 of the broker: no duplicates, full recovery, the first kill within its autosave window")
+  void brokerKills(TestServices services) throws Exception {
+    CityJobRun.prepareDatabase(services);
+    List<Device> sensors =
+        FleetExpander.expand(CityJobRun.SEEDS).devices().stream()
+            .filter(d -> d.district().equals(DISTRICT) && d.deviceClass() == DeviceClass.SENSOR)
+            .limit(DEVICES)
+            .toList();
+    assertThat(sensors).hasSize(DEVICES);
+    List<MetricKind> kinds = new ArrayList<>();
+    for (Device d : sensors) {
+      String metric = CityJobRun.SEEDS.deviceKind(d.kind()).orElseThrow().metrics().get(0);
+      kinds.add(CityJobRun.SEEDS.metric(metric).orElseThrow());
+    }
+    Map<String, Integer> ordinal = new HashMap<>();
+    for (int i = 0; i < sensors.size(); i++) {
+      ordinal.put(sensors.get(i).id(), i);
+    }
+
+    try (TestServices.OwnBroker broker = services.ownMosquitto()) {
+      String persistence =
+          Files.readAllLines(broker.configFile()).stream()
+              .filter(l -> l.startsWith("autosave") || l.startsWith("persistence "))
+              .collect(Collectors.joining(", "));
+      CityJobConfig config =
+          CityJobRun.config(services, broker.url()).districts(List.of(DISTRICT)).build();
+      JobClient job = startJob(config);
+      AckedPublisher publisher =
+          new AckedPublisher(services, broker.url(), DISTRICT, sensors, kinds, READINGS, RATE);
+      long[] killedAt = new long[KILLS];
+      long[] ackedBefore = new long[KILLS];
+      try {
+        Thread publishing = new Thread(publisher, "kill-publisher");
+        publishing.start();
+        for (int k = 0; k < KILLS; k++) {
+          // Kills spread over the run, each once its share of the readings is acknowledged.
+          // Kills over the first half of the run; the second half, after the last kill, shows
+          // that once the lanes are back nothing acknowledged is lost.
+          long threshold = (long) READINGS * (k + 1) / (2L * (KILLS + 1));
+          await("acknowledged readings reaching " + threshold)
+              .atMost(Duration.ofMinutes(2))
+              .pollInterval(Duration.ofMillis(20))
+              .until(() -> publisher.acked() >= threshold);
+          ackedBefore[k] = publisher.acked();
+          long saveAgeMs = snapshotAgeMs(broker);
+          killedAt[k] = System.nanoTime();
+          long pid = broker.killAndRestart();
+          System.out.printf(
+              "BrokerKillIT: kill %d of mosquitto pid %d after %d acknowledged; its last save %d ms"
+                  + " before%n",
+              k + 1, pid, ackedBefore[k], saveAgeMs);
+        }
+        publishing.join(Duration.ofMinutes(3).toMillis());
+        assertThat(publishing.isAlive()).as("publisher finished").isFalse();
+
+        long acked = publisher.acked();
+        int[] stored = new int[READINGS];
+        // Readings acknowledged once the lanes are back after the last restart have no kill to
+        // excuse them: they all arrive. Then the count of missing readings stops moving.
+        long settled = killedAt[KILLS - 1] + SETTLE.toNanos();
+        try {
+          await("every reading acknowledged " + SETTLE + " after the last kill stored")
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofSeconds(1))
+              .until(
+                  () ->
+                      missingAckedAfter(
+                              publisher,
+                              storedCounts(services, ordinal, publisher, stored),
+                              settled)
+                          == 0);
+          CityJobRun.awaitStable(
+              services,
+              "SELECT count(*) FROM reading",
+              Duration.ofSeconds(3),
+              Duration.ofMinutes(1));
+        } catch (ConditionTimeoutException e) {
+          // The assertions below say how many are missing and after which kill.
+        }
+        storedCounts(services, ordinal, publisher, stored);
+        long window = autosaveWindowNanos(broker);
+        long[] lostBeforeKill = new long[KILLS + 1];
+        long[] oldestLostMs = new long[KILLS + 1];
+        long firstOutsideWindow = 0;
+        long lostSettled = 0;
+        long lost = 0;
+        long duplicated = 0;
+        for (int i = 0; i < READINGS; i++) {
+          if (stored[i] > 1) {
+            duplicated++;
+          }
+          long at = publisher.ackedAt(i);
+          if (at != 0 && stored[i] == 0) {
+            lost++;
+            int k = 0;
+            while (k < KILLS && killedAt[k] < at) {
+              k++;
+            }
+            lostBeforeKill[k]++;
+            if (k < KILLS) {
+              oldestLostMs[k] = Math.max(oldestLostMs[k], (killedAt[k] - at) / 1_000_000);
+            }
+            if (at > settled) {
+              lostSettled++;
+            }
+            if (k == 0 && killedAt[0] - at > window) {
+              firstOutsideWindow++;
+            }
+          }
+        }
+        StringBuilder perKill = new StringBuilder();
+        for (int k = 0; k < KILLS; k++) {
+          perKill
+              .append(k == 0 ? "" : ", ")
+              .append(lostBeforeKill[k])
+              .append(" (oldest acknowledged ")
+              .append(oldestLostMs[k])
+              .append(" ms before)");
+        }
+        System.out.printf(
+            "BrokerKillIT: %s; %d kills, %d readings at %.0f msg/s attempted, %d acknowledged, %d"
+                + " failed; lost (acknowledged, never stored) %d, per kill [%s] (%.1f per kill),"
+                + " after the last kill %d (%d of them more than %s after it), acknowledged more than"
+                + " %d ms before the first kill %d; stored twice %d%n",
+            persistence,
+            KILLS,
+            READINGS,
+            publisher.rate(),
+            acked,
+            publisher.failed(),
+            lost,
+            perKill,
+            lost / (double) KILLS,
+            lostBeforeKill[KILLS],
+            lostSettled,
+            SETTLE,
+            window / 1_000_000,
+            firstOutsideWindow,
+            duplicated);
+        assertThat(acked).as("acknowledged of %d", READINGS).isGreaterThan(READINGS * 8L / 10);
+        assertThat(duplicated).as("readings stored more than once").isZero();
+        // Recovery is complete: once the broker stays up and the lanes are back, nothing it
+        // acknowledges is lost.
+        assertThat(lostSettled)
+            .as(
+                "lost readings acknowledged more than %s after the last kill; per kill [%s]",
+                SETTLE, perKill)
+            .isZero();
+        // Mosquitto 2.0 sends PUBACK before it saves: a kill loses what it acknowledged since its
+        // last autosave (config/mosquitto/README.md), nothing older. Later kills lose more
+        // (readings
+        // acknowledged seconds before them, after an earlier restart): measured and reported, an
+        // open problem (config/mosquitto/README.md, "Broker kill"), so not asserted here.
+        assertThat(firstOutsideWindow)
+            .as(
+                "lost readings acknowledged more than the autosave window (%d ms) before the first"
+                    + " kill; lost per kill [%s] (%s)",
+                window / 1_000_000, perKill, persistence)
+            .isZero();
+      } finally {
+        publisher.close();
+        job.cancel().get();
+        LaneSessions.end(config.source());
+      }
+    }
+  }
+
+  /** The city job with more restarts than the kills cause (each kill fails the lanes' reader). */
+  private static JobClient startJob(CityJobConfig config) throws Exception {
+    LaneSessions.open(config.source());
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20 + 10 * KILLS);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    new CityJob(config, CityJobRun.SEEDS, CityJobIo.of(config)).build(env);
+    JobClient job = env.executeAsync("broker-kill-under-test");
+    await("the city job running")
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> job.getJobStatus().get() == JobStatus.RUNNING);
+    return job;
+  }
+
+  /**
+   * How long before a kill an acknowledged message may still be lost: Mosquitto 2.0 saves when
+   * {@code last + autosave_interval < now} in whole seconds, so up to autosave_interval + 1 s after
+   * the last save (measured up to 3.0 s at 1 on a loaded machine), plus 1.5 s of margin.
+   */
+  private static long autosaveWindowNanos(TestServices.OwnBroker broker) throws Exception {
+    List<String> lines = Files.readAllLines(broker.configFile());
+    boolean onChanges = lines.contains("autosave_on_changes true");
+    long interval =
+        lines.stream()
+            .filter(l -> l.startsWith("autosave_interval "))
+            .mapToLong(l -> Long.parseLong(l.substring("autosave_interval ".length()).trim()))
+            .findFirst()
+            .orElse(1800);
+    // Counting changes bounds no time: the whole run is the window then.
+    long seconds = onChanges ? 3600 : interval + 2;
+    return seconds * 1_000_000_000L + 500_000_000L;
+  }
+
+  /** How old the broker's persistence file is now: the age of its last save. */
+  private static long snapshotAgeMs(TestServices.OwnBroker broker) throws Exception {
+    String folder =
+        Files.readAllLines(broker.configFile()).stream()
+            .filter(l -> l.startsWith("persistence_location "))
+            .map(l -> l.substring("persistence_location ".length()).trim())
+            .findFirst()
+            .orElseThrow();
+    java.nio.file.Path db = java.nio.file.Path.of(folder, "mosquitto.db");
+    return Files.exists(db)
+        ? System.currentTimeMillis() - Files.getLastModifiedTime(db).toMillis()
+        : -1;
+  }
+
+  /** Fills {@code stored} with how often each of the publisher's messages is in the raw table. */
+  private static int[] storedCounts(
+      TestServices services, Map<String, Integer> ordinal, AckedPublisher publisher, int[] stored)
+      throws Exception {
+    java.util.Arrays.fill(stored, 0);
+    try (Connection c = services.dataSource().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT device_id, seq, count(*) FROM reading GROUP BY device_id, seq")) {
+      while (rs.next()) {
+        Integer device = ordinal.get(rs.getString(1));
+        int index = device == null ? -1 : publisher.index(device, rs.getLong(2));
+        if (index >= 0) {
+          stored[index] += rs.getInt(3);
+        }
+      }
+    }
+    return stored;
+  }
+
+  private static long missingAckedAfter(AckedPublisher publisher, int[] stored, long after) {
+    long missing = 0;
+    for (int i = 0; i < stored.length; i++) {
+      if (publisher.ackedAt(i) > after && stored[i] == 0) {
+        missing++;
+      }
+    }
+    return missing;
+  }
+}
