@@ -4,14 +4,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.citybrain.api.auth.PasswordHasher;
 import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.auth.UserStore;
+import io.citybrain.api.db.ApiPool;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.http.Role;
 import io.citybrain.api.live.LiveHub;
-import io.citybrain.api.response.ResponseStore;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.settings.Redact;
-import io.citybrain.storage.DataSources;
 import io.citybrain.storage.Schema;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -80,17 +79,16 @@ public final class CommandApi implements AutoCloseable {
     Vertx vertx = null;
     try {
       try {
-        dataSource = DataSources.pooled(config.jdbcUrl(), "citybrain-api", config.dbPoolSize());
+        dataSource =
+            ApiPool.create(
+                config.jdbcUrl(),
+                "citybrain-api",
+                config.dbPoolSize(),
+                config.dbConnectionTimeout());
         if (config.migrate()) {
           Schema.migrate(dataSource);
         }
-        int abandoned = ResponseStore.endAbandonedRuns(dataSource);
-        if (abandoned > 0) {
-          System.err.println(
-              "Command API: "
-                  + abandoned
-                  + " run(s) left running by an earlier process were ended");
-        }
+        // Runs left running by an earlier process are resumed by the leader (ResponseDispatcher).
       } catch (RuntimeException e) {
         throw new IllegalStateException(
             "Command API cannot use the database at "

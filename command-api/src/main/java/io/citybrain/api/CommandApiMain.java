@@ -32,30 +32,45 @@ import picocli.CommandLine.Spec;
     name = "citybrain-api",
     mixinStandardHelpOptions = true,
     description = "The Command API (REST + WebSocket) on a running PostgreSQL and MQTT broker.")
-public final class CommandApiMain implements Callable<Integer> {
+public class CommandApiMain implements Callable<Integer> {
   /** The flag of each setting the command line sets, to restate a configuration error with. */
-  private static final Map<String, String> FLAGS =
-      Map.of(
-          ApiConfig.DATABASE_URL,
-          "--db-url",
-          ApiConfig.MQTT_URL,
-          "--mqtt-url",
-          "MQTT CA certificate",
-          "--mqtt-ca",
-          ApiConfig.HOST,
-          "--host",
-          ApiConfig.PORT,
-          "--port",
-          ApiConfig.JWT_KEY_FILE,
-          "--jwt-key-file",
-          ApiConfig.SUMMARY_CACHE,
-          "--summary-cache-ms",
-          "credentials",
-          "--credentials",
-          "Flink REST URL",
-          "--flink-rest-url",
-          "health max age",
-          "--health-max-age-s");
+  public static final Map<String, String> FLAGS =
+      Map.ofEntries(
+          Map.entry(ApiConfig.DATABASE_URL, "--db-url"),
+          Map.entry(ApiConfig.MQTT_URL, "--mqtt-url"),
+          Map.entry("MQTT CA certificate", "--mqtt-ca"),
+          Map.entry(ApiConfig.HOST, "--bind"),
+          Map.entry(ApiConfig.PORT, "--api-port"),
+          Map.entry(ApiConfig.JWT_KEY_FILE, "--jwt-key-file"),
+          Map.entry(ApiConfig.SUMMARY_CACHE, "--summary-cache-ms"),
+          Map.entry("credentials", "--credentials"),
+          Map.entry("Flink REST URL", "--flink-rest-url"),
+          Map.entry("health max age", "--health-max-age-s"),
+          Map.entry(ApiConfig.ACK_TIMEOUT, "--ack-timeout-ms"),
+          Map.entry(ApiConfig.MAX_ATTEMPTS, "--max-attempts"),
+          Map.entry(ApiConfig.LEADER_POLL, "--leader-poll-ms"),
+          Map.entry(ApiConfig.DB_CONNECTION_TIMEOUT, "--db-connection-timeout-ms"));
+
+  /** How this command calls itself in its messages, e.g. {@code citybrain-api}. */
+  private final String name;
+
+  /** The exit code of a bad configuration. */
+  private final int badConfiguration;
+
+  /** What follows a configuration error, e.g. {@code " (see --help)"}. */
+  private final String hint;
+
+  /** The stand-alone {@code citybrain-api}: a bad configuration exits 1. */
+  public CommandApiMain() {
+    this("citybrain-api", 1, "");
+  }
+
+  /** The same command under another name (the launcher's {@code citybrain api}). */
+  protected CommandApiMain(String name, int badConfiguration, String hint) {
+    this.name = name;
+    this.badConfiguration = badConfiguration;
+    this.hint = hint;
+  }
 
   /** Old spellings of flags, still taken so existing scripts run, with a warning. */
   private static final Map<String, String> DEPRECATED =
@@ -81,16 +96,66 @@ public final class CommandApiMain implements Callable<Integer> {
   @Mixin BrokerLoginOptions login;
 
   @Option(
-      names = "--host",
-      defaultValue = ApiConfig.DEFAULT_HOST,
-      description = "Listen address (default: ${DEFAULT-VALUE}).")
+      names = {"--bind", "--host"},
+      paramLabel = "ADDRESS",
+      defaultValue = "${env:CITYBRAIN_BIND:-" + ApiConfig.DEFAULT_HOST + "}",
+      description =
+          "Listen address (env CITYBRAIN_BIND; default: ${DEFAULT-VALUE}, this machine only;"
+              + " 0.0.0.0 for every interface). --host is the old name.")
   String host;
 
   @Option(
-      names = "--port",
-      defaultValue = "8080",
-      description = "HTTP port (default: ${DEFAULT-VALUE}).")
+      names = {"--api-port", "--port"},
+      paramLabel = "PORT",
+      defaultValue = "${env:CITYBRAIN_API_PORT:-8080}",
+      description =
+          "HTTP port, 0 for a free one (env CITYBRAIN_API_PORT; default: ${DEFAULT-VALUE})."
+              + " --port is the old name.")
   int port;
+
+  @Option(
+      names = "--ack-timeout-ms",
+      paramLabel = "MS",
+      defaultValue = "15000",
+      description =
+          "How long one attempt of a command waits for its final ack (default: ${DEFAULT-VALUE}).")
+  long ackTimeoutMs;
+
+  @Option(
+      names = "--max-attempts",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "Attempts per command, 1..10 (default: ${DEFAULT-VALUE}).")
+  int maxAttempts;
+
+  @Option(
+      names = "--leader-poll-ms",
+      paramLabel = "MS",
+      defaultValue = "1000",
+      description =
+          "How often a standby tries for the response leader lease, the leader checks it and"
+              + " polls for runs, cancels and acks stored by other API processes (default:"
+              + " ${DEFAULT-VALUE}).")
+  long leaderPollMs;
+
+  @Option(
+      names = "--db-connection-timeout-ms",
+      paramLabel = "MS",
+      defaultValue = "3000",
+      description =
+          "How long a request waits for a database connection before it is answered 503"
+              + " (default: ${DEFAULT-VALUE}).")
+  long dbConnectionTimeoutMs;
+
+  @Option(
+      names = "--migrate",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Apply the schema migrations at start (an owner's URL only); --no-migrate for the"
+              + " runtime role, after citybrain migrate (default: ${DEFAULT-VALUE}).")
+  boolean migrate;
 
   @Option(
       names = "--jwt-key-file",
@@ -163,6 +228,11 @@ public final class CommandApiMain implements Callable<Integer> {
               .port(port)
               .jwtKeyFile(jwtKeyFile)
               .summaryCache(Duration.ofMillis(summaryCacheMs))
+              .ackTimeout(Duration.ofMillis(ackTimeoutMs))
+              .maxAttempts(maxAttempts)
+              .leaderPoll(Duration.ofMillis(leaderPollMs))
+              .dbConnectionTimeout(Duration.ofMillis(dbConnectionTimeoutMs))
+              .migrate(migrate)
               .health(
                   HealthSettings.DEFAULT
                       .withFlinkRestUrl(flinkRestUrl)
@@ -176,8 +246,11 @@ public final class CommandApiMain implements Callable<Integer> {
               ? loginProblem
               : e;
       System.err.println(
-          "citybrain-api: " + problem.restatedFor(setting -> FLAGS.getOrDefault(setting, setting)));
-      return 1;
+          name
+              + ": "
+              + problem.restatedFor(setting -> FLAGS.getOrDefault(setting, setting))
+              + hint);
+      return badConfiguration;
     }
     System.out.println(config.describe());
     if (syncRegistry) {
@@ -191,7 +264,7 @@ public final class CommandApiMain implements Callable<Integer> {
       api = CommandApi.start(config);
     } catch (IllegalArgumentException | IllegalStateException e) {
       // A key file that cannot be used, a database or broker that cannot be reached.
-      System.err.println("citybrain-api: " + e.getMessage());
+      System.err.println(name + ": " + e.getMessage());
       return 1;
     }
     System.out.println(
@@ -222,11 +295,11 @@ public final class CommandApiMain implements Callable<Integer> {
     return 0;
   }
 
-  private static void warnDeprecated(List<String> args) {
+  private void warnDeprecated(List<String> args) {
     DEPRECATED.forEach(
         (old, current) -> {
           if (args.stream().anyMatch(a -> a.equals(old) || a.startsWith(old + "="))) {
-            System.err.println("citybrain-api: " + old + " is deprecated, use " + current);
+            System.err.println(name + ": " + old + " is deprecated, use " + current);
           }
         });
   }
