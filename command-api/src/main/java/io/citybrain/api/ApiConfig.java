@@ -195,7 +195,8 @@ public final class ApiConfig implements Described {
     Check.require(
         dbConnectionTimeout != null && dbConnectionTimeout.toMillis() >= 250,
         DB_CONNECTION_TIMEOUT,
-        "must be at least 250 ms, was " + dbConnectionTimeout);
+        "must be at least 250 ms, was "
+            + (dbConnectionTimeout == null ? "not set" : dbConnectionTimeout.toMillis() + " ms"));
     Check.positive(leaderPoll, LEADER_POLL);
     Check.require(
         jwtSecret == null

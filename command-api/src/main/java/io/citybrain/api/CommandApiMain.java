@@ -80,6 +80,7 @@ public class CommandApiMain implements Callable<Integer> {
 
   @Option(
       names = {"--db-url", "--db"},
+      paramLabel = "JDBC",
       defaultValue = "${env:CITYBRAIN_DB_URL}",
       description =
           "PostgreSQL JDBC URL with credentials (env CITYBRAIN_DB_URL); required. --db is deprecated.")
@@ -87,6 +88,7 @@ public class CommandApiMain implements Callable<Integer> {
 
   @Option(
       names = {"--mqtt-url", "--mqtt"},
+      paramLabel = "URL",
       defaultValue = "${env:CITYBRAIN_MQTT_URL:-tcp://127.0.0.1:1883}",
       description =
           "MQTT broker URL (env CITYBRAIN_MQTT_URL; default: ${DEFAULT-VALUE}). --mqtt is deprecated.")
@@ -245,14 +247,16 @@ public class CommandApiMain implements Callable<Integer> {
                   && (ApiConfig.MQTT_LOGIN.equals(e.setting()) || "credentials".equals(e.setting()))
               ? loginProblem
               : e;
-      System.err.println(
-          name
-              + ": "
-              + problem.restatedFor(setting -> FLAGS.getOrDefault(setting, setting))
-              + hint);
+      spec.commandLine()
+          .getErr()
+          .println(
+              name
+                  + ": "
+                  + problem.restatedFor(setting -> FLAGS.getOrDefault(setting, setting))
+                  + hint);
       return badConfiguration;
     }
-    System.out.println(config.describe());
+    spec.commandLine().getOut().println(config.describe());
     if (syncRegistry) {
       try (var ds = DataSources.pooled(config.jdbcUrl(), "citybrain-api-registry", 2)) {
         Schema.migrate(ds);
@@ -264,25 +268,29 @@ public class CommandApiMain implements Callable<Integer> {
       api = CommandApi.start(config);
     } catch (IllegalArgumentException | IllegalStateException e) {
       // A key file that cannot be used, a database or broker that cannot be reached.
-      System.err.println(name + ": " + e.getMessage());
+      spec.commandLine().getErr().println(name + ": " + e.getMessage());
       return 1;
     }
-    System.out.println(
-        "Command API: " + api.url() + "  (OpenAPI: " + api.url() + "/api/v1/openapi.json)");
+    spec.commandLine()
+        .getOut()
+        .println(
+            "Command API: " + api.url() + "  (OpenAPI: " + api.url() + "/api/v1/openapi.json)");
     if (demoUsers) {
       api.createDemoUsers()
           .forEach(
               u ->
-                  System.out.println(
-                      "  user "
-                          + u.username()
-                          + "  password "
-                          + u.password()
-                          + "  ("
-                          + u.role().id()
-                          + ", shown once)"));
+                  spec.commandLine()
+                      .getOut()
+                      .println(
+                          "  user "
+                              + u.username()
+                              + "  password "
+                              + u.password()
+                              + "  ("
+                              + u.role().id()
+                              + ", shown once)"));
     }
-    System.out.flush();
+    spec.commandLine().getOut().flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -299,7 +307,9 @@ public class CommandApiMain implements Callable<Integer> {
     DEPRECATED.forEach(
         (old, current) -> {
           if (args.stream().anyMatch(a -> a.equals(old) || a.startsWith(old + "="))) {
-            System.err.println(name + ": " + old + " is deprecated, use " + current);
+            spec.commandLine()
+                .getErr()
+                .println(name + ": " + old + " is deprecated, use " + current);
           }
         });
   }
