@@ -328,7 +328,7 @@ public final class ResponseDispatcher implements AutoCloseable {
     sentDigests.putAll(r.digests());
     long now = System.currentTimeMillis();
     for (RunResume.Due due : r.timers()) {
-      long delay = Math.max(0, due.atMs() - now);
+      long delay = Math.max(1, due.atMs() - now); // Vert.x timers take 1 ms at least
       String runId = run.runId();
       if (due.ackTimeout()) {
         schedule(
