@@ -42,57 +42,18 @@ class ApiKillIT {
 
   @Test
   @DisplayName(
-      "kill -9 of the API mid-run, restart: the run resumes from the database, every target done,"
-          + " each device ran its command once, no timeout before expiry")
-  void killAndRestart(TestServices services, @TempDir Path dir) throws Exception {
-    try (ApiProcesses apis = new ApiProcesses(services, dir, ACK_TIMEOUT_MS);
-        Actuators actuators =
-            new Actuators(services, "DP", ACK_LATENCY, dir.resolve("actuator-state"))) {
-      Api first = apis.start(true);
-      first.awaitLeading(Duration.ofSeconds(60));
-      String token = first.login("demo-coordinator", first.passwords.get("demo-coordinator"));
-      JsonObject run = trigger(first, token, "kill-restart-1");
-      String runId = run.getString("run_id");
-      int total = run.getInteger("total");
-      assertThat(total).isGreaterThan(1);
-
-      // Mid-run: every target's first attempt is out and stored, no final ack yet.
-      await("every target sent")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> count(services, ATTEMPTS, runId) == total);
-      Map<String, Integer> atKill = states(services, runId);
-      first.kill9();
-      long killedAtMs = System.currentTimeMillis();
-      assertThat(atKill.getOrDefault("done", 0))
-          .as("killed before the devices' final acks: %s", atKill)
-          .isLessThan(total);
-      System.out.printf("ApiKillIT: %d targets, at the kill %s%n", total, atKill);
-
-      Api second = apis.start(false);
-      int tracked = second.awaitLeading(Duration.ofSeconds(60));
-      long resumedAtMs = System.currentTimeMillis();
-      assertThat(tracked).as("runs taken over by the restarted process").isEqualTo(1);
-      JsonObject done = awaitEnd(second, token, runId);
-      assertEveryTargetDoneOnce(services, actuators, runId, done, total, 1);
-      System.out.printf(
-          "ApiKillIT: restart took %d ms to lead; run %s ended %s, attempts %s%n",
-          resumedAtMs - killedAtMs, runId, done.getString("state"), attempts(services, runId));
-    }
-  }
-
-  @Test
-  @DisplayName(
-      "two API processes on one database: neither ends the other's runs, a standby's trigger runs"
-          + " on the leader, and when the leader is killed the standby takes over its run")
-  void twoProcessesOneLeader(TestServices services, @TempDir Path dir) throws Exception {
+      "two API processes on one database, the leader killed mid-run, then the last one killed"
+          + " mid-run and restarted: every run completes, each device ran each command once, no"
+          + " timeout before expiry")
+  void killTheLeaderThenTheLastOne(TestServices services, @TempDir Path dir) throws Exception {
     try (ApiProcesses apis = new ApiProcesses(services, dir, ACK_TIMEOUT_MS);
         Actuators actuators =
             new Actuators(services, "DP", ACK_LATENCY, dir.resolve("actuator-state"))) {
       Api a = apis.start(true);
       a.awaitLeading(Duration.ofSeconds(60));
       String token = a.login("demo-coordinator", a.passwords.get("demo-coordinator"));
-      // A run on the leader, then a second process starts while it runs: it must not end it.
+
+      // 1. A run on the leader; a second process starts while it runs and must not end it.
       JsonObject first = trigger(a, token, "two-1");
       Api b = apis.start(false);
       assertThat(b.leads()).as("the second process is a standby").isFalse();
@@ -101,36 +62,56 @@ class ApiKillIT {
           services, actuators, first.getString("run_id"), firstDone, first.getInteger("total"), 1);
       assertThat(b.leads()).isFalse();
 
-      // Triggered through the standby: stored there, sent and tracked by the leader.
+      // 2. Triggered through the standby (stored there, sent by the leader); the leader dies
+      // mid-run and the standby takes the lease, the run and the acks it stored meanwhile.
       JsonObject second = trigger(b, token, "two-2");
-      JsonObject secondDone = awaitEnd(b, token, second.getString("run_id"));
-      assertEveryTargetDoneOnce(
-          services,
-          actuators,
-          second.getString("run_id"),
-          secondDone,
-          second.getInteger("total"),
-          2);
-
-      // The leader dies mid-run: the standby takes the lease and the run.
-      JsonObject third = trigger(b, token, "two-3");
-      String thirdId = third.getString("run_id");
-      int total = third.getInteger("total");
-      await("every target of the third run sent")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> count(services, ATTEMPTS, thirdId) == total);
-      Map<String, Integer> atKill = states(services, thirdId);
+      String secondId = second.getString("run_id");
+      int total = second.getInteger("total");
+      awaitAllSent(services, secondId, total);
+      Map<String, Integer> atFirstKill = states(services, secondId);
       a.kill9();
       long killedAtMs = System.currentTimeMillis();
       b.awaitLeading(Duration.ofSeconds(30));
       long takenAtMs = System.currentTimeMillis();
-      JsonObject thirdDone = awaitEnd(b, token, thirdId);
-      assertEveryTargetDoneOnce(services, actuators, thirdId, thirdDone, total, 3);
+      JsonObject secondDone = awaitEnd(b, token, secondId);
+      assertEveryTargetDoneOnce(services, actuators, secondId, secondDone, total, 2);
       System.out.printf(
           "ApiKillIT: leader killed with %s of %d targets; standby led %d ms later; attempts %s%n",
-          atKill, total, takenAtMs - killedAtMs, attempts(services, thirdId));
+          atFirstKill, total, takenAtMs - killedAtMs, attempts(services, secondId));
+
+      // 3. The last process killed mid-run and started again: it resumes from the database.
+      JsonObject third = trigger(b, token, "two-3");
+      String thirdId = third.getString("run_id");
+      awaitAllSent(services, thirdId, total);
+      Map<String, Integer> atSecondKill = states(services, thirdId);
+      b.kill9();
+      killedAtMs = System.currentTimeMillis();
+      assertThat(atSecondKill.getOrDefault("done", 0))
+          .as("killed before the devices' final acks: %s", atSecondKill)
+          .isLessThan(total);
+      Api restarted = apis.start(false);
+      int tracked = restarted.awaitLeading(Duration.ofSeconds(60));
+      long resumedAtMs = System.currentTimeMillis();
+      assertThat(tracked).as("runs taken over by the restarted process").isEqualTo(1);
+      JsonObject thirdDone = awaitEnd(restarted, token, thirdId);
+      assertEveryTargetDoneOnce(services, actuators, thirdId, thirdDone, total, 3);
+      System.out.printf(
+          "ApiKillIT: only process killed with %s of %d targets; restarted and leading %d ms"
+              + " later; run ended %s, attempts %s%n",
+          atSecondKill,
+          total,
+          resumedAtMs - killedAtMs,
+          thirdDone.getString("state"),
+          attempts(services, thirdId));
     }
+  }
+
+  private static void awaitAllSent(TestServices services, String runId, int total) {
+    // Mid-run: every target's first attempt is out and stored, before the devices' final acks.
+    await("every target of " + runId + " sent")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> count(services, ATTEMPTS, runId) == total);
   }
 
   private static JsonObject trigger(Api api, String token, String requestId) {

@@ -130,7 +130,10 @@ final class ApiVerticle extends VerticleBase {
         new LiveHandshake(
             vertx,
             tokens.auth(),
-            username -> db.query(c -> users.liveTokenVersion(c, username)),
+            username ->
+                db.lookup(
+                    c -> users.liveTokenVersion(c, username),
+                    config.dbConnectionTimeout().plusSeconds(2)),
             hub,
             config.liveConnectionsPerUser());
     // On this context, like the hub: the backstop for changes made through another instance.

@@ -114,7 +114,12 @@ public final class CommandApi implements AutoCloseable {
               vertx,
               jwtSecret,
               config.tokenTtl(),
-              username -> db.query(c -> users.liveTokenVersion(c, username)));
+              // Every request waits on this lookup: a database that does not answer is a 503 within
+              // the pool's timeout (and a little), not a request held until it answers.
+              username ->
+                  db.lookup(
+                      c -> users.liveTokenVersion(c, username),
+                      config.dbConnectionTimeout().plusSeconds(2)));
       ApiVerticle verticle = new ApiVerticle(config, db, mqtt, tokens, users, registry);
       vertx
           .deployVerticle(verticle)

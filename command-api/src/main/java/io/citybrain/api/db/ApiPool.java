@@ -11,6 +11,9 @@ import java.time.Duration;
  * and checks an idle connection within a second before lending it.
  */
 public final class ApiPool {
+  /** No query of the API's takes this long; a database that does not answer within it is gone. */
+  public static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
+
   private ApiPool() {}
 
   public static HikariDataSource create(
@@ -24,6 +27,9 @@ public final class ApiPool {
     // HikariCP wants the validation below the connection timeout, and at least 250 ms.
     config.setValidationTimeout(Math.max(250, Math.min(1_000, connectionTimeout.toMillis() / 2)));
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    // A backstop for a connection lent just before the database stopped answering (HikariCP lends
+    // one used within the last 500 ms unchecked): its query fails after this, freeing its worker.
+    config.addDataSourceProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
     config.validate();
     return new HikariDataSource(config);
   }

@@ -3,6 +3,9 @@ package io.citybrain.api.db;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +25,7 @@ public final class StateWriter {
   private final Db db;
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
   private Future<Void> tail = Future.succeededFuture();
 
   public StateWriter(Vertx vertx, Db db) {
@@ -57,6 +61,34 @@ public final class StateWriter {
     return retries.get();
   }
 
+  /** Writes the database refused (not for being unreachable): logged and skipped. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /**
+   * Whether {@code e} says the database could not be reached or stopped answering (no connection in
+   * time, a broken or timed-out socket, a server shutting down), not that it refused the write.
+   */
+  static boolean unreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientException
+          || t instanceof SQLRecoverableException
+          || t instanceof java.io.IOException
+          || t instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+      if (t instanceof SQLException s
+          && s.getSQLState() != null
+          && (s.getSQLState().startsWith("08")
+              || s.getSQLState().startsWith("57P")
+              || s.getSQLState().startsWith("53"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void attempt(String what, Db.SqlWork<?> work, long retryMs, Promise<Void> done) {
     db.transaction(work)
         .onSuccess(
@@ -66,6 +98,15 @@ public final class StateWriter {
             })
         .onFailure(
             e -> {
+              if (!unreachable(e)) {
+                // Not the database's absence but the write itself (a bug, a constraint): retrying
+                // would hold every later write behind it forever.
+                pending.decrementAndGet();
+                dropped.incrementAndGet();
+                LOG.error("dropped the write of {}: {}", what, e.toString());
+                done.complete();
+                return;
+              }
               retries.incrementAndGet();
               LOG.warn("could not write {} ({}); again in {} ms", what, e.toString(), retryMs);
               vertx.setTimer(

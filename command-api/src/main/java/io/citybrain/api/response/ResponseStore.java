@@ -228,7 +228,7 @@ public final class ResponseStore {
                 """
         INSERT INTO command (command_id, run_id, device_id, district, action, params, state, attempts, issued_at,
                              expires_at)
-        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, 1, ?, ?)"""),
+        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, 1, ?, ?) ON CONFLICT (command_id) DO NOTHING"""),
             commandId,
             runId,
             deviceId,
