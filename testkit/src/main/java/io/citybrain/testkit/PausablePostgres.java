@@ -127,6 +127,11 @@ public final class PausablePostgres implements AutoCloseable {
 
   private int signal(String signal) {
     List<String> pids = new ArrayList<>();
+    // runuser (root's wrapper) stops itself when its child stops: it is continued too, or closing
+    // would wait for it.
+    if (server.pid() != postmaster) {
+      pids.add(Long.toString(server.pid()));
+    }
     pids.add(Long.toString(postmaster));
     ProcessHandle.of(postmaster)
         .map(ProcessHandle::descendants)
