@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     version = "CityBrain 0.1.0",
     description = "Smart-city telemetry and command-center backend.",
     subcommands = {
+      ApiCommand.class,
       DemoCommand.class,
       MigrateCommand.class,
       ProvisionCommand.class,

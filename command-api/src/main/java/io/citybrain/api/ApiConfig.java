@@ -86,6 +86,12 @@ public final class ApiConfig implements Described {
    */
   public static final Duration DEFAULT_LIVE_CLOCK_SKEW = Duration.ofMinutes(6);
 
+  /** How often the leader lease is tried (standby) or checked (leader), and stored work polled. */
+  public static final Duration DEFAULT_LEADER_POLL = Duration.ofSeconds(1);
+
+  /** A request waits this long for a database connection, then is answered 503. */
+  public static final Duration DEFAULT_DB_CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+
   // The settings' names in messages and in the description; a command line restates its own.
   static final String HOST = "listen address";
   static final String PORT = "HTTP port";
@@ -95,6 +101,10 @@ public final class ApiConfig implements Described {
   static final String JWT_KEY_FILE = "JWT key file";
   static final String SUMMARY_CACHE = "summary cache";
   static final String LIVE_CLOCK_SKEW = "live clock skew";
+  static final String LEADER_POLL = "leader poll";
+  static final String DB_CONNECTION_TIMEOUT = "database connection timeout";
+  static final String ACK_TIMEOUT = "ack timeout";
+  static final String MAX_ATTEMPTS = "attempts per command";
 
   private final String host;
   private final int port;
@@ -126,6 +136,8 @@ public final class ApiConfig implements Described {
   private final HealthSettings health;
   private final RiskSettings risk;
   private final boolean migrate;
+  private final Duration leaderPoll;
+  private final Duration dbConnectionTimeout;
   private final CitySeeds seeds;
 
   private ApiConfig(Builder b) {
@@ -159,6 +171,8 @@ public final class ApiConfig implements Described {
     health = Objects.requireNonNull(b.health, "health");
     risk = Objects.requireNonNull(b.risk, "risk");
     migrate = b.migrate;
+    leaderPoll = b.leaderPoll;
+    dbConnectionTimeout = b.dbConnectionTimeout;
     seeds = b.seeds;
   }
 
@@ -182,6 +196,12 @@ public final class ApiConfig implements Described {
     mqttSettings();
     Check.within(dbPoolSize, 1, 64, "database pool size");
     Check.require(
+        dbConnectionTimeout != null && dbConnectionTimeout.toMillis() >= 250,
+        DB_CONNECTION_TIMEOUT,
+        "must be at least 250 ms, was "
+            + (dbConnectionTimeout == null ? "not set" : dbConnectionTimeout.toMillis() + " ms"));
+    Check.positive(leaderPoll, LEADER_POLL);
+    Check.require(
         jwtSecret == null
             || jwtSecret.getBytes(StandardCharsets.UTF_8).length >= MIN_JWT_SECRET_BYTES,
         "JWT secret",
@@ -194,7 +214,7 @@ public final class ApiConfig implements Described {
         "and the " + JWT_KEY_FILE + " are exclusive: configure one");
     Check.positive(tokenTtl, "token lifetime");
     Check.within(passwordCost, 4, 31, "bcrypt cost");
-    Check.positive(ackTimeout, "ack timeout");
+    Check.positive(ackTimeout, ACK_TIMEOUT);
     if (commandKeys == null) {
       throw new InvalidSettingException(
           "credentials",
@@ -202,7 +222,7 @@ public final class ApiConfig implements Described {
               + " installation's keys; give --credentials DIR (citybrain provision --out DIR makes"
               + " one)");
     }
-    Check.within(maxAttempts, 1, 10, "attempts per command");
+    Check.within(maxAttempts, 1, 10, MAX_ATTEMPTS);
     Check.positive(retryBackoff, "retry backoff");
     Check.positive(retryBackoffMax, "longest retry backoff");
     Check.require(
@@ -235,6 +255,8 @@ public final class ApiConfig implements Described {
         .add(PORT, port == 0 ? "0 (a free one)" : port)
         .url(DATABASE_URL, jdbcUrl)
         .add("database pool size", dbPoolSize)
+        .add(DB_CONNECTION_TIMEOUT, dbConnectionTimeout)
+        .add(LEADER_POLL, leaderPoll)
         .add("migrate at start", migrate)
         .url(MQTT_URL, mqttUrl)
         .add(MQTT_LOGIN, mqttLogin.username())
@@ -297,6 +319,19 @@ public final class ApiConfig implements Described {
 
   public int dbPoolSize() {
     return dbPoolSize;
+  }
+
+  /** How long a request waits for a database connection before it is answered 503. */
+  public Duration dbConnectionTimeout() {
+    return dbConnectionTimeout;
+  }
+
+  /**
+   * How often a standby tries for the leader lease and the leader checks it, and how often the
+   * leader looks for runs, cancels and acks stored by other processes.
+   */
+  public Duration leaderPoll() {
+    return leaderPoll;
   }
 
   /** The HS256 signing secret, or null: then the key file's, or one generated per process. */
@@ -440,6 +475,8 @@ public final class ApiConfig implements Described {
     private HealthSettings health = HealthSettings.DEFAULT;
     private RiskSettings risk = RiskSettings.DEFAULT;
     private boolean migrate = true;
+    private Duration leaderPoll = DEFAULT_LEADER_POLL;
+    private Duration dbConnectionTimeout = DEFAULT_DB_CONNECTION_TIMEOUT;
     private CitySeeds seeds;
 
     private Builder() {}
@@ -608,6 +645,18 @@ public final class ApiConfig implements Described {
 
     public Builder clientIdPrefix(String value) {
       clientIdPrefix = value;
+      return this;
+    }
+
+    /** How often the leader lease is tried or checked, and stored work polled (default 1 s). */
+    public Builder leaderPoll(Duration value) {
+      leaderPoll = value;
+      return this;
+    }
+
+    /** How long a request waits for a pooled connection (default 3 s). */
+    public Builder dbConnectionTimeout(Duration value) {
+      dbConnectionTimeout = value;
       return this;
     }
 

@@ -11,6 +11,7 @@ import io.citybrain.api.cases.CasePolling;
 import io.citybrain.api.cases.CaseRoutes;
 import io.citybrain.api.cases.CaseStore;
 import io.citybrain.api.db.Db;
+import io.citybrain.api.db.LeaderLease;
 import io.citybrain.api.http.ApiDocument;
 import io.citybrain.api.http.Failures;
 import io.citybrain.api.http.Operations;
@@ -41,6 +42,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,13 @@ final class ApiVerticle extends VerticleBase {
   private CasePolling casePolling;
   private AtLeastOnceRisk risk;
   private long revocationCheck = -1;
+  private LeaderLease lease;
+
+  /**
+   * The leader steps down when its lease connection does not answer this long: past a 60 s database
+   * pause, short of a leader that hangs forever.
+   */
+  private static final Duration LEASE_TIMEOUT = Duration.ofSeconds(120);
 
   ApiVerticle(
       ApiConfig config,
@@ -107,7 +116,8 @@ final class ApiVerticle extends VerticleBase {
             config.ackTimeout(),
             config.maxAttempts(),
             new Backoff(config.retryBackoff(), config.retryBackoffMax()),
-            config.commandKeys());
+            config.commandKeys(),
+            config.leaderPoll());
     casePolling =
         new CasePolling(
             context,
@@ -122,7 +132,10 @@ final class ApiVerticle extends VerticleBase {
         new LiveHandshake(
             vertx,
             tokens.auth(),
-            username -> db.query(c -> users.liveTokenVersion(c, username)),
+            username ->
+                db.lookup(
+                    c -> users.liveTokenVersion(c, username),
+                    config.dbConnectionTimeout().plusSeconds(2)),
             hub,
             config.liveConnectionsPerUser());
     // On this context, like the hub: the backstop for changes made through another instance.
@@ -133,6 +146,9 @@ final class ApiVerticle extends VerticleBase {
         .add("citybrain_api_live_dropped_events", () -> hub.stats().dropped())
         .add("citybrain_api_live_conflated_snapshots", () -> hub.stats().conflated())
         .add("citybrain_api_active_runs", dispatcher::activeRuns)
+        .add("citybrain_api_response_leader", () -> dispatcher.leading() ? 1 : 0)
+        .add("citybrain_api_resumed_runs", dispatcher::resumedRuns)
+        .add("citybrain_api_pending_state_writes", dispatcher::pendingWrites)
         .start(vertx, registry);
     risk =
         new AtLeastOnceRisk(
@@ -166,6 +182,22 @@ final class ApiVerticle extends VerticleBase {
         .onSuccess(
             s -> {
               casePolling.start(config.casePollInterval());
+              // Serving first, then tracking: the lease decides which process sends and times out.
+              lease =
+                  new LeaderLease(
+                      config.jdbcUrl(),
+                      config.leaderPoll(),
+                      LEASE_TIMEOUT,
+                      leads ->
+                          context.runOnContext(
+                              v -> {
+                                if (leads) {
+                                  dispatcher.lead();
+                                } else {
+                                  dispatcher.standBy();
+                                }
+                              }));
+              lease.start();
               LOG.info("Command API listening on port {}", s.actualPort());
             });
   }
@@ -213,6 +245,9 @@ final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(revocationCheck);
+    if (lease != null) {
+      lease.close();
+    }
     casePolling.stop();
     dispatcher.close();
     return server == null ? Future.succeededFuture() : server.close();

@@ -4,14 +4,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.citybrain.api.auth.PasswordHasher;
 import io.citybrain.api.auth.TokenService;
 import io.citybrain.api.auth.UserStore;
+import io.citybrain.api.db.ApiPool;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.http.Role;
 import io.citybrain.api.live.LiveHub;
-import io.citybrain.api.response.ResponseStore;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.PahoConnection;
 import io.citybrain.settings.Redact;
-import io.citybrain.storage.DataSources;
 import io.citybrain.storage.Schema;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -80,17 +79,16 @@ public final class CommandApi implements AutoCloseable {
     Vertx vertx = null;
     try {
       try {
-        dataSource = DataSources.pooled(config.jdbcUrl(), "citybrain-api", config.dbPoolSize());
+        dataSource =
+            ApiPool.create(
+                config.jdbcUrl(),
+                "citybrain-api",
+                config.dbPoolSize(),
+                config.dbConnectionTimeout());
         if (config.migrate()) {
           Schema.migrate(dataSource);
         }
-        int abandoned = ResponseStore.endAbandonedRuns(dataSource);
-        if (abandoned > 0) {
-          System.err.println(
-              "Command API: "
-                  + abandoned
-                  + " run(s) left running by an earlier process were ended");
-        }
+        // Runs left running by an earlier process are resumed by the leader (ResponseDispatcher).
       } catch (RuntimeException e) {
         throw new IllegalStateException(
             "Command API cannot use the database at "
@@ -116,7 +114,12 @@ public final class CommandApi implements AutoCloseable {
               vertx,
               jwtSecret,
               config.tokenTtl(),
-              username -> db.query(c -> users.liveTokenVersion(c, username)));
+              // Every request waits on this lookup: a database that does not answer is a 503 within
+              // the pool's timeout (and a little), not a request held until it answers.
+              username ->
+                  db.lookup(
+                      c -> users.liveTokenVersion(c, username),
+                      config.dbConnectionTimeout().plusSeconds(2)));
       ApiVerticle verticle = new ApiVerticle(config, db, mqtt, tokens, users, registry);
       vertx
           .deployVerticle(verticle)

@@ -33,22 +33,47 @@ import picocli.CommandLine.Spec;
     name = "citybrain-api",
     mixinStandardHelpOptions = true,
     description = "The Command API (REST + WebSocket) on a running PostgreSQL and MQTT broker.")
-public final class CommandApiMain implements Callable<Integer> {
+public class CommandApiMain implements Callable<Integer> {
   /** The flag of each setting the command line sets, to restate a configuration error with. */
-  private static final Map<String, String> FLAGS =
+  public static final Map<String, String> FLAGS =
       Map.ofEntries(
           Map.entry(ApiConfig.DATABASE_URL, "--db-url"),
           Map.entry(ApiConfig.MQTT_URL, "--mqtt-url"),
           Map.entry("MQTT CA certificate", "--mqtt-ca"),
-          Map.entry(ApiConfig.HOST, "--host"),
-          Map.entry(ApiConfig.PORT, "--port"),
+          Map.entry(ApiConfig.HOST, "--bind"),
+          Map.entry(ApiConfig.PORT, "--api-port"),
           Map.entry(ApiConfig.JWT_KEY_FILE, "--jwt-key-file"),
           Map.entry(ApiConfig.SUMMARY_CACHE, "--summary-cache-ms"),
           Map.entry("credentials", "--credentials"),
           Map.entry("Flink REST URL", "--flink-rest-url"),
           Map.entry("health max age", "--health-max-age-s"),
           Map.entry("broker max queued messages", "--broker-max-queued"),
-          Map.entry("checkpoint interval", "--checkpoint-interval-s"));
+          Map.entry("checkpoint interval", "--checkpoint-interval-s"),
+          Map.entry(ApiConfig.ACK_TIMEOUT, "--ack-timeout-ms"),
+          Map.entry(ApiConfig.MAX_ATTEMPTS, "--max-attempts"),
+          Map.entry(ApiConfig.LEADER_POLL, "--leader-poll-ms"),
+          Map.entry(ApiConfig.DB_CONNECTION_TIMEOUT, "--db-connection-timeout-ms"));
+
+  /** How this command calls itself in its messages, e.g. {@code citybrain-api}. */
+  private final String name;
+
+  /** The exit code of a bad configuration. */
+  private final int badConfiguration;
+
+  /** What follows a configuration error, e.g. {@code " (see --help)"}. */
+  private final String hint;
+
+  /** The stand-alone {@code citybrain-api}: a bad configuration exits 1. */
+  public CommandApiMain() {
+    this("citybrain-api", 1, "");
+  }
+
+  /** The same command under another name (the launcher's {@code citybrain api}). */
+  protected CommandApiMain(String name, int badConfiguration, String hint) {
+    this.name = name;
+    this.badConfiguration = badConfiguration;
+    this.hint = hint;
+  }
 
   /** Old spellings of flags, still taken so existing scripts run, with a warning. */
   private static final Map<String, String> DEPRECATED =
@@ -58,6 +83,7 @@ public final class CommandApiMain implements Callable<Integer> {
 
   @Option(
       names = {"--db-url", "--db"},
+      paramLabel = "JDBC",
       defaultValue = "${env:CITYBRAIN_DB_URL}",
       description =
           "PostgreSQL JDBC URL with credentials (env CITYBRAIN_DB_URL); required. --db is deprecated.")
@@ -65,6 +91,7 @@ public final class CommandApiMain implements Callable<Integer> {
 
   @Option(
       names = {"--mqtt-url", "--mqtt"},
+      paramLabel = "URL",
       defaultValue = "${env:CITYBRAIN_MQTT_URL:-tcp://127.0.0.1:1883}",
       description =
           "MQTT broker URL (env CITYBRAIN_MQTT_URL; default: ${DEFAULT-VALUE}). --mqtt is deprecated.")
@@ -74,16 +101,66 @@ public final class CommandApiMain implements Callable<Integer> {
   @Mixin BrokerLoginOptions login;
 
   @Option(
-      names = "--host",
-      defaultValue = ApiConfig.DEFAULT_HOST,
-      description = "Listen address (default: ${DEFAULT-VALUE}).")
+      names = {"--bind", "--host"},
+      paramLabel = "ADDRESS",
+      defaultValue = "${env:CITYBRAIN_BIND:-" + ApiConfig.DEFAULT_HOST + "}",
+      description =
+          "Listen address (env CITYBRAIN_BIND; default: ${DEFAULT-VALUE}, this machine only;"
+              + " 0.0.0.0 for every interface). --host is the old name.")
   String host;
 
   @Option(
-      names = "--port",
-      defaultValue = "8080",
-      description = "HTTP port (default: ${DEFAULT-VALUE}).")
+      names = {"--api-port", "--port"},
+      paramLabel = "PORT",
+      defaultValue = "${env:CITYBRAIN_API_PORT:-8080}",
+      description =
+          "HTTP port, 0 for a free one (env CITYBRAIN_API_PORT; default: ${DEFAULT-VALUE})."
+              + " --port is the old name.")
   int port;
+
+  @Option(
+      names = "--ack-timeout-ms",
+      paramLabel = "MS",
+      defaultValue = "15000",
+      description =
+          "How long one attempt of a command waits for its final ack (default: ${DEFAULT-VALUE}).")
+  long ackTimeoutMs;
+
+  @Option(
+      names = "--max-attempts",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "Attempts per command, 1..10 (default: ${DEFAULT-VALUE}).")
+  int maxAttempts;
+
+  @Option(
+      names = "--leader-poll-ms",
+      paramLabel = "MS",
+      defaultValue = "1000",
+      description =
+          "How often a standby tries for the response leader lease, the leader checks it and"
+              + " polls for runs, cancels and acks stored by other API processes (default:"
+              + " ${DEFAULT-VALUE}).")
+  long leaderPollMs;
+
+  @Option(
+      names = "--db-connection-timeout-ms",
+      paramLabel = "MS",
+      defaultValue = "3000",
+      description =
+          "How long a request waits for a database connection before it is answered 503"
+              + " (default: ${DEFAULT-VALUE}).")
+  long dbConnectionTimeoutMs;
+
+  @Option(
+      names = "--migrate",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Apply the schema migrations at start (an owner's URL only); --no-migrate for the"
+              + " runtime role, after citybrain migrate (default: ${DEFAULT-VALUE}).")
+  boolean migrate;
 
   @Option(
       names = "--jwt-key-file",
@@ -172,6 +249,11 @@ public final class CommandApiMain implements Callable<Integer> {
               .port(port)
               .jwtKeyFile(jwtKeyFile)
               .summaryCache(Duration.ofMillis(summaryCacheMs))
+              .ackTimeout(Duration.ofMillis(ackTimeoutMs))
+              .maxAttempts(maxAttempts)
+              .leaderPoll(Duration.ofMillis(leaderPollMs))
+              .dbConnectionTimeout(Duration.ofMillis(dbConnectionTimeoutMs))
+              .migrate(migrate)
               .health(
                   HealthSettings.DEFAULT
                       .withFlinkRestUrl(flinkRestUrl)
@@ -188,11 +270,16 @@ public final class CommandApiMain implements Callable<Integer> {
                   && (ApiConfig.MQTT_LOGIN.equals(e.setting()) || "credentials".equals(e.setting()))
               ? loginProblem
               : e;
-      System.err.println(
-          "citybrain-api: " + problem.restatedFor(setting -> FLAGS.getOrDefault(setting, setting)));
-      return 1;
+      spec.commandLine()
+          .getErr()
+          .println(
+              name
+                  + ": "
+                  + problem.restatedFor(setting -> FLAGS.getOrDefault(setting, setting))
+                  + hint);
+      return badConfiguration;
     }
-    System.out.println(config.describe());
+    spec.commandLine().getOut().println(config.describe());
     if (syncRegistry) {
       try (var ds = DataSources.pooled(config.jdbcUrl(), "citybrain-api-registry", 2)) {
         Schema.migrate(ds);
@@ -204,25 +291,29 @@ public final class CommandApiMain implements Callable<Integer> {
       api = CommandApi.start(config);
     } catch (IllegalArgumentException | IllegalStateException e) {
       // A key file that cannot be used, a database or broker that cannot be reached.
-      System.err.println("citybrain-api: " + e.getMessage());
+      spec.commandLine().getErr().println(name + ": " + e.getMessage());
       return 1;
     }
-    System.out.println(
-        "Command API: " + api.url() + "  (OpenAPI: " + api.url() + "/api/v1/openapi.json)");
+    spec.commandLine()
+        .getOut()
+        .println(
+            "Command API: " + api.url() + "  (OpenAPI: " + api.url() + "/api/v1/openapi.json)");
     if (demoUsers) {
       api.createDemoUsers()
           .forEach(
               u ->
-                  System.out.println(
-                      "  user "
-                          + u.username()
-                          + "  password "
-                          + u.password()
-                          + "  ("
-                          + u.role().id()
-                          + ", shown once)"));
+                  spec.commandLine()
+                      .getOut()
+                      .println(
+                          "  user "
+                              + u.username()
+                              + "  password "
+                              + u.password()
+                              + "  ("
+                              + u.role().id()
+                              + ", shown once)"));
     }
-    System.out.flush();
+    spec.commandLine().getOut().flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -235,11 +326,13 @@ public final class CommandApiMain implements Callable<Integer> {
     return 0;
   }
 
-  private static void warnDeprecated(List<String> args) {
+  private void warnDeprecated(List<String> args) {
     DEPRECATED.forEach(
         (old, current) -> {
           if (args.stream().anyMatch(a -> a.equals(old) || a.startsWith(old + "="))) {
-            System.err.println("citybrain-api: " + old + " is deprecated, use " + current);
+            spec.commandLine()
+                .getErr()
+                .println(name + ": " + old + " is deprecated, use " + current);
           }
         });
   }

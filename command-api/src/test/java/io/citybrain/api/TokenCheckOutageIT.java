@@ -95,7 +95,7 @@ class TokenCheckOutageIT {
                 .buildAsync(
                     URI.create(f.api.url().replace("http", "ws") + "/api/v1/live"),
                     new WebSocket.Listener() {});
-        // The pool waits its connection timeout (30 s) before it gives up.
+        // The pool waits its connection timeout (3 s) before it gives up.
         HttpResponse<String> reply = read.get(90, TimeUnit.SECONDS);
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(503);
         assertThat(reply.headers().firstValue("retry-after")).contains("5");

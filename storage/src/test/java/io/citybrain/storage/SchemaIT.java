@@ -126,6 +126,8 @@ class SchemaIT {
             "plan_run",
             "command",
             "command_event",
+            "command_attempt",
+            "command_ack_inbox",
             "department_task",
             "grid_case",
             "grid_case_history",

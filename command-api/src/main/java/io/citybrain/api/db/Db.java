@@ -32,6 +32,14 @@ public final class Db implements AutoCloseable {
         false);
   }
 
+  /**
+   * A read that must answer within {@code within} (a request waits on it): past it the future fails
+   * with a timeout, whatever the connection it got is still waiting for.
+   */
+  public <T> Future<T> lookup(SqlWork<T> work, java.time.Duration within) {
+    return query(work).timeout(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** Work in one transaction: committed when it returns, rolled back when it throws. */
   public <T> Future<T> transaction(SqlWork<T> work) {
     return workers.executeBlocking(() -> inTransaction(work), false);

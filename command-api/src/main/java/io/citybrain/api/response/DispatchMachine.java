@@ -147,13 +147,16 @@ final class DispatchMachine {
     }
 
     void start(Instant now) {
-      if (state != RunState.RUNNING
-          || targets.values().stream().anyMatch(t -> t.state() != CommandState.PENDING)) {
-        return; // started already
+      if (state != RunState.RUNNING) {
+        return;
       }
-      if (targets.isEmpty()) {
+      if (targets.values().stream().allMatch(TrackedCommand::ended)) {
+        // No target (or, resumed, every target final before the run was): the run ends now.
         finishIfDone(now);
         return;
+      }
+      if (targets.values().stream().anyMatch(t -> t.state() != CommandState.PENDING)) {
+        return; // started already
       }
       for (String commandId : List.copyOf(targets.keySet())) {
         send(commandId, 1, now);

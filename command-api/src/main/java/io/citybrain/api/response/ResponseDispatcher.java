@@ -2,6 +2,7 @@ package io.citybrain.api.response;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.citybrain.api.db.Db;
+import io.citybrain.api.db.StateWriter;
 import io.citybrain.api.live.LiveHub;
 import io.citybrain.api.response.DispatchEffect.CancelTimer;
 import io.citybrain.api.response.DispatchEffect.CommandProgress;
@@ -26,9 +27,12 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +55,13 @@ import org.slf4j.LoggerFactory;
  * (its topic, the device's HMAC, the digest of the attempt sent); a refused one is audited ({@link
  * RefusedAcks}, rate-capped). Inside, an attempt is known by its wire id ({@code <command_id>},
  * then {@code <command_id>~<attempt>}), which {@link DispatchMachine} tracks.
+ *
+ * <p>Leadership: every API process serves requests and stores runs, but only the holder of the
+ * leader lease ({@link #lead}) sends, retries, times out and finalises. A standby stores the acks
+ * it receives and the cancels it is asked for; the leader takes both from the database, and every
+ * poll it loads the running runs it does not track ({@link RunResume}: runs stored by a standby, or
+ * left by a process that died), continuing each from its stored attempts. Every state change goes
+ * through one {@link StateWriter}: in order, retried until the database takes it.
  */
 public final class ResponseDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ResponseDispatcher.class);
@@ -64,6 +75,10 @@ public final class ResponseDispatcher implements AutoCloseable {
   private final Db db;
   private final LiveHub hub;
   private final DispatchMachine machine;
+  private final Duration ackTimeout;
+  private final Backoff backoff;
+  private final Duration leaderPoll;
+  private final StateWriter writer;
   private final CommandKeys keys;
   private final RefusedAcks refusedAcks;
   private final AckDrops ackDrops = new AckDrops();
@@ -90,6 +105,28 @@ public final class ResponseDispatcher implements AutoCloseable {
 
   private long staleAcks;
 
+  /** Holding the lease: this process tracks the runs. */
+  private boolean leading;
+
+  /** Leading, but the runs left running are still being loaded: acks go to the database. */
+  private boolean loading;
+
+  /** Bumped on every change of leadership: a poll of an earlier term is dropped. */
+  private long term;
+
+  private long pollTimer = -1;
+
+  /** The latest runs this process tracked to their end (bounded). */
+  private final Map<String, Boolean> endedHere =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > 10_000;
+        }
+      };
+
+  private long resumedRuns;
+
   public ResponseDispatcher(
       Vertx vertx,
       Context context,
@@ -99,13 +136,18 @@ public final class ResponseDispatcher implements AutoCloseable {
       Duration ackTimeout,
       int maxAttempts,
       Backoff backoff,
-      CommandKeys keys) {
+      CommandKeys keys,
+      Duration leaderPoll) {
     this.vertx = vertx;
     this.context = context;
     this.mqtt = mqtt;
     this.db = db;
     this.hub = hub;
     this.machine = new DispatchMachine(ackTimeout, maxAttempts, backoff);
+    this.ackTimeout = ackTimeout;
+    this.backoff = backoff;
+    this.leaderPoll = leaderPoll;
+    this.writer = new StateWriter(vertx, db);
     this.keys = keys;
     this.refusedAcks = new RefusedAcks(db);
   }
@@ -118,31 +160,201 @@ public final class ResponseDispatcher implements AutoCloseable {
         (topic, payload) -> context.runOnContext(v -> onAck(topic, payload)));
   }
 
-  /** Starts sending a stored run; call on the event loop. */
+  /**
+   * Starts sending a stored run; call on the event loop. A standby leaves it to the leader, which
+   * finds it stored within one poll.
+   */
   public void start(RunPlan plan) {
+    if (!leading || loading || runs.containsKey(plan.runId())) {
+      return;
+    }
     apply(TrackedRun.of(plan), new DispatchEvent.Start(Instant.now()));
   }
 
   /**
    * Cancels a running run: targets not yet final are marked cancelled and their devices get a
-   * cancel command. False when the run is not running here (finished, or unknown to this process).
+   * cancel command. A run this process does not track (it is a standby, or the run is not loaded
+   * yet) gets the cancel stored for the leader, which carries it out within one poll. False when
+   * the run is tracked here and no longer running.
    */
   public boolean cancel(String runId) {
     TrackedRun run = runs.get(runId);
-    if (run == null || !run.running()) {
+    if (run == null || !leading || loading) {
+      writer.write(
+          "cancel request of " + runId,
+          c -> {
+            ResponseStore.requestCancel(c, runId);
+            return null;
+          });
+      return true;
+    }
+    if (!run.running()) {
       return false;
     }
     apply(run, new DispatchEvent.CancelRequested(Instant.now()));
     return true;
   }
 
-  /**
-   * Completes once every state change recorded so far is in the database: ordered work of one
-   * context runs in submission order, so an empty ordered transaction queued now finishes after
-   * them.
-   */
+  /** Completes once every state change recorded so far is in the database. */
   public Future<Void> flushed() {
-    return db.orderedTransaction(c -> null);
+    return writer.flushed();
+  }
+
+  /** Whether this process holds the leader lease and tracks the runs. */
+  public boolean leading() {
+    return leading;
+  }
+
+  /** Runs this process took over from the database (left by another process, or by a standby). */
+  public long resumedRuns() {
+    return resumedRuns;
+  }
+
+  /** State changes waiting for the database. */
+  public long pendingWrites() {
+    return writer.pending();
+  }
+
+  /**
+   * This process now holds the lease: once every write of its own is in, it loads the runs left
+   * running, then polls for new ones, stored acks and cancels. Call on the event loop.
+   */
+  public void lead() {
+    if (leading) {
+      return;
+    }
+    leading = true;
+    loading = true;
+    long myTerm = ++term;
+    LOG.info("response leader: loading the runs left running");
+    writer
+        .flushed()
+        .onComplete(
+            v -> {
+              if (myTerm == term) {
+                poll(myTerm, true);
+              }
+            });
+  }
+
+  /**
+   * This process lost the lease: it stops tracking (another process resumes the runs from the
+   * database); queued writes still go in. Call on the event loop.
+   */
+  public void standBy() {
+    if (!leading) {
+      return;
+    }
+    leading = false;
+    loading = false;
+    term++;
+    if (pollTimer >= 0) {
+      vertx.cancelTimer(pollTimer);
+      pollTimer = -1;
+    }
+    timers.values().forEach(vertx::cancelTimer);
+    timers.clear();
+    runs.clear();
+    runByWireId.clear();
+    sentDigests.clear();
+    LOG.warn("response leader lease lost: not tracking runs until it is taken again");
+  }
+
+  /**
+   * One poll: runs not tracked yet, then the cancels and acks stored by any process; the next one
+   * is due a poll interval after this one ends.
+   */
+  private void poll(long myTerm, boolean first) {
+    // Runs ended here are not taken for left running while their end is still on its way in.
+    Set<String> tracked = new HashSet<>(runs.keySet());
+    tracked.addAll(endedHere.keySet());
+    db.query(
+            c -> {
+              List<RunResume.Resumed> resumed = RunResume.load(c, tracked, ackTimeout, backoff);
+              List<String> cancels = RunResume.cancelRequests(c);
+              return new Polled(resumed, cancels);
+            })
+        .compose(
+            polled -> {
+              if (myTerm != term) {
+                return Future.succeededFuture();
+              }
+              polled.resumed().forEach(this::resume);
+              if (first) {
+                loading = false;
+                LOG.info(
+                    "response leader: tracking {} run(s) ({} resumed)",
+                    runs.size(),
+                    polled.resumed().size());
+              }
+              for (String runId : polled.cancels()) {
+                TrackedRun run = runs.get(runId);
+                if (run != null && run.running()) {
+                  apply(run, new DispatchEvent.CancelRequested(Instant.now()));
+                }
+              }
+              return db.transaction(c -> ResponseStore.takeAcks(c, 1000));
+            })
+        .onComplete(
+            taken -> {
+              if (myTerm != term) {
+                return;
+              }
+              if (taken.succeeded() && taken.result() != null) {
+                taken.result().forEach(a -> onAck(a.topic(), a.payload()));
+              } else if (taken.failed()) {
+                LOG.warn("response leader poll failed: {}", taken.cause().toString());
+              }
+              if (first && loading) {
+                // The first load failed: keep storing acks until a poll loads the runs.
+                LOG.warn("response leader: runs not loaded yet, trying again");
+              }
+              pollTimer =
+                  vertx.setTimer(leaderPoll.toMillis(), t -> poll(myTerm, first && loading));
+            });
+  }
+
+  private record Polled(List<RunResume.Resumed> resumed, List<String> cancels) {}
+
+  /** Tracks a run another process left, from where the database says it stands. */
+  private void resume(RunResume.Resumed r) {
+    TrackedRun run = r.run();
+    if (runs.containsKey(run.runId())) {
+      return;
+    }
+    resumedRuns++;
+    runs.put(run.runId(), run);
+    run.wireIds().keySet().forEach(w -> runByWireId.put(w, run.runId()));
+    sentDigests.putAll(r.digests());
+    long now = System.currentTimeMillis();
+    for (RunResume.Due due : r.timers()) {
+      long delay = Math.max(1, due.atMs() - now); // Vert.x timers take 1 ms at least
+      String runId = run.runId();
+      if (due.ackTimeout()) {
+        schedule(
+            due.commandId(),
+            delay,
+            () -> apply(runId, new DispatchEvent.AckTimeout(due.wireId(), Instant.now())));
+      } else {
+        schedule(
+            due.commandId(),
+            delay,
+            () ->
+                apply(
+                    runId,
+                    new DispatchEvent.RetryDue(due.commandId(), due.attempt(), Instant.now())));
+      }
+    }
+    LOG.info(
+        "resumed run {}: {} target(s), {} timer(s) set again",
+        run.runId(),
+        run.targets().size(),
+        r.timers().size());
+    if (run.targets().values().stream().allMatch(TrackedCommand::ended)) {
+      apply(run, new DispatchEvent.Start(Instant.now()));
+    } else if (r.cancelRequested()) {
+      apply(run, new DispatchEvent.CancelRequested(Instant.now()));
+    }
   }
 
   /** Runs being tracked now. */
@@ -160,6 +372,20 @@ public final class ResponseDispatcher implements AutoCloseable {
   }
 
   private void onAck(String topic, byte[] payload) {
+    if (!leading || loading) {
+      if (payload.length <= MAX_ACK_BYTES) {
+        // Checked by the leader when it applies it: it holds the digests of the attempts sent.
+        writer.write(
+            "ack on " + topic,
+            c -> {
+              ResponseStore.storeAck(c, topic, payload);
+              return null;
+            });
+      } else {
+        ackDrops.oversized(topic, payload.length);
+      }
+      return;
+    }
     if (payload.length > MAX_ACK_BYTES) {
       ackDrops.oversized(topic, payload.length);
       return;
@@ -216,6 +442,7 @@ public final class ResponseDispatcher implements AutoCloseable {
     TrackedRun next = step.run();
     if (next.settled()) {
       runs.remove(next.runId());
+      endedHere.put(next.runId(), true);
     } else {
       runs.put(next.runId(), next);
     }
@@ -249,41 +476,37 @@ public final class ResponseDispatcher implements AutoCloseable {
         vertx.cancelTimer(timer);
       }
     } else if (effect instanceof RecordCommand r) {
-      db.orderedTransaction(
-              c -> {
-                ResponseStore.recordCommand(
-                    c, r.commandId(), r.state().word(), r.attempts(), r.detail());
-                return null;
-              })
-          .onFailure(
-              e ->
-                  LOG.error(
-                      "could not record {} of {}: {}",
-                      r.state().word(),
-                      r.commandId(),
-                      e.toString()));
+      TrackedCommand now = run.command(r.commandId());
+      boolean ended = now != null && now.ended();
+      writer.write(
+          r.state().word() + " of " + r.commandId(),
+          c -> {
+            ResponseStore.recordCommand(
+                c, r.commandId(), r.state().word(), r.attempts(), r.detail(), ended);
+            return null;
+          });
     } else if (effect instanceof InsertCancel i) {
-      db.orderedTransaction(
-              c -> {
-                ResponseStore.insertCancel(
-                    c,
-                    i.commandId(),
-                    i.runId(),
-                    i.deviceId(),
-                    i.district(),
-                    i.cancels(),
-                    i.issuedAtMs(),
-                    i.expiresAtMs());
-                return null;
-              })
-          .onFailure(e -> LOG.error("could not record cancel {}: {}", i.commandId(), e.toString()));
+      writer.write(
+          "cancel " + i.commandId(),
+          c -> {
+            ResponseStore.insertCancel(
+                c,
+                i.commandId(),
+                i.runId(),
+                i.deviceId(),
+                i.district(),
+                i.cancels(),
+                i.issuedAtMs(),
+                i.expiresAtMs());
+            return null;
+          });
     } else if (effect instanceof FinishRun f) {
-      db.orderedTransaction(
-              c -> {
-                ResponseStore.finishRun(c, f.runId(), f.state().word());
-                return null;
-              })
-          .onFailure(e -> LOG.error("could not finish run {}: {}", f.runId(), e.toString()));
+      writer.write(
+          "end of run " + f.runId(),
+          c -> {
+            ResponseStore.finishRun(c, f.runId(), f.state().word());
+            return null;
+          });
     } else if (effect instanceof CommandProgress p) {
       hub.event(p.district(), "command_progress", json(p));
     } else if (effect instanceof RunProgress p) {
@@ -309,7 +532,21 @@ public final class ResponseDispatcher implements AutoCloseable {
   private void publish(String runId, Publish p) {
     runByWireId.put(p.wireId(), runId);
     Command signed = keys.sign(p.command());
-    sentDigests.put(p.wireId(), CommandSignature.digest(signed));
+    byte[] digest = CommandSignature.digest(signed);
+    sentDigests.put(p.wireId(), digest);
+    // What a process resuming the run needs to check this attempt's ack and wait out its timeout.
+    writer.write(
+        "attempt " + p.wireId(),
+        c -> {
+          ResponseStore.recordAttempt(
+              c,
+              p.commandId(),
+              signed.getAttempt(),
+              digest,
+              signed.getIssuedAtMs(),
+              signed.getExpiresAtMs());
+          return null;
+        });
     byte[] payload = signed.toByteArray();
     String wireId = p.wireId();
     publisher.execute(
@@ -376,6 +613,10 @@ public final class ResponseDispatcher implements AutoCloseable {
 
   @Override
   public void close() {
+    term++;
+    if (pollTimer >= 0) {
+      vertx.cancelTimer(pollTimer);
+    }
     publisher.shutdownNow();
     try {
       publisher.awaitTermination(5, TimeUnit.SECONDS);

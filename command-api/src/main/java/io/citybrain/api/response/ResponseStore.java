@@ -18,56 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /**
  * Plan runs, their commands and department tasks in PostgreSQL. Blocking: call on the database
  * workers.
  */
 public final class ResponseStore {
-
-  /**
-   * Ends the runs an earlier process left running (it stopped or crashed with commands in flight):
-   * their commands not yet final are timed out, with an event saying why, and the runs end
-   * partially failed. One API process per database owns its runs, so at start nothing is in flight.
-   * Returns the runs ended.
-   */
-  public static int endAbandonedRuns(DataSource ds) {
-    String why = "the API stopped while this command was in flight";
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement commands =
-              Rows.bind(
-                  c.prepareStatement(
-                      """
-              WITH stale AS (
-                UPDATE command SET state = ?, updated_at = now(), detail = ?
-                WHERE state IN (?, ?, ?) AND run_id IN (SELECT run_id FROM plan_run WHERE state = ?)
-                RETURNING command_id)
-              INSERT INTO command_event (command_id, state, detail) SELECT command_id, ?, ? FROM stale"""),
-                  CommandState.TIMED_OUT.word(),
-                  why,
-                  CommandState.PENDING.word(),
-                  CommandState.SENT.word(),
-                  CommandState.ACCEPTED.word(),
-                  RunState.RUNNING.word(),
-                  CommandState.TIMED_OUT.word(),
-                  why);
-          PreparedStatement runs =
-              Rows.bind(
-                  c.prepareStatement(
-                      "UPDATE plan_run SET state = ?, finished_at = now() WHERE state = ?"),
-                  RunState.PARTIALLY_FAILED.word(),
-                  RunState.RUNNING.word())) {
-        commands.executeUpdate();
-        int ended = runs.executeUpdate();
-        c.commit();
-        return ended;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot end runs left running: " + e.getMessage(), e);
-    }
-  }
 
   static final List<String> STATES = Word.words(CommandState.class);
 
@@ -227,17 +183,20 @@ public final class ResponseStore {
     return true;
   }
 
-  /** A command's new state, and the event that records it. */
+  /**
+   * A command's new state, whether it is final (no further attempt), and the event that records it.
+   */
   public static void recordCommand(
-      Connection c, String commandId, String state, int attempts, String detail)
+      Connection c, String commandId, String state, int attempts, String detail, boolean ended)
       throws SQLException {
     try (PreparedStatement ps =
         Rows.bind(
             c.prepareStatement(
-                "UPDATE command SET state = ?, attempts = ?, detail = ?, updated_at = now() WHERE command_id = ?"),
+                "UPDATE command SET state = ?, attempts = ?, detail = ?, final = ?, updated_at = now() WHERE command_id = ?"),
             state,
             attempts,
             detail,
+            ended,
             commandId)) {
       ps.executeUpdate();
     }
@@ -269,7 +228,7 @@ public final class ResponseStore {
                 """
         INSERT INTO command (command_id, run_id, device_id, district, action, params, state, attempts, issued_at,
                              expires_at)
-        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, 1, ?, ?)"""),
+        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, 1, ?, ?) ON CONFLICT (command_id) DO NOTHING"""),
             commandId,
             runId,
             deviceId,
@@ -280,6 +239,79 @@ public final class ResponseStore {
             Instant.ofEpochMilli(issuedAtMs),
             Instant.ofEpochMilli(expiresAtMs))) {
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * An attempt as it went out: the digest its ack must name, when it was sent and when it expires
+   * (what a process resuming the run needs; a repeated write changes nothing).
+   */
+  public static void recordAttempt(
+      Connection c, String commandId, int attempt, byte[] digest, long sentAtMs, long expiresAtMs)
+      throws SQLException {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                """
+        INSERT INTO command_attempt (command_id, attempt, digest, sent_at, expires_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (command_id, attempt) DO NOTHING"""),
+            commandId,
+            attempt,
+            digest,
+            Instant.ofEpochMilli(sentAtMs),
+            Instant.ofEpochMilli(expiresAtMs))) {
+      ps.executeUpdate();
+    }
+  }
+
+  /** A cancel asked of a process that does not track the run: the leader carries it out. */
+  public static void requestCancel(Connection c, String runId) throws SQLException {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                "UPDATE plan_run SET cancel_requested_at = coalesce(cancel_requested_at, now()) WHERE run_id = ? AND state = ?"),
+            runId,
+            RunState.RUNNING.word())) {
+      ps.executeUpdate();
+    }
+  }
+
+  /** An ack as a process that is not the leader received it, for the leader to apply. */
+  public static void storeAck(Connection c, String topic, byte[] payload) throws SQLException {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement("INSERT INTO command_ack_inbox (topic, payload) VALUES (?, ?)"),
+            topic,
+            payload)) {
+      ps.executeUpdate();
+    }
+  }
+
+  /** A stored ack: the topic it came on, its bytes. */
+  public record StoredAck(String topic, byte[] payload) {}
+
+  /** Takes (deletes and returns) up to {@code limit} stored acks, oldest first. */
+  public static List<StoredAck> takeAcks(Connection c, int limit) throws SQLException {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                """
+        DELETE FROM command_ack_inbox WHERE id IN (SELECT id FROM command_ack_inbox ORDER BY id LIMIT ?)
+        RETURNING id, topic, payload"""),
+            limit)) {
+      List<long[]> order = new ArrayList<>();
+      List<StoredAck> acks = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          order.add(new long[] {rs.getLong(1), acks.size()});
+          acks.add(new StoredAck(rs.getString(2), rs.getBytes(3)));
+        }
+      }
+      // RETURNING does not keep the subquery's order.
+      order.sort((a, b) -> Long.compare(a[0], b[0]));
+      List<StoredAck> sorted = new ArrayList<>();
+      order.forEach(o -> sorted.add(acks.get((int) o[1])));
+      return sorted;
     }
   }
 
