@@ -137,59 +137,77 @@ class StoragePathIT {
         "INSERT INTO district (code, name_zh, name_en, lat, lon, area_km2, population) "
             + "VALUES ('LG', '龙岗区', 'Longgang', 22.72, 114.25, 388.2, 3979000) ON CONFLICT DO NOTHING");
     Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    List<double[]> windows = new ArrayList<>();
     // The live city first: on TimescaleDB the policy materializes it, which moves the aggregates'
     // watermark past everything the backfill then writes (so only a refresh can bring it in).
-    insertWindows(hour.minus(3, ChronoUnit.HOURS), 5, 10.0);
+    insertWindows(hour.minus(3, ChronoUnit.HOURS), 5, 10.0, windows);
     refreshByPolicy();
-    List<Instant> backfill =
-        List.of(
-            hour.minus(10, ChronoUnit.DAYS).plus(7, ChronoUnit.MINUTES),
-            hour.minus(60, ChronoUnit.DAYS).plus(23, ChronoUnit.MINUTES));
-    for (Instant start : backfill) {
-      insertWindows(start, 30, 40.0);
-    }
+    Instant tenDays = hour.minus(10, ChronoUnit.DAYS).plus(7, ChronoUnit.MINUTES);
+    Instant sixtyDays = hour.minus(60, ChronoUnit.DAYS).plus(23, ChronoUnit.MINUTES);
+    insertWindows(tenDays, 30, 40.0, windows);
+    insertWindows(sixtyDays, 30, 55.0, windows);
     refreshByPolicy();
 
-    String recomputed =
+    String plainRecomputation =
         """
         SELECT district, metric, date_bin(INTERVAL '%s', window_start, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
-               sum(count)::bigint AS count, min(min) AS min, max(max) AS max, sum(sum) AS sum
+               sum(count)::bigint AS count, min(min) AS min, max(max) AS max, sum(sum) AS sum,
+               sum(sum) / sum(count) AS mean
         FROM district_metric WHERE resolution_s = 60 AND district = 'LG'
         GROUP BY 1, 2, 3""";
     for (String[] view :
         new String[][] {{"district_metric_hourly", "1 hour"}, {"district_metric_daily", "1 day"}}) {
+      ChronoUnit unit = view[1].equals("1 hour") ? ChronoUnit.HOURS : ChronoUnit.DAYS;
+      // What was written, bucketed here, independently of either path's SQL.
+      Map<String, double[]> written = new TreeMap<>();
+      for (double[] w : windows) {
+        String key =
+            "LG/noise_db/" + Instant.ofEpochMilli((long) w[0]).truncatedTo(unit).toString();
+        double[] b = written.computeIfAbsent(key, k -> new double[] {0, Double.MAX_VALUE, 0, 0, 0});
+        b[0] += w[1];
+        b[1] = Math.min(b[1], w[2]);
+        b[2] = Math.max(b[2], w[3]);
+        b[3] += w[4];
+        b[4] = b[3] / b[0];
+      }
+      // 3 buckets: the live one and the two backfilled ones (each inside one hour and one day).
+      assertThat(written).as(view[0]).hasSize(3);
       Map<String, double[]> history =
           rows(
               "SELECT district, metric, bucket, count, min, max, sum, mean FROM "
                   + view[0]
                   + " WHERE district = 'LG'");
-      Map<String, double[]> expected =
-          rows(
-              "SELECT district, metric, bucket, count, min, max, sum, sum / count AS mean FROM ("
-                  + recomputed.formatted(view[1])
-                  + ") r");
-      assertThat(history.keySet()).as(view[0]).isEqualTo(expected.keySet());
-      // 3 buckets: the live hour, and the two backfilled ones (each inside one hour and one day).
-      assertThat(history).as(view[0]).hasSize(3);
-      for (var bucket : expected.entrySet()) {
-        double[] got = history.get(bucket.getKey());
-        double[] want = bucket.getValue();
-        // count, min and max exactly; sums and means within the rounding of another summation
-        // order (hourly, then daily).
-        assertThat(got[0]).as(view[0] + " count " + bucket.getKey()).isEqualTo(want[0]);
-        assertThat(got[1]).as(view[0] + " min " + bucket.getKey()).isEqualTo(want[1]);
-        assertThat(got[2]).as(view[0] + " max " + bucket.getKey()).isEqualTo(want[2]);
-        assertThat(got[3]).as(view[0] + " sum").isCloseTo(want[3], within(1e-9 * want[3]));
-        assertThat(got[4]).as(view[0] + " mean").isCloseTo(want[4], within(1e-9 * want[4]));
-      }
+      assertEqual(view[0], history, written);
+      // The plain view's query over the 1 min rows: what the continuous aggregate must equal.
+      assertEqual(
+          view[0] + " (plain recomputation)", rows(plainRecomputation.formatted(view[1])), written);
     }
-    // The backfilled hour holds its 30 windows of 3 readings each.
+    // The 60-day-old hour holds its 30 windows of 3 readings each.
     assertThat(
             strings(
                 "SELECT count FROM district_metric_hourly WHERE district = 'LG' AND bucket = '"
-                    + backfill.get(1).truncatedTo(ChronoUnit.HOURS)
+                    + sixtyDays.truncatedTo(ChronoUnit.HOURS)
                     + "'"))
         .containsExactly("90");
+  }
+
+  /**
+   * Count, min and max exactly; sums and means within the rounding of another summation order (the
+   * daily aggregate adds the hourly sums).
+   */
+  private static void assertEqual(
+      String what, Map<String, double[]> actual, Map<String, double[]> expected) {
+    assertThat(actual.keySet()).as(what + " buckets").isEqualTo(expected.keySet());
+    for (var bucket : expected.entrySet()) {
+      double[] got = actual.get(bucket.getKey());
+      double[] want = bucket.getValue();
+      String at = what + " " + bucket.getKey();
+      assertThat(got[0]).as(at + " count").isEqualTo(want[0]);
+      assertThat(got[1]).as(at + " min").isEqualTo(want[1]);
+      assertThat(got[2]).as(at + " max").isEqualTo(want[2]);
+      assertThat(got[3]).as(at + " sum").isCloseTo(want[3], within(1e-9 * want[3]));
+      assertThat(got[4]).as(at + " mean").isCloseTo(want[4], within(1e-9 * want[4]));
+    }
   }
 
   /**
@@ -215,8 +233,12 @@ class StoragePathIT {
     }
   }
 
-  /** {@code minutes} consecutive 1 min windows of 3 readings each, values around {@code base}. */
-  private static void insertWindows(Instant start, int minutes, double base) throws SQLException {
+  /**
+   * {@code minutes} consecutive 1 min windows of 3 readings each, values around {@code base}; each
+   * is added to {@code written} as (start ms, count, min, max, sum).
+   */
+  private static void insertWindows(Instant start, int minutes, double base, List<double[]> written)
+      throws SQLException {
     StringBuilder sql =
         new StringBuilder(
             "INSERT INTO district_metric (district, metric, resolution_s, window_start, count, min, "
@@ -226,10 +248,12 @@ class StoragePathIT {
       double max = min + 2.5 + i % 3;
       double mid = (min + max) / 2 + 0.125;
       double sum = min + max + mid;
+      Instant at = start.plus(i, ChronoUnit.MINUTES);
       sql.append(i == 0 ? "" : ",")
           .append(
               "('LG', 'noise_db', 60, '%s', 3, %s, %s, %s, %s)"
-                  .formatted(start.plus(i, ChronoUnit.MINUTES), min, max, sum, sum / 3));
+                  .formatted(at, min, max, sum, sum / 3));
+      written.add(new double[] {at.toEpochMilli(), 3, min, max, sum});
     }
     execute(sql.toString());
   }
