@@ -60,9 +60,11 @@ class ComposeFileTest {
     assertThat(services.get("taskmanager").path("deploy").path("replicas").asInt())
         .isGreaterThanOrEqualTo(2);
     assertThat(command("stream-job"))
-        .startsWith("java -jar /opt/citybrain/citybrain-app.jar job")
+        .contains("exec java -jar /opt/citybrain/citybrain-app.jar job")
         .contains("--flink-rest http://jobmanager:8081", "--resume latest")
-        .contains("--state-backend rocksdb", "--checkpoint-dir file:///flink-checkpoints");
+        .contains("--state-backend rocksdb", "--checkpoint-dir file:///flink-checkpoints")
+        // The first start has no checkpoint to resume: --resume latest only once one exists.
+        .contains("if ls /flink-checkpoints/*/chk-*/_metadata");
     assertThat(volumes("stream-job")).contains("flink-checkpoints:/flink-checkpoints:ro");
     assertThat(command("api"))
         .startsWith("java -jar /opt/citybrain/citybrain-app.jar api")
@@ -100,10 +102,14 @@ class ComposeFileTest {
             "--mqtt-username citybrain-job",
             "--mqtt-password-file /job/mqtt.password",
             "--mqtt-ca /job/ca.crt",
-            // The runtime role, never the schema's owner.
-            "user=citybrain_app&password=${CITYBRAIN_DB_RUNTIME_PASSWORD}")
-        .doesNotContain("--credentials")
-        .doesNotContain("CITYBRAIN_DB_PASSWORD");
+            "--db-url \"$$CITYBRAIN_DB_URL\"")
+        .doesNotContain("--credentials");
+    // The runtime role, never the schema's owner.
+    assertThat(services.get("stream-job").path("environment").path("CITYBRAIN_DB_URL").asText())
+        .isEqualTo(
+            "jdbc:postgresql://timescaledb:5432/citybrain?user=citybrain_app"
+                + "&password=${CITYBRAIN_DB_RUNTIME_PASSWORD}");
+    assertThat(services.get("stream-job").toString()).doesNotContain("CITYBRAIN_DB_PASSWORD");
     assertThat(credentialVolumes("taskmanager")).containsExactly("job-credentials:/job:ro");
     // The API signs commands and verifies acks: the installation and the fleet's masters,
     // read-only.
