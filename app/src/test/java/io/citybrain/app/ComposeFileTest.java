@@ -247,6 +247,7 @@ class ComposeFileTest {
                   JWT_SECRET: hunter2
                   API_TOKEN: ${TOKEN-abc}
                   OK_PASSWORD: ${GOOD:?set GOOD}
+                  MQTT_PASSWORD_FILE: /job/mqtt.password
                   URL: jdbc:postgresql://db/x?user=a&password=${LOOSE}
               lit:
                 image: x

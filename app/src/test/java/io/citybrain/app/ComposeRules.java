@@ -183,8 +183,10 @@ final class ComposeRules {
   }
 
   private static void checkSecret(String service, String key, String value, List<String> out) {
+    // A file path is where a secret should come from (an owner-only file), not a secret.
     if (SECRET_NAME.matcher(key).matches()
         && !value.isEmpty()
+        && !value.startsWith("/")
         && !REQUIRED_VARIABLE.matcher(value).matches()) {
       out.add(service + ": " + key + " is not a required variable (${VAR:?message})");
     }
