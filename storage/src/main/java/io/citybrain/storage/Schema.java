@@ -1,5 +1,6 @@
 package io.citybrain.storage;
 
+import io.citybrain.storage.migration.V11__TimescaleHistoryHorizons;
 import io.citybrain.storage.migration.V2__TimescaleFeatures;
 import io.citybrain.storage.migration.V6__ResultJsonRendering;
 import java.sql.Connection;
@@ -55,7 +56,10 @@ public final class Schema {
         .dataSource(dataSource)
         .placeholders(Map.of("runtime_role", RuntimeRole.checkName(runtimeRole)))
         .locations("classpath:db/migration")
-        .javaMigrations(new V2__TimescaleFeatures(), new V6__ResultJsonRendering())
+        .javaMigrations(
+            new V2__TimescaleFeatures(),
+            new V6__ResultJsonRendering(),
+            new V11__TimescaleHistoryHorizons())
         .cleanDisabled(true)
         .load();
   }
