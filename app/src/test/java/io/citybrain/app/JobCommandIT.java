@@ -10,10 +10,15 @@ import io.citybrain.testkit.FlinkProcessCluster;
 import io.citybrain.testkit.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.DisplayName;
@@ -77,6 +82,50 @@ class JobCommandIT {
           .hasValueSatisfying(p -> assertThat(p).endsWith(first + "/" + latest.getFileName()));
       rest.cancel(resumed);
     }
+  }
+
+  @Test
+  @DisplayName(
+      "citybrain job without --flink-rest runs the job in-process, its Flink REST endpoint on --bind"
+          + " for health; cancelling it ends the command with exit 1")
+  void inProcess(TestServices services) throws Exception {
+    new CityUnderTest(services);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CompletableFuture<Integer> command =
+        CompletableFuture.supplyAsync(
+            () ->
+                CityBrainCommand.run(
+                    new PrintWriter(out, true),
+                    new PrintWriter(err, true),
+                    "job",
+                    "--flink-rest-port",
+                    "0",
+                    "--bind",
+                    "127.0.0.1",
+                    "--mqtt-url",
+                    services.mqttUrl(),
+                    "--credentials",
+                    services.credentials().toString(),
+                    "--db-url",
+                    services.jdbcUrl(),
+                    "--client-id",
+                    services.uniqueId("job-local")));
+    await("the in-process job's report")
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> out.toString().contains("running; press Ctrl+C") || command.isDone());
+    Matcher m =
+        Pattern.compile("as job ([0-9a-f]{32}).*Flink REST (http://[0-9.:]+)", Pattern.DOTALL)
+            .matcher(out.toString());
+    assertThat(m.find()).as("report: %s; stderr: %s", out, err).isTrue();
+    JobID id = JobID.fromHexString(m.group(1));
+    assertThat(m.group(2)).startsWith("http://127.0.0.1:");
+    try (JobJarSubmitter rest = JobJarSubmitter.connect(URI.create(m.group(2)))) {
+      assertThat(rest.status(id)).isEqualTo(JobStatus.RUNNING);
+      rest.cancel(id);
+    }
+    assertThat(command.get(2, TimeUnit.MINUTES)).as("exit code once the job ended").isEqualTo(1);
+    assertThat(err.toString()).contains("citybrain job: the stream job ended");
   }
 
   /** Runs the command line; it must exit 0 (the job runs) and returns what it printed. */
