@@ -354,9 +354,11 @@ public final class FlinkProcessCluster implements AutoCloseable {
     conf.put("restart-strategy.type", "fixed-delay");
     conf.put("restart-strategy.fixed-delay.attempts", "2147483647");
     conf.put("restart-strategy.fixed-delay.delay", "1 s");
-    // A killed process is noticed in seconds, not Flink's default 50 s.
+    // A killed process is noticed in seconds: its heartbeat RPCs are refused, and 2 refusals in a
+    // row (heartbeat.rpc-failure-threshold) end it. The timeout, for a process that stops answering
+    // (SIGSTOP), stays generous: on a loaded 2-core machine a JVM can stall for 10 s.
     conf.put("heartbeat.interval", "1000");
-    conf.put("heartbeat.timeout", "10000");
+    conf.put("heartbeat.timeout", "30000");
     // A TaskManager that finds no JobManager (started together, or while it restarts) tries again
     // after 1 s, not 10.
     conf.put("cluster.registration.error-delay", "1000");
