@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -66,6 +68,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
           "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
           "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+  private static final Pattern TASK_MANAGER_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern NUMBER = Pattern.compile("\"([a-z-]+)\"\\s*:\\s*(-?\\d+)");
 
   private final Builder settings;
@@ -152,13 +155,43 @@ public final class FlinkProcessCluster implements AutoCloseable {
   }
 
   /**
-   * Starts TaskManager i again (a new JVM, new ports, a new resource id) and waits until the
-   * JobManager lists exactly the running ones (the killed one's heartbeat has timed out).
+   * Starts TaskManager i again (a new JVM, new ports, a new resource id) and returns once the
+   * JobManager lists it. A killed one stays listed until its heartbeat times out (30 s).
    */
   public void startTaskManager(int i) {
     FlinkProcess tm = taskManager(i);
+    Set<String> before = taskManagerIds();
     tm.start();
-    awaitTaskManagers(runningTaskManagers());
+    long deadline = System.nanoTime() + settings.startTimeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      checkProcesses();
+      if (!before.containsAll(taskManagerIds())) {
+        return;
+      }
+      sleep(200);
+    }
+    throw new IllegalStateException(
+        tm.name()
+            + " did not register within "
+            + settings.startTimeout.toSeconds()
+            + " s (registered: "
+            + taskManagerIds()
+            + ")\n"
+            + tm.tail(60));
+  }
+
+  /** The resource ids of the TaskManagers the JobManager lists (REST /taskmanagers). */
+  public Set<String> taskManagerIds() {
+    Set<String> ids = new TreeSet<>();
+    get("/taskmanagers")
+        .ifPresent(
+            body -> {
+              Matcher m = TASK_MANAGER_ID.matcher(body);
+              while (m.find()) {
+                ids.add(m.group(1));
+              }
+            });
+    return ids;
   }
 
   /** SIGKILL to the JobManager; the TaskManagers keep running and reconnect once it is back. */
@@ -208,22 +241,28 @@ public final class FlinkProcessCluster implements AutoCloseable {
 
   /** The numbers of the REST endpoint's {@code /overview}, empty while it does not answer. */
   public Optional<Map<String, Long>> overview() {
+    return get("/overview")
+        .map(
+            body -> {
+              Map<String, Long> numbers = new LinkedHashMap<>();
+              Matcher m = NUMBER.matcher(body);
+              while (m.find()) {
+                numbers.put(m.group(1), Long.parseLong(m.group(2)));
+              }
+              return numbers;
+            });
+  }
+
+  /** A REST GET's body, empty while the endpoint does not answer 200. */
+  private Optional<String> get(String path) {
     try {
       HttpResponse<String> response =
           http.send(
-              HttpRequest.newBuilder(restUrl().resolve("/overview"))
+              HttpRequest.newBuilder(restUrl().resolve(path))
                   .timeout(Duration.ofSeconds(5))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        return Optional.empty();
-      }
-      Map<String, Long> numbers = new LinkedHashMap<>();
-      Matcher m = NUMBER.matcher(response.body());
-      while (m.find()) {
-        numbers.put(m.group(1), Long.parseLong(m.group(2)));
-      }
-      return Optional.of(numbers);
+      return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

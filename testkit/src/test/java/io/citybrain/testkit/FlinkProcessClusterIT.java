@@ -23,15 +23,19 @@ class FlinkProcessClusterIT {
           .containsEntry("slots-available", 2L);
       long jobManager = flink.jobManagerPid();
       long killed = flink.taskManagerPid(0);
+      java.util.Set<String> first = flink.taskManagerIds();
+      assertThat(first).hasSize(1);
       assertThat(killed).isNotEqualTo(jobManager).isNotEqualTo(ProcessHandle.current().pid());
 
       flink.killTaskManager(0);
       assertThat(ProcessHandle.of(killed).filter(ProcessHandle::isAlive)).isEmpty();
       assertThat(flink.taskManagerRunning(0)).isFalse();
-      flink.awaitTaskManagers(0);
       flink.startTaskManager(0);
       assertThat(flink.taskManagerPid(0)).isNotEqualTo(killed);
-      assertThat(flink.overview().orElseThrow()).containsEntry("taskmanagers", 1L);
+      assertThat(flink.taskManagerIds())
+          .as("the new TaskManager registered (the killed one may be listed until it times out)")
+          .isNotEmpty()
+          .anyMatch(id -> !first.contains(id));
       assertThat(flink.jobManagerPid()).as("the JobManager lived on").isEqualTo(jobManager);
       assertThat(dir.resolve("conf/config.yaml")).content().contains("state.backend.type: rocksdb");
       assertThat(dir.resolve("log/taskmanager-0.log")).isNotEmptyFile();
