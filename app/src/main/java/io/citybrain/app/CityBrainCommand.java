@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ApiCommand.class,
       DemoCommand.class,
+      JobCommand.class,
       MigrateCommand.class,
       ProvisionCommand.class,
       SimCommand.class
