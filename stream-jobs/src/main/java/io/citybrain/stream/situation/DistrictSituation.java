@@ -112,7 +112,12 @@ public final class DistrictSituation
       ctx.timerService().registerEventTimeTimer(end - 1);
       return;
     }
-    update.atMs = ctx.timestamp() == null ? watermark : ctx.timestamp();
+    // A liveness change says when it happened: a device back after a message behind the watermark
+    // is announced as of its offline time, later than that message's timestamp.
+    update.atMs =
+        update.liveness != null
+            ? update.liveness.atMs
+            : ctx.timestamp() == null ? watermark : ctx.timestamp();
     pendingUpdates.add(update);
     // A district whose devices all went silent still gets a picture every window: the one that
     // shows them offline.
