@@ -25,10 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
@@ -90,6 +92,11 @@ final class KillBench implements AutoCloseable {
             .option("restart-strategy.type", "fixed-delay")
             .option("restart-strategy.fixed-delay.attempts", "2147483647")
             .option("restart-strategy.fixed-delay.delay", "1 s")
+            // A TaskManager whose JobManager died retries its registration at most 1 s apart
+            // (Flink's default backs off to 30 s), so a restarted JobManager has its slots soon.
+            .option("cluster.registration.max-timeout", "1000")
+            .option("cluster.registration.error-delay", "1000")
+            .option("cluster.registration.refused-registration-delay", "1000")
             .start();
     System.out.printf(
         "kill bench: %,d readings wanted, %d simulated s at %.0fx (~%.0f s of publishing); "
@@ -147,6 +154,7 @@ final class KillBench implements AutoCloseable {
               });
       run.publishingSince = System.currentTimeMillis();
       killer.killDuring(run);
+      run.awaitRestarted();
       SimReport report = published.get();
       System.out.printf(
           "%s: published %,d messages (%s) in %.1f s, %d errors%n",
@@ -180,6 +188,7 @@ final class KillBench implements AutoCloseable {
     final List<Kill> kills = new ArrayList<>();
     volatile boolean publishing = true;
     volatile long publishingSince;
+    private CompletableFuture<Void> restarting;
 
     Run(KillJob job, ClusterJob first) {
       this.job = job;
@@ -212,6 +221,8 @@ final class KillBench implements AutoCloseable {
      * restarted and stored a new row, then starts the TaskManager again.
      */
     Kill killTaskManager() throws Exception {
+      // The cluster's process handles are not made for concurrent use: the last start first.
+      awaitRestarted();
       ClusterJob j = current.get();
       Set<Integer> busy = j.busyDataPorts();
       List<Integer> candidates = new ArrayList<>();
@@ -229,12 +240,24 @@ final class KillBench implements AutoCloseable {
       boolean during = publishing;
       long at = System.currentTimeMillis();
       flink.killTaskManager(victim);
+      // Started again at once, beside the recovery (which needs only the spare): the next kill
+      // waits for it.
+      restarting =
+          CompletableFuture.runAsync(
+              () -> {
+                flink.startTaskManager(victim);
+                System.out.printf(
+                    "  after the kill: taskmanager-%d started again and registered %.1f s%n",
+                    victim, (System.currentTimeMillis() - at) / 1000.0);
+              });
       await("the job restarted after TaskManager " + victim + " was killed")
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> j.restarts() > restartsBefore && j.allTasksRunning());
-      long recovery = firstStoredAfter(System.currentTimeMillis(), at);
-      flink.startTaskManager(victim);
+      long running = System.currentTimeMillis();
+      long recovery = firstStoredAfter(running, at, during);
+      System.out.printf(
+          "  after the kill: the job's tasks running again %.1f s%n", (running - at) / 1000.0);
       Kill kill = new Kill("taskmanager-" + victim, at, during, recovery);
       kills.add(kill);
       System.out.printf(
@@ -265,15 +288,27 @@ final class KillBench implements AutoCloseable {
           ClusterJob.latestCheckpoint(flink.checkpointDir(), j.id)
               .orElseThrow(() -> new AssertionError("no retained checkpoint of job " + j.id));
       flink.startJobManager();
+      long jobManagerUp = System.currentTimeMillis();
       if (wholeCluster) {
+        // One after the other: the cluster's process handles are not made for concurrent starts.
         for (int i = 0; i < flink.taskManagers(); i++) {
           flink.startTaskManager(i);
         }
       }
+      long clusterUp = System.currentTimeMillis();
       ClusterJob resumed = ClusterJob.submit(flink.restUrl(), checkpoint, job.args());
+      long submitted = System.currentTimeMillis();
       current.set(resumed);
       awaitTasksRunning(resumed, Duration.ofMinutes(2));
-      long recovery = firstStoredAfter(System.currentTimeMillis(), at);
+      long running = System.currentTimeMillis();
+      long recovery = firstStoredAfter(running, at, during);
+      System.out.printf(
+          "  after the kill: JobManager answering %.1f s, TaskManagers registered %.1f s, job"
+              + " submitted %.1f s, its tasks running %.1f s%n",
+          (jobManagerUp - at) / 1000.0,
+          (clusterUp - at) / 1000.0,
+          (submitted - at) / 1000.0,
+          (running - at) / 1000.0);
       String what = (wholeCluster ? "jobmanager+taskmanagers" : "jobmanager");
       Kill kill = new Kill(what, at, during, recovery);
       kills.add(kill);
@@ -288,6 +323,14 @@ final class KillBench implements AutoCloseable {
       return kill;
     }
 
+    /** Waits until the TaskManager killed last is registered again. */
+    void awaitRestarted() throws Exception {
+      if (restarting != null) {
+        restarting.get(3, TimeUnit.MINUTES);
+        restarting = null;
+      }
+    }
+
     void awaitTasksRunning(ClusterJob j, Duration timeout) {
       await("every task of job " + j.id + " running")
           .atMost(timeout)
@@ -298,13 +341,15 @@ final class KillBench implements AutoCloseable {
     /**
      * Milliseconds from {@code killedAt} to the first row the recovered job stored: the first
      * accounting write of stored rows whose transaction began once every task of the new attempt
-     * ran (at or after {@code runningAt}); -1 when none comes within a minute.
+     * ran (at or after {@code runningAt}); -1 when none comes (within a minute while publishing, 15
+     * s after).
      */
-    private long firstStoredAfter(long runningAt, long killedAt) {
+    private long firstStoredAfter(long runningAt, long killedAt, boolean whilePublishing) {
       try {
         long seen =
             await("a newly stored row")
-                .atMost(Duration.ofMinutes(1))
+                // Once publishing is over there may be nothing new left to store.
+                .atMost(whilePublishing ? Duration.ofMinutes(1) : Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(100))
                 .until(
                     () -> {

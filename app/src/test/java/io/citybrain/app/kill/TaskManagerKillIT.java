@@ -35,8 +35,8 @@ class TaskManagerKillIT {
               "taskmanager-kills",
               run -> {
                 for (int i = 0; i < kills; i++) {
-                  // Spread over the publishing time, each after two checkpoints of progress.
-                  run.awaitKillPoint((i + 1.0) / (kills + 1), 2);
+                  // Spread over the publishing time, each after a checkpoint of progress.
+                  run.awaitKillPoint((i + 1.0) / (kills + 1), 1);
                   run.killTaskManager();
                 }
               });
