@@ -5,7 +5,8 @@
 # from each kill to the first newly stored row (p50 and max); the full log stays in target/kill-soak.log.
 #
 # Usage: bench/kill-soak.sh [tm-kills] [readings] [broker-kills] [speed]
-#   defaults 50 1000000 20 10 (a medium soak: bench/kill-soak.sh 15 400000 5)
+#   defaults 50 1000000 20 3: at 3x the 10^6 messages take ~15 min to publish, time for 50 kills while publishing
+#   (a medium soak: bench/kill-soak.sh 12 400000 0 5)
 # Needs PostgreSQL (CITYBRAIN_TEST_PG_URL, default the local one with trust auth) and the mosquitto binary (the tests
 # start their own brokers); the Flink cluster's JVMs are started from the build's Maven artifacts.
 set -euo pipefail
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 tm_kills="${1:-50}"
 readings="${2:-1000000}"
 broker_kills="${3:-20}"
-speed="${4:-10}"
+speed="${4:-3}"
 export CITYBRAIN_TEST_PG_URL="${CITYBRAIN_TEST_PG_URL:-jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}"
 unset CITYBRAIN_TEST_MQTT_URL
 mkdir -p target

@@ -245,6 +245,10 @@ final class KillBench implements AutoCloseable {
       restarting =
           CompletableFuture.runAsync(
               () -> {
+                // First the JobManager forgets the dead one (its heartbeat times out): until
+                // then the count of registered TaskManagers would already match with the new JVM
+                // still starting.
+                flink.awaitTaskManagers(flink.taskManagers() - 1);
                 flink.startTaskManager(victim);
                 System.out.printf(
                     "  after the kill: taskmanager-%d started again and registered %.1f s%n",
