@@ -51,7 +51,9 @@ public final class ListeningSockets {
       if (!Files.exists(file)) {
         continue;
       }
-      for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+      // Read once: the table changes between two reads while other processes open sockets.
+      List<String> lines = Files.readAllLines(file);
+      for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
         String[] f = line.trim().split("\\s+");
         if (f[3].equals(LISTEN) && inodes.contains(f[9])) {
           listening.add(address(f[1]));
