@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     description = "Smart-city telemetry and command-center backend.",
     subcommands = {
       DemoCommand.class,
+      JobCommand.class,
       MigrateCommand.class,
       ProvisionCommand.class,
       SimCommand.class

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -65,6 +66,10 @@ public final class CityJob {
   public static final int LIVE_S = 10;
 
   public static final int HISTORY_S = 60;
+
+  /** Completed checkpoints kept in the checkpoint directory (a corrupt newest one has a spare). */
+  public static final int RETAINED_CHECKPOINTS = 3;
+
   private final CityJobConfig config;
   private final CitySeeds seeds;
   private final CityJobIo io;
@@ -86,6 +91,12 @@ public final class CityJob {
     if (config.checkpointDir() != null) {
       conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
       conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
+      // Kept when the job is cancelled, fails or its process dies, so that a new job resumes from
+      // the latest one (RetainedCheckpoints) instead of starting with empty windows.
+      conf.set(
+          CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+          ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+      conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, RETAINED_CHECKPOINTS);
     }
     return conf;
   }

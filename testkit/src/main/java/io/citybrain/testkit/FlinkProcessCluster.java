@@ -256,6 +256,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
   }
 
   private FlinkProcessCluster launch() {
+    // A test JVM that exits without close() (Maven stopped, a crash of the test) takes the
+    // cluster with it rather than leaving orphans; SIGKILL of the test JVM itself cannot be caught.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "flink-process-cluster-stop"));
     jobManager =
         new FlinkProcess(
             "jobmanager",
