@@ -13,18 +13,27 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The TCP sockets this JVM listens on, read from Linux's /proc: every server any library opened,
- * not only the ones the code under test knows about.
+ * The TCP sockets this JVM (or another process of this user) listens on, read from Linux's /proc:
+ * every server any library opened, not only the ones the code under test knows about.
  */
-final class ListeningSockets {
+public final class ListeningSockets {
   private static final String LISTEN = "0A";
 
   private ListeningSockets() {}
 
   /** Every listening TCP socket of this process, with its local address. */
   static List<InetSocketAddress> ofThisProcess() throws IOException {
+    return of("self");
+  }
+
+  /** Every listening TCP socket of process {@code pid} (one of this user's), with its address. */
+  public static List<InetSocketAddress> ofProcess(long pid) throws IOException {
+    return of(Long.toString(pid));
+  }
+
+  private static List<InetSocketAddress> of(String process) throws IOException {
     Set<String> inodes = new HashSet<>();
-    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+    try (Stream<Path> fds = Files.list(Path.of("/proc", process, "fd"))) {
       for (Path fd : (Iterable<Path>) fds::iterator) {
         try {
           String target = Files.readSymbolicLink(fd).toString();
@@ -42,7 +51,9 @@ final class ListeningSockets {
       if (!Files.exists(file)) {
         continue;
       }
-      for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+      // Read once: the table changes between two reads while other processes open sockets.
+      List<String> lines = Files.readAllLines(file);
+      for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
         String[] f = line.trim().split("\\s+");
         if (f[3].equals(LISTEN) && inodes.contains(f[9])) {
           listening.add(address(f[1]));
