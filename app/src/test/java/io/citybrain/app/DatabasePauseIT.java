@@ -7,9 +7,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.citybrain.access.Principal;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
+import io.citybrain.api.SimActuators;
 import io.citybrain.api.ops.HealthSettings;
 import io.citybrain.api.response.CommandKeys;
-import io.citybrain.app.ApiProcesses.Actuators;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.District;
@@ -97,7 +97,8 @@ class DatabasePauseIT {
                       .ackTimeout(Duration.ofSeconds(120))
                       .health(HealthSettings.DEFAULT.withMaxAges(Duration.ZERO, Duration.ZERO))
                       .build());
-          Actuators actuators = new Actuators(services, "DP", "16s", dir.resolve("actuators"))) {
+          SimActuators actuators =
+              SimActuators.remembering(services, "DP", "16s", dir.resolve("actuators"))) {
         String coordinator = login(http, api, api.createDemoUsers(), "demo-coordinator");
         SimRun sim = simulator(services, "SS", Duration.ofSeconds(90));
         CompletableFuture<SimReport> report =
