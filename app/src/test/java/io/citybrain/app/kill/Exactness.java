@@ -1,11 +1,8 @@
 package io.citybrain.app.kill;
 
+import io.citybrain.testkit.SqlRows;
 import io.citybrain.testkit.WindowRecomputation;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -124,23 +121,10 @@ record Exactness(
   }
 
   static long query(DataSource db, String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return SqlRows.number(db, sql);
   }
 
   static List<String> strings(DataSource db, String sql) throws SQLException {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-    }
-    return rows;
+    return SqlRows.strings(db, sql);
   }
 }
