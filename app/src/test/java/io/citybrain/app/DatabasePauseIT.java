@@ -25,6 +25,7 @@ import io.citybrain.stream.CityJobConfig;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.PausablePostgres;
 import io.citybrain.testkit.RetainedTopics;
+import io.citybrain.testkit.SqlRows;
 import io.citybrain.testkit.TestServices;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -32,9 +33,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.DisplayName;
@@ -298,11 +296,6 @@ class DatabasePauseIT {
   }
 
   private static long count(HikariDataSource ds, String sql) throws Exception {
-    try (Connection c = ds.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return SqlRows.number(ds, sql);
   }
 }
