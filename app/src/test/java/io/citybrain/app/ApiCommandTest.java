@@ -1,10 +1,10 @@
 package io.citybrain.app;
 
+import static io.citybrain.app.CommandResult.help;
+import static io.citybrain.app.CommandResult.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.access.Installation;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /**
  * {@code citybrain api} checks its configuration before it starts anything: each problem in one
@@ -46,7 +45,7 @@ class ApiCommandTest {
         "--bind|''|--bind is required (e.g. 127.0.0.1)",
       })
   void badSetting(String flag, String value, String message) {
-    Result result =
+    CommandResult result =
         flag.equals("--db-url")
             ? run("api", flag, value, "--mqtt-url", MQTT)
             : flag.equals("--mqtt-url")
@@ -61,11 +60,11 @@ class ApiCommandTest {
                     credentials(),
                     flag,
                     value);
-    assertThat(result.code).as(result.err).isEqualTo(2);
-    assertThat(result.err.strip())
+    assertThat(result.code()).as(result.err()).isEqualTo(2);
+    assertThat(result.err().strip())
         .isEqualTo("citybrain api: " + message + " (see --help)")
         .doesNotContain("s3cret");
-    assertThat(result.out).isEmpty();
+    assertThat(result.out()).isEmpty();
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -78,19 +77,19 @@ class ApiCommandTest {
         "--leader-poll-ms|0|--leader-poll-ms must be a positive duration, was PT0S",
       })
   void badTracking(String flag, String value, String message) {
-    Result result =
+    CommandResult result =
         run("api", "--db-url", DB, "--mqtt-url", MQTT, "--credentials", credentials(), flag, value);
-    assertThat(result.code).as(result.err).isEqualTo(2);
-    assertThat(result.err.strip()).startsWith("citybrain api: " + flag + " must be");
-    assertThat(result.err.strip()).isEqualTo("citybrain api: " + message + " (see --help)");
+    assertThat(result.code()).as(result.err()).isEqualTo(2);
+    assertThat(result.err().strip()).startsWith("citybrain api: " + flag + " must be");
+    assertThat(result.err().strip()).isEqualTo("citybrain api: " + message + " (see --help)");
   }
 
   @Test
   @DisplayName("without a broker login the API does not start, and says how to get one")
   void noLogin() {
-    Result result = run("api", "--db-url", DB, "--mqtt-url", MQTT);
-    assertThat(result.code).isEqualTo(2);
-    assertThat(result.err.strip())
+    CommandResult result = run("api", "--db-url", DB, "--mqtt-url", MQTT);
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err().strip())
         .startsWith("citybrain api: --credentials is missing: the broker refuses anonymous clients")
         .endsWith("(see --help)");
   }
@@ -116,22 +115,4 @@ class ApiCommandTest {
             "--no-migrate");
     assertThat(help("demo")).contains("--bind", "--api-port", "--db-url=JDBC", "--mqtt-url=URL");
   }
-
-  private static String help(String command) {
-    StringWriter text = new StringWriter();
-    new CommandLine(new CityBrainCommand())
-        .getSubcommands()
-        .get(command)
-        .usage(new PrintWriter(text, true));
-    return text.toString().replaceAll("\\s+", " ");
-  }
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = CityBrainCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private record Result(int code, String out, String err) {}
 }

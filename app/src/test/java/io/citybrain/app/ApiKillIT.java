@@ -3,7 +3,7 @@ package io.citybrain.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.citybrain.app.ApiProcesses.Actuators;
+import io.citybrain.api.SimActuators;
 import io.citybrain.app.ApiProcesses.Api;
 import io.citybrain.seeds.District;
 import io.citybrain.testkit.CityServicesExtension;
@@ -47,8 +47,8 @@ class ApiKillIT {
           + " timeout before expiry")
   void killTheLeaderThenTheLastOne(TestServices services, @TempDir Path dir) throws Exception {
     try (ApiProcesses apis = new ApiProcesses(services, dir, ACK_TIMEOUT_MS);
-        Actuators actuators =
-            new Actuators(services, "DP", ACK_LATENCY, dir.resolve("actuator-state"))) {
+        SimActuators actuators =
+            SimActuators.remembering(services, "DP", ACK_LATENCY, dir.resolve("actuator-state"))) {
       Api a = apis.start(true);
       a.awaitLeading(Duration.ofSeconds(60));
       String token = a.login("demo-coordinator", a.passwords.get("demo-coordinator"));
@@ -153,7 +153,7 @@ class ApiKillIT {
    */
   private static void assertEveryTargetDoneOnce(
       TestServices services,
-      Actuators actuators,
+      SimActuators actuators,
       String runId,
       JsonObject run,
       int total,

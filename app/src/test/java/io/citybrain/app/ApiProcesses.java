@@ -1,13 +1,8 @@
 package io.citybrain.app;
 
-import static org.awaitility.Awaitility.await;
-
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.FleetExpander;
 import io.citybrain.seeds.SeedLoader;
-import io.citybrain.simulators.SimCommand;
-import io.citybrain.simulators.SimConfig;
-import io.citybrain.simulators.SimRun;
 import io.citybrain.storage.RegistrySync;
 import io.citybrain.storage.Schema;
 import io.citybrain.testkit.JavaProcess;
@@ -27,12 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 
 /**
  * API processes for the kill tests: {@code citybrain api} from the app jar, each a {@code java}
  * process of its own on the test's broker and database, sharing one JWT key file (a token outlives
- * a restart) and one installation; the simulator's actuators in this JVM answering their commands.
+ * a restart) and one installation. The actuators answering them are command-api's {@code
+ * SimActuators}.
  */
 final class ApiProcesses implements AutoCloseable {
   static final CitySeeds SEEDS = SeedLoader.load();
@@ -189,69 +184,6 @@ final class ApiProcesses implements AutoCloseable {
   record Reply(int status, String text) {
     JsonObject json() {
       return new JsonObject(text);
-    }
-  }
-
-  /**
-   * The simulator's actuators of one district, in this JVM, remembering executed ids in {@code
-   * state}.
-   */
-  static final class Actuators implements AutoCloseable {
-    private final SimRun run;
-    private final Thread thread;
-
-    Actuators(TestServices services, String district, String ackLatency, Path state)
-        throws InterruptedException {
-      SimCommand command = new SimCommand();
-      new CommandLine(command)
-          .parseArgs(
-              "--mqtt-url",
-              services.mqttUrl(),
-              "--credentials",
-              services.installation().fleet().folder().toString(),
-              "--client-id",
-              services.uniqueId("actuators"),
-              "--no-telemetry",
-              "--districts",
-              district,
-              "--ack-latency",
-              ackLatency,
-              "--ack-failure-rate",
-              "0",
-              "--connections",
-              "1",
-              "--seed",
-              "7",
-              "--actuator-state",
-              state.toString());
-      SimConfig config = command.config();
-      run = new SimRun(config, null);
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  run.run();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "actuators-" + district);
-      thread.start();
-      await("actuators subscribed")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(50))
-          .until(run::actuatorsReady);
-    }
-
-    long executions(String deviceId) {
-      return run.executions(deviceId);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      run.stop();
-      thread.join(10_000);
-      run.close();
     }
   }
 

@@ -7,9 +7,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.citybrain.access.Principal;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
+import io.citybrain.api.SimActuators;
 import io.citybrain.api.ops.HealthSettings;
 import io.citybrain.api.response.CommandKeys;
-import io.citybrain.app.ApiProcesses.Actuators;
 import io.citybrain.ingest.source.LaneSessions;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.District;
@@ -25,6 +25,7 @@ import io.citybrain.stream.CityJobConfig;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.PausablePostgres;
 import io.citybrain.testkit.RetainedTopics;
+import io.citybrain.testkit.SqlRows;
 import io.citybrain.testkit.TestServices;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -32,9 +33,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.DisplayName;
@@ -97,7 +95,8 @@ class DatabasePauseIT {
                       .ackTimeout(Duration.ofSeconds(120))
                       .health(HealthSettings.DEFAULT.withMaxAges(Duration.ZERO, Duration.ZERO))
                       .build());
-          Actuators actuators = new Actuators(services, "DP", "16s", dir.resolve("actuators"))) {
+          SimActuators actuators =
+              SimActuators.remembering(services, "DP", "16s", dir.resolve("actuators"))) {
         String coordinator = login(http, api, api.createDemoUsers(), "demo-coordinator");
         SimRun sim = simulator(services, "SS", Duration.ofSeconds(90));
         CompletableFuture<SimReport> report =
@@ -297,11 +296,6 @@ class DatabasePauseIT {
   }
 
   private static long count(HikariDataSource ds, String sql) throws Exception {
-    try (Connection c = ds.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return SqlRows.number(ds, sql);
   }
 }

@@ -1,13 +1,13 @@
 package io.citybrain.app;
 
+import static io.citybrain.app.CommandResult.help;
+import static io.citybrain.app.CommandResult.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.settings.InvalidSettingException;
 import io.citybrain.simulators.Flags;
 import io.citybrain.simulators.FleetSettings;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,14 +25,14 @@ class LauncherFlagsTest {
   @Test
   @DisplayName("a bad --scale reads exactly as the README says: citybrain demo: --scale ...")
   void scaleAsDocumented() {
-    Result demo = run("demo", "--scale", "0");
-    assertThat(demo.code).isEqualTo(2);
-    assertThat(demo.err.strip())
+    CommandResult demo = run("demo", "--scale", "0");
+    assertThat(demo.code()).isEqualTo(2);
+    assertThat(demo.err().strip())
         .isEqualTo("citybrain demo: --scale must be a positive number, was 0.0 (see --help)");
-    assertThat(demo.out).isEmpty();
-    Result sim = run("sim", "--speed", "0");
-    assertThat(sim.code).isEqualTo(2);
-    assertThat(sim.err.strip())
+    assertThat(demo.out()).isEmpty();
+    CommandResult sim = run("sim", "--speed", "0");
+    assertThat(sim.code()).isEqualTo(2);
+    assertThat(sim.err().strip())
         .isEqualTo("citybrain sim: --speed must be a positive number, was 0.0 (see --help)");
   }
 
@@ -54,12 +54,12 @@ class LauncherFlagsTest {
         "sim|--broker|nowhere|--mqtt-url must look like tcp://host:port or ssl://host:port, was 'nowhere'",
       })
   void badSetting(String command, String flag, String value, String message) {
-    Result result =
+    CommandResult result =
         command.equals("migrate") && !flag.equals("--db-url")
             ? run(command, flag, value, "--db-url", "jdbc:postgresql://127.0.0.1:1/x")
             : run(command, flag, value);
-    assertThat(result.code).as(result.err).isEqualTo(2);
-    assertThat(result.err.strip())
+    assertThat(result.code()).as(result.err()).isEqualTo(2);
+    assertThat(result.err().strip())
         .isEqualTo("citybrain " + command + ": " + message + " (see --help)")
         .doesNotContain("s3cret");
   }
@@ -169,23 +169,4 @@ class LauncherFlagsTest {
                     .as("%s: the flag of %s", spec.name(), setting)
                     .isNotNull());
   }
-
-  private static String help(String command) {
-    StringWriter text = new StringWriter();
-    new CommandLine(new CityBrainCommand())
-        .getSubcommands()
-        .get(command)
-        .usage(new PrintWriter(text, true));
-    // Help wraps at 80 columns: compare words, not lines.
-    return text.toString().replaceAll("\\s+", " ");
-  }
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = CityBrainCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private record Result(int code, String out, String err) {}
 }

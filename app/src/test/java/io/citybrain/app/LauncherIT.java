@@ -1,13 +1,12 @@
 package io.citybrain.app;
 
+import static io.citybrain.app.CommandResult.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,10 +29,10 @@ class LauncherIT {
   @DisplayName(
       "demo starts the embedded broker, applies the schema, loads the city and reports the counts")
   void demoReports(TestServices services) throws Exception {
-    Result result =
+    CommandResult result =
         run("demo", "--db-url", services.jdbcUrl(), "--mqtt-port", "0", "--exit-after-start");
-    assertThat(result.code).as(result.err).isZero();
-    assertThat(result.out)
+    assertThat(result.code()).as(result.err()).isZero();
+    assertThat(result.out())
         .contains("embedded HiveMQ CE")
         .containsPattern("schema      version \\d+ \\((plain PostgreSQL|TimescaleDB)\\)")
         .contains("registry    11 districts, 20,620 devices")
@@ -50,13 +49,13 @@ class LauncherIT {
   @DisplayName(
       "migrate is idempotent: a second run applies no migration and leaves the registry as it was")
   void migrateTwice(TestServices services) throws Exception {
-    Result first = run("migrate", "--db-url", services.jdbcUrl(), "--scale", "0.1");
-    Result second = run("migrate", "--db-url", services.jdbcUrl(), "--scale", "0.1");
-    assertThat(first.code).as(first.err).isZero();
-    assertThat(second.code).as(second.err).isZero();
-    assertThat(second.out).contains("0 migration(s) applied now").contains("11 districts");
+    CommandResult first = run("migrate", "--db-url", services.jdbcUrl(), "--scale", "0.1");
+    CommandResult second = run("migrate", "--db-url", services.jdbcUrl(), "--scale", "0.1");
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(second.code()).as(second.err()).isZero();
+    assertThat(second.out()).contains("0 migration(s) applied now").contains("11 districts");
     // The first run let the runtime role log in (or found it could); the second leaves it alone.
-    assertThat(second.out)
+    assertThat(second.out())
         .contains("db role     citybrain_app (no superuser, owns nothing, audit log insert-only;")
         .contains("password unchanged");
     assertThat(
@@ -70,28 +69,29 @@ class LauncherIT {
   @DisplayName(
       "bad flags exit 2 with the reason; bad seed data exits 1 naming the file and the key")
   void badInput(TestServices services, @TempDir Path seeds) throws IOException {
-    Result scale = run("demo", "--scale", "-1");
-    assertThat(scale.code).isEqualTo(2);
-    assertThat(scale.err).contains("--scale must be a positive number, was -1.0");
+    CommandResult scale = run("demo", "--scale", "-1");
+    assertThat(scale.code()).isEqualTo(2);
+    assertThat(scale.err()).contains("--scale must be a positive number, was -1.0");
 
-    Result noDir =
+    CommandResult noDir =
         run(
             "migrate",
             "--db-url",
             services.jdbcUrl(),
             "--seeds",
             seeds.resolve("missing").toString());
-    assertThat(noDir.code).isEqualTo(1);
-    assertThat(noDir.err)
+    assertThat(noDir.code()).isEqualTo(1);
+    assertThat(noDir.err())
         .contains(
             "citybrain migrate: seed directory " + seeds.resolve("missing") + " does not exist");
 
     copyShippedSeeds(seeds);
     Path districts = seeds.resolve("districts.yaml");
     Files.writeString(districts, Files.readString(districts).replace("{code: SS,", "{code: FT,"));
-    Result duplicate = run("migrate", "--db-url", services.jdbcUrl(), "--seeds", seeds.toString());
-    assertThat(duplicate.code).isEqualTo(1);
-    assertThat(duplicate.err).contains("districts.yaml: districts[10]: duplicate id 'FT'");
+    CommandResult duplicate =
+        run("migrate", "--db-url", services.jdbcUrl(), "--seeds", seeds.toString());
+    assertThat(duplicate.code()).isEqualTo(1);
+    assertThat(duplicate.err()).contains("districts.yaml: districts[10]: duplicate id 'FT'");
   }
 
   private static void copyShippedSeeds(Path dir) throws IOException {
@@ -121,13 +121,4 @@ class LauncherIT {
       return rs.getInt(1);
     }
   }
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = CityBrainCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private record Result(int code, String out, String err) {}
 }

@@ -15,9 +15,9 @@ import picocli.CommandLine;
 
 /**
  * The simulator's actuators only (no telemetry), in-process, answering one district's commands
- * through the broker.
+ * through the broker (app's ApiKillIT and DatabasePauseIT use them too, through the test jar).
  */
-final class SimActuators implements AutoCloseable {
+public final class SimActuators implements AutoCloseable {
   private final SimRun run;
   private final Thread thread;
 
@@ -32,7 +32,18 @@ final class SimActuators implements AutoCloseable {
 
   SimActuators(TestServices services, String district, String ackLatency, String failureRate)
       throws InterruptedException {
-    this(services, district, ackLatency, failureRate, services.uniqueId("actuators"), null);
+    this(services, district, ackLatency, failureRate, services.uniqueId("actuators"), null, false);
+  }
+
+  /**
+   * Actuators that remember executed ids in {@code state} (on a clean session of a fresh client
+   * id): started again on the same folder after a crash, they execute no command twice.
+   */
+  public static SimActuators remembering(
+      TestServices services, String district, String ackLatency, Path state)
+      throws InterruptedException {
+    return new SimActuators(
+        services, district, ackLatency, "0", services.uniqueId("actuators"), state, false);
   }
 
   /**
@@ -43,7 +54,7 @@ final class SimActuators implements AutoCloseable {
   static SimActuators persistent(
       TestServices services, String district, String ackLatency, String clientId, Path state)
       throws InterruptedException {
-    return new SimActuators(services, district, ackLatency, "0", clientId, state);
+    return new SimActuators(services, district, ackLatency, "0", clientId, state, true);
   }
 
   private SimActuators(
@@ -52,7 +63,8 @@ final class SimActuators implements AutoCloseable {
       String ackLatency,
       String failureRate,
       String clientId,
-      Path persistentState)
+      Path state,
+      boolean persistentSession)
       throws InterruptedException {
     List<String> args =
         new ArrayList<>(
@@ -76,11 +88,11 @@ final class SimActuators implements AutoCloseable {
                 "--seed",
                 "7",
                 "--actuator-state",
-                (persistentState == null ? stateFolder() : persistentState).toString()));
+                (state == null ? stateFolder() : state).toString()));
     SimCommand command = new SimCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
     SimConfig config = command.config();
-    if (persistentState != null) {
+    if (persistentSession) {
       MqttSettings session =
           config.mqtt().toBuilder().cleanStart(false).sessionExpirySeconds(3600).build();
       config =
@@ -106,13 +118,13 @@ final class SimActuators implements AutoCloseable {
             "actuators-" + district);
     thread.start();
     await("actuators subscribed")
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(20))
         .until(run::actuatorsReady);
   }
 
   /** How many commands the device has executed: each command id at most once. */
-  long executions(String deviceId) {
+  public long executions(String deviceId) {
     return run.executions(deviceId);
   }
 

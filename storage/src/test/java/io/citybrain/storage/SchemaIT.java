@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.citybrain.testkit.CityServicesExtension;
+import io.citybrain.testkit.SqlRows;
 import io.citybrain.testkit.TestServices;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,11 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
@@ -228,22 +225,11 @@ class SchemaIT {
   }
 
   private static void execute(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
+    SqlRows.execute(db, sql);
   }
 
   private static List<String> strings(String sql) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-    }
-    return values;
+    return SqlRows.strings(db, sql);
   }
 
   private static List<String> tables() throws SQLException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.citybrain.storage.migration.V2__TimescaleFeatures;
 import io.citybrain.testkit.CityServicesExtension;
+import io.citybrain.testkit.SqlRows;
 import io.citybrain.testkit.TestServices;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -285,21 +286,10 @@ class StoragePathIT {
   }
 
   private static void execute(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
+    SqlRows.execute(db, sql);
   }
 
   private static List<String> strings(String sql) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-    }
-    return values;
+    return SqlRows.strings(db, sql);
   }
 }

@@ -18,10 +18,8 @@ import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
 import io.citybrain.storage.RegistrySync;
 import io.citybrain.storage.Schema;
+import io.citybrain.testkit.SqlRows;
 import io.citybrain.testkit.TestServices;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -196,24 +194,11 @@ final class CityJobRun implements AutoCloseable {
   }
 
   static long query(TestServices services, String sql) throws Exception {
-    try (Connection c = services.dataSource().getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return SqlRows.number(services.dataSource(), sql);
   }
 
   static List<String> strings(TestServices services, String sql) throws Exception {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = services.dataSource().getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-    }
-    return rows;
+    return SqlRows.strings(services.dataSource(), sql);
   }
 
   /** Cancels the job, ends its lanes' broker sessions and the subscriber. */

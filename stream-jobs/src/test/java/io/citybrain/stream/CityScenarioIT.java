@@ -11,6 +11,7 @@ import io.citybrain.simulators.SimReport;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.RetainedTopics;
 import io.citybrain.testkit.TestServices;
+import io.citybrain.testkit.WindowRecomputation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -465,20 +466,7 @@ class CityScenarioIT {
           + CLOSED
           + ") w";
   static final String MISMATCHES =
-      """
-      WITH r AS (
-        SELECT district, metric, date_bin('60 seconds', event_time, TIMESTAMPTZ 'epoch') AS ws,
-               count(*) AS n, min(value) AS mn, max(value) AS mx, avg(value) AS av
-        FROM reading WHERE NOT late GROUP BY 1, 2, 3),
-      m AS (SELECT * FROM district_metric WHERE resolution_s = 60)
-      SELECT coalesce(r.district, m.district) || ' ' || coalesce(r.metric, m.metric) || ' '
-             || coalesce(r.ws, m.window_start) || ': recomputed ' || coalesce(r.n::text, '-') || '/'
-             || coalesce(r.mn::text, '-') || '/' || coalesce(r.mx::text, '-') || '/' || coalesce(r.av::text, '-')
-             || ', stored ' || coalesce(m.count::text, '-') || '/' || coalesce(m.min::text, '-') || '/'
-             || coalesce(m.max::text, '-') || '/' || coalesce(m.mean::text, '-')
-      FROM r FULL JOIN m ON m.district = r.district AND m.metric = r.metric AND m.window_start = r.ws
-      WHERE coalesce(r.ws, m.window_start) < (SELECT max(event_time) FROM reading) - INTERVAL '200 seconds'
-        AND (m.count IS DISTINCT FROM r.n OR m.min IS DISTINCT FROM r.mn OR m.max IS DISTINCT FROM r.mx
-             OR abs(m.mean - r.av) > 1e-9 OR r.av IS NULL OR m.mean IS NULL)
-      ORDER BY 1 LIMIT 20""";
+      WindowRecomputation.mismatches(
+              "(SELECT max(event_time) FROM reading) - INTERVAL '200 seconds'")
+          + " LIMIT 20";
 }

@@ -1,10 +1,8 @@
 package io.citybrain.app.kill;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
+import io.citybrain.testkit.SqlRows;
+import io.citybrain.testkit.WindowRecomputation;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -45,24 +43,7 @@ record Exactness(
           + CLOSED_BEFORE;
 
   /** Stored 1 min windows against the batch recomputation: counts, min, max exact, means 1e-9. */
-  static final String MISMATCHES =
-      """
-      WITH r AS (
-        SELECT district, metric, date_bin('60 seconds', event_time, TIMESTAMPTZ 'epoch') AS ws,
-               count(*) AS n, min(value) AS mn, max(value) AS mx, avg(value) AS av
-        FROM reading WHERE NOT late GROUP BY 1, 2, 3),
-      m AS (SELECT * FROM district_metric WHERE resolution_s = 60)
-      SELECT coalesce(r.district, m.district) || ' ' || coalesce(r.metric, m.metric) || ' '
-             || coalesce(r.ws, m.window_start) || ': recomputed ' || coalesce(r.n::text, '-') || '/'
-             || coalesce(r.mn::text, '-') || '/' || coalesce(r.mx::text, '-') || '/' || coalesce(r.av::text, '-')
-             || ', stored ' || coalesce(m.count::text, '-') || '/' || coalesce(m.min::text, '-') || '/'
-             || coalesce(m.max::text, '-') || '/' || coalesce(m.mean::text, '-')
-      FROM r FULL JOIN m ON m.district = r.district AND m.metric = r.metric AND m.window_start = r.ws
-      WHERE coalesce(r.ws, m.window_start) < %s
-        AND (m.count IS DISTINCT FROM r.n OR m.min IS DISTINCT FROM r.mn OR m.max IS DISTINCT FROM r.mx
-             OR abs(m.mean - r.av) > 1e-9 OR r.av IS NULL OR m.mean IS NULL)
-      ORDER BY 1"""
-          .formatted(CLOSED_BEFORE);
+  static final String MISMATCHES = WindowRecomputation.mismatches(CLOSED_BEFORE);
 
   /** received = stored + duplicate + late + rejected, per district, as pipeline_accounting says. */
   static final String ACCOUNTING =
@@ -140,23 +121,10 @@ record Exactness(
   }
 
   static long query(DataSource db, String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return SqlRows.number(db, sql);
   }
 
   static List<String> strings(DataSource db, String sql) throws SQLException {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-    }
-    return rows;
+    return SqlRows.strings(db, sql);
   }
 }

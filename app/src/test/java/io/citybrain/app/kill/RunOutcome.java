@@ -6,10 +6,7 @@ import io.citybrain.proto.v1.Alert;
 import io.citybrain.proto.v1.CitySummary;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.proto.v1.Incident;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,20 +61,20 @@ record RunOutcome(
         pictures,
         alerts,
         incidents,
-        strings(
+        Exactness.strings(
             db,
             "SELECT concat_ws(' ', alert_id, rule_id, district, metric, severity, state, value, threshold,"
                 + " raised_at, cleared_at, clear_value) FROM alert ORDER BY 1"),
-        strings(
+        Exactness.strings(
             db,
             "SELECT concat_ws(' ', incident_id, pattern_id, district, severity, state, started_at,"
                 + " detected_at, summary, evidence::text, response_plan_id, alert_ids::text) FROM incident"
                 + " ORDER BY 1"),
-        strings(
+        Exactness.strings(
             db,
             "SELECT concat_ws(' ', district, window_end, situation_index, online_rate,"
                 + " (snapshot - 'generated_at')::text) FROM district_snapshot ORDER BY 1"),
-        strings(
+        Exactness.strings(
             db,
             "SELECT concat_ws(' ', district, metric, window_start, count, min, max, sum, mean, p95)"
                 + " FROM district_metric WHERE resolution_s = 60 ORDER BY 1"));
@@ -113,17 +110,5 @@ record RunOutcome(
 
   private static String text(com.google.protobuf.MessageOrBuilder message) {
     return TextFormat.printer().emittingSingleLine(true).printToString(message);
-  }
-
-  private static List<String> strings(DataSource db, String sql) throws SQLException {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-    }
-    return rows;
   }
 }

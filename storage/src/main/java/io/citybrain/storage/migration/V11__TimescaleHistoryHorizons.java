@@ -2,7 +2,6 @@ package io.citybrain.storage.migration;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
@@ -72,11 +71,7 @@ public class V11__TimescaleHistoryHorizons extends BaseJavaMigration {
     if (!V2__TimescaleFeatures.timescaleInstalled(connection)) {
       return;
     }
-    try (Statement statement = connection.createStatement()) {
-      for (String sql : TIMESCALE) {
-        statement.execute(sql);
-      }
-    }
+    V2__TimescaleFeatures.execute(connection, TIMESCALE);
   }
 
   /** Its SQL is its checksum, so validate() notices edits. */

@@ -149,7 +149,8 @@ public class V2__TimescaleFeatures extends BaseJavaMigration {
     return String.join(";", PLAIN_VIEWS).concat("|").concat(String.join(";", TIMESCALE)).hashCode();
   }
 
-  private static void execute(Connection connection, List<String> statements) throws SQLException {
+  /** Runs the statements in order on one statement object; V11 runs its policy changes so too. */
+  static void execute(Connection connection, List<String> statements) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       for (String sql : statements) {
         statement.execute(sql);
