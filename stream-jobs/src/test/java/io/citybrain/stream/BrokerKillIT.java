@@ -104,12 +104,15 @@ class BrokerKillIT {
               .until(() -> publisher.acked() >= threshold);
           ackedBefore[k] = publisher.acked();
           long saveAgeMs = snapshotAgeMs(broker);
+          // What the replay window holds at the kill: its memory at this rate.
+          int held = publisher.connection().window().size();
+          long heldBytes = publisher.connection().window().bytes();
           killedAt[k] = System.nanoTime();
           long pid = broker.killAndRestart();
           System.out.printf(
               "BrokerKillIT: kill %d of mosquitto pid %d after %d acknowledged; its last save %d ms"
-                  + " before%n",
-              k + 1, pid, ackedBefore[k], saveAgeMs);
+                  + " before; replay window holding %d readings, %d bytes%n",
+              k + 1, pid, ackedBefore[k], saveAgeMs, held, heldBytes);
         }
         publishing.join(Duration.ofMinutes(3).toMillis());
         assertThat(publishing.isAlive()).as("publisher finished").isFalse();
