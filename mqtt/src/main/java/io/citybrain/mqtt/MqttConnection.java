@@ -78,6 +78,12 @@ public interface MqttConnection extends AutoCloseable {
   /** Reconnects since this connection was opened. */
   long reconnects();
 
+  /**
+   * Runs {@code listener} after every automatic reconnect (not the first connect), on a thread of
+   * its own, so it may publish and block.
+   */
+  void onReconnect(Runnable listener);
+
   boolean isConnected();
 
   String clientId();

@@ -36,6 +36,7 @@ public final class PahoConnection implements MqttConnection {
   private final AtomicLong handlerFailures = new AtomicLong();
   private volatile boolean closing;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
 
   /**
    * Messages that arrived before any subscription matched them: a resumed persistent session gets
@@ -329,6 +330,11 @@ public final class PahoConnection implements MqttConnection {
   }
 
   @Override
+  public void onReconnect(Runnable listener) {
+    reconnectListeners.add(listener);
+  }
+
+  @Override
   public boolean isConnected() {
     return client.isConnected();
   }
@@ -486,6 +492,22 @@ public final class PahoConnection implements MqttConnection {
               "mqtt-resubscribe-" + settings.clientId());
       renew.setDaemon(true);
       renew.start();
+      for (Runnable listener : reconnectListeners) {
+        // Off Paho's callback thread: a listener may publish, and publish blocks on flow control.
+        Thread told =
+            new Thread(
+                () -> {
+                  try {
+                    listener.run();
+                  } catch (RuntimeException e) {
+                    LOG.warn(
+                        "{}: a reconnect listener failed: {}", settings.clientId(), e.toString());
+                  }
+                },
+                "mqtt-reconnected-" + settings.clientId());
+        told.setDaemon(true);
+        told.start();
+      }
     }
 
     @Override

@@ -81,6 +81,18 @@ public final class SimCommand implements Callable<Integer> {
   int qos;
 
   @Option(
+      names = "--replay-window",
+      paramLabel = "D",
+      converter = DurationConverter.class,
+      defaultValue = "15s",
+      description =
+          "With --qos 1, each connection keeps the telemetry of the last D and sends it again after"
+              + " every reconnect: Mosquitto 2.0 acknowledges before it saves, so a crashed broker"
+              + " loses readings it acknowledged; the job drops the copies as duplicates. 0s: off"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration replayWindow;
+
+  @Option(
       names = "--connections",
       defaultValue = "" + SimConfig.DEFAULT_CONNECTIONS,
       description =
@@ -311,6 +323,7 @@ public final class SimCommand implements Callable<Integer> {
               "connect as", "--connect-as",
               "QoS", "--qos",
               "connections", "--connections",
+              "replay window", "--replay-window",
               "rate", "--rate",
               "speed", "--speed",
               "start time", "--start-time",
@@ -420,6 +433,7 @@ public final class SimCommand implements Callable<Integer> {
           .startEpochMs(startTime == null ? null : parseInstant(startTime))
           .duration(length)
           .maxMessages(count)
+          .replayWindow(replayWindow)
           .seed(seed)
           .districts(selected)
           .shard(ShardSpec.parse(shard))

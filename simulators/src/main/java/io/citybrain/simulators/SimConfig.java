@@ -4,6 +4,7 @@ import io.citybrain.access.BrokerLogin;
 import io.citybrain.access.FleetCredentials;
 import io.citybrain.access.Principal;
 import io.citybrain.mqtt.MqttSettings;
+import io.citybrain.mqtt.ReplayWindow;
 import io.citybrain.seeds.CitySeeds;
 import io.citybrain.seeds.Fleet;
 import io.citybrain.seeds.Scenario;
@@ -71,6 +72,7 @@ public final class SimConfig implements Described {
   private final double startHour;
   private final boolean telemetry;
   private final ActuatorSettings actuators;
+  private final Duration replayWindow;
 
   private SimConfig(Builder b) {
     seedSource = Objects.requireNonNull(b.seedSource, "seed source");
@@ -94,6 +96,7 @@ public final class SimConfig implements Described {
         startHour >= 0 && startHour < 24, "day hour", "must be within 0..24, was " + startHour);
     duration = b.duration == null ? null : Check.positive(b.duration, "duration");
     maxMessages = Check.notNegative(b.maxMessages, "max messages");
+    replayWindow = Check.notNegative(b.replayWindow, "replay window");
     districts = Set.copyOf(b.districts);
     for (String district : districts) {
       Check.require(
@@ -181,6 +184,9 @@ public final class SimConfig implements Described {
         .add("day hour", startHour)
         .add("telemetry", onOff(telemetry))
         .add("faults", faults)
+        .add(
+            "replay window",
+            replayWindow.isZero() || qos == 0 ? "off" : replayWindow + " after each reconnect")
         .include(actuators);
   }
 
@@ -237,6 +243,14 @@ public final class SimConfig implements Described {
 
   public long maxMessages() {
     return maxMessages;
+  }
+
+  /**
+   * How much of its QoS 1 telemetry each connection sends again after a reconnect (zero: none):
+   * what a crashed broker acknowledged but had not saved.
+   */
+  public Duration replayWindow() {
+    return replayWindow;
   }
 
   public long seed() {
@@ -296,6 +310,7 @@ public final class SimConfig implements Described {
     private Long startEpochMs;
     private Duration duration;
     private long maxMessages;
+    private Duration replayWindow = ReplayWindow.DEFAULT_AGE;
     private long seed = DEFAULT_SEED;
     private Set<String> districts = Set.of();
     private ShardSpec shard = ShardSpec.ALL;
@@ -364,6 +379,12 @@ public final class SimConfig implements Described {
     /** Stop after this many messages; 0 (the default) for no limit. */
     public Builder maxMessages(long value) {
       maxMessages = value;
+      return this;
+    }
+
+    /** Telemetry sent again after a reconnect; {@link ReplayWindow#DEFAULT_AGE}, zero for off. */
+    public Builder replayWindow(Duration value) {
+      replayWindow = value;
       return this;
     }
 

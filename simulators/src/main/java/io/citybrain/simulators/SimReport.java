@@ -24,6 +24,7 @@ public record SimReport(
     double achievedRate,
     long errors,
     long reconnects,
+    long replayed,
     Map<String, Long> faults,
     Latency publishLatency,
     Map<String, Long> acks) {
@@ -72,7 +73,12 @@ public record SimReport(
             publishLatency.p999Ms,
             publishLatency.maxMs));
     text.append(
-        String.format(Locale.ROOT, "  errors        %,d, reconnects %,d%n", errors, reconnects));
+        String.format(
+            Locale.ROOT,
+            "  errors        %,d, reconnects %,d, replayed after reconnects %,d%n",
+            errors,
+            reconnects,
+            replayed));
     if (faults.values().stream().anyMatch(v -> v > 0)) {
       text.append("  faults       ");
       faults.forEach((k, v) -> text.append(String.format(Locale.ROOT, " %s %,d", k, v)));

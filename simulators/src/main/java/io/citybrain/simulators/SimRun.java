@@ -71,7 +71,10 @@ public final class SimRun implements AutoCloseable {
    * be reached.
    */
   public SimReport run() throws InterruptedException {
-    connections = SimConnections.open(new ConnectionPlan(config, fleet));
+    connections =
+        SimConnections.open(
+            new ConnectionPlan(config, fleet),
+            config.qos() == 1 ? config.replayWindow() : java.time.Duration.ZERO);
     telemetryRunning = config.telemetry() && !fleet.devices().isEmpty();
     if (config.actuators().enabled() && !fleet.actuators().isEmpty()) {
       actuators =
@@ -357,6 +360,7 @@ public final class SimRun implements AutoCloseable {
         total / Math.max(seconds, 1e-9),
         errors.sum(),
         reconnects(),
+        connections == null ? 0 : connections.replayed(),
         faults,
         SimReport.Latency.of(latency.total()),
         actuators == null ? Map.of() : actuators.counts());

@@ -1,27 +1,33 @@
 package io.citybrain.stream;
 
 import io.citybrain.access.Principal;
-import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
+import io.citybrain.mqtt.ReplayWindow;
+import io.citybrain.mqtt.ReplayingConnection;
 import io.citybrain.proto.Topics;
 import io.citybrain.proto.v1.Reading;
 import io.citybrain.seeds.Device;
 import io.citybrain.seeds.MetricKind;
 import io.citybrain.testkit.TestServices;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Publishes sequenced QoS 1 readings of one district's sensors as its IoT gateway and records
- * exactly which got their PUBACK, and when: message {@code i} is device {@code i % devices} with
- * seq {@code i / devices + 1}. A publish the connection could not complete (the broker died with it
- * in flight) is not acknowledged, whatever became of it.
+ * Publishes sequenced QoS 1 readings of one district's sensors as its IoT gateway, through the
+ * production publishing path with its replay window ({@link ReplayingConnection}, the simulator's),
+ * and records exactly which got their first PUBACK, and when: message {@code i} is device {@code i
+ * % devices} with seq {@code i / devices + 1}. A publish the connection could not complete (the
+ * broker died with it in flight) is acknowledged only if a replay of it is.
  */
 final class AckedPublisher implements Runnable {
-  private final MqttConnection connection;
+  private final ReplayingConnection connection;
+  private final Map<String, Integer> ordinal = new HashMap<>();
+  private final AtomicLong ackedByReplay = new AtomicLong();
   private final String district;
   private final List<Device> devices;
   private final List<MetricKind> kinds;
@@ -50,13 +56,41 @@ final class AckedPublisher implements Runnable {
     this.messages = messages;
     this.ratePerSecond = ratePerSecond;
     this.ackedAt = new AtomicLongArray(messages);
-    // A clean session that reconnects by itself: after a broker kill it comes back, and what it had
-    // in flight fails (never resent), so an acknowledgement here is always the broker's PUBACK.
+    for (int d = 0; d < this.devices.size(); d++) {
+      ordinal.put(this.devices.get(d).id(), d);
+    }
+    // A clean session that reconnects by itself: after a broker kill it comes back, what it had in
+    // flight fails (Paho never resends it), and the replay window sends the last 15 s again.
     this.connection =
-        PahoConnection.connect(
-            MqttSettings.builder(brokerUrl, services.uniqueId("kill-pub"))
-                .login(services.login(Principal.districtGateway(district)))
-                .build());
+        new ReplayingConnection(
+            PahoConnection.connect(
+                MqttSettings.builder(brokerUrl, services.uniqueId("kill-pub"))
+                    .login(services.login(Principal.districtGateway(district)))
+                    .build()),
+            ReplayWindow.ofAge(ReplayWindow.DEFAULT_AGE),
+            topic -> true,
+            (entry, error) -> {
+              if (error == null) {
+                try {
+                  Reading r = Reading.parseFrom(entry.payload());
+                  int index = index(ordinal.get(r.getDeviceId()), r.getSeq());
+                  if (acknowledge(index)) {
+                    ackedByReplay.incrementAndGet();
+                  }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                  throw new IllegalStateException("a replayed payload is not a reading", e);
+                }
+              }
+            });
+  }
+
+  /** Records the first PUBACK of a message; true when this was it. */
+  private boolean acknowledge(int index) {
+    if (ackedAt.compareAndSet(index, 0, System.nanoTime())) {
+      acked.incrementAndGet();
+      return true;
+    }
+    return false;
   }
 
   @Override
@@ -82,8 +116,7 @@ final class AckedPublisher implements Runnable {
             false,
             error -> {
               if (error == null) {
-                ackedAt.set(index, System.nanoTime());
-                acked.incrementAndGet();
+                acknowledge(index);
               } else {
                 failed.incrementAndGet();
               }
@@ -121,6 +154,16 @@ final class AckedPublisher implements Runnable {
 
   long failed() {
     return failed.get();
+  }
+
+  /** Messages whose first PUBACK was for a replay (their first publish failed with the broker). */
+  long ackedByReplay() {
+    return ackedByReplay.get();
+  }
+
+  /** The production connection, for its replay counters. */
+  ReplayingConnection connection() {
+    return connection;
   }
 
   int messages() {
