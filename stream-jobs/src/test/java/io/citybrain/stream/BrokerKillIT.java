@@ -40,11 +40,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * lost, and the replays are counted by the job as duplicates, never as dead letters. Mosquitto
  * 2.0.11 alone loses acknowledged readings on a kill (it acknowledges before its periodic save:
  * config/mosquitto/README.md, "Broker kill"); the publisher's replay after each reconnect is what
- * closes it. It prints the lost readings per kill (0; S4's run without the replay lost 0 to 5,766
- * per kill, BENCHMARKS.md) and the replay figures: replays, readings sent again, and the duplicates
- * the job counted. Each kill restarts the broker on the same persistence folder. Sized by {@code
- * citybrain.kill.broker.kills} (3), {@code citybrain.kill.broker.readings} (30,000) and {@code
- * citybrain.kill.broker.rate} (2,000 msg/s).
+ * closes it. It prints the lost readings per kill (0; without the replay window the same test lost
+ * 0 to 5,766 per kill, BENCHMARKS.md) and the replay figures: replays, readings sent again, and the
+ * duplicates the job counted. Each kill restarts the broker on the same persistence folder. Sized
+ * by {@code citybrain.kill.broker.kills} (3), {@code citybrain.kill.broker.readings} (30,000) and
+ * {@code citybrain.kill.broker.rate} (2,000 msg/s).
  */
 @ExtendWith(CityServicesExtension.class)
 class BrokerKillIT {
