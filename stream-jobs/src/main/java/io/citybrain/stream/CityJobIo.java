@@ -12,6 +12,7 @@ import io.citybrain.stream.sink.ResultPublisher;
 import io.citybrain.stream.sink.ResultSinks;
 import io.citybrain.stream.sink.ResultTables;
 import io.citybrain.stream.situation.DeviceTotalsLoader;
+import io.citybrain.stream.time.ValidatedLaneTime;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 
@@ -37,9 +38,10 @@ public record CityJobIo(
 
   /** The real ends: the broker and PostgreSQL this configuration names. */
   public static CityJobIo of(CityJobConfig config) {
+    RegistryLoader registry = new JdbcRegistryLoader(config.jdbcUrl());
     return new CityJobIo(
-        new MqttSource(config.source()),
-        new JdbcRegistryLoader(config.jdbcUrl()),
+        new MqttSource(config.source(), new ValidatedLaneTime(registry, config.futureLimit())),
+        registry,
         new JdbcDeviceTotals(config.jdbcUrl()),
         new TelemetrySink(
             config.jdbcUrl(),

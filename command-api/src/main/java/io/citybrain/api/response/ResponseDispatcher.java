@@ -69,6 +69,13 @@ public final class ResponseDispatcher implements AutoCloseable {
   /** An ack is a few hundred bytes; anything far larger is dropped before it is parsed. */
   static final int MAX_ACK_BYTES = 4096;
 
+  /**
+   * Acks of one topic (one device) a standby keeps for the leader at most. A device answers each
+   * attempt sent to it once; more than this waiting at once is a device flooding its ack topic, and
+   * without a cap it could fill the table between two polls of the leader.
+   */
+  static final int MAX_INBOX_ACKS_PER_TOPIC = 32;
+
   private final Vertx vertx;
   private final Context context;
   private final MqttConnection mqtt;
@@ -366,6 +373,11 @@ public final class ResponseDispatcher implements AutoCloseable {
     return staleAcks;
   }
 
+  /** Acks dropped unread: too large, undecodable, or their topic's inbox share full. */
+  public long droppedAcks() {
+    return ackDrops.dropped();
+  }
+
   /** Acks refused by {@link AckCheck} (forged, misaddressed, or naming no attempt sent). */
   public long refusedAcks() {
     return refusedAcks.refused();
@@ -378,7 +390,9 @@ public final class ResponseDispatcher implements AutoCloseable {
         writer.write(
             "ack on " + topic,
             c -> {
-              ResponseStore.storeAck(c, topic, payload);
+              if (!ResponseStore.storeAck(c, topic, payload, MAX_INBOX_ACKS_PER_TOPIC)) {
+                ackDrops.inboxFull(topic, MAX_INBOX_ACKS_PER_TOPIC);
+              }
               return null;
             });
       } else {

@@ -276,14 +276,23 @@ public final class ResponseStore {
     }
   }
 
-  /** An ack as a process that is not the leader received it, for the leader to apply. */
-  public static void storeAck(Connection c, String topic, byte[] payload) throws SQLException {
+  /**
+   * An ack as a process that is not the leader received it, for the leader to apply; refused
+   * (false) when {@code perTopic} acks of its topic already wait.
+   */
+  public static boolean storeAck(Connection c, String topic, byte[] payload, int perTopic)
+      throws SQLException {
     try (PreparedStatement ps =
         Rows.bind(
-            c.prepareStatement("INSERT INTO command_ack_inbox (topic, payload) VALUES (?, ?)"),
+            c.prepareStatement(
+                """
+        INSERT INTO command_ack_inbox (topic, payload) SELECT ?, ?
+        WHERE (SELECT count(*) FROM command_ack_inbox WHERE topic = ?) < ?"""),
             topic,
-            payload)) {
-      ps.executeUpdate();
+            payload,
+            topic,
+            perTopic)) {
+      return ps.executeUpdate() == 1;
     }
   }
 
@@ -296,22 +305,19 @@ public final class ResponseStore {
         Rows.bind(
             c.prepareStatement(
                 """
-        DELETE FROM command_ack_inbox WHERE id IN (SELECT id FROM command_ack_inbox ORDER BY id LIMIT ?)
-        RETURNING id, topic, payload"""),
+        WITH taken AS (
+          DELETE FROM command_ack_inbox
+          WHERE id IN (SELECT id FROM command_ack_inbox ORDER BY id LIMIT ?)
+          RETURNING id, topic, payload)
+        SELECT topic, payload FROM taken ORDER BY id"""),
             limit)) {
-      List<long[]> order = new ArrayList<>();
       List<StoredAck> acks = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          order.add(new long[] {rs.getLong(1), acks.size()});
-          acks.add(new StoredAck(rs.getString(2), rs.getBytes(3)));
+          acks.add(new StoredAck(rs.getString(1), rs.getBytes(2)));
         }
       }
-      // RETURNING does not keep the subquery's order.
-      order.sort((a, b) -> Long.compare(a[0], b[0]));
-      List<StoredAck> sorted = new ArrayList<>();
-      order.forEach(o -> sorted.add(acks.get((int) o[1])));
-      return sorted;
+      return acks;
     }
   }
 

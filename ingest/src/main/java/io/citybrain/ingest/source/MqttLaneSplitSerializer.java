@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** Lanes in checkpoints: version 1 is the lane number as four bytes. */
+/**
+ * Lanes in checkpoints: version 2 is the lane number (four bytes) and its event time (eight);
+ * version 1, the lane number alone, still restores (as a lane without event time).
+ */
 public final class MqttLaneSplitSerializer implements SimpleVersionedSerializer<MqttLaneSplit> {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   @Override
   public int getVersion() {
@@ -15,15 +18,18 @@ public final class MqttLaneSplitSerializer implements SimpleVersionedSerializer<
 
   @Override
   public byte[] serialize(MqttLaneSplit split) {
-    return ByteBuffer.allocate(4).putInt(split.lane()).array();
+    return ByteBuffer.allocate(12).putInt(split.lane()).putLong(split.eventTimeMs()).array();
   }
 
   @Override
   public MqttLaneSplit deserialize(int version, byte[] bytes) throws IOException {
-    if (version != VERSION) {
-      throw new IOException(
-          "unknown MQTT lane split version " + version + " (this build reads " + VERSION + ")");
-    }
-    return new MqttLaneSplit(ByteBuffer.wrap(bytes).getInt());
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    return switch (version) {
+      case 1 -> new MqttLaneSplit(in.getInt());
+      case 2 -> new MqttLaneSplit(in.getInt(), in.getLong());
+      default ->
+          throw new IOException(
+              "unknown MQTT lane split version " + version + " (this build reads 1 and 2)");
+    };
   }
 }

@@ -21,19 +21,31 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *   <li>The enumerator creates lanes 0..n-1 and gives lane i to reader i mod parallelism.
  *   <li>A reader connects each lane as {@code {prefix}-lane-{i}} with a persistent session (QoS 1)
  *       and subscribes.
- *   <li>Messages are emitted to Flink; each checkpoint records the ones it covers.
+ *   <li>Messages are emitted to Flink, each with its event time; each checkpoint records the ones
+ *       it covers and each lane's highest event time.
  *   <li>When the checkpoint completes, those messages are acknowledged to the broker.
  *   <li>On failure the job restores; lanes reconnect with the same client ids and the broker
  *       redelivers everything unacknowledged (downstream dedup and idempotent sinks absorb the
- *       repeats).
+ *       repeats); each restored lane first emits a time marker with its checkpointed event time.
  * </ol>
  */
 public final class MqttSource implements Source<MqttRecord, MqttLaneSplit, MqttEnumeratorState> {
   private static final long serialVersionUID = 1L;
   private final MqttSourceConfig config;
+  private final LaneEventTime eventTime;
 
+  /** A source whose records carry no event time: the watermark strategy assigns its own. */
   public MqttSource(MqttSourceConfig config) {
+    this(config, LaneEventTime.NONE);
+  }
+
+  /**
+   * A source that stamps each record with {@code eventTime} and keeps each lane's highest in its
+   * checkpoint, so that a restored lane's watermark resumes from it.
+   */
+  public MqttSource(MqttSourceConfig config, LaneEventTime eventTime) {
     this.config = config;
+    this.eventTime = eventTime;
   }
 
   @Override
@@ -58,8 +70,9 @@ public final class MqttSource implements Source<MqttRecord, MqttLaneSplit, MqttE
   }
 
   @Override
-  public SourceReader<MqttRecord, MqttLaneSplit> createReader(SourceReaderContext context) {
-    return new MqttSourceReader(config, context);
+  public SourceReader<MqttRecord, MqttLaneSplit> createReader(SourceReaderContext context)
+      throws Exception {
+    return new MqttSourceReader(config, context, eventTime.open());
   }
 
   @Override

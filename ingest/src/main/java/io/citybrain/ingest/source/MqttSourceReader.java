@@ -1,12 +1,16 @@
 package io.citybrain.ingest.source;
 
 import io.citybrain.mqtt.MqttConnection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
+import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
@@ -16,24 +20,22 @@ import org.apache.flink.metrics.MetricGroup;
  * every record emitted before {@link #snapshotState} is covered by that checkpoint. After a failure
  * nothing is acknowledged: the new reader's lanes resume their broker sessions and the broker
  * redelivers.
+ *
+ * <p>Each lane's state keeps the highest event time it emitted; a restored lane first emits a time
+ * marker with it, so that its watermark resumes where the checkpoint left it (Flink checkpoints no
+ * watermarks: without this a job restored into a quiet stream would never close its open windows).
  */
 final class MqttSourceReader
     extends SingleThreadMultiplexSourceReaderBase<
-        Delivery, MqttRecord, MqttLaneSplit, MqttLaneSplit> {
+        Delivery, MqttRecord, MqttLaneSplit, LaneProgress> {
   private final LaneConnections lanes;
   private final AckLedger ledger;
   private final LaneCounters perLane;
+  private final List<LaneProgress> restoredTimes = new ArrayList<>();
 
-  MqttSourceReader(MqttSourceConfig config, SourceReaderContext context) {
-    this(config, context, new LaneConnections(), new AckLedger());
-  }
-
-  private MqttSourceReader(
-      MqttSourceConfig config,
-      SourceReaderContext context,
-      LaneConnections lanes,
-      AckLedger ledger) {
-    this(config, context, lanes, ledger, new LaneCounters(context.metricGroup()));
+  MqttSourceReader(
+      MqttSourceConfig config, SourceReaderContext context, ToLongFunction<MqttRecord> eventTime) {
+    this(config, context, new LaneConnections(), new AckLedger(), eventTime);
   }
 
   private MqttSourceReader(
@@ -41,17 +43,32 @@ final class MqttSourceReader
       SourceReaderContext context,
       LaneConnections lanes,
       AckLedger ledger,
-      LaneCounters perLane) {
+      ToLongFunction<MqttRecord> eventTime) {
+    this(config, context, lanes, ledger, new LaneCounters(context.metricGroup()), eventTime);
+  }
+
+  private MqttSourceReader(
+      MqttSourceConfig config,
+      SourceReaderContext context,
+      LaneConnections lanes,
+      AckLedger ledger,
+      LaneCounters perLane,
+      ToLongFunction<MqttRecord> eventTime) {
     super(
         () -> new MqttLaneSplitReader(config, lanes),
-        (delivery, output, split) -> {
+        (delivery, output, lane) -> {
           perLane.received(delivery.lane()).inc();
           if (delivery.qos() > 0) {
             ledger.emitted(delivery.lane(), delivery.packetId());
           }
-          output.collect(
+          MqttRecord record =
               new MqttRecord(
-                  delivery.topic(), delivery.payload(), delivery.lane(), delivery.receivedAtMs()));
+                  delivery.topic(), delivery.payload(), delivery.lane(), delivery.receivedAtMs());
+          long time = eventTime.applyAsLong(record);
+          if (time != Long.MIN_VALUE) {
+            lane.emitted(time);
+          }
+          output.collect(record, time);
         },
         new Configuration(),
         context);
@@ -65,6 +82,30 @@ final class MqttSourceReader
         .gauge(
             "mqttReconnects",
             () -> lanes.all().values().stream().mapToLong(MqttConnection::reconnects).sum());
+  }
+
+  @Override
+  public void addSplits(List<MqttLaneSplit> splits) {
+    for (MqttLaneSplit split : splits) {
+      if (split.eventTimeMs() != Long.MIN_VALUE) {
+        restoredTimes.add(new LaneProgress(split));
+      }
+    }
+    super.addSplits(splits);
+  }
+
+  @Override
+  public InputStatus pollNext(ReaderOutput<MqttRecord> output) throws Exception {
+    if (!restoredTimes.isEmpty()) {
+      // Before any message of the lane: its generator resumes from the checkpointed time.
+      for (LaneProgress lane : restoredTimes) {
+        output
+            .createOutputForSplit(lane.toSplit().splitId())
+            .collect(MqttRecord.laneTime(lane.lane, System.currentTimeMillis()), lane.eventTimeMs);
+      }
+      restoredTimes.clear();
+    }
+    return super.pollNext(output);
   }
 
   @Override
@@ -117,17 +158,17 @@ final class MqttSourceReader
   }
 
   @Override
-  protected void onSplitFinished(Map<String, MqttLaneSplit> finishedSplitIds) {
+  protected void onSplitFinished(Map<String, LaneProgress> finishedSplitIds) {
     // Lanes never finish: the stream is unbounded.
   }
 
   @Override
-  protected MqttLaneSplit initializedState(MqttLaneSplit split) {
-    return split;
+  protected LaneProgress initializedState(MqttLaneSplit split) {
+    return new LaneProgress(split);
   }
 
   @Override
-  protected MqttLaneSplit toSplitType(String splitId, MqttLaneSplit state) {
-    return state;
+  protected MqttLaneSplit toSplitType(String splitId, LaneProgress state) {
+    return state.toSplit();
   }
 }

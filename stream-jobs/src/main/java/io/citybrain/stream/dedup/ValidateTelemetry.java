@@ -42,6 +42,10 @@ public final class ValidateTelemetry extends AbstractStreamOperator<TelemetryIte
   @Override
   public void processElement(StreamRecord<MqttRecord> element) {
     MqttRecord record = element.getValue();
+    if (record.isLaneTime()) {
+      // A restored lane's time marker: it only moved the lane's watermark, in the source.
+      return;
+    }
     Validated result = validator.validate(record.topic, record.payload);
     for (TelemetryItem item : result.accepted()) {
       output.collect(reuse.replace(item, item.eventTimeMs));

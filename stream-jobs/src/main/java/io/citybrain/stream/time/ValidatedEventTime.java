@@ -23,6 +23,18 @@ final class ValidatedEventTime implements TimestampAssigner<MqttRecord> {
 
   @Override
   public long extractTimestamp(MqttRecord record, long previous) {
+    if (previous != NO_TIMESTAMP) {
+      // Stamped by the source with this same function (ValidatedLaneTime).
+      return previous;
+    }
+    return of(record);
+  }
+
+  /** The event time of {@code record}, or {@link #NO_TIMESTAMP}. */
+  long of(MqttRecord record) {
+    if (record.isLaneTime()) {
+      return NO_TIMESTAMP;
+    }
     Validated result;
     try {
       result = validator.validate(record.topic, record.payload);

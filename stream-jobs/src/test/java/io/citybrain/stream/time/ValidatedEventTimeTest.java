@@ -112,7 +112,8 @@ class ValidatedEventTimeTest {
   }
 
   private long ts(String topic, byte[] payload, long receivedAt) {
-    return assigner.extractTimestamp(new MqttRecord(topic, payload, 0, receivedAt), 0);
+    return assigner.extractTimestamp(
+        new MqttRecord(topic, payload, 0, receivedAt), TimestampAssigner.NO_TIMESTAMP);
   }
 
   private static Reading reading(long seq, long eventTimeMs) {
