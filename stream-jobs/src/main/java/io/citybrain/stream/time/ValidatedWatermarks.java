@@ -8,15 +8,16 @@ import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.util.FlinkRuntimeException;
 
 /**
  * The source's per-lane watermarks, made only from messages that pass validation: bounded
- * out-of-orderness with idleness ({@link LaneClock}) over {@link ValidatedEventTime}. A message
- * that fails validation neither moves its lane's time nor keeps the lane from going idle. The MQTT
- * source stamps each record with the same event time ({@link ValidatedLaneTime}) and keeps each
- * lane's highest in its checkpoint; the assigner takes a stamp it is given.
+ * out-of-orderness with idleness over {@link ValidatedEventTime}. A message that fails validation
+ * neither moves its lane's time nor keeps the lane from going idle. The MQTT source stamps each
+ * record with the same event time ({@link ValidatedLaneTime}) and keeps each lane's highest in its
+ * checkpoint; the assigner takes a stamp it is given.
  *
  * <p>Why in the source and not after validation: watermarks per lane let a lagging lane (a backlog
  * after a restart) hold time back instead of making the other lanes' readings late; a source
@@ -28,9 +29,6 @@ public final class ValidatedWatermarks implements WatermarkStrategy<MqttRecord> 
   private final Duration futureLimit;
   private final Duration outOfOrderness;
   private final Duration idleness;
-
-  /** This subtask's lanes; each subtask deserializes its own instance. */
-  private transient LaneGroup lanes;
 
   public ValidatedWatermarks(
       RegistryLoader registry, Duration futureLimit, Duration outOfOrderness, Duration idleness) {
@@ -55,10 +53,24 @@ public final class ValidatedWatermarks implements WatermarkStrategy<MqttRecord> 
   @Override
   public WatermarkGenerator<MqttRecord> createWatermarkGenerator(
       WatermarkGeneratorSupplier.Context context) {
-    if (lanes == null) {
-      lanes = new LaneGroup();
-    }
-    return new LaneClock(
-        lanes, outOfOrderness.toMillis(), idleness.toMillis(), context.getInputActivityClock());
+    WatermarkGenerator<MqttRecord> bounded =
+        WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(outOfOrderness)
+            .withIdleness(idleness)
+            .createWatermarkGenerator(context);
+    return new WatermarkGenerator<>() {
+      @Override
+      public void onEvent(MqttRecord event, long timestamp, WatermarkOutput output) {
+        // Not even activity: a lane fed only rejected messages goes idle instead of holding the
+        // city's watermark where it was.
+        if (timestamp != TimestampAssigner.NO_TIMESTAMP) {
+          bounded.onEvent(event, timestamp, output);
+        }
+      }
+
+      @Override
+      public void onPeriodicEmit(WatermarkOutput output) {
+        bounded.onPeriodicEmit(output);
+      }
+    };
   }
 }

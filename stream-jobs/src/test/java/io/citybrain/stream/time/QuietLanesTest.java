@@ -19,11 +19,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * A source subtask's lanes through Flink's own per-split multiplexer, periods driven by a manual
- * clock: the subtask's time once every lane is quiet is the latest lane's, whatever order the lanes
- * fell quiet in, and a restored lane (its time given back by a marker) ends where it stood.
+ * A source subtask's lanes ({@link ValidatedWatermarks}' generators) through Flink's own per-split
+ * multiplexer, periods driven by a manual clock: once every lane is quiet the subtask's time is the
+ * latest lane's, whatever order the lanes fell quiet in. A restored job's lanes (their times given
+ * back by the source's markers) fall quiet together, an uninterrupted job's one by one: both must
+ * end at the same time, or a restored job closes fewer windows. Flink 2.3 flushes the highest
+ * watermark when every split is idle (FLINK-38454; before it, time stopped at the lane that fell
+ * quiet last): this pins that.
  */
-class LaneClockTest {
+class QuietLanesTest {
   static final long BOUND = 20_000;
   static final long IDLE = 30_000;
   static final long PERIOD_MS = 200;
