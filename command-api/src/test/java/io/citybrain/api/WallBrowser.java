@@ -52,6 +52,16 @@ public final class WallBrowser implements AutoCloseable {
         "--disable-gpu",
         "--disable-extensions",
         "--no-first-run",
+        // No connections of Chromium's own: on a closed network they are refused many at a time
+        // (machine notes), and a page's requests to the API waited 15-35 s behind them.
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        // A headless window counts as hidden: no throttled timers or backgrounded renderer.
+        "--disable-background-timer-throttling",
+        "--disable-renderer-backgrounding",
+        "--disable-backgrounding-occluded-windows",
         "--window-size=" + width + "," + height);
     try {
       driver = new ChromeDriver(service, options);
@@ -135,7 +145,15 @@ public final class WallBrowser implements AutoCloseable {
               + driver.getCurrentUrl()
               + "; page errors "
               + pageErrors()
-              + "; the page reads: "
+              + "; API requests finished, last 15: "
+              + driver.executeScript(
+                  "return performance.getEntriesByType('resource')"
+                      + ".filter(e => e.name.includes('/api/v1/')).slice(-15)"
+                      + ".map(e => e.name.replace(location.origin, '') + ' ' + Math.round(e.startTime)"
+                      + " + '+' + Math.round(e.duration) + 'ms').join(', ')")
+              + "; page time "
+              + driver.executeScript("return Math.round(performance.now())")
+              + " ms; the page reads: "
               + text.substring(0, Math.min(4000, text.length())),
           e);
     }

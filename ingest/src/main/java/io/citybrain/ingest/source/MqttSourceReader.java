@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
@@ -24,6 +25,9 @@ import org.apache.flink.metrics.MetricGroup;
  * <p>Each lane's state keeps the highest event time it emitted; a restored lane first emits a time
  * marker with it, so that its watermark resumes where the checkpoint left it (Flink checkpoints no
  * watermarks: without this a job restored into a quiet stream would never close its open windows).
+ * Every lane's watermark output is registered when the lane is added, before its first message:
+ * Flink registers one only at a split's first record, so a lane that connected late found the
+ * others' time already past its first messages, which then came late.
  */
 final class MqttSourceReader
     extends SingleThreadMultiplexSourceReaderBase<
@@ -31,7 +35,7 @@ final class MqttSourceReader
   private final LaneConnections lanes;
   private final AckLedger ledger;
   private final LaneCounters perLane;
-  private final List<LaneProgress> restoredTimes = new ArrayList<>();
+  private final List<LaneProgress> unregistered = new ArrayList<>();
 
   MqttSourceReader(
       MqttSourceConfig config, SourceReaderContext context, ToLongFunction<MqttRecord> eventTime) {
@@ -87,23 +91,25 @@ final class MqttSourceReader
   @Override
   public void addSplits(List<MqttLaneSplit> splits) {
     for (MqttLaneSplit split : splits) {
-      if (split.eventTimeMs() != Long.MIN_VALUE) {
-        restoredTimes.add(new LaneProgress(split));
-      }
+      unregistered.add(new LaneProgress(split));
     }
     super.addSplits(splits);
   }
 
   @Override
   public InputStatus pollNext(ReaderOutput<MqttRecord> output) throws Exception {
-    if (!restoredTimes.isEmpty()) {
-      // Before any message of the lane: its generator resumes from the checkpointed time.
-      for (LaneProgress lane : restoredTimes) {
-        output
-            .createOutputForSplit(lane.toSplit().splitId())
-            .collect(MqttRecord.laneTime(lane.lane, System.currentTimeMillis()), lane.eventTimeMs);
+    if (!unregistered.isEmpty()) {
+      // Before any message: each lane's watermark output exists from the start, so a lane that
+      // connects late holds time back (until it goes idle) instead of finding it moved past its
+      // first messages; a restored lane's generator resumes from the checkpointed time.
+      for (LaneProgress lane : unregistered) {
+        SourceOutput<MqttRecord> laneOutput = output.createOutputForSplit(lane.toSplit().splitId());
+        if (lane.eventTimeMs != Long.MIN_VALUE) {
+          laneOutput.collect(
+              MqttRecord.laneTime(lane.lane, System.currentTimeMillis()), lane.eventTimeMs);
+        }
       }
-      restoredTimes.clear();
+      unregistered.clear();
     }
     return super.pollNext(output);
   }
