@@ -115,24 +115,49 @@ final class ClusterJob {
 
   /** How many times the job has restarted (Flink's numRestarts), -1 while it cannot be read. */
   long restarts() {
-    try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(rest.resolve("/jobs/" + id + "/metrics?get=numRestarts"))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        return -1;
+    JsonArray metrics =
+        getArray("/jobs/" + id + "/metrics?get=numRestarts").orElse(new JsonArray());
+    return metrics.isEmpty() ? -1 : Long.parseLong(metrics.getJsonObject(0).getString("value"));
+  }
+
+  /**
+   * The sum over every subtask of the job's operators of the counter {@code metric} (Flink names it
+   * {@code <subtask>.<operator>.<metric>}), since the tasks last started; -1 when it cannot be
+   * read. The JobManager fetches metrics when asked (at most every 10 s, answering from what it has
+   * meanwhile), so the first asks may find none yet.
+   */
+  long operatorCounter(String metric) throws InterruptedException {
+    for (int attempt = 0; attempt < 30; attempt++) {
+      long sum = operatorCounterOnce(metric);
+      if (sum >= 0) {
+        return sum;
       }
-      JsonArray metrics = new JsonArray(r.body());
-      return metrics.isEmpty() ? -1 : Long.parseLong(metrics.getJsonObject(0).getString("value"));
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+      Thread.sleep(500);
     }
+    return -1;
+  }
+
+  private long operatorCounterOnce(String metric) {
+    long sum = 0;
+    boolean found = false;
+    for (Object v : details().map(d -> d.getJsonArray("vertices")).orElse(new JsonArray())) {
+      String base = "/jobs/" + id + "/vertices/" + ((JsonObject) v).getString("id") + "/metrics";
+      List<String> ids = new ArrayList<>();
+      for (Object m : getArray(base).orElse(new JsonArray())) {
+        String name = ((JsonObject) m).getString("id");
+        if (name.endsWith("." + metric)) {
+          ids.add(name);
+        }
+      }
+      if (ids.isEmpty()) {
+        continue;
+      }
+      for (Object m : getArray(base + "?get=" + String.join(",", ids)).orElse(new JsonArray())) {
+        sum += Long.parseLong(((JsonObject) m).getString("value", "0"));
+        found = true;
+      }
+    }
+    return found ? sum : -1;
   }
 
   /** The data ports of the TaskManagers that run at least one of the job's tasks now. */
@@ -208,6 +233,21 @@ final class ClusterJob {
               HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Optional.of(new JsonObject(r.body())) : Optional.empty();
     } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private Optional<JsonArray> getArray(String path) {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? Optional.of(new JsonArray(r.body())) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -39,9 +39,21 @@ final class KillAssertions {
           .as(run.name() + ": districts where received <> stored + duplicate + late + rejected")
           .isEmpty();
       soft.assertThat(run.outcome().inconsistentPictures())
-          .as(run.name() + ": windows published in differing versions")
+          .as(
+              run.name()
+                  + ": windows published in differing versions ("
+                  + run.lateness().summary()
+                  + ")")
           .isEmpty();
     }
+    // The uninterrupted run is the reference only if no message outran the out-of-orderness bound:
+    // a late message cannot change a picture that is out, so such pictures depend on timing.
+    soft.assertThat(reference.lateness())
+        .as(
+            reference.name()
+                + ": messages behind their lane's watermark and window results after their picture"
+                + " (the input outran the out-of-orderness bound)")
+        .isEqualTo(new KillBench.Lateness(0, 0));
     soft.assertThat(killed.kills()).as("kills survived").hasSizeGreaterThanOrEqualTo(kills);
     RunOutcome ref = reference.outcome();
     RunOutcome got = killed.outcome();
@@ -68,7 +80,10 @@ final class KillAssertions {
                 + ref.pictures().size()
                 + (differing.isEmpty()
                     ? ""
-                    : "; first: " + firstDifference(differing.get(0), ref, got)))
+                    : "; uninterrupted run: "
+                        + reference.lateness().summary()
+                        + "; first: "
+                        + firstDifference(differing.get(0), ref, got)))
         .isEmpty();
     soft.assertAll();
   }

@@ -12,6 +12,8 @@ import io.citybrain.simulators.SimRun;
 import io.citybrain.storage.RegistrySync;
 import io.citybrain.storage.Schema;
 import io.citybrain.stream.CityJobConfig;
+import io.citybrain.stream.situation.DistrictSituation;
+import io.citybrain.stream.time.ValidatedWatermarks;
 import io.citybrain.testkit.FlinkProcessCluster;
 import io.citybrain.testkit.TestServices;
 import java.net.InetSocketAddress;
@@ -59,11 +61,37 @@ final class KillBench implements AutoCloseable {
       List<Kill> kills,
       long published,
       long publishErrors,
+      Lateness lateness,
       double seconds) {
     String summary() {
       return String.format(
-          "%s: %s; %s; publisher errors %d; %.0f s",
-          name, exactness.summary(), Recoveries.summary(kills), publishErrors, seconds);
+          "%s: %s; %s; publisher errors %d; %s; %.0f s",
+          name,
+          exactness.summary(),
+          Recoveries.summary(kills),
+          publishErrors,
+          lateness.summary(),
+          seconds);
+    }
+  }
+
+  /**
+   * The job's own lateness counters (since its tasks last started): messages out of order by more
+   * than the bound, and window results that came after their picture. Above zero, a picture may
+   * differ from another run's for a reason no kill caused: the input's skew exceeded the bound.
+   */
+  record Lateness(long behindWatermark, long afterPicture) {
+    static Lateness of(ClusterJob job) throws InterruptedException {
+      return new Lateness(
+          job.operatorCounter(ValidatedWatermarks.BEHIND_METRIC),
+          job.operatorCounter(DistrictSituation.AFTER_PICTURE_METRIC));
+    }
+
+    String summary() {
+      return String.format(
+          "messages behind their lane's watermark %d, window results after their picture %d (the"
+              + " job's last start)",
+          behindWatermark, afterPicture);
     }
   }
 
@@ -163,6 +191,7 @@ final class KillBench implements AutoCloseable {
       settled(watcher);
       RunOutcome outcome = RunOutcome.collect(watcher.received(), services.dataSource());
       Exactness exactness = Exactness.check(services.dataSource(), report.published());
+      Lateness lateness = Lateness.of(run.current.get());
       run.current.get().cancel();
       RunResult result =
           new RunResult(
@@ -172,6 +201,7 @@ final class KillBench implements AutoCloseable {
               List.copyOf(run.kills),
               report.published(),
               report.errors(),
+              lateness,
               (System.nanoTime() - t0) / 1e9);
       System.out.println(result.summary());
       return result;

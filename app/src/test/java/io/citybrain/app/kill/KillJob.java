@@ -10,11 +10,17 @@ import java.util.List;
 /**
  * The stream job as the kill suite runs it on the cluster: the job jar's own flags, checkpoints
  * every second into the cluster's retained checkpoint folder on RocksDB, event-time bounds for the
- * time-lapse (20 s of out-of-orderness is 2 s of wall-clock skew at 10x), and lanes whose broker
- * sessions are opened before it deploys.
+ * time-lapse, and lanes whose broker sessions are opened before it deploys.
+ *
+ * <p>The out-of-orderness bound is 60 s, 6 s of wall-clock skew between publisher connections at
+ * 10x. It was 20 s (2 s of skew), and two CI runs on a loaded 2-core machine failed the way an
+ * outrun bound fails, where JVMs were starting beside the simulator (the job's deployment, a
+ * restarted cluster): messages behind the watermark cannot change a picture that is out, so the
+ * pictures depended on timing. The bench reads the job's lateness counters and requires them at
+ * zero in the uninterrupted run, so a run whose input outran the bound says so.
  */
 record KillJob(TestServices services, String brokerUrl, String clientIdPrefix, Path checkpointDir) {
-  static final int OUT_OF_ORDERNESS_S = 20;
+  static final int OUT_OF_ORDERNESS_S = 60;
   static final int ALLOWED_LATENESS_S = 120;
 
   /** Windows this long before the newest reading are closed for certain. */

@@ -22,6 +22,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -34,11 +35,18 @@ import org.apache.flink.util.Collector;
  * <p>Liveness changes, alerts and incidents are buffered and applied in event-time order at each
  * window end, so the same input gives the same pictures whatever the interleaving of the upstream
  * channels.
+ *
+ * <p>A window result that comes after its picture (a late re-firing: a message behind the
+ * watermark) is counted in {@value #AFTER_PICTURE_METRIC}, not applied: the picture is out.
  */
 public final class DistrictSituation
     extends KeyedProcessFunction<String, DistrictUpdate, SituationRecord> {
   private static final long serialVersionUID = 1L;
   private static final long LIVE_MS = CityJob.LIVE_S * 1000L;
+
+  /** Window results that came after their window's picture. */
+  public static final String AFTER_PICTURE_METRIC = "resultsAfterPicture";
+
   private final CitySeeds seeds;
   private final DeviceTotalsLoader deviceTotals;
   private transient SituationIndex index;
@@ -51,6 +59,7 @@ public final class DistrictSituation
   private transient MapState<String, AlertEvent> openAlerts;
   private transient MapState<String, Long> incidents;
   private transient ValueState<Long> lastEmittedEnd;
+  private transient Counter afterPicture;
 
   public DistrictSituation(CitySeeds seeds, DeviceTotalsLoader deviceTotals) {
     this.seeds = seeds;
@@ -89,6 +98,7 @@ public final class DistrictSituation
             .getMapState(new MapStateDescriptor<>("incidents", Types.STRING, Types.LONG));
     lastEmittedEnd =
         getRuntimeContext().getState(new ValueStateDescriptor<>("last-emitted-end", Types.LONG));
+    afterPicture = getRuntimeContext().getMetricGroup().counter(AFTER_PICTURE_METRIC);
   }
 
   @Override
@@ -99,9 +109,9 @@ public final class DistrictSituation
     if (update.stats != null || update.events != null) {
       long end = update.stats != null ? update.stats.windowEndMs() : update.events.windowEndMs();
       // A late re-firing of a window whose picture is out already (the watermark alone does not say
-      // so right after
-      // a restore, when it starts from nothing).
+      // so right after a restore, when it starts from nothing).
       if (end - 1 <= watermark || (emitted != null && end <= emitted)) {
+        afterPicture.inc();
         return;
       }
       if (update.stats != null) {

@@ -13,7 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -109,14 +115,33 @@ class DistrictSituationTest {
   }
 
   @Test
-  @DisplayName("a late re-firing of a window whose picture is out already changes nothing")
+  @DisplayName(
+      "a late re-firing of a window whose picture is out already changes nothing and is counted")
   void lateWindowIgnored() throws Exception {
-    try (var harness = harness()) {
+    InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+    try (var harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new DistrictSituation(SEEDS, TOTALS)),
+            (DistrictUpdate u) -> u.district,
+            Types.STRING,
+            new MockEnvironmentBuilder()
+                .setMetricGroup(
+                    new InterceptingTaskMetricGroup() {
+                      @Override
+                      public InternalOperatorMetricGroup getOrAddOperator(
+                          OperatorID id, String name, Map<String, String> attributes) {
+                        return metrics;
+                      }
+                    })
+                .build())) {
       harness.open();
       feed(harness, firstWindow(), 9_999);
+      Counter afterPicture = (Counter) metrics.get(DistrictSituation.AFTER_PICTURE_METRIC);
+      assertThat(afterPicture.getCount()).isZero();
       harness.processElement(stats(0, "pm25", 500));
       harness.processWatermark(new Watermark(19_999));
       assertThat(harness.extractOutputValues()).hasSize(1);
+      assertThat(afterPicture.getCount()).isEqualTo(1);
     }
   }
 
