@@ -4,8 +4,10 @@
 # Mosquitto. Prints kills survived, readings, lost, duplicated, window and picture mismatches, and the recovery time
 # from each kill to the first newly stored row (p50 and max); the full log stays in target/kill-soak.log.
 #
-# Usage: bench/kill-soak.sh [tm-kills] [readings] [broker-kills] [speed]
-#   defaults 50 1000000 20 3: at 3x the 10^6 messages take ~15 min to publish, time for 50 kills while publishing
+# Usage: bench/kill-soak.sh [tm-kills] [readings] [broker-kills] [speed] [broker-readings]
+#   defaults 50 1000000 20 3 200000: at 3x the 10^6 messages take ~15 min to publish, time for 50 kills while
+#   publishing; the broker's 20 kills over 200,000 readings at 2,000 msg/s come ~5 s apart (over BrokerKillIT's CI
+#   size of 30,000 they would come every ~1.4 s: a crash loop, see BENCHMARKS.md)
 #   (a medium soak: bench/kill-soak.sh 12 400000 0 5)
 # Needs PostgreSQL (CITYBRAIN_TEST_PG_URL, default the local one with trust auth) and the mosquitto binary (the tests
 # start their own brokers); the Flink cluster's JVMs are started from the build's Maven artifacts.
@@ -15,21 +17,23 @@ tm_kills="${1:-50}"
 readings="${2:-1000000}"
 broker_kills="${3:-20}"
 speed="${4:-3}"
+broker_readings="${5:-200000}"
 export CITYBRAIN_TEST_PG_URL="${CITYBRAIN_TEST_PG_URL:-jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}"
 unset CITYBRAIN_TEST_MQTT_URL
 mkdir -p target
 log=target/kill-soak.log
 printf 'machine: %s cores, %s; %s; %s\n' "$(nproc)" "$(free -g | awk '/Mem:/{print $2" GiB"}')" "$(psql -V)" \
   "$(mosquitto -h 2>/dev/null | head -1)"
-printf 'soak: %s TaskManager kills over %s readings at %sx, %s broker kills\n' \
-  "$tm_kills" "$readings" "$speed" "$broker_kills"
+printf 'soak: %s TaskManager kills over %s readings at %sx, %s broker kills over %s readings\n' \
+  "$tm_kills" "$readings" "$speed" "$broker_kills" "$broker_readings"
 rm -rf ./*/target/failsafe-reports
 start=$(date +%s)
 status=0
 ./mvnw -B -pl stream-jobs,app -am verify -Dtest=NoSuchTest -Dit.test='TaskManagerKillIT,BrokerKillIT' \
   -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dcitybrain.kill.tm.kills="$tm_kills" -Dcitybrain.kill.readings="$readings" -Dcitybrain.kill.speed="$speed" \
-  -Dcitybrain.kill.broker.kills="$broker_kills" >"$log" 2>&1 || status=$?
+  -Dcitybrain.kill.broker.kills="$broker_kills" -Dcitybrain.kill.broker.readings="$broker_readings" \
+  >"$log" 2>&1 || status=$?
 echo "wall time: $(( $(date +%s) - start )) s, maven exit $status"
 echo "--- runs (published, rows, lost, duplicated, windows, accounting)"
 grep -E '^(uninterrupted|taskmanager-kills): published' "$log" || true

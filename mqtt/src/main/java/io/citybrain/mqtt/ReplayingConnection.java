@@ -85,7 +85,8 @@ public final class ReplayingConnection implements MqttConnection {
   void replay() {
     long reconnectedAt = System.nanoTime();
     long round = generation.incrementAndGet();
-    List<ReplayWindow.Entry> entries = window.upTo(reconnectedAt);
+    // Renewed: the broker may lose these copies too if it crashes again before it saves them.
+    List<ReplayWindow.Entry> entries = window.renewUpTo(reconnectedAt);
     replays.incrementAndGet();
     LOG.info(
         "{} reconnected: sending again the {} message(s) of the last {}",

@@ -78,6 +78,32 @@ class ReplayWindowTest {
   }
 
   @Test
+  @DisplayName(
+      "a message sent again stays the age after that, in its place; one sent after the reconnect"
+          + " is not renewed")
+  void renewedBySendingAgain() {
+    ReplayWindow w = new ReplayWindow(Duration.ofSeconds(15), 1000, 1 << 20, now::get);
+    w.add("t", bytes("first"), 1, -1);
+    w.add("t", bytes("second"), 1, -1);
+    now.addAndGet(Duration.ofSeconds(10).toNanos());
+    long reconnect = now.get();
+    now.addAndGet(1);
+    w.add("t", bytes("after"), 1, -1);
+    assertThat(w.renewUpTo(reconnect))
+        .extracting(ReplayWindowTest::payload)
+        .containsExactly("first", "second");
+    // 20 s after the first publish, 10 s after the replay: both still kept, in order.
+    now.addAndGet(Duration.ofSeconds(10).toNanos());
+    assertThat(w.upTo(now.get()))
+        .extracting(ReplayWindowTest::payload)
+        .containsExactly("first", "second", "after");
+    // 16 s after the replay: all gone.
+    now.addAndGet(Duration.ofSeconds(6).toNanos());
+    assertThat(w.size()).isZero();
+    assertThat(w.bytes()).isZero();
+  }
+
+  @Test
   @DisplayName("bounds that keep nothing are refused with the bound named")
   void badBounds() {
     assertThatThrownBy(() -> new ReplayWindow(Duration.ZERO, 1, 1))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citybrain.ingest.validate.TelemetryItem;
 import io.citybrain.stream.dedup.Deduplicate;
+import io.citybrain.stream.testing.OperatorMetrics;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -144,6 +145,36 @@ class DeduplicateTest {
     assertThat(flagged())
         .extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
         .containsExactly("1 duplicate", "2 late");
+  }
+
+  @Test
+  @DisplayName(
+      "a new item behind the watermark is counted, late ones included; repeats and items ahead are"
+          + " not")
+  void behindTheWatermarkIsCounted() throws Exception {
+    OperatorMetrics metrics = new OperatorMetrics();
+    harness.close();
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
+            item -> item.deviceId,
+            Types.STRING,
+            metrics.environment());
+    harness.open();
+    harness.processElement(record("DP-RG-1", 1, 50_000)); // no watermark yet
+    harness.processWatermark(new Watermark(100_000));
+    harness.processElement(record("DP-RG-1", 2, 100_001));
+    assertThat(metrics.count(Deduplicate.BEHIND_METRIC)).isZero();
+    harness.processElement(record("DP-RG-1", 3, 100_000)); // on the watermark
+    harness.processElement(record("DP-RG-1", 4, 80_000)); // behind, within the lateness
+    harness.processElement(record("DP-RG-1", 3, 100_000)); // a repeat
+    harness.processElement(record("DP-RG-1", 5, 60_000)); // behind by more than the lateness
+    assertThat(metrics.count(Deduplicate.BEHIND_METRIC)).isEqualTo(3);
+    assertThat(clean()).extracting(i -> i.seq).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(flagged())
+        .extracting(i -> i.seq + (i.late ? " late" : "") + (i.duplicate ? " duplicate" : ""))
+        .containsExactly("3 duplicate", "5 late");
   }
 
   private List<TelemetryItem> clean() {

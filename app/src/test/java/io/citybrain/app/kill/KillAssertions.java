@@ -51,7 +51,7 @@ final class KillAssertions {
     soft.assertThat(reference.lateness())
         .as(
             reference.name()
-                + ": messages behind their lane's watermark and window results after their picture"
+                + ": new items behind the watermark and window results after their picture"
                 + " (the input outran the out-of-orderness bound)")
         .isEqualTo(new KillBench.Lateness(0, 0));
     soft.assertThat(killed.kills()).as("kills survived").hasSizeGreaterThanOrEqualTo(kills);

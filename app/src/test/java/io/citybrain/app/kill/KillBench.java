@@ -12,8 +12,8 @@ import io.citybrain.simulators.SimRun;
 import io.citybrain.storage.RegistrySync;
 import io.citybrain.storage.Schema;
 import io.citybrain.stream.CityJobConfig;
+import io.citybrain.stream.dedup.Deduplicate;
 import io.citybrain.stream.situation.DistrictSituation;
-import io.citybrain.stream.time.ValidatedWatermarks;
 import io.citybrain.testkit.FlinkProcessCluster;
 import io.citybrain.testkit.TestServices;
 import java.net.InetSocketAddress;
@@ -76,21 +76,22 @@ final class KillBench implements AutoCloseable {
   }
 
   /**
-   * The job's own lateness counters (since its tasks last started): messages out of order by more
-   * than the bound, and window results that came after their picture. Above zero, a picture may
-   * differ from another run's for a reason no kill caused: the input's skew exceeded the bound.
+   * The job's own lateness counters (since its tasks last started): new items (not repeats) that
+   * came behind the watermark, and window results that came after their picture. Above zero, a
+   * picture may differ from another run's for a reason no kill caused: the input's skew exceeded
+   * the bound.
    */
   record Lateness(long behindWatermark, long afterPicture) {
     static Lateness of(ClusterJob job) throws InterruptedException {
       return new Lateness(
-          job.operatorCounter(ValidatedWatermarks.BEHIND_METRIC),
+          job.operatorCounter(Deduplicate.BEHIND_METRIC),
           job.operatorCounter(DistrictSituation.AFTER_PICTURE_METRIC));
     }
 
     String summary() {
       return String.format(
-          "messages behind their lane's watermark %d, window results after their picture %d (the"
-              + " job's last start)",
+          "new items behind the watermark %d, window results after their picture %d (the job's"
+              + " last start)",
           behindWatermark, afterPicture);
     }
   }

@@ -14,6 +14,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -46,6 +47,12 @@ import org.apache.flink.util.OutputTag;
  * this operator passes is never dropped by them. Watermarks are not part of checkpoints, so the
  * highest one seen is: after a restore, replayed items are judged against it, not against a
  * watermark that starts from nothing.
+ *
+ * <p>{@value #BEHIND_METRIC} counts the items that pass as new although they came at or behind the
+ * watermark (late ones included; repeats, such as the copies a restore brings back, not): out of
+ * order by more than the out-of-orderness bound. The windows still take them within the allowed
+ * lateness, but a live picture that is out does not change, so a count above zero says the bound is
+ * smaller than the devices' skew and the pictures depend on timing.
  */
 public final class Deduplicate extends KeyedProcessFunction<String, TelemetryItem, TelemetryItem>
     implements CheckpointedFunction {
@@ -61,6 +68,9 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
    */
   public static final long DEFAULT_MAX_SEQ_JUMP = 10_000;
 
+  /** New items that came at or behind the watermark. */
+  public static final String BEHIND_METRIC = "itemsBehindWatermark";
+
   private final Duration ttl;
   private final long allowedLatenessMs;
   private final long maxSeqJump;
@@ -68,6 +78,7 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
   private transient ListState<Long> watermarkState;
   private transient long watermarkFloor = Long.MIN_VALUE;
   private transient long highestWatermark = Long.MIN_VALUE;
+  private transient Counter behind;
 
   public Deduplicate(Duration ttl, Duration allowedLateness) {
     this(ttl, allowedLateness, DEFAULT_MAX_SEQ_JUMP);
@@ -93,6 +104,7 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
             .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
             .build());
     seen = getRuntimeContext().getState(descriptor);
+    behind = getRuntimeContext().getMetricGroup().counter(BEHIND_METRIC);
   }
 
   @Override
@@ -114,6 +126,9 @@ public final class Deduplicate extends KeyedProcessFunction<String, TelemetryIte
     }
     long watermark = Math.max(ctx.timerService().currentWatermark(), watermarkFloor);
     highestWatermark = Math.max(highestWatermark, watermark);
+    if (watermark != Long.MIN_VALUE && item.eventTimeMs <= watermark) {
+      behind.inc();
+    }
     if (outcome == SeqWindow.Outcome.TOO_OLD
         || (watermark != Long.MIN_VALUE && item.eventTimeMs + allowedLatenessMs <= watermark)) {
       item.late = true;

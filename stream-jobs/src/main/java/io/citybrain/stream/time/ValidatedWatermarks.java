@@ -10,7 +10,6 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.FlinkRuntimeException;
 
 /**
@@ -23,11 +22,6 @@ import org.apache.flink.util.FlinkRuntimeException;
  * <p>Why in the source and not after validation: watermarks per lane let a lagging lane (a backlog
  * after a restart) hold time back instead of making the other lanes' readings late; a source
  * subtask reads several lanes, so a watermark made after validation would mix them.
- *
- * <p>{@value #BEHIND_METRIC} counts the messages that came at or behind their lane's watermark: out
- * of order by more than the bound. Windows still count them (within the allowed lateness), but a
- * live picture that is out already does not change, so a replay that brings them in time can give
- * other pictures; a count above zero says the bound is smaller than the devices' skew.
  */
 public final class ValidatedWatermarks implements WatermarkStrategy<MqttRecord> {
   private static final long serialVersionUID = 1L;
@@ -35,12 +29,6 @@ public final class ValidatedWatermarks implements WatermarkStrategy<MqttRecord> 
   private final Duration futureLimit;
   private final Duration outOfOrderness;
   private final Duration idleness;
-
-  /** The source's counter of messages out of order by more than the bound. */
-  public static final String BEHIND_METRIC = "messagesBehindWatermark";
-
-  /** One per source subtask, shared by its lanes' generators. */
-  private transient Counter behind;
 
   public ValidatedWatermarks(
       RegistryLoader registry, Duration futureLimit, Duration outOfOrderness, Duration idleness) {
@@ -69,24 +57,12 @@ public final class ValidatedWatermarks implements WatermarkStrategy<MqttRecord> 
         WatermarkStrategy.<MqttRecord>forBoundedOutOfOrderness(outOfOrderness)
             .withIdleness(idleness)
             .createWatermarkGenerator(context);
-    if (behind == null) {
-      behind = context.getMetricGroup().counter(BEHIND_METRIC);
-    }
-    Counter lateInLane = behind;
-    long boundMs = outOfOrderness.toMillis();
     return new WatermarkGenerator<>() {
-      private long highest = Long.MIN_VALUE;
-
       @Override
       public void onEvent(MqttRecord event, long timestamp, WatermarkOutput output) {
         // Not even activity: a lane fed only rejected messages goes idle instead of holding the
         // city's watermark where it was.
         if (timestamp != TimestampAssigner.NO_TIMESTAMP) {
-          // The watermark this lane stands at (bounded out-of-orderness emits highest - bound - 1).
-          if (highest != Long.MIN_VALUE && timestamp <= highest - boundMs - 1) {
-            lateInLane.inc();
-          }
-          highest = Math.max(highest, timestamp);
           bounded.onEvent(event, timestamp, output);
         }
       }

@@ -9,17 +9,12 @@ import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.liveness.LivenessChange;
 import io.citybrain.stream.metric.EventCount;
 import io.citybrain.stream.metric.WindowStats;
+import io.citybrain.stream.testing.OperatorMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -118,30 +113,20 @@ class DistrictSituationTest {
   @DisplayName(
       "a late re-firing of a window whose picture is out already changes nothing and is counted")
   void lateWindowIgnored() throws Exception {
-    InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+    OperatorMetrics metrics = new OperatorMetrics();
     try (var harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(new DistrictSituation(SEEDS, TOTALS)),
             (DistrictUpdate u) -> u.district,
             Types.STRING,
-            new MockEnvironmentBuilder()
-                .setMetricGroup(
-                    new InterceptingTaskMetricGroup() {
-                      @Override
-                      public InternalOperatorMetricGroup getOrAddOperator(
-                          OperatorID id, String name, Map<String, String> attributes) {
-                        return metrics;
-                      }
-                    })
-                .build())) {
+            metrics.environment())) {
       harness.open();
       feed(harness, firstWindow(), 9_999);
-      Counter afterPicture = (Counter) metrics.get(DistrictSituation.AFTER_PICTURE_METRIC);
-      assertThat(afterPicture.getCount()).isZero();
+      assertThat(metrics.count(DistrictSituation.AFTER_PICTURE_METRIC)).isZero();
       harness.processElement(stats(0, "pm25", 500));
       harness.processWatermark(new Watermark(19_999));
       assertThat(harness.extractOutputValues()).hasSize(1);
-      assertThat(afterPicture.getCount()).isEqualTo(1);
+      assertThat(metrics.count(DistrictSituation.AFTER_PICTURE_METRIC)).isEqualTo(1);
     }
   }
 
