@@ -23,12 +23,13 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FreePort {
   private static final int LOWEST = 10_000;
   private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+  private static final int EPHEMERAL_START = ephemeralStart();
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private FreePort() {}
 
   public static int find() {
-    int below = ephemeralStart();
+    int below = EPHEMERAL_START;
     if (below - LOWEST >= 1_000) {
       for (int attempt = 0; attempt < 200; attempt++) {
         int port = ThreadLocalRandom.current().nextInt(LOWEST, below);

@@ -105,7 +105,7 @@ public final class ReplayWindow {
   }
 
   /** What was kept no later than {@code untilNanos} and is still within the age, oldest first. */
-  public synchronized List<Entry> upTo(long untilNanos) {
+  synchronized List<Entry> upTo(long untilNanos) {
     expire(clock.getAsLong());
     List<Entry> kept = new ArrayList<>(entries.size());
     for (Entry e : entries) {

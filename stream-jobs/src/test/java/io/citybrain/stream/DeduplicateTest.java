@@ -21,17 +21,22 @@ import org.junit.jupiter.api.Test;
  * The dedup operator's keyed state: repeats and late items are flagged, the TTL forgets old seqs.
  */
 class DeduplicateTest {
+  private final OperatorMetrics metrics = new OperatorMetrics();
   private KeyedOneInputStreamOperatorTestHarness<String, TelemetryItem, TelemetryItem> harness;
 
   @BeforeEach
   void open() throws Exception {
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
-                new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
-            item -> item.deviceId,
-            Types.STRING);
+    harness = harness(metrics);
     harness.open();
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, TelemetryItem, TelemetryItem>
+      harness(OperatorMetrics metrics) throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
+        item -> item.deviceId,
+        Types.STRING,
+        metrics.environment());
   }
 
   @AfterEach
@@ -129,12 +134,7 @@ class DeduplicateTest {
     harness.processElement(record("DP-RG-1", 1, 95_000));
     var snapshot = harness.snapshot(1, 1);
     harness.close();
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
-                new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
-            item -> item.deviceId,
-            Types.STRING);
+    harness = harness(new OperatorMetrics());
     harness.initializeState(snapshot);
     harness.open();
     harness.processElement(record("DP-RG-1", 1, 95_000)); // a replay: still known
@@ -152,16 +152,6 @@ class DeduplicateTest {
       "a new item behind the watermark is counted, late ones included; repeats and items ahead are"
           + " not")
   void behindTheWatermarkIsCounted() throws Exception {
-    OperatorMetrics metrics = new OperatorMetrics();
-    harness.close();
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
-                new Deduplicate(Duration.ofMinutes(10), Duration.ofSeconds(30))),
-            item -> item.deviceId,
-            Types.STRING,
-            metrics.environment());
-    harness.open();
     harness.processElement(record("DP-RG-1", 1, 50_000)); // no watermark yet
     harness.processWatermark(new Watermark(100_000));
     harness.processElement(record("DP-RG-1", 2, 100_001));

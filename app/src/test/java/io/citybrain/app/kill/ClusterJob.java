@@ -1,5 +1,7 @@
 package io.citybrain.app.kill;
 
+import static org.awaitility.Awaitility.await;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -15,11 +17,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.flink.client.cli.CliFrontend;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The stream job on a Flink cluster as an operator handles it: submitted with {@code flink run -d
@@ -126,15 +130,15 @@ final class ClusterJob {
    * read. The JobManager fetches metrics when asked (at most every 10 s, answering from what it has
    * meanwhile), so the first asks may find none yet.
    */
-  long operatorCounter(String metric) throws InterruptedException {
-    for (int attempt = 0; attempt < 30; attempt++) {
-      long sum = operatorCounterOnce(metric);
-      if (sum >= 0) {
-        return sum;
-      }
-      Thread.sleep(500);
+  long operatorCounter(String metric) {
+    try {
+      return await("counter " + metric + " of job " + id)
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> operatorCounterOnce(metric), sum -> sum >= 0);
+    } catch (ConditionTimeoutException e) {
+      return -1;
     }
-    return -1;
   }
 
   private long operatorCounterOnce(String metric) {
@@ -226,13 +230,18 @@ final class ClusterJob {
   }
 
   private static Optional<JsonObject> get(URI rest, String path) {
+    return get(rest, path, JsonObject::new);
+  }
+
+  /** A REST answer parsed, empty when it is not a 200 or does not parse. */
+  private static <T> Optional<T> get(URI rest, String path, Function<String, T> parse) {
     try {
       HttpResponse<String> r =
           HTTP.send(
               HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
               HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? Optional.of(new JsonObject(r.body())) : Optional.empty();
-    } catch (IOException e) {
+      return r.statusCode() == 200 ? Optional.of(parse.apply(r.body())) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -241,18 +250,7 @@ final class ClusterJob {
   }
 
   private Optional<JsonArray> getArray(String path) {
-    try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? Optional.of(new JsonArray(r.body())) : Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return get(rest, path, JsonArray::new);
   }
 
   private static Set<String> jobIds(URI rest) {

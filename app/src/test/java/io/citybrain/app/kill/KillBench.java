@@ -82,7 +82,7 @@ final class KillBench implements AutoCloseable {
    * the bound.
    */
   record Lateness(long behindWatermark, long afterPicture) {
-    static Lateness of(ClusterJob job) throws InterruptedException {
+    static Lateness of(ClusterJob job) {
       return new Lateness(
           job.operatorCounter(Deduplicate.BEHIND_METRIC),
           job.operatorCounter(DistrictSituation.AFTER_PICTURE_METRIC));
