@@ -93,11 +93,21 @@ public final class ReplayingConnection implements MqttConnection {
         delegate.clientId(),
         entries.size(),
         window.age());
+    int sent = 0;
     try {
       for (ReplayWindow.Entry e : entries) {
-        if (closed || generation.get() != round) {
+        if (closed || generation.get() != round || !delegate.isConnected()) {
+          // Lost again (or newer round): the rest would only fail one by one; the reconnect that
+          // follows renews and sends the whole window.
+          LOG.info(
+              "{} replay {} stopped after {} of {}: the connection dropped again",
+              delegate.clientId(),
+              round,
+              sent,
+              entries.size());
           return;
         }
+        sent++;
         replayed.incrementAndGet();
         PublishCallback done =
             error -> {
@@ -110,6 +120,12 @@ public final class ReplayingConnection implements MqttConnection {
           delegate.publish(e.topic(), e.payload(), e.qos(), false, done);
         }
       }
+      LOG.info(
+          "{} replay {} sent all {} in {} ms",
+          delegate.clientId(),
+          round,
+          sent,
+          (System.nanoTime() - reconnectedAt) / 1_000_000);
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
     }

@@ -273,6 +273,60 @@ class PahoConnectionIT {
   }
 
   @Test
+  @DisplayName(
+      "a broker back with a smaller Receive Maximum: every publish waits its turn and is acknowledged, none refused")
+  void smallerReceiveMaximumAfterRestart(TestServices services) throws Exception {
+    try (TestServices.OwnBroker broker = services.ownMosquitto()) {
+      int limit = 10;
+      try (PahoConnection publisher =
+          PahoConnection.connect(
+              MqttSettings.builder(broker.url(), services.uniqueId("gw"))
+                  .login(services.login(Principal.districtGateway("FT")))
+                  .build())) {
+        // The connection took the broker's 1,000 at its first CONNACK; Paho takes the new one at
+        // the reconnect's. Paho then refuses ("Too many publishes in progress") what this
+        // connection's own count still lets through, the shape seen after broker kills.
+        java.nio.file.Path config = broker.configFile();
+        String shipped = java.nio.file.Files.readString(config);
+        assertThat(shipped).contains("max_inflight_messages 1000");
+        java.nio.file.Files.writeString(
+            config,
+            shipped.replace("max_inflight_messages 1000", "max_inflight_messages " + limit));
+        broker.restart();
+        await("the publisher back").atMost(Duration.ofSeconds(30)).until(publisher::isConnected);
+
+        String topic = Topics.reading("FT", services.uniqueId("room"));
+        int messages = 2_000;
+        java.util.concurrent.atomic.AtomicInteger acked =
+            new java.util.concurrent.atomic.AtomicInteger();
+        List<Throwable> failed = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < messages; i++) {
+          publisher.publish(
+              topic,
+              ("m" + i).getBytes(StandardCharsets.UTF_8),
+              1,
+              false,
+              error -> {
+                if (error == null) {
+                  acked.incrementAndGet();
+                } else {
+                  failed.add(error);
+                }
+              });
+        }
+        await("every publish acknowledged")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> acked.get() + failed.size() == messages);
+        assertThat(failed.size())
+            .as("refused publishes, the first: %s", failed.isEmpty() ? "none" : failed.get(0))
+            .isZero();
+        assertThat(acked.get()).isEqualTo(messages);
+        assertThat(publisher.pahoInflightWaits()).as("publishes that waited for Paho").isPositive();
+      }
+    }
+  }
+
+  @Test
   @DisplayName("an unreachable broker fails with one line naming it")
   void connectFailure() {
     assertThatThrownBy(

@@ -25,6 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * broker died with it in flight) is acknowledged only if a replay of it is.
  */
 final class AckedPublisher implements Runnable {
+  private final PahoConnection paho;
   private final ReplayingConnection connection;
   private final Map<String, Integer> ordinal = new HashMap<>();
   private final AtomicLong ackedByReplay = new AtomicLong();
@@ -61,12 +62,14 @@ final class AckedPublisher implements Runnable {
     }
     // A clean session that reconnects by itself: after a broker kill it comes back, what it had in
     // flight fails (Paho never resends it), and the replay window sends the last 15 s again.
+    this.paho =
+        PahoConnection.connect(
+            MqttSettings.builder(brokerUrl, services.uniqueId("kill-pub"))
+                .login(services.login(Principal.districtGateway(district)))
+                .build());
     this.connection =
         new ReplayingConnection(
-            PahoConnection.connect(
-                MqttSettings.builder(brokerUrl, services.uniqueId("kill-pub"))
-                    .login(services.login(Principal.districtGateway(district)))
-                    .build()),
+            paho,
             ReplayWindow.ofAge(ReplayWindow.DEFAULT_AGE),
             topic -> true,
             (entry, error) -> {
@@ -164,6 +167,11 @@ final class AckedPublisher implements Runnable {
   /** The production connection, for its replay counters. */
   ReplayingConnection connection() {
     return connection;
+  }
+
+  /** Publishes that waited for Paho's own in-flight count instead of failing. */
+  long pahoInflightWaits() {
+    return paho.pahoInflightWaits();
   }
 
   int messages() {
