@@ -7,7 +7,7 @@
 # Usage: bench/kill-soak.sh [tm-kills] [readings] [broker-kills] [speed] [broker-readings]
 #   defaults 50 1000000 20 3 200000: at 3x the 10^6 messages take ~15 min to publish, time for 50 kills while
 #   publishing; the broker's 20 kills over 200,000 readings at 2,000 msg/s come ~5 s apart (over BrokerKillIT's CI
-#   size of 30,000 they would come every ~1.4 s: a crash loop, see BENCHMARKS.md)
+#   size of 30,000 they would come every ~1.4 s: a crash loop, also 0 lost, see BENCHMARKS.md)
 #   (a medium soak: bench/kill-soak.sh 12 400000 0 5)
 # Needs PostgreSQL (CITYBRAIN_TEST_PG_URL, default the local one with trust auth) and the mosquitto binary (the tests
 # start their own brokers); the Flink cluster's JVMs are started from the build's Maven artifacts.

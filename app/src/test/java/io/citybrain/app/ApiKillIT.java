@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,63 @@ class ApiKillIT {
           thirdDone.getString("state"),
           attempts(services, thirdId));
     }
+  }
+
+  @Test
+  @DisplayName(
+      "the only API process killed with every single attempt out, the devices answering while it"
+          + " is down: restarted, it gets their acks from its session and every target is done, none"
+          + " timed out")
+  void acksWhileNoApiIsUp(TestServices services, @TempDir Path dir) throws Exception {
+    // One attempt per command: nothing re-asks a device, so only the acks sent while no API
+    // process was up can tell the restarted one what the devices did. 30 s outlasts the restart.
+    try (ApiProcesses apis = new ApiProcesses(services, dir, 30_000, 1);
+        SimActuators actuators =
+            SimActuators.remembering(services, "DP", ACK_LATENCY, dir.resolve("actuator-state"))) {
+      Api a = apis.start(true);
+      a.awaitLeading(Duration.ofSeconds(60));
+      String token = a.login("demo-coordinator", a.passwords.get("demo-coordinator"));
+      JsonObject run = trigger(a, token, "down-1");
+      String runId = run.getString("run_id");
+      int total = run.getInteger("total");
+      awaitAllSent(services, runId, total);
+      a.kill9();
+      Map<String, Integer> atKill = states(services, runId);
+      assertThat(atKill.getOrDefault("done", 0))
+          .as("killed before the devices' final acks: %s", atKill)
+          .isLessThan(total);
+      List<String> devices = targetDevices(services, runId);
+      // Every device answers DONE while no API process is up.
+      await("every device executed its command")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> devices.stream().allMatch(d -> actuators.executions(d) == 1));
+      Api restarted = apis.start(false);
+      restarted.awaitLeading(Duration.ofSeconds(60));
+      JsonObject done = awaitEnd(restarted, token, runId);
+      assertEveryTargetDoneOnce(services, actuators, runId, done, total, 1);
+      assertThat(attempts(services, runId)).as("attempts per target").containsOnlyKeys("1");
+      System.out.printf(
+          "ApiKillIT: only process killed with %s of %d targets, devices answered while it was"
+              + " down; restarted, run ended %s%n",
+          atKill, total, done.getString("state"));
+    }
+  }
+
+  private static List<String> targetDevices(TestServices services, String runId)
+      throws SQLException {
+    List<String> out = new java.util.ArrayList<>();
+    try (Connection c = services.dataSource().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT device_id FROM command WHERE run_id = ? AND action <> 'cancel'")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
   }
 
   private static void awaitAllSent(TestServices services, String runId, int total) {

@@ -38,6 +38,7 @@ final class ApiProcesses implements AutoCloseable {
   final TestServices services;
   final Path dir;
   final long ackTimeoutMs;
+  final int maxAttempts;
   private final List<JavaProcess> started = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private int launched;
@@ -46,9 +47,14 @@ final class ApiProcesses implements AutoCloseable {
   private final Path logs;
 
   ApiProcesses(TestServices services, Path dir, long ackTimeoutMs) {
+    this(services, dir, ackTimeoutMs, 3);
+  }
+
+  ApiProcesses(TestServices services, Path dir, long ackTimeoutMs, int maxAttempts) {
     this.services = services;
     this.dir = dir;
     this.ackTimeoutMs = ackTimeoutMs;
+    this.maxAttempts = maxAttempts;
     this.logs = Path.of("target", "api-processes", dir.getFileName().toString());
     try {
       Files.createDirectories(logs);
@@ -80,7 +86,7 @@ final class ApiProcesses implements AutoCloseable {
             "--ack-timeout-ms",
             Long.toString(ackTimeoutMs),
             "--max-attempts",
-            "3",
+            Integer.toString(maxAttempts),
             "--leader-poll-ms",
             "500",
             "--health-max-age-s",

@@ -317,6 +317,35 @@ public final class ApiConfig implements Described {
         .build();
   }
 
+  /**
+   * The lease holder's persistent ack session ({@code LeaderAckSession}): one client id per
+   * installation, the prefix and the database it leads (two processes on one database share it).
+   */
+  public MqttSettings ackSessionSettings() {
+    String database = jdbcUrl.contains("?") ? jdbcUrl.substring(0, jdbcUrl.indexOf('?')) : jdbcUrl;
+    String tag =
+        java.util.HexFormat.of()
+            .formatHex(sha256(database.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 4);
+    return MqttSettings.persistentConsumer(
+            mqttUrl,
+            clientIdPrefix + "-acks-" + tag,
+            io.citybrain.api.response.LeaderAckSession.SESSION_EXPIRY_SECONDS,
+            MqttSettings.DEFAULT_MAX_INFLIGHT)
+        .toBuilder()
+        .automaticReconnect(true)
+        .login(mqttLogin)
+        .caCertificate(mqttCaCertificate)
+        .build();
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+  }
+
   public int dbPoolSize() {
     return dbPoolSize;
   }

@@ -27,6 +27,7 @@ import io.citybrain.api.read.ReadRoutes;
 import io.citybrain.api.read.ReadStore;
 import io.citybrain.api.read.ReferenceRoutes;
 import io.citybrain.api.response.Backoff;
+import io.citybrain.api.response.LeaderAckSession;
 import io.citybrain.api.response.PlanRuns;
 import io.citybrain.api.response.ResponseDispatcher;
 import io.citybrain.api.response.ResponseRoutes;
@@ -57,6 +58,7 @@ final class ApiVerticle extends VerticleBase {
   private final ApiConfig config;
   private final Db db;
   private final MqttConnection mqtt;
+  private LeaderAckSession ackSession;
   private final TokenService tokens;
   private final UserStore users;
   private final PrometheusMeterRegistry registry;
@@ -118,6 +120,8 @@ final class ApiVerticle extends VerticleBase {
             new Backoff(config.retryBackoff(), config.retryBackoffMax()),
             config.commandKeys(),
             config.leaderPoll());
+    ackSession =
+        new LeaderAckSession(config.ackSessionSettings(), context, dispatcher::ackFromSession);
     casePolling =
         new CasePolling(
             context,
@@ -193,8 +197,10 @@ final class ApiVerticle extends VerticleBase {
                               v -> {
                                 if (leads) {
                                   dispatcher.lead();
+                                  openAckSession();
                                 } else {
                                   dispatcher.standBy();
+                                  closeAckSession();
                                 }
                               }));
               lease.start();
@@ -242,11 +248,56 @@ final class ApiVerticle extends VerticleBase {
     return router;
   }
 
+  /**
+   * Opens the leader's ack session off the loop; retried every 5 s while this process leads and the
+   * broker refuses (until then acks come through the shared connection, as before).
+   */
+  private void openAckSession() {
+    vertx
+        .executeBlocking(
+            () -> {
+              ackSession.open();
+              return null;
+            })
+        .onComplete(
+            done -> {
+              if (!dispatcher.leading()) {
+                closeAckSession();
+              } else if (done.succeeded()) {
+                dispatcher.ackSessionOpen(true);
+              } else {
+                LOG.warn(
+                    "response leader: cannot open the ack session, retrying in 5 s: {}",
+                    done.cause().getMessage());
+                vertx.setTimer(
+                    5_000,
+                    t -> {
+                      if (dispatcher.leading() && !ackSession.isOpen()) {
+                        openAckSession();
+                      }
+                    });
+              }
+            });
+  }
+
+  private void closeAckSession() {
+    dispatcher.ackSessionOpen(false);
+    vertx.executeBlocking(
+        () -> {
+          ackSession.close();
+          return null;
+        });
+  }
+
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(revocationCheck);
     if (lease != null) {
       lease.close();
+    }
+    if (ackSession != null) {
+      dispatcher.ackSessionOpen(false);
+      ackSession.close();
     }
     casePolling.stop();
     dispatcher.close();

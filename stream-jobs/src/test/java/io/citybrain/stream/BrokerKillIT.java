@@ -188,7 +188,8 @@ class BrokerKillIT {
                 + " them more than %s after it), acknowledged more than %d ms before the first kill"
                 + " %d; stored twice %d; replays %d, readings replayed %d (%.0f per reconnect),"
                 + " replayed and acknowledged %d, replayed and failed %d; publishes that waited"
-                + " for Paho's in-flight count %d; job accounting %s%n",
+                + " for Paho's in-flight count %d; window entries dropped by its bounds before their"
+                + " age %d; job accounting %s%n",
             persistence,
             replaying.window().age(),
             KILLS,
@@ -211,6 +212,7 @@ class BrokerKillIT {
             replaying.replayAcked(),
             replaying.replayFailed(),
             publisher.pahoInflightWaits(),
+            replaying.window().evictedEarly(),
             accounting);
         assertThat(acked).as("acknowledged of %d", READINGS).isGreaterThan(READINGS * 8L / 10);
         assertThat(duplicated).as("readings stored more than once").isZero();

@@ -115,6 +115,9 @@ public final class ResponseDispatcher implements AutoCloseable {
   /** Holding the lease: this process tracks the runs. */
   private boolean leading;
 
+  /** The leader's ack session is open: acks come from it, not from the shared connection. */
+  private boolean ackSessionOpen;
+
   /** Leading, but the runs left running are still being loaded: acks go to the database. */
   private boolean loading;
 
@@ -159,12 +162,31 @@ public final class ResponseDispatcher implements AutoCloseable {
     this.refusedAcks = new RefusedAcks(db);
   }
 
-  /** Subscribes to every district's ack topics; acks are decoded on the event loop. */
+  /**
+   * Subscribes to every district's ack topics; acks are decoded on the event loop. While the
+   * leader's ack session is open they come from it, and these copies are dropped.
+   */
   public void subscribe() {
     mqtt.subscribe(
         Topics.filter(MessageClass.ACK, Topics.ANY),
         1,
-        (topic, payload) -> context.runOnContext(v -> onAck(topic, payload)));
+        (topic, payload) ->
+            context.runOnContext(
+                v -> {
+                  if (!(leading && ackSessionOpen)) {
+                    onAck(topic, payload);
+                  }
+                }));
+  }
+
+  /** An ack from the leader's persistent session ({@link LeaderAckSession}); on the event loop. */
+  public void ackFromSession(String topic, byte[] payload) {
+    onAck(topic, payload);
+  }
+
+  /** Whether the leader's ack session is open; set on the event loop. */
+  public void ackSessionOpen(boolean open) {
+    ackSessionOpen = open;
   }
 
   /**
