@@ -255,7 +255,7 @@ final class KillBench implements AutoCloseable {
       // The cluster's process handles are not made for concurrent use: the last start first.
       awaitRestarted();
       ClusterJob j = current.get();
-      Set<Integer> busy = j.busyDataPorts();
+      Set<Integer> busy = settledBusyPorts(j);
       List<Integer> candidates = new ArrayList<>();
       for (int i = 0; i < flink.taskManagers(); i++) {
         if (flink.taskManagerRunning(i) && listensOnAny(flink.taskManagerPid(i), busy)) {
@@ -285,10 +285,24 @@ final class KillBench implements AutoCloseable {
                     "  after the kill: taskmanager-%d started again and registered %.1f s%n",
                     victim, (System.currentTimeMillis() - at) / 1000.0);
               });
-      await("the job restarted after TaskManager " + victim + " was killed")
-          .atMost(Duration.ofMinutes(2))
-          .pollInterval(Duration.ofMillis(100))
-          .until(() -> j.restarts() > restartsBefore && j.allTasksRunning());
+      try {
+        await("the job restarted after TaskManager " + victim + " was killed")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> j.restarts() > restartsBefore && j.allTasksRunning());
+      } catch (ConditionTimeoutException e) {
+        // The cluster's files go with the test's temporary directory: what it said goes here.
+        throw new AssertionError(
+            "%s; job %s, restarts %d (before the kill %d), TaskManagers registered %d; the processes' logs:%n%s"
+                .formatted(
+                    e.getMessage(),
+                    j.state().orElse("unknown"),
+                    j.restarts(),
+                    restartsBefore,
+                    flink.taskManagers(),
+                    flink.logTails()),
+            e);
+      }
       long running = System.currentTimeMillis();
       long recovery = firstStoredAfter(running, at, during);
       System.out.printf(
@@ -359,6 +373,30 @@ final class KillBench implements AutoCloseable {
     }
 
     /** Waits until the TaskManager killed last is registered again. */
+    /**
+     * The data ports of the TaskManagers running the job, once the job has settled: every task
+     * running and the same restarts and ports in two reads further apart than the REST cache's life
+     * (web.refresh-interval, 3 s). A job can restart once more after a recovery (the 4th kill of a
+     * soak found the job restarted again and its tasks moved: the ports read then were the previous
+     * attempt's, and the kill hit an idle TaskManager).
+     */
+    private Set<Integer> settledBusyPorts(ClusterJob j) {
+      return await("the job settled before a kill")
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                long restarts = j.restarts();
+                Set<Integer> first = j.busyDataPorts();
+                Thread.sleep(3_500);
+                Set<Integer> second = j.busyDataPorts();
+                return j.allTasksRunning() && j.restarts() == restarts && first.equals(second)
+                    ? second
+                    : null;
+              },
+              ports -> ports != null && !ports.isEmpty());
+    }
+
     void awaitRestarted() throws Exception {
       if (restarting != null) {
         restarting.get(3, TimeUnit.MINUTES);
