@@ -1,6 +1,8 @@
-// Alerts and incidents, newest first, with severity. An incident opens its detail.
-import { addFeed, painter, touch } from './store.js';
+// Alerts and incidents, newest first, with severity. An incident opens its detail; an alert carries the moves an
+// operator of its district may make on it (acknowledge, resolve) and who handled it.
+import { addFeed, painter, state, touch } from './store.js';
 import { esc, num, time } from './format.js';
+import { moveButtons, onMoveClick } from './work.js';
 
 export function alertItem(a) {
   return {
@@ -18,7 +20,8 @@ export function incidentItem(i) {
   };
 }
 
-export function mountFeed(root, openIncident) {
+export function mountFeed(root, openIncident, api) {
+  onMoveClick(root, api, (kind, item) => onWorkItem(kind, item), err => window.__wallErrors.push(`alert: ${err.message}`));
   root.addEventListener('click', e => {
     const li = e.target.closest('li[data-kind="incident"]');
     if (li) openIncident(li.dataset.id);
@@ -28,13 +31,35 @@ export function mountFeed(root, openIncident) {
     root.innerHTML = items.map(it => `<li class="sev-${esc(it.severity)}${s.incident?.id === it.id ? ' selected' : ''}"
         data-kind="${it.kind}" data-id="${esc(it.id)}" data-district="${esc(it.district)}">
       <div class="meta"><span class="sev">${esc(it.severity)}</span><span>${it.kind}</span><b>${esc(it.district)}</b>
-        <span>${esc(time(new Date(it.at).toISOString()))}</span>${it.data.state ? `<span>${esc(it.data.state)}</span>` : ''}</div>
-      <div>${esc(it.title)}</div></li>`).join('');
+        <span>${esc(time(new Date(it.at).toISOString()))}</span>${it.data.state ? `<span>${esc(it.data.state)}</span>` : ''}
+        ${it.kind === 'alert' && it.data.handling ? `<span class="handling" data-handling="${esc(it.data.handling)}">${esc(handled(it.data))}</span>` : ''}</div>
+      <div>${esc(it.title)}</div>${it.kind === 'alert'
+        ? `<div class="moves">${moveButtons(s.session, 'alert', it.id, it.district, it.data.allowed_transitions)}</div>` : ''}</li>`).join('');
   });
 }
 
-/** A live alert or incident frame. */
+/** A live alert or incident frame; what people did about a stored alert is kept. */
 export function onFeedFrame(frame) {
-  addFeed(frame.type === 'alert' ? alertItem(frame.data) : incidentItem(frame.data));
+  const item = frame.type === 'alert' ? alertItem(frame.data) : incidentItem(frame.data);
+  const known = state.feed.get(`${item.kind}:${item.id}`);
+  if (known) item.data = { ...known.data, ...item.data };
+  addFeed(item);
   touch('feed');
+}
+
+/** An alert or incident as a person's move left it (the reply, or a live work frame). */
+export function onWorkItem(kind, item) {
+  if (kind !== 'alert' && kind !== 'incident') return;
+  const next = kind === 'alert' ? alertItem(item) : incidentItem(item);
+  const known = state.feed.get(`${kind}:${next.id}`);
+  next.data = { ...known?.data, ...item };
+  if (known) next.at = known.at;
+  addFeed(next);
+  touch('feed');
+}
+
+function handled(a) {
+  if (a.handling === 'resolved') return `resolved by ${a.resolved_by}`;
+  if (a.handling === 'acknowledged') return `acknowledged by ${a.acknowledged_by}${a.assignee ? ` → ${a.assignee}` : ''}`;
+  return 'new';
 }

@@ -1,25 +1,73 @@
 // An incident's detail: the evidence that matched, the suggested response plan, and, for a coordinator of its
-// district, the button that triggers the plan. The button is absent (not just disabled) for everyone else; the API
-// refuses them anyway.
+// district, the button that triggers the plan; its lifecycle (acknowledge, resolve, close) with who did what. Buttons
+// are absent (not just disabled) for users who may not use them; the API refuses them anyway.
 import { ApiError } from './api.js';
-import { canTrigger } from './session.js';
+import { canAct, canTrigger } from './session.js';
 import { painter, state, touch } from './store.js';
 import { showRun } from './response.js';
+import { onWorkItem } from './feed.js';
+import { historyList, moveButtons, onMoveClick } from './work.js';
 import { esc, num, time } from './format.js';
 
 let api;
 let root;
+let commentForm;
 
-export function mountIncident(el, theApi) {
+export function mountIncident(el, theApi, form) {
   root = el;
   api = theApi;
+  commentForm = form;
+  // Outside the redrawn panel, so a redraw never eats what is being typed.
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    const input = form.querySelector('input');
+    const inc = state.incident;
+    if (!inc || !input.value.trim()) return;
+    api.post(`/api/v1/incidents/${encodeURIComponent(inc.id)}/comments`, { text: input.value })
+      .then(item => {
+        input.value = '';
+        onIncidentItem(item);
+      })
+      .catch(err => {
+        inc.error = err.message;
+        touch('incident');
+      });
+  });
   root.addEventListener('click', e => {
     if (e.target.id === 'trigger-plan') trigger();
     const runLink = e.target.closest('[data-run-id]');
     if (runLink) e.preventDefault();
     if (runLink) api.get(`/api/v1/responses/${encodeURIComponent(runLink.dataset.runId)}`).then(showRun);
   });
+  onMoveClick(root, api, (kind, item) => {
+    onIncidentItem(item);
+    onWorkItem(kind, item);
+  }, err => {
+    if (state.incident) state.incident.error = err.message;
+    touch('incident');
+  });
   painter('incident', draw);
+}
+
+/** The incident as a move left it: shown if it is the one open (a live frame has no history: read it again). */
+export function onIncidentItem(item) {
+  const inc = state.incident;
+  if (!inc || inc.id !== item.incident_id) return;
+  inc.data = { ...inc.data, ...item };
+  inc.error = null;
+  touch('incident');
+  if (!item.history) {
+    api.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}`).then(onIncidentItem).catch(e => console.warn(e));
+  } else {
+    loadTimeline(inc).catch(e => console.warn(e));
+  }
+}
+
+/** The incident's timeline: alerts, evidence, state changes, comments, commands and tasks in one list. */
+async function loadTimeline(inc) {
+  const timeline = await api.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}/timeline?limit=500`);
+  inc.timeline = timeline.items;
+  if (state.incident === inc) touch('incident');
 }
 
 export async function openIncident(id) {
@@ -58,6 +106,7 @@ async function load(inc) {
   }
   const runs = await api.get(`/api/v1/responses?district=${encodeURIComponent(data.district)}&limit=50`);
   inc.runs = runs.items.filter(r => r.incident_id === inc.id);
+  if (data.history) await loadTimeline(inc);
 }
 
 async function trigger() {
@@ -82,6 +131,7 @@ async function trigger() {
 
 function draw(s) {
   const inc = s.incident;
+  commentForm.hidden = !(inc && inc.data && canAct(s.session, inc.data.district));
   if (!inc || !inc.data) {
     root.innerHTML = inc ? '<p class="muted">Loading…</p>' : '<p class="muted">Pick an incident in the feed.</p>';
     return;
@@ -108,9 +158,27 @@ function draw(s) {
         <span class="muted">${esc(d.district)} · ${esc(d.pattern_id)} · ${esc(d.state || 'open')} · detected ${esc(time(d.detected_at))}</span></h3>
       <table id="incident-evidence"><thead><tr><th>device</th><th>kind</th><th>what</th><th>value</th><th>time</th><th>where</th></tr></thead>
       <tbody>${evidence || '<tr><td colspan="6" class="muted">no evidence recorded</td></tr>'}</tbody></table>
+      ${lifecycle(s.session, d)}
       ${planHtml}
       <div class="actions">${action}<span id="trigger-error" class="error">${esc(inc.error || '')}</span></div>
-      ${runs ? `<div class="muted">Runs: ${runs}</div>` : ''}</div>`;
+      ${runs ? `<div class="muted">Runs: ${runs}</div>` : ''}
+      ${inc.timeline ? `<h4>Timeline</h4><ol id="incident-timeline" class="history">${inc.timeline.map(timelineRow).join('')}</ol>` : ''}</div>`;
+}
+
+/** Where the incident stands, who moved it, the moves this user may make, and its history. */
+function lifecycle(session, d) {
+  const who = [['acknowledged', d.acknowledged_by], ['resolved', d.resolved_by], ['closed', d.closed_by]]
+    .filter(([, by]) => by).map(([what, by]) => `${what} by ${esc(by)}`).join(' · ');
+  const proposed = d.resolve_proposed ? '<span id="resolve-proposed" class="badge">its alerts cleared and its plan finished: resolve?</span>' : '';
+  return `<div id="incident-lifecycle" class="lifecycle" data-state="${esc(d.state || 'open')}">
+      <span class="badge st-${esc(d.state || 'open')}">${esc(d.state || 'open')}</span> <span class="muted">${who}</span> ${proposed}
+      <span class="moves">${moveButtons(session, 'incident', d.incident_id, d.district, d.allowed_transitions)}</span>
+      <ol id="incident-history" class="history">${historyList(d.history)}</ol></div>`;
+}
+
+function timelineRow(e) {
+  return `<li data-type="${esc(e.type)}"><span class="muted">${esc(time(e.at))}</span> <b>${esc(e.type.replace('_', ' '))}</b>
+    ${esc(e.ref)}${e.actor ? ` · ${esc(e.actor)}` : ''}${e.detail ? ` · ${esc(e.detail)}` : ''}</li>`;
 }
 
 /** One piece of evidence as the API renders it, live or stored: snake_case, ISO time, flat lat/lon. */

@@ -6,9 +6,9 @@ import { addFeed, applySnapshot, districtFacts, painter, state, touch } from './
 import { mountMap } from './map.js';
 import { mountTiles } from './tiles.js';
 import { mountDistrict } from './district.js';
-import { alertItem, incidentItem, mountFeed, onFeedFrame } from './feed.js';
-import { mountIncident, openIncident } from './incident.js';
-import { mountResponse, onProgress, resync } from './response.js';
+import { alertItem, incidentItem, mountFeed, onFeedFrame, onWorkItem } from './feed.js';
+import { mountIncident, onIncidentItem, openIncident } from './incident.js';
+import { mountResponse, onProgress, onTask, resync } from './response.js';
 import { loadCases, mountCases, onCaseFrame } from './cases.js';
 import { loadPipeline, mountPipeline } from './pipeline.js';
 import { int, num, pct } from './format.js';
@@ -75,10 +75,10 @@ async function start(s) {
   mountTiles($('tiles'));
   mountDistrict({ title: $('detail-title'), stats: $('detail-stats'), trends: $('detail-trends'),
     subIndices: $('detail-subindices'), cameras: $('detail-cameras') }, api);
-  mountFeed($('feed'), id => openIncident(id).catch(e => console.warn(e)));
-  mountIncident($('incident'), api);
+  mountFeed($('feed'), id => openIncident(id).catch(e => console.warn(e)), api);
+  mountIncident($('incident'), api, $('incident-comment'));
   mountResponse({ root: $('run'), empty: $('run-empty'), plan: $('run-plan'), state: $('run-state'), bar: $('run-bar'),
-    counts: $('run-counts'), targets: $('run-targets') }, api);
+    counts: $('run-counts'), tasks: $('run-tasks'), targets: $('run-targets') }, api);
   mountCases({ states: $('case-states'), due: $('case-due'), rates: $('case-rates') }, api);
   mountPipeline({ rate: $('pipe-rate'), chart: $('pipe-rate-chart'), identity: $('pipe-identity'), dead: $('pipe-dead') }, api);
   painter('header', drawHeader);
@@ -125,6 +125,12 @@ function onFrame(frame) {
       break;
     case 'case':
       onCaseFrame();
+      break;
+    case 'work':
+      // Someone (here or at another wall) moved an alert, incident or task.
+      if (frame.data.kind === 'task') onTask(frame.data.item);
+      if (frame.data.kind === 'incident') onIncidentItem(frame.data.item);
+      onWorkItem(frame.data.kind, frame.data.item);
       break;
     case 'dropped':
       // The server's queue for this page overflowed: the run on show is read again, snapshots are conflated anyway.

@@ -4,6 +4,7 @@
 import { chart, NO_ANIMATION } from './charts.js';
 import { painter, state, touch } from './store.js';
 import { esc, STATE_COLORS, TARGET_STATES } from './format.js';
+import { moveButtons, onMoveClick } from './work.js';
 
 const BUFFERED_RUNS = 20;
 const STEP = { pending: 0, sent: 1, accepted: 2 };   // anything else is final
@@ -22,14 +23,23 @@ export function mountResponse(elements, theApi) {
     xAxis: { type: 'value', show: false, min: 0 }, yAxis: { type: 'category', show: false, data: ['targets'] },
     tooltip: {}, series: [],
   });
+  onMoveClick(els.tasks, api, (kind, task) => onTask(task), err => window.__wallErrors.push(`task: ${err.message}`));
   painter('run', draw);
+}
+
+/** A department task as a move left it (the reply, or a live work frame). */
+export function onTask(task) {
+  const run = state.run;
+  if (!run || run.run_id !== task.run_id) return;
+  run.tasks.set(task.task_id, task);
+  touch('run');
 }
 
 /** Shows a run as the REST side returns it (trigger reply or GET /responses/{id}), then applies early frames. */
 export function showRun(json) {
   if (!state.run || state.run.run_id !== json.run_id) {
     state.run = { run_id: json.run_id, plan_id: json.plan_id, district: json.district, state: 'running',
-      total: json.total, counts: json.counts, targets: new Map() };
+      total: json.total, counts: json.counts, targets: new Map(), tasks: new Map() };
   }
   mergeRun(json);
   (early.get(json.run_id) || []).forEach(apply);
@@ -78,6 +88,7 @@ function mergeRun(json) {
   const run = state.run;
   run.total = json.total;
   if (json.state !== 'running') run.state = json.state;
+  for (const t of json.tasks || []) run.tasks.set(t.task_id, t);
   for (const t of json.targets || []) {
     mergeTarget(run, t.command_id, { device_id: t.device_id, action: t.action, state: t.state, attempt: t.attempts });
   }
@@ -130,6 +141,9 @@ function draw(s) {
     series: TARGET_STATES.map(st => ({ name: st, type: 'bar', stack: 'all', data: [c[st] || 0],
       itemStyle: { color: STATE_COLORS[st] }, barWidth: 26 })),
   });
+  els.tasks.innerHTML = [...run.tasks.values()].map(t => `<li data-task-id="${esc(t.task_id)}" data-state="${esc(t.state)}">
+      <span>${esc(t.department)} · ${esc(t.task)}</span> <span class="st-${esc(t.state)}">${esc(t.state.replace('_', ' '))}</span>
+      ${moveButtons(s.session, 'task', t.task_id, run.district, t.allowed_transitions)}</li>`).join('');
   els.targets.innerHTML = [...run.targets.entries()].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }))
     .map(([id, t]) => `<li data-command-id="${esc(id)}" data-state="${esc(t.state)}"><span>${esc(t.device_id)} · ${esc(t.action)}</span>
       <span class="st-${esc(t.state)}">${esc(t.state)}${t.attempt > 1 ? ` (try ${t.attempt})` : ''}</span></li>`).join('');

@@ -35,3 +35,13 @@ export function logout() {
 export function canTrigger(session, district) {
   return RANK[session.role] >= RANK.coordinator && (session.districts.length === 0 || session.districts.includes(district));
 }
+
+/** Operator or above within the user's scope: who may acknowledge, assign and resolve, and move tasks. */
+export function canAct(session, district) {
+  return RANK[session.role] >= RANK.operator && (session.districts.length === 0 || session.districts.includes(district));
+}
+
+/** Who may make a move: closing an incident is a coordinator's act, any other move an operator's. */
+export function canMove(session, district, kind, to) {
+  return kind === 'incident' && to === 'closed' ? canTrigger(session, district) : canAct(session, district);
+}

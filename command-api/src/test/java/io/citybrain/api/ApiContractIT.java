@@ -588,6 +588,95 @@ class ApiContractIT {
   }
 
   @Test
+  @Order(11)
+  @DisplayName(
+      "work routes: an alert and an incident moved and assigned, a task looked up, refusals per the document")
+  void workRoutes() throws Exception {
+    String operator = f.token("operator");
+    ApiClient.Reply alert = f.client.get("/api/v1/alerts/a-2", f.token("viewer"));
+    assertThat(alert.json().getString("handling")).isEqualTo("new");
+    assertThat(f.client.get("/api/v1/alerts/a-3", f.token("coord-dp")).status()).isEqualTo(403);
+    ApiClient.Reply acked =
+        f.client.post(
+            "/api/v1/alerts/a-2/transitions", operator, new JsonObject().put("to", "acknowledged"));
+    assertThat(acked.status()).as(acked.text()).isEqualTo(200);
+    ApiClient.Reply assigned =
+        f.client.send(
+            "PUT",
+            "/api/v1/alerts/a-2/assignee",
+            operator,
+            new JsonObject().put("assignee", "department:water_affairs").encode());
+    assertThat(assigned.status()).as(assigned.text()).isEqualTo(200);
+    assertThat(
+            f.client
+                .send(
+                    "PUT",
+                    "/api/v1/alerts/a-2/assignee",
+                    operator,
+                    new JsonObject().put("assignee", "water").encode())
+                .json()
+                .getString("field"))
+        .isEqualTo("assignee");
+    ApiClient.Reply incident =
+        f.client.post(
+            "/api/v1/incidents/inc-1/transitions",
+            operator,
+            new JsonObject().put("to", "resolved"));
+    assertThat(incident.status()).as(incident.text()).isEqualTo(200);
+    ApiClient.Reply conflict =
+        f.client.post(
+            "/api/v1/incidents/inc-1/transitions",
+            operator,
+            new JsonObject().put("to", "resolved"));
+    assertThat(conflict.status()).isEqualTo(409);
+    assertThat(conflict.json().getString("state")).isEqualTo("resolved");
+    assertThat(
+            f.client
+                .post(
+                    "/api/v1/incidents/inc-1/transitions",
+                    operator,
+                    new JsonObject().put("to", "closed"))
+                .status())
+        .isEqualTo(403);
+    ApiClient.Reply comment =
+        f.client.post(
+            "/api/v1/incidents/inc-1/comments",
+            operator,
+            new JsonObject().put("text", "looked at"));
+    assertThat(comment.status()).as(comment.text()).isEqualTo(200);
+    assertThat(
+            f.client
+                .post(
+                    "/api/v1/incidents/inc-1/comments", operator, new JsonObject().put("text", " "))
+                .json()
+                .getString("field"))
+        .isNotNull();
+    JsonObject timeline =
+        f.client.get("/api/v1/incidents/inc-1/timeline?limit=50", operator).json();
+    assertThat(timeline.getJsonArray("items").stream().map(e -> ((JsonObject) e).getString("type")))
+        .containsExactly("detected", "state", "comment");
+    assertThat(f.client.get("/api/v1/incidents/none/timeline", operator).status()).isEqualTo(404);
+    assertThat(f.client.get("/api/v1/tasks/run-x-t1", f.token("viewer")).status()).isEqualTo(404);
+    assertThat(
+            f.client
+                .post(
+                    "/api/v1/tasks/run-x-t1/transitions",
+                    operator,
+                    new JsonObject().put("to", "accepted"))
+                .status())
+        .isEqualTo(404);
+    assertThat(
+            f.client
+                .post(
+                    "/api/v1/tasks/run-x-t1/transitions",
+                    operator,
+                    new JsonObject().put("to", "acknowledged"))
+                .json()
+                .getString("field"))
+        .isNotNull();
+  }
+
+  @Test
   @Order(100)
   @DisplayName("every operation of the OpenAPI document was called and answered per the document")
   void everyOperationCovered() {

@@ -71,6 +71,7 @@ class WallIT {
     f = ApiFixture.start(services, c -> {});
     var ds = services.dataSource();
     TestData.alert(ds, "wall-a-ns", "NS", "low", "raised", Instant.now().minusSeconds(600));
+    TestData.alert(ds, "wall-a-dp", "DP", "medium", "raised", Instant.now().minusSeconds(300));
     TestData.accounting(ds, "DP", "received", "", 12_000);
     TestData.accounting(ds, "DP", "stored", "", 11_900);
     TestData.accounting(ds, "DP", "duplicate", "", 60);
@@ -293,7 +294,93 @@ class WallIT {
   @Test
   @Order(4)
   @DisplayName(
-      "a viewer sees the incident and its plan but no trigger button, and a direct trigger call is 403")
+      "the coordinator acknowledges an alert, carries the plan's department tasks to done, resolves and closes the incident")
+  void coordinatorClosesTheLoop() throws Exception {
+    String alert = "#feed li[data-id='wall-a-dp']";
+    browser.click(alert + " button[data-move-to='acknowledged']");
+    browser.until(
+        d -> textContent(alert + " .handling").contains("acknowledged by coord-dp"), LIVE);
+    assertThat(browser.all(alert + " button[data-move-to='resolved']")).hasSize(1);
+
+    browser.until(d -> browser.all("#run-tasks li").size() == 3, LIVE);
+    for (String taskId :
+        browser.all("#run-tasks li").stream()
+            .map(li -> li.getDomAttribute("data-task-id"))
+            .toList()) {
+      String task = "#run-tasks li[data-task-id='" + taskId + "']";
+      for (String[] step :
+          new String[][] {
+            {"accepted", "accepted"}, {"in_progress", "in_progress"}, {"done", "done"}
+          }) {
+        browser.until(
+            d -> !browser.all(task + " button[data-move-to='" + step[0] + "']").isEmpty(), LIVE);
+        browser.click(task + " button[data-move-to='" + step[0] + "']");
+        browser.until(d -> !browser.all(task + "[data-state='" + step[1] + "']").isEmpty(), LIVE);
+      }
+    }
+    // Done is final: no buttons left on the tasks.
+    assertThat(browser.all("#run-tasks button")).isEmpty();
+
+    String lifecycle = "#incident-lifecycle";
+    browser.until(
+        d -> !browser.all(lifecycle + " button[data-move-to='resolved']").isEmpty(), LIVE);
+    browser.click(lifecycle + " button[data-move-to='resolved']");
+    browser.until(d -> !browser.all(lifecycle + "[data-state='resolved']").isEmpty(), LIVE);
+    browser.click(lifecycle + " button[data-move-to='closed']");
+    browser.until(d -> !browser.all(lifecycle + "[data-state='closed']").isEmpty(), LIVE);
+    assertThat(browser.all(lifecycle + " button")).isEmpty();
+    assertThat(browser.all("#incident-history li")).hasSize(3);
+    // Scrolled lists: what they hold, seen or not.
+    assertThat(textContent("#incident-history"))
+        .contains("open → responding")
+        .contains("responding → resolved")
+        .contains("resolved → closed");
+    // The timeline tells the whole story; a comment joins it.
+    browser.until(
+        d -> !browser.all("#incident-timeline li[data-type='run_finished']").isEmpty(), LIVE);
+    assertThat(browser.all("#incident-timeline li[data-type='command']")).isNotEmpty();
+    assertThat(browser.all("#incident-timeline li[data-type='task']")).hasSize(9);
+    browser.driver.findElement(By.id("comment-text")).sendKeys("water receding, crews stood down");
+    browser.click("#comment-submit");
+    browser.until(
+        d -> textContent("#incident-timeline li[data-type='comment']").contains("water receding"),
+        LIVE);
+
+    var ds = f.services.dataSource();
+    assertThat(
+            TestData.count(
+                ds,
+                "SELECT count(*) FROM incident WHERE incident_id = ? AND state = 'closed' AND closed_by = 'coord-dp'"
+                    + " AND resolved_by = 'coord-dp'",
+                INCIDENT))
+        .isEqualTo(1);
+    assertThat(
+            TestData.count(
+                ds,
+                "SELECT count(*) FROM department_task t JOIN plan_run r USING (run_id)"
+                    + " WHERE r.incident_id = ? AND t.state = 'done'",
+                INCIDENT))
+        .isEqualTo(3);
+    assertThat(
+            TestData.count(
+                ds,
+                "SELECT count(*) FROM alert WHERE alert_id = 'wall-a-dp' AND handling = 'acknowledged'"
+                    + " AND acknowledged_by = 'coord-dp'"))
+        .isEqualTo(1);
+    // Every step audited as the coordinator's: 1 alert move, 9 task moves, 2 incident moves.
+    assertThat(
+            TestData.count(
+                ds,
+                "SELECT count(*) FROM audit_log WHERE actor = 'coord-dp' AND outcome = 'allowed'"
+                    + " AND action IN ('transition_alert', 'transition_task', 'transition_incident')"))
+        .isEqualTo(12);
+    assertThat(browser.pageErrors()).isEmpty();
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName(
+      "a viewer sees the incident and its plan but no trigger or move button, and a direct trigger call is 403")
   void viewerCannotTrigger() throws Exception {
     browser.click("#logout");
     browser.login("viewer", ApiFixture.PASSWORD);
@@ -302,6 +389,10 @@ class WallIT {
     browser.until(d -> browser.text("#incident-plan") != null, LIVE);
     assertThat(browser.text("#incident-evidence")).contains("DP-WL-00017");
     assertThat(browser.driver.findElements(By.id("trigger-plan"))).isEmpty();
+    // Who handled what shows to everyone; the moves only to those who may make them.
+    assertThat(textContent("#incident-lifecycle")).contains("closed by coord-dp");
+    assertThat(browser.all("button[data-move-kind]")).isEmpty();
+    assertThat(browser.driver.findElement(By.id("incident-comment")).isDisplayed()).isFalse();
     assertThat(browser.text("#trigger-note")).contains("coordinator");
     // The viewer sees the live city too: every district is in a viewer's scope.
     assertThat(browser.text("#user-role")).contains("viewer");
@@ -323,6 +414,16 @@ class WallIT {
                     + "AND outcome = 'denied'"))
         .isEqualTo(1);
     assertThat(browser.pageErrors()).isEmpty();
+  }
+
+  /**
+   * The text an element holds (its textContent: also where a scrolled list hides it), "" if absent.
+   */
+  private static String textContent(String css) {
+    Object text =
+        browser.driver.executeScript(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : ''", css);
+    return String.valueOf(text);
   }
 
   private static long renders() {

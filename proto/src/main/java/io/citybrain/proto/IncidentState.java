@@ -1,8 +1,22 @@
 package io.citybrain.proto;
 
-/** Where an incident stands (table {@code incident}): detected, being responded to, or closed. */
+import java.util.List;
+
+/**
+ * Where an incident stands (table {@code incident}): detected, acknowledged by an operator, being
+ * responded to (a plan triggered), resolved, and closed by a coordinator.
+ */
 public enum IncidentState implements Word {
   OPEN,
+  ACKNOWLEDGED,
   RESPONDING,
-  CLOSED
+  RESOLVED,
+  CLOSED;
+
+  /** The states an incident no longer needs anyone in (not counted as open). */
+  public static final List<IncidentState> ENDED = List.of(RESOLVED, CLOSED);
+
+  public boolean ended() {
+    return ENDED.contains(this);
+  }
 }

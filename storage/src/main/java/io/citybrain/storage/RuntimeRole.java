@@ -102,8 +102,9 @@ public final class RuntimeRole {
 
   /**
    * Grants the runtime role what it needs, after every migration, so tables that later migrations
-   * add are covered: read and write the tables, only add to the audit log, only read the migration
-   * history. Idempotent; the owner keeps DDL and the triggers (which only an owner may drop).
+   * add are covered: read and write the tables, only add to the audit log and the work items'
+   * history, only read the migration history. Idempotent; the owner keeps DDL and the triggers
+   * (which only an owner may drop).
    */
   static void grant(DataSource owner, String name) {
     checkName(name);
@@ -112,6 +113,7 @@ public final class RuntimeRole {
       "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %1$I TO %2$I",
       "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %1$I TO %2$I",
       "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %1$I.audit_log FROM %2$I",
+      "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %1$I.work_event FROM %2$I",
       "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %1$I.flyway_schema_history FROM %2$I"
     };
     try (Connection c = owner.getConnection();

@@ -2,6 +2,7 @@ package io.citybrain.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.citybrain.proto.AlertHandling;
 import io.citybrain.proto.AlertStates;
 import io.citybrain.proto.CaseState;
 import io.citybrain.proto.CommandState;
@@ -41,11 +42,13 @@ class VocabularyIT {
   }
 
   @Test
-  @DisplayName("severities, alert, incident, run, command, task and case states match the schema")
+  @DisplayName(
+      "severities, alert states and handling, incident, run, command, task and case states match the schema")
   void wordsMatchConstraints() throws SQLException {
     assertThat(allowed("alert", "severity")).isEqualTo(Severities.WORDS);
     assertThat(allowed("incident", "severity")).isEqualTo(Severities.WORDS);
     assertThat(allowed("alert", "state")).isEqualTo(AlertStates.WORDS);
+    assertThat(allowed("alert", "handling")).isEqualTo(Word.words(AlertHandling.class));
     assertThat(allowed("incident", "state")).isEqualTo(Word.words(IncidentState.class));
     assertThat(allowed("plan_run", "state")).isEqualTo(Word.words(RunState.class));
     assertThat(allowed("command", "state")).isEqualTo(Word.words(CommandState.class));

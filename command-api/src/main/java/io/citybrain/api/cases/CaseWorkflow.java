@@ -8,11 +8,9 @@ import static io.citybrain.proto.CaseState.HANDLING;
 import static io.citybrain.proto.CaseState.REOPENED;
 import static io.citybrain.proto.CaseState.RESOLVED;
 
+import io.citybrain.api.work.Workflow;
 import io.citybrain.proto.CaseState;
-import io.citybrain.proto.Word;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -20,34 +18,30 @@ import java.util.stream.Collectors;
  * reopens), and the feedback with a rating closes the case. A reopened case goes back to handling.
  */
 public final class CaseWorkflow {
-  public static final List<String> STATES = Word.words(CaseState.class);
+  static final Workflow<CaseState> FLOW =
+      Workflow.of(CaseState.class)
+          .from(DISCOVERED, DISPATCHED)
+          .from(DISPATCHED, HANDLING)
+          .from(HANDLING, RESOLVED)
+          .from(RESOLVED, CONFIRMED, REOPENED)
+          .from(REOPENED, HANDLING)
+          .from(CONFIRMED, CLOSED)
+          .build();
+
+  public static final List<String> STATES = FLOW.states();
 
   /** The states a case counts as resolved in (confirming and closing keep it so). */
   static final List<CaseState> RESOLVED_STATES = List.of(RESOLVED, CONFIRMED, CLOSED);
-
-  private static final Map<CaseState, List<CaseState>> NEXT = new EnumMap<>(CaseState.class);
-
-  static {
-    NEXT.put(DISCOVERED, List.of(DISPATCHED));
-    NEXT.put(DISPATCHED, List.of(HANDLING));
-    NEXT.put(HANDLING, List.of(RESOLVED));
-    NEXT.put(RESOLVED, List.of(CONFIRMED, REOPENED));
-    NEXT.put(REOPENED, List.of(HANDLING));
-    NEXT.put(CONFIRMED, List.of(CLOSED));
-    NEXT.put(CLOSED, List.of());
-  }
 
   private CaseWorkflow() {}
 
   /** The states a case may move to from {@code state}; empty for closed or an unknown state. */
   public static List<String> allowed(String state) {
-    return STATES.contains(state)
-        ? NEXT.get(Word.parse(CaseState.class, state)).stream().map(CaseState::word).toList()
-        : List.of();
+    return FLOW.allowed(state);
   }
 
   public static boolean canMove(String from, String to) {
-    return allowed(from).contains(to);
+    return FLOW.canMove(from, to);
   }
 
   /** {@code ('resolved', 'confirmed', 'closed')}: the words as an SQL list, for IN. */

@@ -47,7 +47,6 @@ public final class ReadRoutes {
     ops.get("listDevices").addHandler(requires(Role.VIEWER)).addHandler(this::devices);
     ops.get("listAlerts").addHandler(requires(Role.VIEWER)).addHandler(this::alerts);
     ops.get("listIncidents").addHandler(requires(Role.VIEWER)).addHandler(this::incidents);
-    ops.get("getIncident").addHandler(requires(Role.VIEWER)).addHandler(this::incident);
     ops.get("getAccounting").addHandler(requires(Role.VIEWER)).addHandler(this::accounting);
   }
 
@@ -150,7 +149,11 @@ public final class ReadRoutes {
     Replies.reply(
         ctx,
         store
-            .alerts(scope(ctx), Params.query(ctx, "state"), Params.integer(ctx, "limit", 100))
+            .alerts(
+                scope(ctx),
+                Params.query(ctx, "state"),
+                Params.query(ctx, "handling"),
+                Params.integer(ctx, "limit", 100))
             .map(items -> new JsonObject().put("items", new JsonArray(items))));
   }
 
@@ -160,20 +163,6 @@ public final class ReadRoutes {
         store
             .incidents(scope(ctx), Params.query(ctx, "state"), Params.integer(ctx, "limit", 100))
             .map(items -> new JsonObject().put("items", new JsonArray(items))));
-  }
-
-  private void incident(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    Replies.reply(
-        ctx,
-        store
-            .incident(id)
-            .map(found -> found.orElseThrow(() -> ApiException.notFound("incident", id)))
-            .map(
-                found -> {
-                  Access.caller(ctx).requireDistrict(found.getString("district"));
-                  return found;
-                }));
   }
 
   private void accounting(RoutingContext ctx) {

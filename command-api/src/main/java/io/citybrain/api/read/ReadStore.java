@@ -4,6 +4,7 @@ import io.citybrain.api.cases.CaseStats;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.db.Rows;
 import io.citybrain.api.http.ReadScope;
+import io.citybrain.api.work.WorkKind;
 import io.citybrain.proto.AlertStates;
 import io.citybrain.proto.IncidentState;
 import io.citybrain.proto.Severities;
@@ -21,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The read side's queries: each runs on the database workers and answers on the caller's event
@@ -75,17 +75,13 @@ public final class ReadStore {
   /** A page: at most {@code limit} rows after the keyset cursor, or after skipping offset rows. */
   record Page(int limit, int offset, String after) {}
 
-  Future<List<JsonObject>> alerts(ReadScope scope, String state, int limit) {
-    return db.query(c -> alerts(c, scope, state, limit));
+  /** The scope's alerts, filtered by the job's state and by people's handling (null: any). */
+  Future<List<JsonObject>> alerts(ReadScope scope, String state, String handling, int limit) {
+    return db.query(c -> alerts(c, scope, state, handling, limit));
   }
 
   Future<List<JsonObject>> incidents(ReadScope scope, String state, int limit) {
-    return db.query(c -> incidents(c, scope, state, null, limit));
-  }
-
-  /** One incident, or empty. */
-  Future<Optional<JsonObject>> incident(String id) {
-    return db.query(c -> incidents(c, ReadScope.CITY, null, id, 1).stream().findFirst());
+    return db.query(c -> incidents(c, scope, state, false, limit));
   }
 
   Future<List<JsonObject>> accounting(ReadScope scope) {
@@ -127,14 +123,8 @@ public final class ReadStore {
     return new JsonObject()
         .put("stored", storedSnapshots(c))
         .put("counts", counts(c))
-        .put("top_alerts", new JsonArray(alerts(c, scope, AlertStates.RAISED, 5)))
-        .put(
-            "open_incidents",
-            new JsonArray(
-                incidents(c, scope, null, null, 50).stream()
-                    .filter(i -> !IncidentState.CLOSED.word().equals(i.getString("state")))
-                    .limit(10)
-                    .toList()))
+        .put("top_alerts", new JsonArray(alerts(c, scope, AlertStates.RAISED, null, 5)))
+        .put("open_incidents", new JsonArray(incidents(c, scope, null, true, 10)))
         .put(
             "cases",
             CaseStats.rates(c, null, Instant.EPOCH, at.plusSeconds(1), scope).stream()
@@ -216,33 +206,49 @@ public final class ReadStore {
     return out;
   }
 
-  private static List<JsonObject> alerts(Connection c, ReadScope scope, String state, int limit)
-      throws SQLException {
+  private static List<JsonObject> alerts(
+      Connection c, ReadScope scope, String state, String handling, int limit) throws SQLException {
     StringBuilder sql =
         new StringBuilder(
             """
-        SELECT alert_id, rule_id, district, metric, severity, state, value, threshold, raised_at, cleared_at
+        SELECT alert_id, rule_id, district, metric, severity, state, handling, value, threshold, raised_at,
+               cleared_at, acknowledged_by, assignee, resolved_by
         FROM alert WHERE true""");
     List<Object> params = new ArrayList<>();
     scope.where(sql, params, "district");
     filter(sql, params, "state", state);
+    filter(sql, params, "handling", handling);
     sql.append(" ORDER BY ").append(SEVERITY_RANK).append(" DESC, raised_at DESC LIMIT ?");
     params.add(limit);
-    return list(c, sql.toString(), params);
+    List<JsonObject> alerts = list(c, sql.toString(), params);
+    // What people may do about each: the wall shows these as its actions.
+    alerts.forEach(
+        a ->
+            a.put(
+                "allowed_transitions",
+                new JsonArray(WorkKind.ALERT.flow().allowed(a.getString("handling")))));
+    return alerts;
   }
 
+  /**
+   * @param active only incidents still needing someone (not resolved or closed)
+   */
   private static List<JsonObject> incidents(
-      Connection c, ReadScope scope, String state, String id, int limit) throws SQLException {
+      Connection c, ReadScope scope, String state, boolean active, int limit) throws SQLException {
     StringBuilder sql =
         new StringBuilder(
             """
         SELECT incident_id, pattern_id, district, severity, state, started_at, detected_at, summary, evidence,
-               response_plan_id, alert_ids, closed_at
+               response_plan_id, alert_ids, acknowledged_by, acknowledged_at, resolved_by, resolved_at, closed_by,
+               closed_at
         FROM incident WHERE true""");
     List<Object> params = new ArrayList<>();
     scope.where(sql, params, "district");
     filter(sql, params, "state", state);
-    filter(sql, params, "incident_id", id);
+    if (active) {
+      sql.append(" AND state NOT IN (?, ?)");
+      IncidentState.ENDED.forEach(e -> params.add(e.word()));
+    }
     sql.append(" ORDER BY detected_at DESC LIMIT ?");
     params.add(limit);
     return list(c, sql.toString(), params);
@@ -374,8 +380,9 @@ public final class ReadStore {
                 c.prepareStatement(
                     """
         SELECT 'a', district, count(*) FROM alert WHERE state = ? GROUP BY district
-        UNION ALL SELECT 'i', district, count(*) FROM incident WHERE state <> ? GROUP BY district"""),
+        UNION ALL SELECT 'i', district, count(*) FROM incident WHERE state NOT IN (?, ?) GROUP BY district"""),
                 AlertStates.RAISED,
+                IncidentState.RESOLVED.word(),
                 IncidentState.CLOSED.word());
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {

@@ -2,6 +2,8 @@ package io.citybrain.api.response;
 
 import io.citybrain.api.db.Rows;
 import io.citybrain.api.http.ReadScope;
+import io.citybrain.api.work.WorkKind;
+import io.citybrain.api.work.WorkStore;
 import io.citybrain.proto.CommandState;
 import io.citybrain.proto.IncidentState;
 import io.citybrain.proto.RunState;
@@ -170,17 +172,40 @@ public final class ResponseStore {
       ps.executeBatch();
     }
     if (incidentId != null) {
-      try (PreparedStatement ps =
-          Rows.bind(
-              c.prepareStatement(
-                  "UPDATE incident SET state = ? WHERE incident_id = ? AND state = ?"),
-              IncidentState.RESPONDING.word(),
-              incidentId,
-              IncidentState.OPEN.word())) {
-        ps.executeUpdate();
-      }
+      respond(c, incidentId, actor, run);
     }
     return true;
+  }
+
+  /** An open or acknowledged incident is being responded to once a plan runs for it. */
+  private static void respond(Connection c, String incidentId, String actor, RunPlan run)
+      throws SQLException {
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    """
+        UPDATE incident i SET state = ? FROM (SELECT state FROM incident WHERE incident_id = ? FOR NO KEY UPDATE) prior
+        WHERE i.incident_id = ? AND i.state IN (?, ?) RETURNING prior.state"""),
+                IncidentState.RESPONDING.word(),
+                incidentId,
+                incidentId,
+                IncidentState.OPEN.word(),
+                IncidentState.ACKNOWLEDGED.word());
+        ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        WorkStore.record(
+            c,
+            new WorkStore.Event(
+                WorkKind.INCIDENT,
+                incidentId,
+                run.district(),
+                "transition",
+                rs.getString(1),
+                IncidentState.RESPONDING.word(),
+                actor,
+                "plan " + run.planId() + " triggered: run " + run.runId()));
+      }
+    }
   }
 
   /**
@@ -321,6 +346,7 @@ public final class ResponseStore {
     }
   }
 
+  /** Ends a run; a cancelled run cancels its department tasks that are not finished. */
   public static void finishRun(Connection c, String runId, String state) throws SQLException {
     try (PreparedStatement ps =
         Rows.bind(
@@ -329,6 +355,41 @@ public final class ResponseStore {
             state,
             runId)) {
       ps.executeUpdate();
+    }
+    if (RunState.CANCELLED.word().equals(state)) {
+      cancelOpenTasks(c, runId);
+    }
+  }
+
+  private static void cancelOpenTasks(Connection c, String runId) throws SQLException {
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    """
+        WITH unfinished AS (
+          SELECT t.task_id, t.state, r.district FROM department_task t JOIN plan_run r ON r.run_id = t.run_id
+          WHERE t.run_id = ? AND t.state IN (?, ?, ?) FOR UPDATE OF t)
+        UPDATE department_task t SET state = ?, updated_at = now() FROM unfinished
+        WHERE t.task_id = unfinished.task_id RETURNING t.task_id, unfinished.state, unfinished.district"""),
+                runId,
+                TaskState.ASSIGNED.word(),
+                TaskState.ACCEPTED.word(),
+                TaskState.IN_PROGRESS.word(),
+                TaskState.CANCELLED.word());
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        WorkStore.record(
+            c,
+            new WorkStore.Event(
+                WorkKind.TASK,
+                rs.getString(1),
+                rs.getString(3),
+                "transition",
+                rs.getString(2),
+                TaskState.CANCELLED.word(),
+                "system",
+                "run " + runId + " cancelled"));
+      }
     }
   }
 
@@ -377,7 +438,14 @@ public final class ResponseStore {
                     "SELECT task_id, department, task, state FROM department_task WHERE run_id = ? ORDER BY task_id"),
                 runId);
         ResultSet rs = ps.executeQuery()) {
-      run.put("tasks", new JsonArray(Rows.all(rs)));
+      JsonArray tasks = new JsonArray();
+      for (JsonObject task : Rows.all(rs)) {
+        tasks.add(
+            task.put(
+                "allowed_transitions",
+                new JsonArray(WorkKind.TASK.flow().allowed(task.getString("state")))));
+      }
+      run.put("tasks", tasks);
     }
     return Optional.of(
         run.put("total", targets.size())

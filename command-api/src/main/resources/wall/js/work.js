@@ -1,0 +1,40 @@
+// People's moves on alerts, incidents and department tasks: the buttons for the moves an item allows now, shown
+// only to a user who may make them (the API refuses the others anyway), and the calls behind them.
+import { canMove } from './session.js';
+import { esc, time } from './format.js';
+
+const LABEL = {
+  acknowledged: 'Acknowledge', resolved: 'Resolve', closed: 'Close', accepted: 'Accept', in_progress: 'Start',
+  done: 'Done', failed: 'Failed',
+};
+const PATH = { alert: 'alerts', incident: 'incidents', task: 'tasks' };
+
+/** Buttons for the item's allowed moves that this user may make; '' when none. */
+export function moveButtons(session, kind, id, district, allowed) {
+  return (allowed || []).filter(to => canMove(session, district, kind, to))
+    .map(to => `<button type="button" class="small${to === 'closed' ? ' danger' : ''}" data-move-kind="${kind}"
+      data-move-id="${esc(id)}" data-move-to="${esc(to)}">${esc(LABEL[to] || to)}</button>`).join('');
+}
+
+/** The click on a move button inside root, if any: posts it and hands the item as it is now to done(kind, item). */
+export function onMoveClick(root, api, done, failed) {
+  root.addEventListener('click', e => {
+    const b = e.target.closest('button[data-move-kind]');
+    if (!b) return;
+    e.stopPropagation();
+    b.disabled = true;
+    const { moveKind: kind, moveId: id, moveTo: to } = b.dataset;
+    api.post(`/api/v1/${PATH[kind]}/${encodeURIComponent(id)}/transitions`, { to })
+      .then(item => done(kind, item))
+      .catch(err => {
+        b.disabled = false;
+        failed(err);
+      });
+  });
+}
+
+/** An item's history of moves, oldest first. */
+export function historyList(history) {
+  return (history || []).map(h => `<li><span class="muted">${esc(time(h.at))}</span> ${esc(h.actor)}
+    ${h.action === 'assign' ? 'assigned' : `${esc(h.from_state || '')} → ${esc(h.to_state || '')}`}${h.note ? ` · ${esc(h.note)}` : ''}</li>`).join('');
+}
