@@ -89,6 +89,12 @@ public final class ApiConfig implements Described {
   /** How often the leader lease is tried (standby) or checked (leader), and stored work polled. */
   public static final Duration DEFAULT_LEADER_POLL = Duration.ofSeconds(1);
 
+  /**
+   * How often the leader scans for alerts to escalate or resolve for no data, assignees to remind
+   * and overdue tasks and cases; the shortest deadline in the shipped seeds is 5 minutes.
+   */
+  public static final Duration DEFAULT_ESCALATION_SCAN = Duration.ofSeconds(30);
+
   /** A request waits this long for a database connection, then is answered 503. */
   public static final Duration DEFAULT_DB_CONNECTION_TIMEOUT = Duration.ofSeconds(3);
 
@@ -102,6 +108,7 @@ public final class ApiConfig implements Described {
   static final String SUMMARY_CACHE = "summary cache";
   static final String LIVE_CLOCK_SKEW = "live clock skew";
   static final String LEADER_POLL = "leader poll";
+  static final String ESCALATION_SCAN = "escalation scan";
   static final String DB_CONNECTION_TIMEOUT = "database connection timeout";
   static final String ACK_TIMEOUT = "ack timeout";
   static final String MAX_ATTEMPTS = "attempts per command";
@@ -137,6 +144,7 @@ public final class ApiConfig implements Described {
   private final RiskSettings risk;
   private final boolean migrate;
   private final Duration leaderPoll;
+  private final Duration escalationScan;
   private final Duration dbConnectionTimeout;
   private final CitySeeds seeds;
 
@@ -172,6 +180,7 @@ public final class ApiConfig implements Described {
     risk = Objects.requireNonNull(b.risk, "risk");
     migrate = b.migrate;
     leaderPoll = b.leaderPoll;
+    escalationScan = b.escalationScan;
     dbConnectionTimeout = b.dbConnectionTimeout;
     seeds = b.seeds;
   }
@@ -201,6 +210,13 @@ public final class ApiConfig implements Described {
         "must be at least 250 ms, was "
             + (dbConnectionTimeout == null ? "not set" : dbConnectionTimeout.toMillis() + " ms"));
     Check.positive(leaderPoll, LEADER_POLL);
+    Check.require(
+        escalationScan != null
+            && (escalationScan.isZero()
+                || (escalationScan.toMillis() >= 100 && escalationScan.toMinutes() <= 5)),
+        ESCALATION_SCAN,
+        "must be within 100 ms..5 min (0 turns it off), was "
+            + (escalationScan == null ? "not set" : escalationScan.toMillis() + " ms"));
     Check.require(
         jwtSecret == null
             || jwtSecret.getBytes(StandardCharsets.UTF_8).length >= MIN_JWT_SECRET_BYTES,
@@ -257,6 +273,7 @@ public final class ApiConfig implements Described {
         .add("database pool size", dbPoolSize)
         .add(DB_CONNECTION_TIMEOUT, dbConnectionTimeout)
         .add(LEADER_POLL, leaderPoll)
+        .add(ESCALATION_SCAN, escalationScan.isZero() ? "off" : escalationScan)
         .add("migrate at start", migrate)
         .url(MQTT_URL, mqttUrl)
         .add(MQTT_LOGIN, mqttLogin.username())
@@ -361,6 +378,11 @@ public final class ApiConfig implements Described {
    */
   public Duration leaderPoll() {
     return leaderPoll;
+  }
+
+  /** How often the leader runs the escalation scan; zero: never. */
+  public Duration escalationScan() {
+    return escalationScan;
   }
 
   /** The HS256 signing secret, or null: then the key file's, or one generated per process. */
@@ -505,6 +527,7 @@ public final class ApiConfig implements Described {
     private RiskSettings risk = RiskSettings.DEFAULT;
     private boolean migrate = true;
     private Duration leaderPoll = DEFAULT_LEADER_POLL;
+    private Duration escalationScan = DEFAULT_ESCALATION_SCAN;
     private Duration dbConnectionTimeout = DEFAULT_DB_CONNECTION_TIMEOUT;
     private CitySeeds seeds;
 
@@ -678,6 +701,12 @@ public final class ApiConfig implements Described {
     }
 
     /** How often the leader lease is tried or checked, and stored work polled (default 1 s). */
+    /** Zero turns the scan off (tests drive {@code Escalator.scan()} with their own clock). */
+    public Builder escalationScan(Duration value) {
+      escalationScan = value;
+      return this;
+    }
+
     public Builder leaderPoll(Duration value) {
       leaderPoll = value;
       return this;

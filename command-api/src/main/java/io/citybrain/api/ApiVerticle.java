@@ -12,6 +12,10 @@ import io.citybrain.api.cases.CaseRoutes;
 import io.citybrain.api.cases.CaseStore;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.db.LeaderLease;
+import io.citybrain.api.escalate.EscalationScan;
+import io.citybrain.api.escalate.Escalator;
+import io.citybrain.api.escalate.HandoverRoutes;
+import io.citybrain.api.escalate.HandoverStore;
 import io.citybrain.api.http.ApiDocument;
 import io.citybrain.api.http.Failures;
 import io.citybrain.api.http.Operations;
@@ -69,6 +73,7 @@ final class ApiVerticle extends VerticleBase {
   private LiveHub hub;
   private ResponseDispatcher dispatcher;
   private CasePolling casePolling;
+  private EscalationScan escalationScan;
   private AtLeastOnceRisk risk;
   private long revocationCheck = -1;
   private LeaderLease lease;
@@ -134,6 +139,12 @@ final class ApiVerticle extends VerticleBase {
                 config.caseMergeDistanceM(),
                 config.caseMinConfidence()),
             hub);
+    escalationScan =
+        new EscalationScan(
+            context,
+            new Escalator(db, seeds.escalation(), Clock.systemUTC()),
+            hub,
+            config.escalationScan());
     LiveHandshake handshake =
         new LiveHandshake(
             vertx,
@@ -199,9 +210,11 @@ final class ApiVerticle extends VerticleBase {
                               v -> {
                                 if (leads) {
                                   dispatcher.lead();
+                                  escalationScan.lead();
                                   openAckSession();
                                 } else {
                                   dispatcher.standBy();
+                                  escalationScan.standBy();
                                   closeAckSession();
                                 }
                               }));
@@ -239,9 +252,11 @@ final class ApiVerticle extends VerticleBase {
     new ReadRoutes(seeds, reads, hub::latest).mount(ops);
     new ReferenceRoutes(seeds).mount(ops);
     new PipelineRoutes(reads).mount(ops);
-    new ResponseRoutes(seeds, new PlanRuns(db), audit, dispatcher).mount(ops);
+    new ResponseRoutes(seeds, new PlanRuns(db, seeds.escalation()), audit, dispatcher).mount(ops);
     new CaseRoutes(seeds, new CaseStore(db), hub).mount(ops);
     new WorkRoutes(new WorkStore(db), hub).mount(ops);
+    new HandoverRoutes(seeds, new HandoverStore(db, seeds.escalation(), Clock.systemUTC()))
+        .mount(ops);
     handshake.mount(ops);
     // Last, so every mutating route's refusals are audited here, once.
     new AuditTrail(audit).mount(ops);
@@ -303,6 +318,7 @@ final class ApiVerticle extends VerticleBase {
       ackSession.close();
     }
     casePolling.stop();
+    escalationScan.standBy();
     dispatcher.close();
     return server == null ? Future.succeededFuture() : server.close();
   }

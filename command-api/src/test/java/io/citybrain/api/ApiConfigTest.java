@@ -82,6 +82,20 @@ class ApiConfigTest {
   }
 
   @Test
+  @DisplayName("the escalation scan runs every 30 s by default, may be turned off, and is bounded")
+  void escalationScan() {
+    assertThat(valid().build().escalationScan()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(valid().escalationScan(Duration.ZERO).build().escalationScan()).isZero();
+    assertThatThrownBy(() -> valid().escalationScan(Duration.ofMillis(50)).build())
+        .isInstanceOf(InvalidSettingException.class)
+        .hasMessage("escalation scan must be within 100 ms..5 min (0 turns it off), was 50 ms");
+    assertThatThrownBy(() -> valid().escalationScan(Duration.ofMinutes(6)).build())
+        .hasMessage("escalation scan must be within 100 ms..5 min (0 turns it off), was 360000 ms");
+    assertThat(valid().escalationScan(Duration.ZERO).build().describe().toString())
+        .containsPattern("escalation scan +off");
+  }
+
+  @Test
   @DisplayName("each bad setting is refused in domain words, naming it")
   void exactMessages() {
     assertThatThrownBy(() -> ApiConfig.builder().mqttUrl("tcp://h:1").build())

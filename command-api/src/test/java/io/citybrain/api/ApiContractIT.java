@@ -674,6 +674,12 @@ class ApiContractIT {
                 .json()
                 .getString("field"))
         .isNotNull();
+    ApiClient.Reply handover = f.client.get("/api/v1/handover?district=DP", f.token("viewer"));
+    assertThat(handover.status()).as(handover.text()).isEqualTo(200);
+    assertThat(handover.json().getJsonArray("districts").getJsonObject(0).getString("district"))
+        .isEqualTo("DP");
+    assertThat(f.client.get("/api/v1/handover?district=NS", f.token("coord-dp")).status())
+        .isEqualTo(403);
   }
 
   @Test

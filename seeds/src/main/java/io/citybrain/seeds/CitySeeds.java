@@ -19,7 +19,8 @@ public record CitySeeds(
     List<AlertRule> alertRules,
     List<IncidentPattern> incidentPatterns,
     List<ResponsePlan> responsePlans,
-    SituationIndexSpec situationIndex)
+    SituationIndexSpec situationIndex,
+    Escalation escalation)
     implements Serializable {
 
   public Optional<District> district(String code) {

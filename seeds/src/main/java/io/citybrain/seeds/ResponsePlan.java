@@ -36,6 +36,10 @@ public record ResponsePlan(
     }
   }
 
-  /** One task for one department. */
-  public record PlanTask(String department, String task) implements Serializable {}
+  /**
+   * One task for one department, due {@code sla_minutes} after its run starts (absent: the
+   * escalation block's default).
+   */
+  public record PlanTask(String department, String task, Integer slaMinutes)
+      implements Serializable {}
 }

@@ -50,7 +50,7 @@ public final class SeedLoader {
     reader.onlyKeys(GRID_CASES, grid, "categories");
     reader.onlyKeys(CAMERA_EVENTS, cameras, "event_types");
     reader.onlyKeys(FLEET, fleet, "device_kinds", "default_counts", "overrides");
-    reader.onlyKeys(ALERT_RULES, rules, "rules");
+    reader.onlyKeys(ALERT_RULES, rules, "rules", "escalation");
     reader.onlyKeys(INCIDENT_PATTERNS, patterns, "patterns");
     reader.onlyKeys(RESPONSE_PLANS, plans, "plans");
     reader.onlyKeys(
@@ -72,12 +72,27 @@ public final class SeedLoader {
             reader.list(ALERT_RULES, rules, "rules", AlertRule.class),
             reader.list(INCIDENT_PATTERNS, patterns, "patterns", IncidentPattern.class),
             reader.list(RESPONSE_PLANS, plans, "plans", ResponsePlan.class),
-            reader.value(SITUATION_INDEX, situation, SituationIndexSpec.class));
+            reader.value(SITUATION_INDEX, situation, SituationIndexSpec.class),
+            escalation(reader, rules, problems));
     problems.throwIfAny();
 
     new SeedValidator(seeds, problems).validate();
     problems.throwIfAny();
     return seeds;
+  }
+
+  /** The escalation block of alert-rules.yaml: required, since deadlines come from the seeds. */
+  private static Escalation escalation(
+      SeedFileReader reader, JsonNode rules, SeedProblems problems) {
+    if (rules == null) {
+      return null;
+    }
+    JsonNode node = rules.get("escalation");
+    if (node == null || !node.isObject()) {
+      problems.add(ALERT_RULES, "escalation", node == null ? "is required" : "must be a mapping");
+      return null;
+    }
+    return reader.bind(ALERT_RULES, "escalation", node, Escalation.class);
   }
 
   private static FleetTemplate fleet(SeedFileReader reader, JsonNode root, SeedProblems problems) {

@@ -1,6 +1,7 @@
 package io.citybrain.seeds;
 
 import io.citybrain.proto.Severities;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +35,7 @@ final class SeedValidator {
     responsePlans();
     incidentPatterns();
     situationIndex();
+    escalation();
   }
 
   private void districts() {
@@ -343,6 +345,9 @@ final class SeedValidator {
         ResponsePlan.PlanTask t = p.tasks().get(i);
         String tk = key + ".tasks[" + i + "]";
         problems.require(f, tk + ".task", t.task());
+        if (t.slaMinutes() != null && t.slaMinutes() <= 0) {
+          problems.add(f, tk + ".sla_minutes", "must be positive, was " + t.slaMinutes());
+        }
         if (problems.require(f, tk + ".department", t.department())) {
           problems.requireKnown(f, tk + ".department", "department", t.department(), departments);
         }
@@ -509,6 +514,98 @@ final class SeedValidator {
       problems.add(
           f, "incident_active_minutes", "must be at least 1, was " + spec.incidentActiveMinutes());
     }
+  }
+
+  /**
+   * Every severity has a positive acknowledge deadline, none longer than a less urgent one's; the
+   * reminder interval and the no-data bound are durations, the latter at least a minute (the job's
+   * windows are 10 s: a shorter bound would resolve alerts between two windows).
+   */
+  private void escalation() {
+    String f = SeedLoader.ALERT_RULES;
+    Escalation e = seeds.escalation();
+    if (e == null) {
+      return;
+    }
+    String key = "escalation.acknowledge_within";
+    e.acknowledgeWithin()
+        .keySet()
+        .forEach(severity -> problems.requireKnown(f, key, "severity", severity, SEVERITIES));
+    List<String> missing =
+        SEVERITIES.stream().filter(s -> !e.acknowledgeWithin().containsKey(s)).toList();
+    if (!missing.isEmpty()) {
+      problems.add(
+          f,
+          key,
+          "needs a deadline for every severity (missing: " + String.join(", ", missing) + ")");
+    }
+    Duration previous = null;
+    String previousSeverity = null;
+    for (String severity : SEVERITIES) {
+      Duration deadline =
+          duration(
+              f, key + "." + severity, e.acknowledgeWithin().get(severity), Duration.ofSeconds(1));
+      if (deadline == null) {
+        continue;
+      }
+      if (previous != null && deadline.compareTo(previous) > 0) {
+        problems.add(
+            f,
+            key + "." + severity,
+            "must not be longer than "
+                + previousSeverity
+                + "'s ("
+                + e.acknowledgeWithin().get(previousSeverity)
+                + "): a more urgent alert waits less, was "
+                + e.acknowledgeWithin().get(severity));
+      }
+      previous = deadline;
+      previousSeverity = severity;
+    }
+    if (problems.require(f, "escalation.remind_every", e.remindEvery())) {
+      duration(f, "escalation.remind_every", e.remindEvery(), Duration.ofMinutes(1));
+    }
+    if (problems.require(f, "escalation.max_level", e.maxLevel()) && e.maxLevel() < 1) {
+      problems.add(f, "escalation.max_level", "must be at least 1, was " + e.maxLevel());
+    }
+    if (problems.require(f, "escalation.task_sla_minutes", e.taskSlaMinutes())
+        && e.taskSlaMinutes() <= 0) {
+      problems.add(f, "escalation.task_sla_minutes", "must be positive, was " + e.taskSlaMinutes());
+    }
+    if (problems.require(f, "escalation.resolve_without_data_after", e.resolveWithoutDataAfter())) {
+      duration(
+          f,
+          "escalation.resolve_without_data_after",
+          e.resolveWithoutDataAfter(),
+          Duration.ofMinutes(1));
+    }
+  }
+
+  /**
+   * The duration, or null with a problem recorded when it does not parse or is below {@code min}.
+   */
+  private Duration duration(String file, String key, String text, Duration min) {
+    if (text == null) {
+      return null;
+    }
+    Duration d;
+    try {
+      d = Durations.parse(text);
+    } catch (IllegalArgumentException ex) {
+      problems.add(file, key, ex.getMessage());
+      return null;
+    }
+    if (d.compareTo(min) < 0) {
+      problems.add(
+          file,
+          key,
+          "must be at least "
+              + (min.toMinutes() >= 1 ? min.toMinutes() + "m" : min.toSeconds() + "s")
+              + ", was "
+              + text);
+      return null;
+    }
+    return d;
   }
 
   private void id(String file, String key, String id) {

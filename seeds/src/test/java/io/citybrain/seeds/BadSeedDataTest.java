@@ -300,6 +300,89 @@ class BadSeedDataTest {
         "incident-patterns.yaml: patterns[fire].steps[1].any_of[1].min_count: an any_of alternative");
   }
 
+  @Test
+  @DisplayName("alert-rules.yaml without its escalation block names the block")
+  void escalationMissing() throws IOException {
+    Path path = dir.resolve(SeedLoader.ALERT_RULES);
+    String text = Files.readString(path, StandardCharsets.UTF_8);
+    Files.writeString(path, text.substring(0, text.indexOf("escalation:")), StandardCharsets.UTF_8);
+    assertProblem("alert-rules.yaml: escalation: is required");
+  }
+
+  @Test
+  @DisplayName("an escalation deadline that is not a duration names its severity")
+  void escalationBadDuration() throws IOException {
+    replace(SeedLoader.ALERT_RULES, "critical: 5m,", "critical: 5 minutes,");
+    assertProblem(
+        "alert-rules.yaml: escalation.acknowledge_within.critical: '5 minutes' is not a duration"
+            + " (e.g. 500ms, 10s, 5m, 2h, PT30S)");
+  }
+
+  @Test
+  @DisplayName("a severity without a deadline, and an unknown one, are named")
+  void escalationSeverities() throws IOException {
+    replace(SeedLoader.ALERT_RULES, "low: 240m}", "urgent: 240m}");
+    assertProblem(
+        "alert-rules.yaml: escalation.acknowledge_within: needs a deadline for every severity"
+            + " (missing: low)");
+    assertProblem(
+        "alert-rules.yaml: escalation.acknowledge_within: unknown severity 'urgent' (known: low,"
+            + " medium, high, critical)");
+  }
+
+  @Test
+  @DisplayName("a more urgent severity may not wait longer than a less urgent one")
+  void escalationOrder() throws IOException {
+    replace(SeedLoader.ALERT_RULES, "critical: 5m,", "critical: 20m,");
+    assertProblem(
+        "alert-rules.yaml: escalation.acknowledge_within.critical: must not be longer than"
+            + " high's (15m): a more urgent alert waits less, was 20m");
+  }
+
+  @Test
+  @DisplayName("reminders, levels, the task SLA and the no-data bound are checked")
+  void escalationBounds() throws IOException {
+    replace(SeedLoader.ALERT_RULES, "remind_every: 15m", "remind_every: 10s");
+    replace(SeedLoader.ALERT_RULES, "max_level: 3", "max_level: 0");
+    replace(SeedLoader.ALERT_RULES, "task_sla_minutes: 60", "task_sla_minutes: -5");
+    replace(
+        SeedLoader.ALERT_RULES,
+        "resolve_without_data_after: 10m",
+        "resolve_without_data_after: 30s");
+    assertProblem("alert-rules.yaml: escalation.remind_every: must be at least 1m, was 10s");
+    assertProblem("alert-rules.yaml: escalation.max_level: must be at least 1, was 0");
+    assertProblem("alert-rules.yaml: escalation.task_sla_minutes: must be positive, was -5");
+    assertProblem(
+        "alert-rules.yaml: escalation.resolve_without_data_after: must be at least 1m, was 30s");
+  }
+
+  @Test
+  @DisplayName("an unknown escalation key and a task's non-positive SLA are named")
+  void escalationKeysAndTaskSla() throws IOException {
+    replace(SeedLoader.ALERT_RULES, "max_level: 3", "max_levels: 3");
+    assertProblem("alert-rules.yaml: escalation.max_levels: unknown key (allowed: ");
+    replace(SeedLoader.ALERT_RULES, "max_levels: 3", "max_level: 3");
+    replace(
+        SeedLoader.RESPONSE_PLANS,
+        "task: Send an ambulance, sla_minutes: 10}",
+        "task: Send an ambulance, sla_minutes: 0}");
+    assertProblem(
+        "response-plans.yaml: plans[accident_response].tasks[1].sla_minutes: must be positive, was 0");
+  }
+
+  @Test
+  @DisplayName("the shipped escalation block: deadlines per severity and tasks' own SLAs")
+  void shippedEscalation() {
+    Escalation e = load().escalation();
+    assertThat(e.acknowledgeWithin("critical")).hasMinutes(5);
+    assertThat(e.acknowledgeWithin("low")).hasMinutes(240);
+    assertThat(e.reminderInterval()).hasMinutes(15);
+    CitySeeds seeds = load();
+    ResponsePlan flood = seeds.responsePlan("flood_response").orElseThrow();
+    assertThat(e.taskSla(flood.tasks().get(0))).hasMinutes(30);
+    assertThat(e.taskSla(flood.tasks().get(2))).hasMinutes(60);
+  }
+
   private void replace(String file, String from, String to) throws IOException {
     Path path = dir.resolve(file);
     String text = Files.readString(path, StandardCharsets.UTF_8);

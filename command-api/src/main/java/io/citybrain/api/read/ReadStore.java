@@ -28,8 +28,8 @@ import java.util.Map;
  * loop. The summary's rows are shared by the requests of one cache period.
  */
 public final class ReadStore {
-  /** Most urgent first. */
-  static final String SEVERITY_RANK = Severities.sqlRank("severity");
+  /** Most urgent first, by the severity the API escalated an alert to, else the job's. */
+  static final String SEVERITY_RANK = Severities.sqlRank("coalesce(escalated_severity, severity)");
 
   static final int RECENT_DEAD_LETTERS = 5;
   private final Db db;
@@ -212,7 +212,8 @@ public final class ReadStore {
         new StringBuilder(
             """
         SELECT alert_id, rule_id, district, metric, severity, state, handling, value, threshold, raised_at,
-               cleared_at, acknowledged_by, assignee, resolved_by
+               cleared_at, acknowledged_by, assignee, resolved_by,
+               coalesce(escalated_severity, severity) AS effective_severity, escalation_level
         FROM alert WHERE true""");
     List<Object> params = new ArrayList<>();
     scope.where(sql, params, "district");

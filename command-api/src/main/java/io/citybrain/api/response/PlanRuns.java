@@ -4,6 +4,7 @@ import io.citybrain.api.auth.AuditLog;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.http.ApiException;
 import io.citybrain.api.http.ReadScope;
+import io.citybrain.seeds.Escalation;
 import io.citybrain.seeds.ResponsePlan;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -21,9 +22,14 @@ import java.util.UUID;
  */
 public final class PlanRuns {
   private final Db db;
+  private final Escalation escalation;
 
-  public PlanRuns(Db db) {
+  /**
+   * @param escalation the seeds' escalation block: a task's SLA is its own or its default
+   */
+  public PlanRuns(Db db, Escalation escalation) {
     this.db = db;
+    this.escalation = escalation;
   }
 
   /**
@@ -92,7 +98,13 @@ public final class PlanRuns {
                   items);
           List<String[]> tasks =
               launch.plan().tasks().stream()
-                  .map(t -> new String[] {t.department(), t.task()})
+                  .map(
+                      t ->
+                          new String[] {
+                            t.department(),
+                            t.task(),
+                            Long.toString(escalation.taskSla(t).toMinutes())
+                          })
                   .toList();
           if (!ResponseStore.insertRun(
               c,

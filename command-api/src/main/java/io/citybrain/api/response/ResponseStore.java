@@ -104,7 +104,7 @@ public final class ResponseStore {
 
   /**
    * Inserts the run unless the caller's request id exists already; false when it did (a repeated
-   * trigger).
+   * trigger). Each task is {department, task, SLA in minutes}: it is due that long from now.
    */
   public static boolean insertRun(
       Connection c,
@@ -157,7 +157,9 @@ public final class ResponseStore {
     }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO department_task (task_id, run_id, department, task, state) VALUES (?, ?, ?, ?, ?)")) {
+            """
+            INSERT INTO department_task (task_id, run_id, department, task, state, due_at)
+            VALUES (?, ?, ?, ?, ?, now() + make_interval(mins => ?))""")) {
       int n = 0;
       for (String[] task : tasks) {
         Rows.bind(
@@ -166,7 +168,8 @@ public final class ResponseStore {
             run.runId(),
             task[0],
             task[1],
-            TaskState.ASSIGNED.word());
+            TaskState.ASSIGNED.word(),
+            Integer.parseInt(task[2]));
         ps.addBatch();
       }
       ps.executeBatch();
@@ -435,7 +438,7 @@ public final class ResponseStore {
     try (PreparedStatement ps =
             Rows.bind(
                 c.prepareStatement(
-                    "SELECT task_id, department, task, state FROM department_task WHERE run_id = ? ORDER BY task_id"),
+                    "SELECT task_id, department, task, state, due_at, overdue_at FROM department_task WHERE run_id = ? ORDER BY task_id"),
                 runId);
         ResultSet rs = ps.executeQuery()) {
       JsonArray tasks = new JsonArray();

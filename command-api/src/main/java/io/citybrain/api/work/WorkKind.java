@@ -16,7 +16,8 @@ public enum WorkKind {
       """
       SELECT alert_id, rule_id, district, metric, severity, state, handling, value, threshold, raised_at,
              cleared_at, clear_value, acknowledged_by, acknowledged_at, assignee, assigned_at, resolved_by,
-             resolved_at
+             resolved_at, coalesce(escalated_severity, severity) AS effective_severity, escalation_level,
+             escalated_at, last_reminded_at
       FROM alert WHERE alert_id = ?""",
       "UPDATE alert SET handling = ?%s WHERE alert_id = ?",
       "handling",
@@ -46,7 +47,7 @@ public enum WorkKind {
       "task",
       """
       SELECT t.task_id, t.run_id, r.district, r.incident_id, t.department, t.task, t.state, t.created_at,
-             t.updated_at
+             t.updated_at, t.due_at, t.overdue_at, t.escalation_level
       FROM department_task t JOIN plan_run r ON r.run_id = t.run_id WHERE t.task_id = ?""",
       "UPDATE department_task SET state = ?, updated_at = now()%s WHERE task_id = ?",
       "state",

@@ -215,7 +215,8 @@ public final class WorkStore {
   }
 
   /** The item as the routes show it; empty when unknown. */
-  static Optional<JsonObject> view(Connection c, WorkKind kind, String id) throws SQLException {
+  public static Optional<JsonObject> view(Connection c, WorkKind kind, String id)
+      throws SQLException {
     JsonObject item;
     try (PreparedStatement ps = Rows.bind(c.prepareStatement(kind.select()), id);
         ResultSet rs = ps.executeQuery()) {
