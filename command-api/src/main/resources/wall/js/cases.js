@@ -1,11 +1,17 @@
 // The grid-case board: how many cases are in each state, the open ones closest to (or past) their SLA with a
-// countdown, and the resolution rate and SLA compliance per district. Polled, and re-read soon after a case frame.
+// countdown and the moves this user may make on them, and the resolution rate and SLA compliance per district (a
+// chart and the figures, as the API computes them from the cases' history). Polled, and re-read soon after a case
+// frame or a move.
 import { AXIS_MUTED, chart, NO_ANIMATION } from './charts.js';
 import { painter, state, touch } from './store.js';
 import { countdown, esc } from './format.js';
+import { moveButtons, onMoveClick } from './work.js';
 
 const STATES = ['discovered', 'dispatched', 'handling', 'resolved', 'confirmed', 'reopened', 'closed'];
+// Cases someone still has to act on: the open ones against their SLA, the rectified ones awaiting the grid
+// worker's confirmation and the reporter's feedback.
 const OPEN = ['dispatched', 'handling', 'reopened'];
+const WORK = [...OPEN, 'resolved', 'confirmed'];
 const DUE_SHOWN = 8;
 let api;
 let els;
@@ -17,6 +23,7 @@ export function mountCases(elements, theApi) {
   api = theApi;
   rates = chart(els.rates);
   painter('cases', draw);
+  onMoveClick(els.due, api, () => loadCases(), err => window.__wallErrors.push(`case: ${err.message}`));
   // The countdowns move with the clock even when nothing else changes.
   setInterval(() => touch('cases'), 30_000);
 }
@@ -25,7 +32,7 @@ export async function loadCases() {
   // One count per state (limit=1 reads only the total), the open cases of each open state, and the rates.
   const [counts, open, stats] = await Promise.all([
     Promise.all(STATES.map(s => api.get(`/api/v1/cases?state=${s}&limit=1`).then(r => r.total))),
-    Promise.all(OPEN.map(s => api.get(`/api/v1/cases?state=${s}&limit=100`).then(r => r.items))),
+    Promise.all(WORK.map(s => api.get(`/api/v1/cases?state=${s}&limit=100`).then(r => r.items))),
     api.get('/api/v1/cases/stats?by=district'),
   ]);
   state.cases = {
@@ -45,6 +52,10 @@ export function onCaseFrame() {
   }, 2_000);
 }
 
+function pct(v) {
+  return v === null || v === undefined ? '–' : v.toFixed(2);
+}
+
 function draw(s) {
   const c = s.cases;
   if (!c) return;
@@ -52,10 +63,16 @@ function draw(s) {
   const now = Date.now();
   els.due.innerHTML = c.due.map(k => {
     const left = new Date(k.due_at).getTime() - now;
-    const cls = left < 0 ? 'overdue' : left < 3_600_000 ? 'soon' : '';
+    const open = OPEN.includes(k.state);
+    const cls = !open ? 'muted' : left < 0 ? 'overdue' : left < 3_600_000 ? 'soon' : '';
     return `<li data-case-id="${esc(k.case_id)}"><span><b>${esc(k.district)}</b> ${esc(k.subtype)} · ${esc(k.department)} · ${esc(k.state)}</span>
-      <span class="${cls}">${esc(countdown(k.due_at, now))}</span></li>`;
+      <span class="${cls}">${esc(open ? countdown(k.due_at, now) : 'rectified')}</span>
+      <span class="moves">${moveButtons(s.session, 'case', k.case_id, k.district, k.allowed_transitions)}</span></li>`;
   }).join('') || '<li class="muted">No open cases.</li>';
+  els.table.innerHTML = `<tr><th>district</th><th>cases</th><th>resolved</th><th>%</th><th>within SLA %</th></tr>${
+    c.rates.map(r => `<tr data-rate-key="${esc(r.key)}"><td>${esc(r.key)}</td><td data-field="total">${r.total}</td>
+      <td data-field="resolved">${r.resolved}</td><td data-field="resolution_rate">${pct(r.resolution_rate)}</td>
+      <td data-field="sla_compliance">${pct(r.sla_compliance)}</td></tr>`).join('')}`;
   rates.setOption({
     ...NO_ANIMATION, legend: { top: 0, right: 0, textStyle: { color: '#7f8db0', fontSize: 10 } },
     grid: { left: 30, right: 6, top: 20, bottom: 18 }, tooltip: { trigger: 'axis' },

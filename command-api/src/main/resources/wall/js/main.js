@@ -79,7 +79,7 @@ async function start(s) {
   mountIncident($('incident'), api, $('incident-comment'));
   mountResponse({ root: $('run'), empty: $('run-empty'), plan: $('run-plan'), state: $('run-state'), bar: $('run-bar'),
     counts: $('run-counts'), tasks: $('run-tasks'), targets: $('run-targets') }, api);
-  mountCases({ states: $('case-states'), due: $('case-due'), rates: $('case-rates') }, api);
+  mountCases({ states: $('case-states'), due: $('case-due'), rates: $('case-rates'), table: $('case-rate-table') }, api);
   mountPipeline({ rate: $('pipe-rate'), chart: $('pipe-rate-chart'), identity: $('pipe-identity'), dead: $('pipe-dead') }, api);
   painter('header', drawHeader);
   touch('map', 'tiles', 'detail', 'feed', 'incident', 'header');

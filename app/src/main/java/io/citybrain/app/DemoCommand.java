@@ -8,6 +8,7 @@ import io.citybrain.access.PrincipalDirectory;
 import io.citybrain.access.Principals;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
+import io.citybrain.api.http.Role;
 import io.citybrain.api.ops.HealthSettings;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.embedded.EmbeddedBroker;
@@ -27,6 +28,8 @@ import io.citybrain.simulators.Rate;
 import io.citybrain.simulators.SimConfig;
 import io.citybrain.simulators.SimReport;
 import io.citybrain.simulators.SimRun;
+import io.citybrain.simulators.work.GridWorkers;
+import io.citybrain.simulators.work.HandlingModel;
 import io.citybrain.storage.DataSources;
 import io.citybrain.storage.RuntimeRole;
 import io.citybrain.stream.CityJobConfig;
@@ -80,7 +83,11 @@ final class DemoCommand implements Callable<Integer> {
               "simulator", "--sim",
               "simulator rate", "--sim-rate",
               "exit after start", "--exit-after-start",
-              "bind address", "--bind"));
+              "bind address", "--bind",
+              "workers", "--workers",
+              "work speed", "--work-speed",
+              "work success rate", "--work-success-rate",
+              "duty coordinator", "--duty-coordinator"));
 
   @Spec CommandSpec spec;
 
@@ -174,6 +181,45 @@ final class DemoCommand implements Callable<Integer> {
   String bind;
 
   @Option(
+      names = "--workers",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Simulated grid workers, departments and operators work the city's cases, tasks and alerts"
+              + " through the API (default: on).")
+  boolean workers;
+
+  @Option(
+      names = "--work-speed",
+      paramLabel = "X",
+      defaultValue = "60",
+      description =
+          "How much faster than real time the simulated people work: 60 does an hour's work in a"
+              + " minute (default: ${DEFAULT-VALUE}).")
+  double workSpeed;
+
+  @Option(
+      names = "--work-success-rate",
+      paramLabel = "RATE",
+      defaultValue = "0.9729",
+      description =
+          "The share of cases the departments rectify; the rest wait in handling for escalation"
+              + " (default: ${DEFAULT-VALUE}, the district hub's 50,879 of 52,297).")
+  double workSuccessRate;
+
+  @Option(
+      names = "--duty-coordinator",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "A simulated coordinator acknowledges incidents, triggers their plans, resolves and closes"
+              + " them; --no-duty-coordinator leaves incidents to the people at the wall (default:"
+              + " on).")
+  boolean dutyCoordinator;
+
+  @Option(
       names = "--exit-after-start",
       description = "Start everything, print the report, then stop (a smoke check).")
   boolean exitAfterStart;
@@ -198,7 +244,11 @@ final class DemoCommand implements Callable<Integer> {
           sim,
           simRate,
           exitAfterStart,
-          bind);
+          bind,
+          workers,
+          workSpeed,
+          workSuccessRate,
+          dutyCoordinator);
     } catch (InvalidSettingException e) {
       throw FLAGS.restate(spec.commandLine(), e);
     }
@@ -401,6 +451,47 @@ final class DemoCommand implements Callable<Integer> {
           "              %-12s %-18s password %s%n",
           user.role().id(), user.username(), user.password());
     }
+    if (settings.workers()) {
+      startWorkers(out, settings, commandApi);
+    }
+  }
+
+  /**
+   * The city's simulated people, signed in as users of their own (generated passwords, not shown:
+   * nobody else signs in as them).
+   */
+  private void startWorkers(PrintWriter out, DemoSettings settings, CommandApi commandApi) {
+    CommandApi.DemoUser worker = commandApi.createGeneratedUser("sim-grid-worker", Role.OPERATOR);
+    CommandApi.DemoUser coordinator =
+        settings.dutyCoordinator()
+            ? commandApi.createGeneratedUser("sim-duty-coordinator", Role.COORDINATOR)
+            : null;
+    GridWorkers workers =
+        GridWorkers.start(
+            commandApi.url(),
+            new GridWorkers.Credentials(worker.username(), worker.password()),
+            coordinator == null
+                ? null
+                : new GridWorkers.Credentials(coordinator.username(), coordinator.password()),
+            HandlingModel.defaults(settings.workSpeed())
+                .withCaseSuccessRate(settings.workSuccessRate()),
+            settings.fleet().fleetSeed(),
+            4);
+    started.push(workers);
+    out.printf(
+        Locale.ROOT,
+        "  workers     grid workers and departments (%s) at %sx real time, %.2f%% of cases"
+            + " rectified; %s%n",
+        worker.username(),
+        trim(settings.workSpeed()),
+        settings.workSuccessRate() * 100,
+        coordinator == null
+            ? "incidents left to the wall"
+            : "incidents run by " + coordinator.username());
+  }
+
+  private static String trim(double value) {
+    return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
   }
 
   /** Raw rows stored so far, waiting up to {@code timeoutMs} for the first ones. */

@@ -12,7 +12,9 @@ import java.util.Objects;
  * starts HiveMQ CE on {@code mqttPort} (0: any free port), {@code dbUrl} null starts PostgreSQL.
  * {@code simRate} null lets every device report at its own interval. {@code bind} is the one
  * address every embedded service listens on (loopback unless widened). Validated on creation, in
- * domain words ({@code simulator rate must be a positive number, was 0.0}).
+ * domain words ({@code simulator rate must be a positive number, was 0.0}). {@code workers}: the
+ * city's simulated people work its cases, tasks and alerts at {@code workSpeed} times real time
+ * (and, with {@code dutyCoordinator}, its incidents).
  */
 record DemoSettings(
     FleetSettings fleet,
@@ -25,7 +27,11 @@ record DemoSettings(
     boolean sim,
     Double simRate,
     boolean exitAfterStart,
-    String bind)
+    String bind,
+    boolean workers,
+    double workSpeed,
+    double workSuccessRate,
+    boolean dutyCoordinator)
     implements Described {
   static final int DEFAULT_MQTT_PORT = 1883;
   static final int DEFAULT_API_PORT = 8080;
@@ -46,6 +52,8 @@ record DemoSettings(
     if (simRate != null) {
       Check.positive(simRate, "simulator rate");
     }
+    Check.within(workSpeed, 0.001, 100_000, "work speed");
+    Check.rate(workSuccessRate, "work success rate");
     Check.required(bind, "bind address", "127.0.0.1 or 0.0.0.0");
     Check.require(
         InetAddresses.isLiteral(bind),
@@ -79,6 +87,10 @@ record DemoSettings(
         .add("simulator", onOff(sim))
         .add("simulator rate", simRate == null ? "each device at its own interval" : simRate + "/s")
         .add("exit after start", onOff(exitAfterStart))
+        .add("workers", onOff(workers))
+        .add("work speed", workSpeed + "x real time")
+        .add("work success rate", workSuccessRate)
+        .add("duty coordinator", onOff(dutyCoordinator))
         .add(
             "bind address",
             bind + (loopbackOnly() ? " (this machine only)" : " (reachable from the network)"));

@@ -106,19 +106,23 @@ class LauncherFlagsTest {
                 .lines())
         .containsExactly(
             "demo:",
-            "  seeds             classpath:/seeds",
-            "  scale             1.0",
-            "  fleet seed        20190429",
-            "  MQTT URL          embedded",
-            "  MQTT port         1883 (a free one when taken)",
-            "  database URL      jdbc:postgresql://db:5432/citybrain?user=u&password=***",
-            "  stream job        on",
-            "  API               on",
-            "  API port          8080 (a free one when taken)",
-            "  simulator         on",
-            "  simulator rate    each device at its own interval",
-            "  exit after start  off",
-            "  bind address      127.0.0.1 (this machine only)");
+            "  seeds              classpath:/seeds",
+            "  scale              1.0",
+            "  fleet seed         20190429",
+            "  MQTT URL           embedded",
+            "  MQTT port          1883 (a free one when taken)",
+            "  database URL       jdbc:postgresql://db:5432/citybrain?user=u&password=***",
+            "  stream job         on",
+            "  API                on",
+            "  API port           8080 (a free one when taken)",
+            "  simulator          on",
+            "  simulator rate     each device at its own interval",
+            "  exit after start   off",
+            "  workers            on",
+            "  work speed         60.0x real time",
+            "  work success rate  0.97",
+            "  duty coordinator   on",
+            "  bind address       127.0.0.1 (this machine only)");
     assertThat(
             new MigrateSettings(
                     FleetSettings.shipped(), "jdbc:postgresql://db/x?user=u&password=s3cret")
@@ -155,7 +159,11 @@ class LauncherFlagsTest {
         true,
         null,
         false,
-        DemoSettings.DEFAULT_BIND);
+        DemoSettings.DEFAULT_BIND,
+        true,
+        60,
+        0.97,
+        true);
   }
 
   private static void checkFlags(CommandSpec spec, Flags flags, String description) {

@@ -36,6 +36,7 @@ import io.citybrain.api.response.PlanRuns;
 import io.citybrain.api.response.ResponseDispatcher;
 import io.citybrain.api.response.ResponseRoutes;
 import io.citybrain.api.wall.WallRoutes;
+import io.citybrain.api.work.TaskList;
 import io.citybrain.api.work.WorkRoutes;
 import io.citybrain.api.work.WorkStore;
 import io.citybrain.mqtt.MqttConnection;
@@ -254,7 +255,7 @@ final class ApiVerticle extends VerticleBase {
     new PipelineRoutes(reads).mount(ops);
     new ResponseRoutes(seeds, new PlanRuns(db, seeds.escalation()), audit, dispatcher).mount(ops);
     new CaseRoutes(seeds, new CaseStore(db), hub).mount(ops);
-    new WorkRoutes(new WorkStore(db), hub).mount(ops);
+    new WorkRoutes(seeds, new WorkStore(db), new TaskList(db), hub).mount(ops);
     new HandoverRoutes(seeds, new HandoverStore(db, seeds.escalation(), Clock.systemUTC()))
         .mount(ops);
     handshake.mount(ops);

@@ -171,12 +171,16 @@ public final class CommandApi implements AutoCloseable {
   public List<DemoUser> createDemoUsers() {
     List<DemoUser> created = new ArrayList<>();
     for (Role role : Role.values()) {
-      String password = hasher.generate();
-      String username = "demo-" + role.id();
-      createUser(username, password, role, Set.of());
-      created.add(new DemoUser(username, role, password));
+      created.add(createGeneratedUser("demo-" + role.id(), role));
     }
     return created;
+  }
+
+  /** Creates (or resets) one city-wide user with a generated password, returned once. */
+  public DemoUser createGeneratedUser(String username, Role role) {
+    String password = hasher.generate();
+    createUser(username, password, role, Set.of());
+    return new DemoUser(username, role, password);
   }
 
   /** Creates or replaces a user; {@code districts} empty means every district. Blocking. */

@@ -657,6 +657,20 @@ class ApiContractIT {
         .containsExactly("detected", "state", "comment");
     assertThat(f.client.get("/api/v1/incidents/none/timeline", operator).status()).isEqualTo(404);
     assertThat(f.client.get("/api/v1/tasks/run-x-t1", f.token("viewer")).status()).isEqualTo(404);
+    ApiClient.Reply tasks =
+        f.client.get("/api/v1/tasks?state=assigned&department=water_affairs", f.token("viewer"));
+    assertThat(tasks.status()).as(tasks.text()).isEqualTo(200);
+    assertThat(f.client.get("/api/v1/tasks?state=waiting", f.token("viewer")).status())
+        .isEqualTo(400);
+    assertThat(f.client.get("/api/v1/tasks?district=XX", f.token("viewer")).status())
+        .isEqualTo(400);
+    assertThat(f.client.get("/api/v1/tasks?district=NS", f.token("coord-dp")).status())
+        .isEqualTo(403);
+    assertThat(
+            f.client
+                .get("/api/v1/cases?state=dispatched&order=oldest&limit=5", f.token("viewer"))
+                .status())
+        .isEqualTo(200);
     assertThat(
             f.client
                 .post(

@@ -223,6 +223,31 @@ class GridCaseIT {
         from,
         from,
         from);
+    // The rates come from the cases' history: each seeded case's moves, in order.
+    TestData.exec(
+        ds,
+        """
+        INSERT INTO grid_case_history (case_id, from_state, to_state, actor, at)
+        SELECT case_id, 'dispatched', 'handling', 'seed', created_at FROM grid_case WHERE case_id LIKE 'seed-%'
+        ORDER BY created_at""");
+    TestData.exec(
+        ds,
+        """
+        INSERT INTO grid_case_history (case_id, from_state, to_state, actor, at)
+        SELECT case_id, 'handling', 'resolved', 'seed', resolved_at FROM grid_case
+        WHERE case_id LIKE 'seed-%' AND resolved_at IS NOT NULL ORDER BY resolved_at""");
+    TestData.exec(
+        ds,
+        """
+        INSERT INTO grid_case_history (case_id, from_state, to_state, actor, at)
+        SELECT case_id, 'resolved', 'confirmed', 'seed', resolved_at + interval '1 minute' FROM grid_case
+        WHERE case_id LIKE 'seed-%' AND state IN ('confirmed', 'closed') ORDER BY resolved_at""");
+    TestData.exec(
+        ds,
+        """
+        INSERT INTO grid_case_history (case_id, from_state, to_state, actor, at)
+        SELECT case_id, 'confirmed', 'closed', 'seed', resolved_at + interval '2 minutes' FROM grid_case
+        WHERE case_id LIKE 'seed-%' AND state = 'closed' ORDER BY resolved_at""");
     String range = "&from=" + from + "&to=2025-04-01T00:00:00Z";
     JsonObject all =
         f.client

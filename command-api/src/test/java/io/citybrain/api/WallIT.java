@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The wall in a real browser (headless Chromium from Debian): the API on the test database and
@@ -374,6 +376,57 @@ class WallIT {
                 "SELECT count(*) FROM audit_log WHERE actor = 'coord-dp' AND outcome = 'allowed'"
                     + " AND action IN ('transition_alert', 'transition_task', 'transition_incident')"))
         .isEqualTo(12);
+
+    // The case board acts: Dapeng's waterlogging case handled, rectified, confirmed and closed with
+    // the reporter's rating; the rates beside it are the API's, from the cases' history.
+    String caseId =
+        browser.all("#case-due li").stream()
+            .filter(li -> li.getText().contains("waterlogging"))
+            .findFirst()
+            .orElseThrow()
+            .getDomAttribute("data-case-id");
+    String row = "#case-due li[data-case-id='" + caseId + "']";
+    for (String to : List.of("handling", "resolved", "confirmed", "closed")) {
+      browser.until(d -> !browser.all(row + " button[data-move-to='" + to + "']").isEmpty(), LIVE);
+      if (to.equals("closed")) {
+        new Select(browser.driver.findElement(By.cssSelector(row + " select[data-rating-for]")))
+            .selectByValue("4");
+      }
+      browser.click(row + " button[data-move-to='" + to + "']");
+    }
+    browser.until(d -> browser.all(row).isEmpty(), LIVE);
+    browser.until(
+        d ->
+            "1"
+                .equals(
+                    browser.text(
+                        "#case-rate-table tr[data-rate-key='DP'] [data-field='resolved']")),
+        LIVE);
+    JsonObject dp =
+        f.client
+            .get("/api/v1/cases/stats?by=district", f.token("coord-dp"))
+            .json()
+            .getJsonArray("items")
+            .getJsonObject(0);
+    assertThat(dp.getLong("total")).isEqualTo(2);
+    assertThat(browser.text("#case-rate-table tr[data-rate-key='DP'] [data-field='total']"))
+        .isEqualTo(String.valueOf(dp.getLong("total")));
+    assertThat(
+            browser.text("#case-rate-table tr[data-rate-key='DP'] [data-field='resolution_rate']"))
+        .isEqualTo("%.2f".formatted(dp.getDouble("resolution_rate")));
+    assertThat(
+            TestData.count(
+                ds,
+                "SELECT count(*) FROM grid_case WHERE case_id = ? AND state = 'closed' AND rating = 4",
+                caseId))
+        .isEqualTo(1);
+    assertThat(
+            TestData.count(
+                ds,
+                "SELECT count(*) FROM audit_log WHERE actor = 'coord-dp' AND action = 'case_transition'"
+                    + " AND target = ?",
+                caseId))
+        .isEqualTo(4);
     assertThat(browser.pageErrors()).isEmpty();
   }
 

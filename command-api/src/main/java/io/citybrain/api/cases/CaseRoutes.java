@@ -88,6 +88,7 @@ public final class CaseRoutes {
                 Params.query(ctx, "state"),
                 Params.query(ctx, "department"),
                 Params.query(ctx, "subtype")),
+            CaseStore.Order.of(Params.query(ctx, "order")),
             Params.integer(ctx, "limit", 100),
             Params.integer(ctx, "offset", 0),
             Params.query(ctx, "after")));

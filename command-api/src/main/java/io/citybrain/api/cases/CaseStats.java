@@ -2,6 +2,7 @@ package io.citybrain.api.cases;
 
 import io.citybrain.api.db.Rows;
 import io.citybrain.api.http.ReadScope;
+import io.citybrain.proto.CaseState;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,16 +13,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Resolution rate (cases now resolved, confirmed or closed, over all cases created in the range)
- * and SLA compliance (of those, the share resolved by their due time), overall or per district,
- * department or category.
+ * Resolution rate (cases whose latest move in their history left them resolved, confirmed or
+ * closed, over all cases created in the range) and SLA compliance (of those, the share whose latest
+ * resolution came by their due time), overall or per district, department or category: computed
+ * from the event log, grid_case_history.
  */
 public final class CaseStats {
   /**
-   * A reopened case counts as unresolved until it is resolved again; resolved_at is then its latest
-   * resolution.
+   * A reopened case counts as unresolved until it is resolved again; its resolution time is then
+   * its latest.
    */
-  static final String RESOLVED = "state IN " + CaseWorkflow.sqlList(CaseWorkflow.RESOLVED_STATES);
+  static final String RESOLVED =
+      "h.last_state IN " + CaseWorkflow.sqlList(CaseWorkflow.RESOLVED_STATES);
+
+  /** Each case's latest state and latest resolution, read from its history. */
+  private static final String FROM_LOG =
+      """
+      FROM grid_case g CROSS JOIN LATERAL (
+        SELECT (SELECT x.to_state FROM grid_case_history x WHERE x.case_id = g.case_id
+                ORDER BY x.id DESC LIMIT 1) AS last_state,
+               (SELECT max(x.at) FROM grid_case_history x WHERE x.case_id = g.case_id
+                AND x.to_state = '%s') AS last_resolved) h
+      """
+          .formatted(CaseState.RESOLVED.word());
 
   private CaseStats() {}
 
@@ -37,8 +51,8 @@ public final class CaseStats {
   public static List<JsonObject> rates(
       Connection c, String groupBy, Instant from, Instant to, ReadScope scope) throws SQLException {
     List<Object> params = new ArrayList<>(List.of(from, to));
-    String inScope = scope.condition("district", params);
-    String key = groupBy == null ? "'all'" : groupBy;
+    String inScope = scope.condition("g.district", params);
+    String key = groupBy == null ? "'all'" : "g." + groupBy;
     String sql =
         "SELECT "
             + key
@@ -47,8 +61,9 @@ public final class CaseStats {
             + ") AS resolved, "
             + "count(*) FILTER (WHERE "
             + RESOLVED
-            + " AND resolved_at <= due_at) AS within_sla "
-            + "FROM grid_case WHERE created_at >= ? AND created_at < ? AND "
+            + " AND h.last_resolved <= g.due_at) AS within_sla "
+            + FROM_LOG
+            + "WHERE g.created_at >= ? AND g.created_at < ? AND "
             + inScope
             + " GROUP BY 1 ORDER BY 1";
     try (PreparedStatement ps = Rows.bind(c.prepareStatement(sql), params.toArray());

@@ -60,12 +60,31 @@ public final class CaseStore {
   /** What a case list is filtered by (null: any). */
   record CaseFilter(String state, String department, String subtype) {}
 
+  /** Newest first (the board) or oldest first (a work queue). */
+  enum Order {
+    NEWEST("<", "DESC"),
+    OLDEST(">", "ASC");
+
+    final String after;
+    final String direction;
+
+    Order(String after, String direction) {
+      this.after = after;
+      this.direction = direction;
+    }
+
+    static Order of(String word) {
+      return word == null || word.equals("newest") ? NEWEST : OLDEST;
+    }
+  }
+
   /**
    * A page of the scope's cases, newest first: after a case id (keyset) or, capped by the document,
    * by offset.
    */
-  Future<JsonObject> list(ReadScope scope, CaseFilter filter, int limit, int offset, String after) {
-    return db.query(c -> list(c, scope, filter, limit, offset, after));
+  Future<JsonObject> list(
+      ReadScope scope, CaseFilter filter, Order order, int limit, int offset, String after) {
+    return db.query(c -> list(c, scope, filter, order, limit, offset, after));
   }
 
   /**
@@ -263,7 +282,13 @@ public final class CaseStore {
   }
 
   private static JsonObject list(
-      Connection c, ReadScope scope, CaseFilter filter, int limit, int offset, String after)
+      Connection c,
+      ReadScope scope,
+      CaseFilter filter,
+      Order order,
+      int limit,
+      int offset,
+      String after)
       throws SQLException {
     StringBuilder where = new StringBuilder(" WHERE true");
     List<Object> params = new ArrayList<>();
@@ -288,10 +313,12 @@ public final class CaseStore {
       total = rs.getLong(1);
     }
     if (after != null) {
-      // Newest first: the page after a case is the older ones, found by (created_at, case_id).
+      // Newest first, the page after a case is the older ones, found by (created_at, case_id);
+      // oldest first, the newer ones.
       where.append(
-          " AND (created_at, case_id) < (SELECT created_at, case_id FROM grid_case WHERE case_id"
-              + " = ?)");
+          " AND (created_at, case_id) "
+              + order.after
+              + " (SELECT created_at, case_id FROM grid_case WHERE case_id = ?)");
       params.add(after);
     }
     params.add(limit);
@@ -304,7 +331,8 @@ public final class CaseStore {
                         + COLUMNS
                         + " FROM grid_case"
                         + where
-                        + " ORDER BY created_at DESC, case_id DESC LIMIT ? OFFSET ?"),
+                        + " ORDER BY created_at %1$s, case_id %1$s LIMIT ? OFFSET ?"
+                            .formatted(order.direction)),
                 params.toArray());
         ResultSet rs = ps.executeQuery()) {
       Rows.all(rs).forEach(row -> items.add(withAllowed(row)));

@@ -5,9 +5,11 @@ import static io.citybrain.api.http.Access.requires;
 import io.citybrain.api.http.Access;
 import io.citybrain.api.http.Operations;
 import io.citybrain.api.http.Params;
+import io.citybrain.api.http.ReadScope;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
 import io.citybrain.api.live.LiveHub;
+import io.citybrain.seeds.CitySeeds;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -19,10 +21,14 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class WorkRoutes {
   private final WorkStore store;
+  private final TaskList tasks;
   private final LiveHub hub;
+  private final CitySeeds seeds;
 
-  public WorkRoutes(WorkStore store, LiveHub hub) {
+  public WorkRoutes(CitySeeds seeds, WorkStore store, TaskList tasks, LiveHub hub) {
+    this.seeds = seeds;
     this.store = store;
+    this.tasks = tasks;
     this.hub = hub;
   }
 
@@ -30,6 +36,19 @@ public final class WorkRoutes {
     get(ops, "getAlert", WorkKind.ALERT, "alertId");
     get(ops, "getIncident", WorkKind.INCIDENT, "id");
     get(ops, "getTask", WorkKind.TASK, "taskId");
+    ops.get("listTasks")
+        .addHandler(requires(Role.VIEWER))
+        .addHandler(
+            ctx ->
+                Replies.reply(
+                    ctx,
+                    tasks.list(
+                        ReadScope.of(
+                            Access.caller(ctx),
+                            Params.district(seeds, "district", Params.query(ctx, "district"))),
+                        new TaskList.Filter(
+                            Params.query(ctx, "state"), Params.query(ctx, "department")),
+                        Params.integer(ctx, "limit", 100))));
     transition(ops, "transitionAlert", WorkKind.ALERT, "alertId");
     transition(ops, "transitionIncident", WorkKind.INCIDENT, "id");
     transition(ops, "transitionTask", WorkKind.TASK, "taskId");
