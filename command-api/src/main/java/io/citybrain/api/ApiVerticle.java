@@ -19,6 +19,10 @@ import io.citybrain.api.live.LiveDrops;
 import io.citybrain.api.live.LiveFeed;
 import io.citybrain.api.live.LiveHandshake;
 import io.citybrain.api.live.LiveHub;
+import io.citybrain.api.notify.UrlPolicy;
+import io.citybrain.api.notify.WebhookRoutes;
+import io.citybrain.api.notify.WebhookSender;
+import io.citybrain.api.notify.WebhookStore;
 import io.citybrain.api.ops.AtLeastOnceRisk;
 import io.citybrain.api.ops.OpsRoutes;
 import io.citybrain.api.ops.SampledGauges;
@@ -70,6 +74,7 @@ final class ApiVerticle extends VerticleBase {
   private ResponseDispatcher dispatcher;
   private CasePolling casePolling;
   private AtLeastOnceRisk risk;
+  private WebhookSender webhooks;
   private long revocationCheck = -1;
   private LeaderLease lease;
 
@@ -188,6 +193,9 @@ final class ApiVerticle extends VerticleBase {
         .onSuccess(
             s -> {
               casePolling.start(config.casePollInterval());
+              // On every process: the database claim keeps two from sending one delivery.
+              webhooks = new WebhookSender(vertx, db, config.webhooks(), Clock.systemUTC());
+              webhooks.start();
               // Serving first, then tracking: the lease decides which process sends and times out.
               lease =
                   new LeaderLease(
@@ -242,6 +250,8 @@ final class ApiVerticle extends VerticleBase {
     new ResponseRoutes(seeds, new PlanRuns(db), audit, dispatcher).mount(ops);
     new CaseRoutes(seeds, new CaseStore(db), hub).mount(ops);
     new WorkRoutes(new WorkStore(db), hub).mount(ops);
+    new WebhookRoutes(vertx, seeds, new WebhookStore(db), new UrlPolicy(config.webhooks()))
+        .mount(ops);
     handshake.mount(ops);
     // Last, so every mutating route's refusals are audited here, once.
     new AuditTrail(audit).mount(ops);
@@ -303,6 +313,9 @@ final class ApiVerticle extends VerticleBase {
       ackSession.close();
     }
     casePolling.stop();
+    if (webhooks != null) {
+      webhooks.stop();
+    }
     dispatcher.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
