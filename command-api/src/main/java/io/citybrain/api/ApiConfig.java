@@ -1,6 +1,7 @@
 package io.citybrain.api;
 
 import io.citybrain.access.BrokerLogin;
+import io.citybrain.api.notify.WebhookSettings;
 import io.citybrain.api.ops.HealthSettings;
 import io.citybrain.api.ops.RiskSettings;
 import io.citybrain.api.response.CommandKeys;
@@ -142,6 +143,7 @@ public final class ApiConfig implements Described {
   private final Duration liveClockSkew;
   private final HealthSettings health;
   private final RiskSettings risk;
+  private final WebhookSettings webhooks;
   private final boolean migrate;
   private final Duration leaderPoll;
   private final Duration escalationScan;
@@ -178,6 +180,7 @@ public final class ApiConfig implements Described {
     liveClockSkew = b.liveClockSkew;
     health = Objects.requireNonNull(b.health, "health");
     risk = Objects.requireNonNull(b.risk, "risk");
+    webhooks = Objects.requireNonNull(b.webhooks, "webhooks");
     migrate = b.migrate;
     leaderPoll = b.leaderPoll;
     escalationScan = b.escalationScan;
@@ -299,6 +302,7 @@ public final class ApiConfig implements Described {
         .add(LIVE_CLOCK_SKEW, liveClockSkew)
         .include(health)
         .include(risk)
+        .include(webhooks)
         .add(
             "seeds",
             seeds == null ? "bundled" : "configured (" + seeds.districts().size() + " districts)");
@@ -479,6 +483,11 @@ public final class ApiConfig implements Described {
     return liveClockSkew;
   }
 
+  /** How webhooks are sent and retried, and which non-public hosts they may go to. */
+  public WebhookSettings webhooks() {
+    return webhooks;
+  }
+
   /** Whether start applies the Flyway migrations first; false expects an up-to-date schema. */
   public boolean migrate() {
     return migrate;
@@ -525,6 +534,7 @@ public final class ApiConfig implements Described {
     private Duration liveClockSkew = DEFAULT_LIVE_CLOCK_SKEW;
     private HealthSettings health = HealthSettings.DEFAULT;
     private RiskSettings risk = RiskSettings.DEFAULT;
+    private WebhookSettings webhooks = WebhookSettings.DEFAULT;
     private boolean migrate = true;
     private Duration leaderPoll = DEFAULT_LEADER_POLL;
     private Duration escalationScan = DEFAULT_ESCALATION_SCAN;
@@ -687,6 +697,12 @@ public final class ApiConfig implements Described {
     /** When the at-least-once alerts rise (default: the shipped broker and job settings). */
     public Builder risk(RiskSettings value) {
       risk = value;
+      return this;
+    }
+
+    /** Webhook attempts, backoff, timeout, poll and allowed hosts (default: none allowed). */
+    public Builder webhooks(WebhookSettings value) {
+      webhooks = value;
       return this;
     }
 

@@ -23,6 +23,10 @@ import io.citybrain.api.live.LiveDrops;
 import io.citybrain.api.live.LiveFeed;
 import io.citybrain.api.live.LiveHandshake;
 import io.citybrain.api.live.LiveHub;
+import io.citybrain.api.notify.UrlPolicy;
+import io.citybrain.api.notify.WebhookRoutes;
+import io.citybrain.api.notify.WebhookSender;
+import io.citybrain.api.notify.WebhookStore;
 import io.citybrain.api.ops.AtLeastOnceRisk;
 import io.citybrain.api.ops.OpsRoutes;
 import io.citybrain.api.ops.SampledGauges;
@@ -76,6 +80,7 @@ final class ApiVerticle extends VerticleBase {
   private CasePolling casePolling;
   private EscalationScan escalationScan;
   private AtLeastOnceRisk risk;
+  private WebhookSender webhooks;
   private long revocationCheck = -1;
   private LeaderLease lease;
 
@@ -200,6 +205,9 @@ final class ApiVerticle extends VerticleBase {
         .onSuccess(
             s -> {
               casePolling.start(config.casePollInterval());
+              // On every process: the database claim keeps two from sending one delivery.
+              webhooks = new WebhookSender(vertx, db, config.webhooks(), Clock.systemUTC());
+              webhooks.start();
               // Serving first, then tracking: the lease decides which process sends and times out.
               lease =
                   new LeaderLease(
@@ -256,6 +264,8 @@ final class ApiVerticle extends VerticleBase {
     new ResponseRoutes(seeds, new PlanRuns(db, seeds.escalation()), audit, dispatcher).mount(ops);
     new CaseRoutes(seeds, new CaseStore(db), hub).mount(ops);
     new WorkRoutes(seeds, new WorkStore(db), new TaskList(db), hub).mount(ops);
+    new WebhookRoutes(vertx, seeds, new WebhookStore(db), new UrlPolicy(config.webhooks()))
+        .mount(ops);
     new HandoverRoutes(seeds, new HandoverStore(db, seeds.escalation(), Clock.systemUTC()))
         .mount(ops);
     handshake.mount(ops);
@@ -320,6 +330,9 @@ final class ApiVerticle extends VerticleBase {
     }
     casePolling.stop();
     escalationScan.standBy();
+    if (webhooks != null) {
+      webhooks.stop();
+    }
     dispatcher.close();
     return server == null ? Future.succeededFuture() : server.close();
   }

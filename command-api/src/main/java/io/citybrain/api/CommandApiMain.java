@@ -4,6 +4,7 @@ import io.citybrain.access.BrokerLogin;
 import io.citybrain.access.BrokerLoginOptions;
 import io.citybrain.access.Installation;
 import io.citybrain.access.Principal;
+import io.citybrain.api.notify.WebhookSettings;
 import io.citybrain.api.ops.HealthSettings;
 import io.citybrain.api.ops.RiskSettings;
 import io.citybrain.api.response.CommandKeys;
@@ -52,7 +53,12 @@ public class CommandApiMain implements Callable<Integer> {
           Map.entry(ApiConfig.ACK_TIMEOUT, "--ack-timeout-ms"),
           Map.entry(ApiConfig.MAX_ATTEMPTS, "--max-attempts"),
           Map.entry(ApiConfig.LEADER_POLL, "--leader-poll-ms"),
-          Map.entry(ApiConfig.DB_CONNECTION_TIMEOUT, "--db-connection-timeout-ms"));
+          Map.entry(ApiConfig.DB_CONNECTION_TIMEOUT, "--db-connection-timeout-ms"),
+          Map.entry(WebhookSettings.ALLOW_HOSTS, "--webhook-allow-hosts"),
+          Map.entry(WebhookSettings.MAX_ATTEMPTS, "--webhook-max-attempts"),
+          Map.entry(WebhookSettings.BACKOFF, "--webhook-backoff-ms"),
+          Map.entry(WebhookSettings.BACKOFF_MAX, "--webhook-backoff-max-ms"),
+          Map.entry(WebhookSettings.TIMEOUT, "--webhook-timeout-ms"));
 
   /** How this command calls itself in its messages, e.g. {@code citybrain-api}. */
   private final String name;
@@ -212,6 +218,46 @@ public class CommandApiMain implements Callable<Integer> {
   long checkpointIntervalS;
 
   @Option(
+      names = "--webhook-allow-hosts",
+      paramLabel = "HOST,...",
+      defaultValue = "${env:CITYBRAIN_WEBHOOK_ALLOW_HOSTS:-}",
+      description =
+          "Hosts webhooks may go to although they are loopback, link-local or private, separated"
+              + " by commas (env CITYBRAIN_WEBHOOK_ALLOW_HOSTS; default: none).")
+  String webhookAllowHosts;
+
+  @Option(
+      names = "--webhook-max-attempts",
+      paramLabel = "N",
+      defaultValue = "8",
+      description = "Attempts per webhook delivery, 1..20 (default: ${DEFAULT-VALUE}).")
+  int webhookMaxAttempts;
+
+  @Option(
+      names = "--webhook-backoff-ms",
+      paramLabel = "MS",
+      defaultValue = "1000",
+      description =
+          "Wait after a webhook's first failed attempt, doubling after each (default:"
+              + " ${DEFAULT-VALUE}).")
+  long webhookBackoffMs;
+
+  @Option(
+      names = "--webhook-backoff-max-ms",
+      paramLabel = "MS",
+      defaultValue = "300000",
+      description = "Longest wait between a webhook's attempts (default: ${DEFAULT-VALUE}).")
+  long webhookBackoffMaxMs;
+
+  @Option(
+      names = "--webhook-timeout-ms",
+      paramLabel = "MS",
+      defaultValue = "5000",
+      description =
+          "How long one webhook attempt may take, 100..60000 (default: ${DEFAULT-VALUE}).")
+  long webhookTimeoutMs;
+
+  @Option(
       names = "--demo-users",
       description = "Create demo-<role> users with generated passwords, printed once.")
   boolean demoUsers;
@@ -263,6 +309,14 @@ public class CommandApiMain implements Callable<Integer> {
                   RiskSettings.DEFAULT
                       .withBrokerMaxQueued(brokerMaxQueued)
                       .withCheckpointInterval(Duration.ofSeconds(checkpointIntervalS)))
+              .webhooks(
+                  WebhookSettings.DEFAULT
+                      .withMaxAttempts(webhookMaxAttempts)
+                      .withBackoff(
+                          Duration.ofMillis(webhookBackoffMs),
+                          Duration.ofMillis(webhookBackoffMaxMs))
+                      .withTimeout(Duration.ofMillis(webhookTimeoutMs))
+                      .withAllowHosts(hosts(webhookAllowHosts)))
               .build();
     } catch (InvalidSettingException e) {
       InvalidSettingException problem =
@@ -324,6 +378,17 @@ public class CommandApiMain implements Callable<Integer> {
                 }));
     stopped.await();
     return 0;
+  }
+
+  /** A comma-separated list, blanks dropped. */
+  private static java.util.Set<String> hosts(String list) {
+    java.util.Set<String> hosts = new java.util.TreeSet<>();
+    for (String host : (list == null ? "" : list).split(",")) {
+      if (!host.isBlank()) {
+        hosts.add(host.strip());
+      }
+    }
+    return hosts;
   }
 
   private void warnDeprecated(List<String> args) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.citybrain.access.Principal;
+import io.citybrain.api.notify.WebhookSettings;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.mqtt.MqttSettings;
 import io.citybrain.mqtt.PahoConnection;
@@ -55,7 +56,10 @@ class ApiContractIT {
     // Pictures retained on the broker by other runs (the stream job's tests, a benchmark) would
     // stand in for this test's device status: clear them before the API subscribes.
     RetainedTopics.clearLive(services.mqttUrl(), ApiFixture.SEEDS.districtCodes());
-    f = ApiFixture.start(services, c -> {});
+    // Webhooks to this machine are allowed here: the contract test's subscription names one.
+    f =
+        ApiFixture.start(
+            services, c -> c.webhooks(WebhookSettings.DEFAULT.withAllowHosts(Set.of("127.0.0.1"))));
     var ds = services.dataSource();
     TestData.alert(ds, "a-1", "DP", "critical", "raised", Instant.now().minusSeconds(60));
     TestData.alert(ds, "a-2", "DP", "low", "raised", Instant.now().minusSeconds(30));
@@ -694,6 +698,44 @@ class ApiContractIT {
         .isEqualTo("DP");
     assertThat(f.client.get("/api/v1/handover?district=NS", f.token("coord-dp")).status())
         .isEqualTo(403);
+  }
+
+  @Test
+  @Order(12)
+  @DisplayName(
+      "webhook routes: create (secret once), list, deliveries, delete; refusals per the document")
+  void webhookRoutes() throws Exception {
+    String admin = f.token("admin");
+    JsonObject body =
+        new JsonObject()
+            .put("name", "contract")
+            .put("url", "http://127.0.0.1:9/contract")
+            .put("events", new JsonArray().add("alert.raised").add("incident.closed"));
+    assertThat(f.client.post("/api/v1/webhooks", f.token("operator"), body).status())
+        .isEqualTo(403);
+    ApiClient.Reply bad =
+        f.client.post("/api/v1/webhooks", admin, body.copy().put("url", "gopher://x"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().getString("field")).isEqualTo("url");
+    ApiClient.Reply created = f.client.post("/api/v1/webhooks", admin, body);
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    long id = created.json().getLong("id");
+    assertThat(created.json().getString("secret")).isNotBlank();
+    assertThat(created.json().getJsonArray("districts")).isEmpty();
+    ApiClient.Reply listed = f.client.get("/api/v1/webhooks", admin);
+    assertThat(listed.status()).isEqualTo(200);
+    assertThat(listed.items()).hasSize(1);
+    assertThat(listed.items().getJsonObject(0).containsKey("secret")).isFalse();
+    ApiClient.Reply deliveries =
+        f.client.get("/api/v1/webhooks/" + id + "/deliveries?limit=10", admin);
+    assertThat(deliveries.status()).as(deliveries.text()).isEqualTo(200);
+    assertThat(deliveries.json().getJsonObject("subscription").getLong("id")).isEqualTo(id);
+    ApiClient.Reply deleted = f.client.send("DELETE", "/api/v1/webhooks/" + id, admin, null);
+    assertThat(deleted.status()).as(deleted.text()).isEqualTo(200);
+    assertThat(deleted.json().getBoolean("active")).isFalse();
+    assertThat(f.client.send("DELETE", "/api/v1/webhooks/424242", admin, null).status())
+        .isEqualTo(404);
+    assertThat(f.client.get("/api/v1/webhooks/0/deliveries", admin).status()).isEqualTo(400);
   }
 
   @Test

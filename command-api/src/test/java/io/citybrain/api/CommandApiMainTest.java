@@ -78,6 +78,34 @@ class CommandApiMainTest {
         .contains("citybrain-api: --credentials are required: the API signs every command");
   }
 
+  @Test
+  @DisplayName("bad webhook settings are refused naming their flags")
+  void webhookFlags() {
+    String[] base = {"--db-url", "jdbc:postgresql://db/citybrain", "--mqtt-url", "tcp://b:1883"};
+    assertThat(run(concat(base, "--webhook-max-attempts", "0")).err)
+        .contains("citybrain-api: --webhook-max-attempts must be within 1..20, was 0");
+    assertThat(run(concat(base, "--webhook-timeout-ms", "50")).err)
+        .contains("citybrain-api: --webhook-timeout-ms must be within 100 ms..60 s, was 50 ms");
+    assertThat(
+            run(concat(base, "--webhook-backoff-ms", "2000", "--webhook-backoff-max-ms", "1000"))
+                .err)
+        .contains(
+            "citybrain-api: --webhook-backoff-max-ms must not be below the webhook backoff (PT2S),"
+                + " was PT1S");
+    Run hosts = run(concat(base, "--webhook-allow-hosts", "127.0.0.1,bad host"));
+    assertThat(hosts.exit).isEqualTo(1);
+    assertThat(hosts.err)
+        .contains(
+            "citybrain-api: --webhook-allow-hosts must be host names or IP addresses separated by"
+                + " commas, was 'bad host'");
+  }
+
+  private static String[] concat(String[] base, String... more) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
   private record Run(int exit, String err) {}
 
   private static Run run(String... args) {

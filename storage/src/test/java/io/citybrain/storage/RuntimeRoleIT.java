@@ -90,6 +90,42 @@ class RuntimeRoleIT {
 
   @Test
   @DisplayName(
+      "its writes of alerts and work events write their notification events (V14's triggers), and"
+          + " it queues and records webhook deliveries")
+  void notificationEvents() throws SQLException {
+    execute(
+        owner, "INSERT INTO district VALUES ('RTN', 'x', 'x', 1, 1, 1, 1) ON CONFLICT DO NOTHING");
+    execute(
+        runtime,
+        "INSERT INTO alert (alert_id, rule_id, district, metric, severity, state, value, threshold,"
+            + " raised_at) VALUES ('rt-a1', 'rt-r1', 'RTN', 'pm25', 'low', 'raised', 1, 1, now())"
+            + " ON CONFLICT DO NOTHING");
+    execute(
+        runtime,
+        "INSERT INTO work_event (kind, item_id, district, action, actor)"
+            + " VALUES ('case', 'rt-c1', 'RTN', 'overdue', 'system')");
+    assertThat(
+            scalar(
+                runtime,
+                "SELECT string_agg(type, ',' ORDER BY id) FROM notification_event"
+                    + " WHERE district = 'RTN'"))
+        .isEqualTo("alert.raised,case.overdue");
+    execute(
+        runtime,
+        "WITH s AS (INSERT INTO webhook_subscription (name, url, secret, events, created_by)"
+            + " VALUES ('rt', 'http://127.0.0.1/', 'x', '{alert.raised}', 'rt') RETURNING id)"
+            + " INSERT INTO webhook_delivery (subscription_id, event_id) SELECT s.id, e.id FROM s,"
+            + " notification_event e WHERE e.district = 'RTN'");
+    execute(
+        runtime,
+        "INSERT INTO webhook_attempt (delivery_id, attempt, status, duration_ms)"
+            + " SELECT id, 1, 200, 3 FROM webhook_delivery");
+    execute(runtime, "UPDATE notification_event SET fanned_out = true WHERE district = 'RTN'");
+    assertThat(scalar(runtime, "SELECT count(*)::text FROM webhook_attempt")).isEqualTo("2");
+  }
+
+  @Test
+  @DisplayName(
       "it may insert into and read the audit log, never update, delete, truncate it nor touch its"
           + " triggers")
   void auditLogInsertOnly() throws SQLException {
