@@ -4,6 +4,8 @@ import { addFeed, painter, state, touch } from './store.js';
 import { esc, num, time } from './format.js';
 import { moveButtons, onMoveClick } from './work.js';
 
+const NEW_ALERT_MOVES = ['acknowledged', 'resolved'];
+
 export function alertItem(a) {
   return {
     kind: 'alert', id: a.alert_id, district: a.district, severity: a.severity,
@@ -43,6 +45,10 @@ export function onFeedFrame(frame) {
   const item = frame.type === 'alert' ? alertItem(frame.data) : incidentItem(frame.data);
   const known = state.feed.get(`${item.kind}:${item.id}`);
   if (known) item.data = { ...known.data, ...item.data };
+  // A raise the job just made: nobody has handled it yet, so it allows what a new alert allows.
+  else if (item.kind === 'alert' && !item.data.handling) {
+    item.data = { ...item.data, handling: 'new', allowed_transitions: NEW_ALERT_MOVES };
+  }
   addFeed(item);
   touch('feed');
 }

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -413,7 +414,7 @@ class WallIT {
         .isEqualTo(String.valueOf(dp.getLong("total")));
     assertThat(
             browser.text("#case-rate-table tr[data-rate-key='DP'] [data-field='resolution_rate']"))
-        .isEqualTo("%.2f".formatted(dp.getDouble("resolution_rate")));
+        .isEqualTo(String.format(Locale.ROOT, "%.2f", dp.getDouble("resolution_rate")));
     assertThat(
             TestData.count(
                 ds,
