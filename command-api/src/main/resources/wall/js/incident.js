@@ -59,8 +59,21 @@ export function onIncidentItem(item) {
   if (!item.history) {
     api.get(`/api/v1/incidents/${encodeURIComponent(inc.id)}`).then(onIncidentItem).catch(e => console.warn(e));
   } else {
-    loadTimeline(inc).catch(e => console.warn(e));
+    soonTimeline(inc);
   }
+}
+
+/**
+ * The timeline read again once for a burst of changes: a move's reply and its own live frame come within
+ * milliseconds of each other.
+ */
+let timelineTimer = null;
+function soonTimeline(inc) {
+  if (timelineTimer) return;
+  timelineTimer = setTimeout(() => {
+    timelineTimer = null;
+    if (state.incident === inc) loadTimeline(inc).catch(e => console.warn(e));
+  }, 300);
 }
 
 /** The incident's timeline: alerts, evidence, state changes, comments, commands and tasks in one list. */

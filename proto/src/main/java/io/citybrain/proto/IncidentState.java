@@ -15,8 +15,4 @@ public enum IncidentState implements Word {
 
   /** The states an incident no longer needs anyone in (not counted as open). */
   public static final List<IncidentState> ENDED = List.of(RESOLVED, CLOSED);
-
-  public boolean ended() {
-    return ENDED.contains(this);
-  }
 }

@@ -381,10 +381,9 @@ public final class ReadStore {
                 c.prepareStatement(
                     """
         SELECT 'a', district, count(*) FROM alert WHERE state = ? GROUP BY district
-        UNION ALL SELECT 'i', district, count(*) FROM incident WHERE state NOT IN (?, ?) GROUP BY district"""),
+        UNION ALL SELECT 'i', district, count(*) FROM incident WHERE NOT state = ANY (?) GROUP BY district"""),
                 AlertStates.RAISED,
-                IncidentState.RESOLVED.word(),
-                IncidentState.CLOSED.word());
+                IncidentState.ENDED.stream().map(IncidentState::word).toArray(String[]::new));
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         (rs.getString(1).equals("a") ? alerts : incidents).put(rs.getString(2), rs.getLong(3));

@@ -130,9 +130,16 @@ public final class WorkStore {
   Future<JsonObject> timeline(String incidentId, int limit, Caller caller) {
     return db.query(
         c -> {
-          JsonObject incident =
-              view(c, WorkKind.INCIDENT, incidentId)
-                  .orElseThrow(() -> notFound(WorkKind.INCIDENT, incidentId));
+          // The row only: the timeline needs its district and state, not its history.
+          JsonObject incident;
+          try (PreparedStatement ps =
+                  Rows.bind(c.prepareStatement(WorkKind.INCIDENT.select()), incidentId);
+              ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              throw notFound(WorkKind.INCIDENT, incidentId);
+            }
+            incident = Rows.one(rs);
+          }
           caller.requireDistrict(incident.getString("district"));
           return new JsonObject()
               .put("incident_id", incidentId)
@@ -257,8 +264,8 @@ public final class WorkStore {
             Rows.bind(
                 c.prepareStatement(
                     """
-        SELECT NOT EXISTS (SELECT 1 FROM alert WHERE alert_id = ANY (SELECT unnest(alert_ids) FROM incident
-                                                                     WHERE incident_id = ?) AND state = ?)
+        SELECT NOT EXISTS (SELECT 1 FROM alert a JOIN incident i ON a.alert_id = ANY (i.alert_ids)
+                           WHERE i.incident_id = ? AND a.state = ?)
            AND NOT EXISTS (SELECT 1 FROM plan_run WHERE incident_id = ? AND state = ?)"""),
                 incident.getString("incident_id"),
                 AlertStates.RAISED,
