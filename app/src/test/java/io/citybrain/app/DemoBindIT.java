@@ -7,7 +7,6 @@ import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -40,29 +39,10 @@ class DemoBindIT {
   @Test
   @DisplayName("every socket the demo listens on is loopback, and it prints the ports it binds")
   void loopbackOnly(TestServices services) throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Thread demo =
-        new Thread(
-            () ->
-                CityBrainCommand.run(
-                    new PrintWriter(out, true),
-                    new PrintWriter(err, true),
-                    "demo",
-                    "--db-url",
-                    services.jdbcUrl(),
-                    "--mqtt-port",
-                    "0",
-                    "--api-port",
-                    "0",
-                    "--no-sim"),
-            "demo-under-test");
-    demo.start();
-    try {
-      Awaitility.await()
-          .atMost(Duration.ofMinutes(3))
-          .until(() -> out.toString().contains("running; press Ctrl+C") || !demo.isAlive());
-      assertThat(out.toString()).as(err.toString()).contains("running; press Ctrl+C");
+    try (RunningDemo demo =
+        RunningDemo.start(
+            "--db-url", services.jdbcUrl(), "--mqtt-port", "0", "--api-port", "0", "--no-sim")) {
+      StringWriter out = demo.out;
 
       int apiPort = port(out, "api +http://127\\.0\\.0\\.1:(\\d+)/api/v1");
       int mqttPort = port(out, "mqtt +tcp://127\\.0\\.0\\.1:(\\d+) ");
@@ -138,40 +118,26 @@ class DemoBindIT {
                   .getJsonObject("checkpoint")
                   .getValue("age_s"))
           .isInstanceOf(Number.class);
-    } finally {
-      demo.interrupt();
-      demo.join(Duration.ofMinutes(1).toMillis());
     }
   }
 
   @Test
   @DisplayName("--bind 0.0.0.0 widens the API and the broker to every interface, and says so")
   void bindWidens(TestServices services) throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Thread demo =
-        new Thread(
-            () ->
-                CityBrainCommand.run(
-                    new PrintWriter(out, true),
-                    new PrintWriter(err, true),
-                    "demo",
-                    "--db-url",
-                    services.jdbcUrl(),
-                    "--mqtt-port",
-                    "0",
-                    "--api-port",
-                    "0",
-                    "--no-sim",
-                    "--no-stream-job",
-                    "--bind",
-                    "0.0.0.0"),
-            "demo-under-test-wide");
-    demo.start();
-    try {
-      Awaitility.await()
-          .atMost(Duration.ofMinutes(3))
-          .until(() -> out.toString().contains("running; press Ctrl+C") || !demo.isAlive());
+    try (RunningDemo demo =
+        RunningDemo.start(
+            "--db-url",
+            services.jdbcUrl(),
+            "--mqtt-port",
+            "0",
+            "--api-port",
+            "0",
+            "--no-sim",
+            "--no-stream-job",
+            "--bind",
+            "0.0.0.0")) {
+      StringWriter out = demo.out;
+      StringWriter err = demo.err;
       assertThat(out.toString()).as(err.toString()).contains("listening on 0.0.0.0");
       int apiPort = port(out, "api +http://127\\.0\\.0\\.1:(\\d+)/api/v1");
       int mqttPort = port(out, "mqtt +tcp://127\\.0\\.0\\.1:(\\d+) ");
@@ -180,9 +146,6 @@ class DemoBindIT {
           .hasSize(2)
           .allSatisfy(
               a -> assertThat(a.getAddress().isAnyLocalAddress()).as(a.toString()).isTrue());
-    } finally {
-      demo.interrupt();
-      demo.join(Duration.ofMinutes(1).toMillis());
     }
   }
 

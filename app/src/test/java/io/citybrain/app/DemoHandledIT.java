@@ -12,23 +12,18 @@ import io.citybrain.api.response.CommandKeys;
 import io.citybrain.testkit.CityServicesExtension;
 import io.citybrain.testkit.TestServices;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The demo's city is handled: {@code citybrain demo} runs with its simulated people (at 600x, an
- * hour's work in six seconds), its cameras' cases get resolved, a plan's department tasks get
- * done, and afterwards the rates on the wall equal a replay of the cases' event log.
+ * hour's work in six seconds), its cameras' cases get resolved, a plan's department tasks get done,
+ * and afterwards the rates on the wall equal a replay of the cases' event log.
  */
 @ExtendWith(CityServicesExtension.class)
 class DemoHandledIT {
@@ -39,40 +34,26 @@ class DemoHandledIT {
   @DisplayName(
       "after the demo ran, cases and tasks were resolved by its simulated people and the wall's rates equal the event log's replay")
   void theDemoCityIsHandled(TestServices services) throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Thread demo =
-        new Thread(
-            () ->
-                CityBrainCommand.run(
-                    new PrintWriter(out, true),
-                    new PrintWriter(err, true),
-                    "demo",
-                    "--db-url",
-                    services.jdbcUrl(),
-                    "--mqtt-port",
-                    "0",
-                    "--api-port",
-                    "0",
-                    "--work-speed",
-                    "600"),
-            "demo-under-test");
-    demo.start();
     JsonObject early;
     JsonObject late;
     String runId;
-    try {
-      Awaitility.await()
-          .atMost(Duration.ofMinutes(3))
-          .until(() -> out.toString().contains("running; press Ctrl+C") || !demo.isAlive());
-      assertThat(out.toString()).as(err.toString()).contains("running; press Ctrl+C");
-      assertThat(out.toString()).contains("workers     grid workers and departments");
+    try (RunningDemo demo =
+        RunningDemo.start(
+            "--db-url",
+            services.jdbcUrl(),
+            "--mqtt-port",
+            "0",
+            "--api-port",
+            "0",
+            "--work-speed",
+            "600")) {
+      assertThat(demo.out.toString()).contains("workers     grid workers and departments");
       ApiScript api =
           new ApiScript(
-              "http://127.0.0.1:" + group(out, "api +http://127\\.0\\.0\\.1:(\\d+)/api/v1"));
+              "http://127.0.0.1:" + demo.printed("api +http://127\\.0\\.0\\.1:(\\d+)/api/v1"));
       String coordinator =
           api.login(
-              "demo-coordinator", group(out, "coordinator +demo-coordinator +password (\\S+)"));
+              "demo-coordinator", demo.printed("coordinator +demo-coordinator +password (\\S+)"));
       JsonObject run =
           api.send(
               "POST",
@@ -91,9 +72,6 @@ class DemoHandledIT {
       System.out.printf(
           "DemoHandledIT: after %d s %s; after %d s %s%n",
           RUN.toSeconds() / 2, early.encode(), RUN.toSeconds(), late.encode());
-    } finally {
-      demo.interrupt();
-      demo.join(Duration.ofMinutes(1).toMillis());
     }
     var ds = services.dataSource();
     assertThat(late.getLong("total")).isGreaterThan(early.getLong("total"));
@@ -158,11 +136,5 @@ class DemoHandledIT {
     return api.send("GET", "/api/v1/cases/stats", token, null, 200)
         .getJsonArray("items")
         .getJsonObject(0);
-  }
-
-  private static String group(StringWriter out, String regex) {
-    Matcher m = Pattern.compile(regex).matcher(out.toString());
-    assertThat(m.find()).as("'%s' in%n%s", regex, out).isTrue();
-    return m.group(1);
   }
 }

@@ -6,6 +6,7 @@ import io.citybrain.access.Principal;
 import io.citybrain.api.ApiConfig;
 import io.citybrain.api.CommandApi;
 import io.citybrain.api.WallBrowser;
+import io.citybrain.api.notify.EventTypes;
 import io.citybrain.api.notify.WebhookSettings;
 import io.citybrain.api.response.CommandKeys;
 import io.citybrain.ingest.source.LaneSessions;
@@ -90,7 +91,7 @@ class WallEndToEndIT {
               new JsonObject()
                   .put("name", "duty phone")
                   .put("url", receiver.url())
-                  .put("events", new JsonArray(EVENTS))
+                  .put("events", new JsonArray(EventTypes.ALL))
                   .put("districts", new JsonArray().add("DP")),
               201);
       receiver.secret(subscription.getString("secret"));
@@ -329,17 +330,6 @@ class WallEndToEndIT {
       LaneSessions.end(job.source());
     }
   }
-
-  /** Every event type a subscription can take. */
-  private static final List<String> EVENTS =
-      List.of(
-          "alert.raised",
-          "alert.escalated",
-          "alert.resolved",
-          "incident.opened",
-          "incident.closed",
-          "task.overdue",
-          "case.overdue");
 
   private static CommandApi.DemoUser user(List<CommandApi.DemoUser> users, String role) {
     return users.stream().filter(u -> u.role().id().equals(role)).findFirst().orElseThrow();

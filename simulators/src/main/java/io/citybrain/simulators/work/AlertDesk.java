@@ -9,44 +9,21 @@ import java.util.random.RandomGenerator;
 /**
  * The operators on duty: they acknowledge a new alert, and resolve it once the job has cleared it.
  */
-final class AlertDesk implements Desk {
+final class AlertDesk extends ApiDesk {
   private static final String ALERTS = "/api/v1/alerts";
-  private final WorkApi api;
-  private final HandlingModel model;
 
   AlertDesk(WorkApi api, HandlingModel model) {
-    this.api = api;
-    this.model = model;
-  }
-
-  @Override
-  public String kind() {
-    return "alert";
-  }
-
-  @Override
-  public String idField() {
-    return "alert_id";
-  }
-
-  @Override
-  public String itemPath(String id) {
-    return ALERTS + "/" + id;
-  }
-
-  @Override
-  public WorkApi api() {
-    return api;
+    super("alert", "alert_id", ALERTS, api, model);
   }
 
   @Override
   public List<String> arrivals() {
-    return List.of(ALERTS + "?handling=new&limit=1000");
+    return List.of(list("handling=new&limit=1000"));
   }
 
   @Override
   public List<String> waiting() {
-    return List.of(ALERTS + "?handling=acknowledged&limit=1000");
+    return List.of(list("handling=acknowledged&limit=1000"));
   }
 
   @Override

@@ -14,48 +14,25 @@ import java.util.random.RandomGenerator;
  * for escalation), a grid worker confirms it on site (or reopens it) and the citizen's feedback
  * closes it.
  */
-final class CaseDesk implements Desk {
+final class CaseDesk extends ApiDesk {
   private static final String CASES = "/api/v1/cases";
-  private final WorkApi api;
-  private final HandlingModel model;
 
   CaseDesk(WorkApi api, HandlingModel model) {
-    this.api = api;
-    this.model = model;
-  }
-
-  @Override
-  public String kind() {
-    return "case";
-  }
-
-  @Override
-  public String idField() {
-    return "case_id";
-  }
-
-  @Override
-  public String itemPath(String id) {
-    return CASES + "/" + id;
-  }
-
-  @Override
-  public WorkApi api() {
-    return api;
+    super("case", "case_id", CASES, api, model);
   }
 
   @Override
   public List<String> arrivals() {
-    return List.of(list("dispatched"));
+    return List.of(queue("dispatched"));
   }
 
   @Override
   public List<String> waiting() {
-    return List.of(list("handling"), list("resolved"), list("reopened"), list("confirmed"));
+    return List.of(queue("handling"), queue("resolved"), queue("reopened"), queue("confirmed"));
   }
 
-  private static String list(String state) {
-    return CASES + "?state=" + state + "&order=oldest&limit=1000";
+  private String queue(String state) {
+    return list("state=" + state + "&order=oldest&limit=1000");
   }
 
   @Override

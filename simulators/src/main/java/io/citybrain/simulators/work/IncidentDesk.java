@@ -12,50 +12,27 @@ import java.util.random.RandomGenerator;
  * The coordinator on duty: acknowledges an incident, triggers its suggested plan, resolves it when
  * the API proposes it (its alerts cleared, no run of it running) and closes it.
  */
-final class IncidentDesk implements Desk {
+final class IncidentDesk extends ApiDesk {
   private static final String INCIDENTS = "/api/v1/incidents";
-  private final WorkApi api;
-  private final HandlingModel model;
 
   /** Incidents whose plan this desk triggered: a reopened one is not triggered again. */
   private final Set<String> triggered = ConcurrentHashMap.newKeySet();
 
   IncidentDesk(WorkApi api, HandlingModel model) {
-    this.api = api;
-    this.model = model;
-  }
-
-  @Override
-  public String kind() {
-    return "incident";
-  }
-
-  @Override
-  public String idField() {
-    return "incident_id";
-  }
-
-  @Override
-  public String itemPath(String id) {
-    return INCIDENTS + "/" + id;
-  }
-
-  @Override
-  public WorkApi api() {
-    return api;
+    super("incident", "incident_id", INCIDENTS, api, model);
   }
 
   @Override
   public List<String> arrivals() {
-    return List.of(INCIDENTS + "?state=open&limit=1000");
+    return List.of(list("state=open&limit=1000"));
   }
 
   @Override
   public List<String> waiting() {
     return List.of(
-        INCIDENTS + "?state=acknowledged&limit=1000",
-        INCIDENTS + "?state=responding&limit=1000",
-        INCIDENTS + "?state=resolved&limit=1000");
+        list("state=acknowledged&limit=1000"),
+        list("state=responding&limit=1000"),
+        list("state=resolved&limit=1000"));
   }
 
   @Override

@@ -10,44 +10,21 @@ import java.util.random.RandomGenerator;
  * The departments a response plan tasks: each accepts its task, starts it and finishes it, done or
  * (at the model's failure rate) failed.
  */
-final class TaskDesk implements Desk {
+final class TaskDesk extends ApiDesk {
   private static final String TASKS = "/api/v1/tasks";
-  private final WorkApi api;
-  private final HandlingModel model;
 
   TaskDesk(WorkApi api, HandlingModel model) {
-    this.api = api;
-    this.model = model;
-  }
-
-  @Override
-  public String kind() {
-    return "task";
-  }
-
-  @Override
-  public String idField() {
-    return "task_id";
-  }
-
-  @Override
-  public String itemPath(String id) {
-    return TASKS + "/" + id;
-  }
-
-  @Override
-  public WorkApi api() {
-    return api;
+    super("task", "task_id", TASKS, api, model);
   }
 
   @Override
   public List<String> arrivals() {
-    return List.of(TASKS + "?state=assigned&limit=1000");
+    return List.of(list("state=assigned&limit=1000"));
   }
 
   @Override
   public List<String> waiting() {
-    return List.of(TASKS + "?state=accepted&limit=1000", TASKS + "?state=in_progress&limit=1000");
+    return List.of(list("state=accepted&limit=1000"), list("state=in_progress&limit=1000"));
   }
 
   @Override
