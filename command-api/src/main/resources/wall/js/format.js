@@ -44,8 +44,8 @@ export function indexColor(index) {
 }
 
 /** Target states in the order a target moves through them; the last five are final. */
-export const TARGET_STATES = ['pending', 'sent', 'accepted', 'done', 'failed', 'rejected', 'timed_out', 'cancelled'];
+export const TARGET_STATES = ['pending', 'sent', 'accepted', 'done', 'failed', 'rejected', 'timed_out', 'cancelled', 'cancelling'];
 export const STATE_COLORS = {
   pending: '#4a5675', sent: '#7f8db0', accepted: '#3d8bfd', done: '#2fb67c', failed: '#e5533d',
-  rejected: '#b5364f', timed_out: '#ff7a45', cancelled: '#e2b93b',
+  rejected: '#b5364f', timed_out: '#ff7a45', cancelled: '#e2b93b', cancelling: '#a88a2c',
 };

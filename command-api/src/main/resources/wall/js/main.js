@@ -78,7 +78,8 @@ async function start(s) {
   mountFeed($('feed'), id => openIncident(id).catch(e => console.warn(e)), api);
   mountIncident($('incident'), api, $('incident-comment'));
   mountResponse({ root: $('run'), empty: $('run-empty'), plan: $('run-plan'), state: $('run-state'), bar: $('run-bar'),
-    counts: $('run-counts'), tasks: $('run-tasks'), targets: $('run-targets') }, api);
+    counts: $('run-counts'), tasks: $('run-tasks'), targets: $('run-targets'), note: $('run-note'),
+    approval: $('run-approval') }, api);
   mountCases({ states: $('case-states'), due: $('case-due'), rates: $('case-rates'), table: $('case-rate-table') }, api);
   mountPipeline({ rate: $('pipe-rate'), chart: $('pipe-rate-chart'), identity: $('pipe-identity'), dead: $('pipe-dead') }, api);
   painter('header', drawHeader);

@@ -5,9 +5,18 @@ import { chart, NO_ANIMATION } from './charts.js';
 import { painter, state, touch } from './store.js';
 import { esc, STATE_COLORS, TARGET_STATES } from './format.js';
 import { moveButtons, onMoveClick } from './work.js';
+import { canApprove } from './session.js';
 
 const BUFFERED_RUNS = 20;
-const STEP = { pending: 0, sent: 1, accepted: 2 };   // anything else is final
+const STEP = { pending: 0, sent: 1, accepted: 2, cancelling: 2.5 };   // anything else is final
+// A run moves forward only: waiting (approval, queue), running, cancelling, then a final state.
+const RUN_STEP = { awaiting_approval: 0, queued: 1, running: 2, cancelling: 3 };
+const runRank = st => RUN_STEP[st] ?? 4;
+const NOTES = {
+  awaiting_approval: 'Nothing sent: waiting for a second coordinator of the district to approve.',
+  queued: 'Nothing sent yet: queued behind a run holding the same devices.',
+  cancelling: 'Cancelling: waiting for each device to say what it did.',
+};
 const early = new Map();   // run id -> frames that came before the run was shown
 let api;
 let els;
@@ -24,6 +33,17 @@ export function mountResponse(elements, theApi) {
     tooltip: {}, series: [],
   });
   onMoveClick(els.tasks, api, (kind, task) => onTask(task), err => window.__wallErrors.push(`task: ${err.message}`));
+  els.approval.addEventListener('click', e => {
+    const button = e.target.closest('button[data-approve]');
+    if (!button || !state.run) return;
+    const approve = button.dataset.approve === 'true';
+    const reason = approve ? null : window.prompt('Why reject this run?');
+    if (!approve && !reason) return;
+    button.disabled = true;
+    api.post(`/api/v1/responses/${encodeURIComponent(state.run.run_id)}/approval`, { approve, reason })
+      .then(json => { mergeRun(json); touch('run'); })
+      .catch(err => { window.__wallErrors.push(`approval: ${err.message}`); button.disabled = false; });
+  });
   painter('run', draw);
 }
 
@@ -38,8 +58,8 @@ export function onTask(task) {
 /** Shows a run as the REST side returns it (trigger reply or GET /responses/{id}), then applies early frames. */
 export function showRun(json) {
   if (!state.run || state.run.run_id !== json.run_id) {
-    state.run = { run_id: json.run_id, plan_id: json.plan_id, district: json.district, state: 'running',
-      total: json.total, counts: json.counts, targets: new Map(), tasks: new Map() };
+    state.run = { run_id: json.run_id, plan_id: json.plan_id, district: json.district, state: json.state,
+      actor: json.actor, total: json.total, counts: json.counts, targets: new Map(), tasks: new Map() };
   }
   mergeRun(json);
   (early.get(json.run_id) || []).forEach(apply);
@@ -75,11 +95,13 @@ function apply(frame) {
   } else {
     run.total = d.total;
     run.counts = d.counts;
-    if (d.state !== 'running' && run.state === 'running') {
+    if (runRank(d.state) > runRank(run.state)) {
       run.state = d.state;
-      touch('incident');
-      // The final word is the stored run: it also fills targets whose frames this page never saw.
-      refetch();
+      if (runRank(d.state) === 4) {
+        touch('incident');
+        // The final word is the stored run: it also fills targets whose frames this page never saw.
+        refetch();
+      }
     }
   }
 }
@@ -87,7 +109,9 @@ function apply(frame) {
 function mergeRun(json) {
   const run = state.run;
   run.total = json.total;
-  if (json.state !== 'running') run.state = json.state;
+  run.actor = json.actor;
+  if (runRank(json.state) >= runRank(run.state)) run.state = json.state;
+  run.taskCounts = json.task_counts;
   for (const t of json.tasks || []) run.tasks.set(t.task_id, t);
   for (const t of json.targets || []) {
     mergeTarget(run, t.command_id, { device_id: t.device_id, action: t.action, state: t.state, attempt: t.attempts });
@@ -129,11 +153,20 @@ function draw(s) {
   const c = counts(run);
   els.root.dataset.runId = run.run_id;
   els.plan.textContent = `${run.plan_id} in ${run.district}`;
-  els.state.textContent = run.state;
+  els.state.textContent = run.state.replace('_', ' ');
   els.state.className = `badge st-${run.state}`;
+  els.note.hidden = !NOTES[run.state];
+  els.note.textContent = NOTES[run.state] || '';
+  // Approve / Reject: a coordinator of the district who is not the one who triggered it (the API says the same).
+  const mayDecide = run.state === 'awaiting_approval' && canApprove(s.session, run);
+  els.approval.hidden = run.state !== 'awaiting_approval';
+  els.approval.innerHTML = run.state !== 'awaiting_approval' ? ''
+    : mayDecide ? '<button data-approve="true">Approve</button> <button data-approve="false">Reject</button>'
+      : `<span class="muted">Triggered by ${esc(run.actor || '?')}; another coordinator must approve.</span>`;
   els.counts.innerHTML = `<span data-count="total"><b>${run.total}</b> targets</span>` + TARGET_STATES
     .filter(st => c[st] || ['sent', 'accepted', 'done', 'failed', 'timed_out'].includes(st))
-    .map(st => `<span data-count="${st}" class="st-${st}"><b>${c[st] || 0}</b> ${st.replace('_', ' ')}</span>`).join('');
+    .map(st => `<span data-count="${st}" class="st-${st}"><b>${c[st] || 0}</b> ${st.replace('_', ' ')}</span>`).join('')
+    + taskCounts(run);
   // Created while hidden, the bar has no size yet: measure again now that it shows.
   bar.resize();
   bar.setOption({
@@ -147,4 +180,16 @@ function draw(s) {
   els.targets.innerHTML = [...run.targets.entries()].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }))
     .map(([id, t]) => `<li data-command-id="${esc(id)}" data-state="${esc(t.state)}"><span>${esc(t.device_id)} · ${esc(t.action)}</span>
       <span class="st-${esc(t.state)}">${esc(t.state)}${t.attempt > 1 ? ` (try ${t.attempt})` : ''}</span></li>`).join('');
+}
+
+/** The run's department tasks beside its commands: open, done, failed, cancelled. */
+function taskCounts(run) {
+  const tc = { open: 0, done: 0, failed: 0, cancelled: 0 };
+  for (const t of run.tasks.values()) {
+    const k = ['done', 'failed', 'cancelled'].includes(t.state) ? t.state : 'open';
+    tc[k] += 1;
+  }
+  if (run.tasks.size === 0 && run.taskCounts) Object.assign(tc, run.taskCounts);
+  return ' · tasks ' + Object.entries(tc)
+    .map(([k, n]) => `<span data-task-count="${k}" class="st-${k === 'open' ? 'accepted' : k}"><b>${n}</b> ${k}</span>`).join(' ');
 }

@@ -45,3 +45,8 @@ export function canAct(session, district) {
 export function canMove(session, district, kind, to) {
   return kind === 'incident' && to === 'closed' ? canTrigger(session, district) : canAct(session, district);
 }
+
+/** Who may approve a run awaiting approval: a coordinator of its district who did not trigger it (as the API rules). */
+export function canApprove(session, run) {
+  return !!session && canTrigger(session, run.district) && session.username !== run.actor;
+}

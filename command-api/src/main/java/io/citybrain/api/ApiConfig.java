@@ -41,6 +41,13 @@ public final class ApiConfig implements Described {
   public static final int MIN_JWT_SECRET_BYTES = 32;
   public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(15);
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /** Plan triggers one caller may start per minute (a stuck button, a script gone wrong). */
+  public static final int DEFAULT_TRIGGERS_PER_CALLER = 10;
+
+  /** Plan triggers one district may see started per minute, whoever asks. */
+  public static final int DEFAULT_TRIGGERS_PER_DISTRICT = 20;
+
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(500);
   public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofSeconds(10);
 
@@ -113,6 +120,8 @@ public final class ApiConfig implements Described {
   static final String DB_CONNECTION_TIMEOUT = "database connection timeout";
   static final String ACK_TIMEOUT = "ack timeout";
   static final String MAX_ATTEMPTS = "attempts per command";
+  static final String TRIGGERS_PER_CALLER = "plan triggers per caller per minute";
+  static final String TRIGGERS_PER_DISTRICT = "plan triggers per district per minute";
 
   private final String host;
   private final int port;
@@ -128,6 +137,8 @@ public final class ApiConfig implements Described {
   private final CommandKeys commandKeys;
   private final Duration ackTimeout;
   private final int maxAttempts;
+  private final int triggersPerCaller;
+  private final int triggersPerDistrict;
   private final Duration retryBackoff;
   private final Duration retryBackoffMax;
   private final int liveQueueLimit;
@@ -165,6 +176,8 @@ public final class ApiConfig implements Described {
     ackTimeout = b.ackTimeout;
     commandKeys = b.commandKeys;
     maxAttempts = b.maxAttempts;
+    triggersPerCaller = b.triggersPerCaller;
+    triggersPerDistrict = b.triggersPerDistrict;
     retryBackoff = b.retryBackoff;
     retryBackoffMax = b.retryBackoffMax;
     liveQueueLimit = b.liveQueueLimit;
@@ -242,6 +255,8 @@ public final class ApiConfig implements Described {
               + " one)");
     }
     Check.within(maxAttempts, 1, 10, MAX_ATTEMPTS);
+    Check.within(triggersPerCaller, 1, 10_000, TRIGGERS_PER_CALLER);
+    Check.within(triggersPerDistrict, 1, 10_000, TRIGGERS_PER_DISTRICT);
     Check.positive(retryBackoff, "retry backoff");
     Check.positive(retryBackoffMax, "longest retry backoff");
     Check.require(
@@ -289,6 +304,8 @@ public final class ApiConfig implements Described {
         .add("ack timeout", ackTimeout)
         .add("command key", commandKeys.keyId())
         .add("attempts per command", maxAttempts)
+        .add(TRIGGERS_PER_CALLER, triggersPerCaller)
+        .add(TRIGGERS_PER_DISTRICT, triggersPerDistrict)
         .add("retry backoff", retryBackoff + " .. " + retryBackoffMax)
         .add("live queue limit", liveQueueLimit + " events")
         .add("live write queue bytes", liveWriteQueueBytes)
@@ -419,6 +436,14 @@ public final class ApiConfig implements Described {
     return maxAttempts;
   }
 
+  public int triggersPerCaller() {
+    return triggersPerCaller;
+  }
+
+  public int triggersPerDistrict() {
+    return triggersPerDistrict;
+  }
+
   public Duration retryBackoff() {
     return retryBackoff;
   }
@@ -519,6 +544,8 @@ public final class ApiConfig implements Described {
     private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
     private CommandKeys commandKeys;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private int triggersPerCaller = DEFAULT_TRIGGERS_PER_CALLER;
+    private int triggersPerDistrict = DEFAULT_TRIGGERS_PER_DISTRICT;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
     private int liveQueueLimit = DEFAULT_LIVE_QUEUE_LIMIT;
@@ -630,6 +657,18 @@ public final class ApiConfig implements Described {
 
     public Builder maxAttempts(int value) {
       maxAttempts = value;
+      return this;
+    }
+
+    /** Plan triggers one caller may start per minute. */
+    public Builder triggersPerCaller(int value) {
+      triggersPerCaller = value;
+      return this;
+    }
+
+    /** Plan triggers one district may see started per minute. */
+    public Builder triggersPerDistrict(int value) {
+      triggersPerDistrict = value;
       return this;
     }
 

@@ -261,7 +261,15 @@ final class ApiVerticle extends VerticleBase {
     new ReadRoutes(seeds, reads, hub::latest).mount(ops);
     new ReferenceRoutes(seeds).mount(ops);
     new PipelineRoutes(reads).mount(ops);
-    new ResponseRoutes(seeds, new PlanRuns(db, seeds.escalation()), audit, dispatcher).mount(ops);
+    new ResponseRoutes(
+            seeds,
+            new PlanRuns(
+                db,
+                seeds.escalation(),
+                new PlanRuns.Limits(config.triggersPerCaller(), config.triggersPerDistrict())),
+            audit,
+            dispatcher)
+        .mount(ops);
     new CaseRoutes(seeds, new CaseStore(db), hub).mount(ops);
     new WorkRoutes(seeds, new WorkStore(db), new TaskList(db), hub).mount(ops);
     new WebhookRoutes(vertx, seeds, new WebhookStore(db), new UrlPolicy(config.webhooks()))

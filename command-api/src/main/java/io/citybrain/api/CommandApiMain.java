@@ -52,6 +52,8 @@ public class CommandApiMain implements Callable<Integer> {
           Map.entry("checkpoint interval", "--checkpoint-interval-s"),
           Map.entry(ApiConfig.ACK_TIMEOUT, "--ack-timeout-ms"),
           Map.entry(ApiConfig.MAX_ATTEMPTS, "--max-attempts"),
+          Map.entry(ApiConfig.TRIGGERS_PER_CALLER, "--triggers-per-caller"),
+          Map.entry(ApiConfig.TRIGGERS_PER_DISTRICT, "--triggers-per-district"),
           Map.entry(ApiConfig.LEADER_POLL, "--leader-poll-ms"),
           Map.entry(ApiConfig.DB_CONNECTION_TIMEOUT, "--db-connection-timeout-ms"),
           Map.entry(WebhookSettings.ALLOW_HOSTS, "--webhook-allow-hosts"),
@@ -138,6 +140,22 @@ public class CommandApiMain implements Callable<Integer> {
       defaultValue = "3",
       description = "Attempts per command, 1..10 (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
+
+  @Option(
+      names = "--triggers-per-caller",
+      paramLabel = "N",
+      defaultValue = "10",
+      description =
+          "Plan runs one caller may start per minute, 1..10000 (default: ${DEFAULT-VALUE}).")
+  int triggersPerCaller;
+
+  @Option(
+      names = "--triggers-per-district",
+      paramLabel = "N",
+      defaultValue = "20",
+      description =
+          "Plan runs one district may see started per minute, 1..10000 (default: ${DEFAULT-VALUE}).")
+  int triggersPerDistrict;
 
   @Option(
       names = "--leader-poll-ms",
@@ -297,6 +315,8 @@ public class CommandApiMain implements Callable<Integer> {
               .summaryCache(Duration.ofMillis(summaryCacheMs))
               .ackTimeout(Duration.ofMillis(ackTimeoutMs))
               .maxAttempts(maxAttempts)
+              .triggersPerCaller(triggersPerCaller)
+              .triggersPerDistrict(triggersPerDistrict)
               .leaderPoll(Duration.ofMillis(leaderPollMs))
               .dbConnectionTimeout(Duration.ofMillis(dbConnectionTimeoutMs))
               .migrate(migrate)

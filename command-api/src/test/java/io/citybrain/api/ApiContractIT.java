@@ -380,6 +380,29 @@ class ApiContractIT {
                 .post("/api/v1/responses/run-x/cancel", f.token("viewer"), new JsonObject())
                 .status())
         .isEqualTo(403);
+    // Approval (#15): unknown run, a viewer, a body without approve; successes in
+    // PlanRunsGuardedIT.
+    assertThat(
+            f.client
+                .post(
+                    "/api/v1/responses/run-x/approval",
+                    coordinator,
+                    new JsonObject().put("approve", true))
+                .status())
+        .isEqualTo(404);
+    assertThat(
+            f.client
+                .post(
+                    "/api/v1/responses/run-x/approval",
+                    f.token("viewer"),
+                    new JsonObject().put("approve", true))
+                .status())
+        .isEqualTo(403);
+    assertThat(
+            f.client
+                .post("/api/v1/responses/run-x/approval", coordinator, new JsonObject())
+                .status())
+        .isEqualTo(400);
     assertThat(
             f.client
                 .post(

@@ -59,6 +59,9 @@ final class ApiFixture implements AutoCloseable {
             .casePollInterval(Duration.ofHours(1))
             // Off: the tests' alerts and tasks stay as they put them; EscalationIT drives scans.
             .escalationScan(Duration.ZERO)
+            // The tests trigger more than a coordinator would; RunGuardsIT checks the limits.
+            .triggersPerCaller(1000)
+            .triggersPerDistrict(1000)
             .summaryCache(Duration.ZERO);
     tweak.accept(config);
     CommandApi api = CommandApi.start(config.build());
@@ -81,7 +84,7 @@ final class ApiFixture implements AutoCloseable {
     }
   }
 
-  private void user(String name, Role role, Set<String> districts) throws Exception {
+  void user(String name, Role role, Set<String> districts) throws Exception {
     api.createUser(name, PASSWORD, role, districts);
     ApiClient.Reply reply =
         client.post(

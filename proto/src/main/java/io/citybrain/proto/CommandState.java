@@ -11,7 +11,9 @@ public enum CommandState implements Word {
   FAILED,
   REJECTED,
   TIMED_OUT,
-  CANCELLED;
+  CANCELLED,
+  /** A cancel command went to the device; its answer says what the device did. */
+  CANCELLING;
 
   /** The state a device's acknowledgement reports, or null for an unspecified status. */
   public static CommandState of(AckStatus status) {

@@ -4,15 +4,26 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 
-/** A linked response: commands to device groups and tasks to departments. */
+/**
+ * A linked response: commands to device groups and tasks to departments; {@code approval} {@code
+ * second_coordinator} holds a run until a coordinator other than the one who triggered it approves
+ * (absent or {@code none}: it runs at once).
+ */
 public record ResponsePlan(
     String id,
     String nameZh,
     String nameEn,
     Integer commandTtlS,
     List<PlanCommand> commands,
-    List<PlanTask> tasks)
+    List<PlanTask> tasks,
+    String approval)
     implements Serializable {
+  /** The approval a plan may require: a second coordinator's. */
+  public static final String SECOND_COORDINATOR = "second_coordinator";
+
+  /** The approval words a plan may name. */
+  public static final List<String> APPROVALS = List.of("none", SECOND_COORDINATOR);
+
   /**
    * The longest a plan's commands may live: devices remember an executed command id this long (the
    * simulator's journal keeps it {@code ActuatorSettings.DEFAULT_MAX_LIFETIME}), so a command still
@@ -23,6 +34,11 @@ public record ResponsePlan(
   public ResponsePlan {
     commands = commands == null ? List.of() : List.copyOf(commands);
     tasks = tasks == null ? List.of() : List.copyOf(tasks);
+  }
+
+  /** Whether a run of this plan waits for a second coordinator's approval. */
+  public boolean needsSecondCoordinator() {
+    return SECOND_COORDINATOR.equals(approval);
   }
 
   /**

@@ -292,6 +292,16 @@ final class SeedValidator {
       String key = "plans[" + p.id() + "]";
       id(f, key, p.id());
       problems.require(f, key + ".name_en", p.nameEn());
+      if (p.approval() != null && !ResponsePlan.APPROVALS.contains(p.approval())) {
+        problems.add(
+            f,
+            key + ".approval",
+            "must be one of "
+                + String.join(", ", ResponsePlan.APPROVALS)
+                + ", was '"
+                + p.approval()
+                + "'");
+      }
       if (problems.require(f, key + ".command_ttl_s", p.commandTtlS())) {
         if (p.commandTtlS() <= 0) {
           problems.add(f, key + ".command_ttl_s", "must be positive, was " + p.commandTtlS());

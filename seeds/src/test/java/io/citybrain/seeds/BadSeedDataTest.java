@@ -133,6 +133,16 @@ class BadSeedDataTest {
   }
 
   @Test
+  @DisplayName("an approval the API does not know names the plan and the words it takes")
+  void unknownApproval() throws IOException {
+    replace(
+        SeedLoader.RESPONSE_PLANS, "    approval: second_coordinator", "    approval: two_people");
+    assertProblem(
+        "response-plans.yaml: plans[district_alarm].approval: must be one of none,"
+            + " second_coordinator, was 'two_people'");
+  }
+
+  @Test
   @DisplayName("a hysteresis band on the wrong side of the threshold is refused")
   void clearThresholdWrongSide() throws IOException {
     replace(

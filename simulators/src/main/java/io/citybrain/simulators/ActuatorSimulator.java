@@ -205,33 +205,55 @@ final class ActuatorSimulator implements AutoCloseable {
     ack(device, command, digest, status, detail);
   }
 
+  /**
+   * A cancel answers what the device did with the command it names (proto/README.md, "Cancel"):
+   * DONE when it stopped it, or kept it from ever running (an id it has not seen is journalled as
+   * cancelled, so it is refused if it arrives later); REJECTED {@code already
+   * <done|failed|rejected>: <detail>} when it had finished before the cancel came. A stopped
+   * command is not answered on its own: the cancel's answer is its outcome (a repeat of it is
+   * answered REJECTED cancelled).
+   */
   private void cancel(SimDevice device, Command command, ByteString digest) {
-    Running target = running.get(command.getCancelsCommandId());
-    if (target == null
-        || !target.command().getDeviceId().equals(device.device.id())
-        || !target.future().cancel(false)) {
-      ack(
+    String id = device.device.id();
+    String target = command.getCancelsCommandId();
+    long keepUntil =
+        Math.max(
+            command.getExpiresAtMs(),
+            System.currentTimeMillis() + settings.maxLifetime().toMillis());
+    ExecutedJournal.Entry executed = journal.find(id, target);
+    Running running = this.running.get(target);
+    journal.accepted(id, command.getCommandId(), keepUntil);
+    if (running != null
+        && running.command().getDeviceId().equals(id)
+        && running.future().cancel(false)) {
+      this.running.remove(target);
+      journal.outcome(
+          id, target, AckStatus.ACK_STATUS_REJECTED, "cancelled by " + command.getCommandId());
+      finish(device, command, digest, AckStatus.ACK_STATUS_DONE, "stopped " + target);
+      return;
+    }
+    if (executed == null) {
+      journal.accepted(id, target, keepUntil);
+      journal.outcome(
+          id,
+          target,
+          AckStatus.ACK_STATUS_REJECTED,
+          "cancelled before it arrived by " + command.getCommandId());
+      finish(
           device,
           command,
           digest,
-          AckStatus.ACK_STATUS_REJECTED,
-          "nothing to cancel: " + command.getCancelsCommandId() + " is not running");
+          AckStatus.ACK_STATUS_DONE,
+          "cancelled " + target + " before it arrived");
       return;
     }
-    running.remove(command.getCancelsCommandId());
-    journal.accepted(device.device.id(), command.getCommandId(), command.getExpiresAtMs());
-    finish(
-        device,
-        target.command(),
-        target.digest(),
-        AckStatus.ACK_STATUS_FAILED,
-        "cancelled by " + command.getCommandId());
-    finish(
-        device,
-        command,
-        digest,
-        AckStatus.ACK_STATUS_DONE,
-        "cancelled " + command.getCancelsCommandId());
+    String did =
+        executed.status() == null
+            ? "failed: outcome unknown: the actuator restarted while running it"
+            : executed.status().name().replace("ACK_STATUS_", "").toLowerCase(java.util.Locale.ROOT)
+                + ": "
+                + executed.detail();
+    finish(device, command, digest, AckStatus.ACK_STATUS_REJECTED, "already " + did);
   }
 
   private void ack(

@@ -45,6 +45,8 @@ public final class Failures {
     if (failure instanceof ApiException e) {
       if (e instanceof Unavailable u) {
         ctx.response().putHeader("Retry-After", Integer.toString(u.retryAfterSeconds()));
+      } else if (e instanceof Throttled t) {
+        ctx.response().putHeader("Retry-After", Integer.toString(t.retryAfterSeconds()));
       }
       Replies.json(ctx, e.status(), e.body());
       return;

@@ -82,6 +82,7 @@ public final class ReferenceRoutes {
         .put("name_en", plan.nameEn())
         .put("name_zh", plan.nameZh())
         .put("command_ttl_s", plan.commandTtlS())
+        .put("approval", plan.needsSecondCoordinator() ? ResponsePlan.SECOND_COORDINATOR : "none")
         .put("commands", commands)
         .put("tasks", tasks);
   }

@@ -74,6 +74,9 @@ sealed interface DispatchEffect {
       Instant at)
       implements DispatchEffect {}
 
+  /** Store a state the run is in without being over (cancelling). */
+  record MarkRun(String runId, RunState state) implements DispatchEffect {}
+
   /** Store the run's final state. */
   record FinishRun(String runId, RunState state) implements DispatchEffect {}
 

@@ -6,6 +6,7 @@ import io.citybrain.api.response.DispatchEffect.CountStaleAck;
 import io.citybrain.api.response.DispatchEffect.CountStaleAck.Why;
 import io.citybrain.api.response.DispatchEffect.FinishRun;
 import io.citybrain.api.response.DispatchEffect.InsertCancel;
+import io.citybrain.api.response.DispatchEffect.MarkRun;
 import io.citybrain.api.response.DispatchEffect.Publish;
 import io.citybrain.api.response.DispatchEffect.RecordCommand;
 import io.citybrain.api.response.DispatchEffect.RunProgress;
@@ -37,11 +38,13 @@ import java.util.Map;
  * they come (the device's outcome of the one command); ACCEPTED and REJECTED count only for the
  * attempt awaited. Internally each attempt has its own wire id ({@code <command_id>}, then {@code
  * <command_id>~<attempt>}): the dispatcher maps an ack's (command id, attempt) to it. Only the
- * target device, on its own ack topic, answers for its command. Cancelling ends the targets not yet
- * final as cancelled and sends each of those that was sent a cancel command, tracked to its own ack
- * but not retried. The run ends when every target is final: completed when all are done, cancelled
- * when cancelled, partially_failed otherwise. Every target transition is recorded and pushed with
- * the run's next sequence number.
+ * target device, on its own ack topic, answers for its command. Cancelling makes the run
+ * cancelling: a target never sent ends cancelled, every other one not final is cancelling and its
+ * device gets a cancel command (tracked to its own ack, not retried); the device's answer is the
+ * target's final state (a device that had executed it ends done, not cancelled). The run ends when
+ * every target is final: completed when all are done, cancelled when it was cancelled,
+ * partially_failed otherwise. Every target transition is recorded and pushed with the run's next
+ * sequence number.
  *
  * <pre>
  * target state              event                      next state
@@ -57,7 +60,16 @@ import java.util.Map;
  *                                                        timed_out (final) if no attempt or time left
  * failed, timed_out         retry due                  sent #n+1 (same command id); timed_out
  *                                                        (final) if expired
- * not final                 cancel                     cancelled (final), cancel command if sent
+ * never sent                cancel                     cancelled (final)
+ * sent, accepted, failed    cancel                     cancelling, a cancel command sent
+ *   or timed_out, not final
+ * cancelling                target's DONE/FAILED/      done/failed/rejected (final): what it did
+ *                             REJECTED
+ * cancelling                cancel answered DONE       cancelled (final): stopped, or never ran
+ * cancelling                cancel answered REJECTED   done/failed/rejected (final) as it says;
+ *                             "already <state>: ..."     other refusals: cancelled, outcome unknown
+ * cancelling                no answer to the cancel    cancelled (final), "no answer to the
+ *                             in the ack timeout         cancel" (not retried: the run is over)
  * final                     any ack                    unchanged, stale ack counted
  * any                       ACCEPTED/REJECTED of an    unchanged, stale ack counted
  *                             earlier attempt, or not
@@ -67,11 +79,14 @@ import java.util.Map;
  *
  * <p>Anything else (ACCEPTED when not sent, a failed publish when the attempt has failed already, a
  * timer or publish outcome of an earlier attempt, a PUBACK) changes nothing. A cancel command names
- * the command id it cancels (the one the device knows), not an attempt. A cancel command answers
- * DONE (done) or anything but ACCEPTED (rejected); without an answer it ends timed_out, and a
- * failed publish ends it failed; each is recorded, none pushed.
+ * the command id it cancels (the one the device knows), not an attempt. A cancel command ends done
+ * (DONE) or rejected (anything but ACCEPTED); without an answer timed_out, a failed publish failed;
+ * each is recorded, none pushed (its target's change is).
  */
 final class DispatchMachine {
+  /** A cancel command's id is its target's with this suffix. */
+  static final String CANCEL_SUFFIX = "~cancel";
+
   private final Duration ackTimeout;
   private final int maxAttempts;
   private final Backoff backoff;
@@ -147,6 +162,10 @@ final class DispatchMachine {
     }
 
     void start(Instant now) {
+      if (state == RunState.CANCELLING) {
+        continueCancel(now);
+        return;
+      }
       if (state != RunState.RUNNING) {
         return;
       }
@@ -226,7 +245,7 @@ final class DispatchMachine {
         return;
       }
       if (t.isCancel()) {
-        cancelAck(t, status, detail);
+        cancelAck(t, status, detail, now);
         return;
       }
       switch (status) {
@@ -253,9 +272,12 @@ final class DispatchMachine {
     }
 
     /**
-     * A cancel command's answer: accepted changes nothing, done is done, anything else rejected.
+     * A cancel command's answer, and with it what the device did with the target: DONE, it stopped
+     * the target or kept it from running (cancelled); REJECTED {@code already <state>: ...}, it had
+     * finished it (that state: done, failed, rejected); any other refusal leaves the outcome
+     * unknown (cancelled, saying so). ACCEPTED changes nothing.
      */
-    void cancelAck(TrackedCommand cancel, AckStatus status, String detail) {
+    void cancelAck(TrackedCommand cancel, AckStatus status, String detail, Instant now) {
       if (status == AckStatus.ACK_STATUS_ACCEPTED) {
         return;
       }
@@ -264,44 +286,99 @@ final class DispatchMachine {
           status == AckStatus.ACK_STATUS_DONE ? CommandState.DONE : CommandState.REJECTED;
       put(get(cancel.commandId()).with(s, true));
       effects.add(new RecordCommand(cancel.commandId(), s, 1, detail));
+      if (s == CommandState.DONE) {
+        settleCancelled(cancel.cancels(), CommandState.CANCELLED, "cancelled: " + detail, now);
+        return;
+      }
+      CommandState did = executedBefore(detail);
+      if (did != null) {
+        settleCancelled(cancel.cancels(), did, "finished before the cancel: " + detail, now);
+      } else {
+        settleCancelled(
+            cancel.cancels(),
+            CommandState.CANCELLED,
+            "cancel refused by the device (" + detail + "); outcome unknown",
+            now);
+      }
     }
 
+    /** A target waiting for its cancel's answer ends in {@code to}; any other is left alone. */
+    void settleCancelled(String commandId, CommandState to, String detail, Instant now) {
+      TrackedCommand t = targets.get(commandId);
+      if (t != null && !t.ended() && t.state() == CommandState.CANCELLING) {
+        change(commandId, to, detail, true, now);
+      }
+    }
+
+    /**
+     * Cancels the run: targets never sent end cancelled at once; every other target not final is
+     * cancelling until its device answers the cancel command it is sent.
+     */
     void cancel(Instant now) {
       if (state != RunState.RUNNING) {
         return;
       }
       cancelled = true;
+      state = RunState.CANCELLING;
+      effects.add(new MarkRun(plan.runId(), RunState.CANCELLING));
+      continueCancel(now);
+    }
+
+    /**
+     * Carries a cancel on (at once, or in a run resumed while cancelling): each target not final
+     * and not yet waiting for a cancel gets one (or ends cancelled if never sent); the run ends
+     * once every target is final.
+     */
+    void continueCancel(Instant now) {
       for (String commandId : List.copyOf(targets.keySet())) {
         TrackedCommand t = targets.get(commandId);
         if (t.ended()) {
           continue;
         }
-        // The device knows the command by its one id, whichever attempt it got; null: never sent.
-        String cancels = t.wireId() == null ? null : t.commandId();
-        cancelTimer(commandId);
-        change(commandId, CommandState.CANCELLED, "cancelled by coordinator", true, now);
-        if (cancels != null) {
-          RunPlan.Item item =
-              new RunPlan.Item(commandId + "~cancel", t.item().deviceId(), "cancel", Map.of());
-          put(TrackedCommand.cancel(item, cancels));
-          effects.add(
-              new InsertCancel(
-                  item.commandId(),
-                  plan.runId(),
-                  item.deviceId(),
-                  plan.district(),
-                  cancels,
-                  now.toEpochMilli(),
-                  plan.expiresAtMs()));
-          send(item.commandId(), 1, now);
+        TrackedCommand waiting = cancels.get(commandId + CANCEL_SUFFIX);
+        if (t.state() == CommandState.CANCELLING && waiting != null) {
+          if (waiting.ended()) {
+            // Its answer was in, the target's outcome was lost in a restart between the writes.
+            change(
+                commandId,
+                CommandState.CANCELLED,
+                "cancel answered " + waiting.state().word() + " before a restart",
+                true,
+                now);
+          }
+          continue;
         }
+        cancelTimer(commandId);
+        // The device knows the command by its one id, whichever attempt it got; null: never sent.
+        if (t.wireId() == null) {
+          change(commandId, CommandState.CANCELLED, "cancelled before it was sent", true, now);
+          continue;
+        }
+        change(commandId, CommandState.CANCELLING, "cancel sent", false, now);
+        RunPlan.Item item =
+            new RunPlan.Item(
+                commandId + CANCEL_SUFFIX, t.item().deviceId(), ResponseStore.CANCEL, Map.of());
+        put(TrackedCommand.cancel(item, commandId));
+        effects.add(
+            new InsertCancel(
+                item.commandId(),
+                plan.runId(),
+                item.deviceId(),
+                plan.district(),
+                commandId,
+                now.toEpochMilli(),
+                Math.max(plan.expiresAtMs(), now.toEpochMilli() + ackTimeout.toMillis())));
+        send(item.commandId(), 1, now);
       }
       finishIfDone(now);
     }
 
     void send(String commandId, int attempt, Instant now) {
       long nowMs = now.toEpochMilli();
-      if (nowMs >= plan.expiresAtMs()) {
+      TrackedCommand sending = get(commandId);
+      // A cancel lives its own ack timeout: a run cancelled late still asks what its devices did.
+      long deadlineMs = sending.isCancel() ? nowMs + ackTimeout.toMillis() : plan.expiresAtMs();
+      if (!sending.isCancel() && nowMs >= plan.expiresAtMs()) {
         change(commandId, CommandState.TIMED_OUT, "expired before attempt " + attempt, true, now);
         return;
       }
@@ -313,7 +390,7 @@ final class DispatchMachine {
       wireIds.put(t.wireId(), commandId);
       // Each attempt lives about one ack timeout: a device back from a long disconnect is not
       // handed every attempt queued for it, only (at most) a current one.
-      long expiresAtMs = Math.min(plan.expiresAtMs(), nowMs + ackTimeout.toMillis());
+      long expiresAtMs = Math.min(deadlineMs, nowMs + ackTimeout.toMillis());
       Command.Builder command =
           Command.newBuilder()
               .setCommandId(t.commandId())
@@ -351,6 +428,13 @@ final class DispatchMachine {
       if (t.isCancel()) {
         put(t.with(failure, true));
         effects.add(new RecordCommand(commandId, failure, t.attempt(), detail));
+        settleCancelled(
+            t.cancels(),
+            CommandState.CANCELLED,
+            failure == CommandState.TIMED_OUT
+                ? "no answer to the cancel: " + detail
+                : "cancel not sent: " + detail,
+            now);
         return;
       }
       int next = t.attempt() + 1;
@@ -405,7 +489,8 @@ final class DispatchMachine {
     }
 
     void finishIfDone(Instant now) {
-      if (state != RunState.RUNNING || !targets.values().stream().allMatch(TrackedCommand::ended)) {
+      if (!(state == RunState.RUNNING || state == RunState.CANCELLING)
+          || !targets.values().stream().allMatch(TrackedCommand::ended)) {
         return;
       }
       Map<CommandState, Integer> counts = freeze().counts();
@@ -424,5 +509,22 @@ final class DispatchMachine {
     void stale(String wireId, Why why) {
       effects.add(new CountStaleAck(wireId, why));
     }
+  }
+
+  /**
+   * What a device says it did before a cancel came, from a REJECTED cancel's detail {@code already
+   * <done|failed|rejected>: ...} (proto/README.md); null when it says something else.
+   */
+  static CommandState executedBefore(String detail) {
+    if (detail == null || !detail.startsWith("already ")) {
+      return null;
+    }
+    String rest = detail.substring("already ".length());
+    for (CommandState s : List.of(CommandState.DONE, CommandState.FAILED, CommandState.REJECTED)) {
+      if (rest.equals(s.word()) || rest.startsWith(s.word() + ":")) {
+        return s;
+      }
+    }
+    return null;
   }
 }

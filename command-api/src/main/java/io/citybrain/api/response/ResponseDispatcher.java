@@ -9,6 +9,7 @@ import io.citybrain.api.response.DispatchEffect.CommandProgress;
 import io.citybrain.api.response.DispatchEffect.CountStaleAck;
 import io.citybrain.api.response.DispatchEffect.FinishRun;
 import io.citybrain.api.response.DispatchEffect.InsertCancel;
+import io.citybrain.api.response.DispatchEffect.MarkRun;
 import io.citybrain.api.response.DispatchEffect.Publish;
 import io.citybrain.api.response.DispatchEffect.RecordCommand;
 import io.citybrain.api.response.DispatchEffect.RunProgress;
@@ -16,6 +17,7 @@ import io.citybrain.api.response.DispatchEffect.ScheduleAckTimeout;
 import io.citybrain.api.response.DispatchEffect.ScheduleRetry;
 import io.citybrain.mqtt.MqttConnection;
 import io.citybrain.proto.MessageClass;
+import io.citybrain.proto.RunState;
 import io.citybrain.proto.Topics;
 import io.citybrain.proto.sign.CommandSignature;
 import io.citybrain.proto.v1.Command;
@@ -297,11 +299,25 @@ public final class ResponseDispatcher implements AutoCloseable {
     // Runs ended here are not taken for left running while their end is still on its way in.
     Set<String> tracked = new HashSet<>(runs.keySet());
     tracked.addAll(endedHere.keySet());
-    db.query(
-            c -> {
-              List<RunResume.Resumed> resumed = RunResume.load(c, tracked, ackTimeout, backoff);
-              List<String> cancels = RunResume.cancelRequests(c);
-              return new Polled(resumed, cancels);
+    // Queued runs no earlier run holds a device of are started first, so this poll loads them.
+    db.transaction(RunGuards::startQueued)
+        .recover(
+            e -> {
+              LOG.warn("response leader: queued runs not started: {}", e.toString());
+              return Future.succeededFuture(List.of());
+            })
+        .compose(
+            started -> {
+              if (!started.isEmpty()) {
+                LOG.info("response leader: started queued run(s) {}", started);
+              }
+              return db.query(
+                  c -> {
+                    List<RunResume.Resumed> resumed =
+                        RunResume.load(c, tracked, ackTimeout, backoff);
+                    List<String> cancels = RunResume.cancelRequests(c);
+                    return new Polled(resumed, cancels);
+                  });
             })
         .compose(
             polled -> {
@@ -379,7 +395,10 @@ public final class ResponseDispatcher implements AutoCloseable {
         run.runId(),
         run.targets().size(),
         r.timers().size());
-    if (run.targets().values().stream().allMatch(TrackedCommand::ended)) {
+    if (run.state() == RunState.CANCELLING
+        || run.targets().values().stream().allMatch(TrackedCommand::ended)) {
+      // A cancelling run goes on: targets still without a cancel get one, the run ends when all
+      // are final.
       apply(run, new DispatchEvent.Start(Instant.now()));
     } else if (r.cancelRequested()) {
       apply(run, new DispatchEvent.CancelRequested(Instant.now()));
@@ -388,7 +407,7 @@ public final class ResponseDispatcher implements AutoCloseable {
 
   /** Runs being tracked now. */
   public int activeRuns() {
-    return (int) runs.values().stream().filter(TrackedRun::running).count();
+    return (int) runs.values().stream().filter(TrackedRun::active).count();
   }
 
   public long staleAcks() {
@@ -534,6 +553,13 @@ public final class ResponseDispatcher implements AutoCloseable {
                 i.cancels(),
                 i.issuedAtMs(),
                 i.expiresAtMs());
+            return null;
+          });
+    } else if (effect instanceof MarkRun m) {
+      writer.write(
+          m.state().word() + " of run " + m.runId(),
+          c -> {
+            ResponseStore.markRun(c, m.runId(), m.state().word());
             return null;
           });
     } else if (effect instanceof FinishRun f) {

@@ -51,6 +51,7 @@ public final class ResponseRoutes {
     ops.get("listResponses").addHandler(requires(Role.VIEWER)).addHandler(this::list);
     ops.get("getResponse").addHandler(requires(Role.VIEWER)).addHandler(this::get);
     ops.get("cancelResponse").addHandler(requires(Role.COORDINATOR)).addHandler(this::cancel);
+    ops.get("decideResponse").addHandler(requires(Role.COORDINATOR)).addHandler(this::decide);
   }
 
   /** What a trigger asks for, validated. */
@@ -61,7 +62,8 @@ public final class ResponseRoutes {
       String incidentId,
       String district,
       Double lat,
-      Double lon) {}
+      Double lon,
+      boolean queue) {}
 
   /** The checks the document cannot make: which fields go together, which codes the seeds know. */
   private void readTrigger(RoutingContext ctx) {
@@ -74,7 +76,8 @@ public final class ResponseRoutes {
             body.getString("incident_id"),
             body.getString("district"),
             Params.number(body, "lat"),
-            Params.number(body, "lon"));
+            Params.number(body, "lon"),
+            Boolean.TRUE.equals(body.getValue("queue")));
     if (trigger.incidentId() == null && trigger.district() == null) {
       throw ApiException.badRequest("district", "is required when no incident_id is given");
     }
@@ -111,7 +114,7 @@ public final class ResponseRoutes {
                 dispatcher.start(started.plan());
               }
               return runs.run(started.runId())
-                  .map(run -> run.orElseThrow().put("created", started.plan() != null));
+                  .map(run -> run.orElseThrow().put("created", started.created()));
             })
         .onSuccess(run -> Replies.json(ctx, run.getBoolean("created") ? 201 : 200, run))
         .onFailure(ctx::fail);
@@ -160,7 +163,8 @@ public final class ResponseRoutes {
         district,
         lat,
         lon,
-        incident == null ? null : incident.incidentId());
+        incident == null ? null : incident.incidentId(),
+        trigger.queue());
   }
 
   private void list(RoutingContext ctx) {
@@ -195,6 +199,21 @@ public final class ResponseRoutes {
             run -> {
               caller.requireDistrict(run.getString("district"));
               String state = run.getString("state");
+              if (RunState.QUEUED.word().equals(state)
+                  || RunState.AWAITING_APPROVAL.word().equals(state)) {
+                // Nothing sent: cancelled at once (false: the leader started it meanwhile).
+                return runs.cancelWaiting(
+                        runId, caller.name(), run.getString("district"), requestIdOf(ctx))
+                    .compose(
+                        done -> {
+                          if (!done && !dispatcher.cancel(runId)) {
+                            throw notCancellable(runId, state);
+                          }
+                          return dispatcher.flushed();
+                        })
+                    .compose(v -> runs.run(runId))
+                    .map(after -> after.orElseThrow());
+              }
               if (!RunState.RUNNING.word().equals(state) || !dispatcher.cancel(runId)) {
                 throw ApiException.conflict(
                     new JsonObject()
@@ -225,6 +244,35 @@ public final class ResponseRoutes {
                   .map(after -> after.orElseThrow());
             })
         .onSuccess(run -> Replies.json(ctx, 200, run))
+        .onFailure(ctx::fail);
+  }
+
+  private static ApiException notCancellable(String runId, String state) {
+    return ApiException.conflict(
+        new JsonObject()
+            .put(
+                "reason", "run " + runId + " is " + state + ", only a running run can be cancelled")
+            .put("state", state)
+            .put("allowed", new JsonArray()));
+  }
+
+  /** A second coordinator approves or rejects a run awaiting approval. */
+  private void decide(RoutingContext ctx) {
+    Caller caller = Access.caller(ctx);
+    String runId = ctx.pathParam("runId");
+    JsonObject body = Params.body(ctx);
+    boolean approve = body.getBoolean("approve");
+    String reason = body.getString("reason");
+    if (!approve && (reason == null || reason.isBlank())) {
+      throw ApiException.badRequest("reason", "is required to reject a run");
+    }
+    ctx.put(AuditTrail.TARGET, runId);
+    runs.decide(
+            runId,
+            new PlanRuns.Decision(caller, approve, reason, body.getString("request_id")),
+            seeds)
+        .compose(v -> runs.run(runId))
+        .onSuccess(run -> Replies.json(ctx, 200, run.orElseThrow()))
         .onFailure(ctx::fail);
   }
 

@@ -113,14 +113,16 @@ public final class ResponseStore {
       String requestHash,
       String actor,
       String incidentId,
-      List<String[]> tasks)
+      List<String[]> tasks,
+      RunState state)
       throws SQLException {
     try (PreparedStatement ps =
         Rows.bind(
             c.prepareStatement(
                 """
-        INSERT INTO plan_run (run_id, plan_id, incident_id, district, request_id, request_hash, actor, state)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (actor, request_id) DO NOTHING"""),
+        INSERT INTO plan_run (run_id, plan_id, incident_id, district, request_id, request_hash, actor, state,
+                              started_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END) ON CONFLICT (actor, request_id) DO NOTHING"""),
             run.runId(),
             run.planId(),
             incidentId,
@@ -128,7 +130,8 @@ public final class ResponseStore {
             requestId,
             requestHash,
             actor,
-            RunState.RUNNING.word())) {
+            state.word(),
+            state == RunState.RUNNING)) {
       if (ps.executeUpdate() == 0) {
         return false;
       }
@@ -155,6 +158,27 @@ public final class ResponseStore {
       }
       ps.executeBatch();
     }
+    if (state == RunState.AWAITING_APPROVAL) {
+      // Nothing is asked of anyone (departments, the incident) until a second coordinator approves.
+      return true;
+    }
+    begin(c, run.runId(), run.district(), run.planId(), actor, incidentId, tasks);
+    return true;
+  }
+
+  /**
+   * What a run asks of people once it is on (at once, or when approved): its department tasks, due
+   * their SLA from now, and its incident responding.
+   */
+  public static void begin(
+      Connection c,
+      String runId,
+      String district,
+      String planId,
+      String actor,
+      String incidentId,
+      List<String[]> tasks)
+      throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             """
@@ -164,8 +188,8 @@ public final class ResponseStore {
       for (String[] task : tasks) {
         Rows.bind(
             ps,
-            run.runId() + "-t" + (++n),
-            run.runId(),
+            runId + "-t" + (++n),
+            runId,
             task[0],
             task[1],
             TaskState.ASSIGNED.word(),
@@ -175,13 +199,13 @@ public final class ResponseStore {
       ps.executeBatch();
     }
     if (incidentId != null) {
-      respond(c, incidentId, actor, run);
+      respond(c, incidentId, actor, runId, district, planId);
     }
-    return true;
   }
 
   /** An open or acknowledged incident is being responded to once a plan runs for it. */
-  private static void respond(Connection c, String incidentId, String actor, RunPlan run)
+  private static void respond(
+      Connection c, String incidentId, String actor, String runId, String district, String planId)
       throws SQLException {
     try (PreparedStatement ps =
             Rows.bind(
@@ -201,12 +225,12 @@ public final class ResponseStore {
             new WorkStore.Event(
                 WorkKind.INCIDENT,
                 incidentId,
-                run.district(),
+                district,
                 "transition",
                 rs.getString(1),
                 IncidentState.RESPONDING.word(),
                 actor,
-                "plan " + run.planId() + " triggered: run " + run.runId()));
+                "plan " + planId + " triggered: run " + runId));
       }
     }
   }
@@ -349,6 +373,45 @@ public final class ResponseStore {
     }
   }
 
+  /** A run's district, actor, state, plan and incident, locked for a decision; null if unknown. */
+  public static JsonObject lockRun(Connection c, String runId) throws SQLException {
+    try (PreparedStatement ps =
+            Rows.bind(
+                c.prepareStatement(
+                    "SELECT district, actor, state, plan_id, incident_id FROM plan_run WHERE run_id = ? FOR UPDATE"),
+                runId);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Rows.one(rs) : null;
+    }
+  }
+
+  /** Records who decided on a run awaiting approval, its next state and why. */
+  public static void decided(
+      Connection c, String runId, RunState state, String actor, String reason) throws SQLException {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                "UPDATE plan_run SET state = ?, decided_by = ?, decided_at = now(), decision_reason = ? WHERE run_id = ?"),
+            state.word(),
+            actor,
+            reason,
+            runId)) {
+      ps.executeUpdate();
+    }
+  }
+
+  /** A run's state while it is not over (running to cancelling). */
+  public static void markRun(Connection c, String runId, String state) throws SQLException {
+    try (PreparedStatement ps =
+        Rows.bind(
+            c.prepareStatement(
+                "UPDATE plan_run SET state = ? WHERE run_id = ? AND finished_at IS NULL"),
+            state,
+            runId)) {
+      ps.executeUpdate();
+    }
+  }
+
   /** Ends a run; a cancelled run cancels its department tasks that are not finished. */
   public static void finishRun(Connection c, String runId, String state) throws SQLException {
     try (PreparedStatement ps =
@@ -403,7 +466,8 @@ public final class ResponseStore {
             Rows.bind(
                 c.prepareStatement(
                     """
-        SELECT run_id, plan_id, incident_id, district, request_id, actor, state, created_at, finished_at
+        SELECT run_id, plan_id, incident_id, district, request_id, actor, state, created_at, started_at,
+               finished_at, decided_by, decided_at, decision_reason
         FROM plan_run WHERE run_id = ?"""),
                 runId);
         ResultSet rs = ps.executeQuery()) {
@@ -442,13 +506,18 @@ public final class ResponseStore {
                 runId);
         ResultSet rs = ps.executeQuery()) {
       JsonArray tasks = new JsonArray();
+      JsonObject taskCounts =
+          new JsonObject().put("open", 0).put("done", 0).put("failed", 0).put("cancelled", 0);
       for (JsonObject task : Rows.all(rs)) {
+        String state = task.getString("state");
+        String bucket = taskCounts.containsKey(state) ? state : "open";
+        taskCounts.put(bucket, taskCounts.getInteger(bucket) + 1);
         tasks.add(
             task.put(
                 "allowed_transitions",
                 new JsonArray(WorkKind.TASK.flow().allowed(task.getString("state")))));
       }
-      run.put("tasks", tasks);
+      run.put("tasks", tasks).put("task_counts", taskCounts);
     }
     return Optional.of(
         run.put("total", targets.size())

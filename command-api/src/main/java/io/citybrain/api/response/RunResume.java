@@ -45,7 +45,7 @@ final class RunResume {
   record Resumed(
       TrackedRun run, Map<String, byte[]> digests, List<Due> timers, boolean cancelRequested) {}
 
-  /** The running runs not in {@code tracked}. */
+  /** The running and cancelling runs not in {@code tracked}. */
   static List<Resumed> load(Connection c, Set<String> tracked, Duration ackTimeout, Backoff backoff)
       throws SQLException {
     List<Resumed> resumed = new ArrayList<>();
@@ -54,13 +54,16 @@ final class RunResume {
             c.prepareStatement(
                 """
         SELECT r.run_id, r.plan_id, r.district, r.cancel_requested_at IS NOT NULL AS cancel_requested,
+               r.state,
                (SELECT count(*) FROM command_event e JOIN command m ON m.command_id = e.command_id
                 WHERE m.run_id = r.run_id) AS events
-        FROM plan_run r WHERE r.state = ? ORDER BY r.created_at"""),
-            RunState.RUNNING.word())) {
+        FROM plan_run r WHERE r.state IN (?, ?) ORDER BY r.created_at"""),
+            RunState.RUNNING.word(),
+            RunState.CANCELLING.word())) {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String runId = rs.getString(1);
+          RunState state = Word.parse(RunState.class, rs.getString(5));
           if (!tracked.contains(runId)) {
             resumed.add(
                 new Resumed(
@@ -69,9 +72,9 @@ final class RunResume {
                         Map.of(),
                         Map.of(),
                         Map.of(),
-                        rs.getLong(5),
-                        false,
-                        RunState.RUNNING),
+                        rs.getLong(6),
+                        state == RunState.CANCELLING,
+                        state),
                     Map.of(),
                     List.of(),
                     rs.getBoolean(4)));
@@ -187,6 +190,9 @@ final class RunResume {
       Timer timer = Timer.NONE;
       if (!row.ended()) {
         switch (row.state()) {
+          case CANCELLING -> {
+            // Waits for its cancel command's answer (that command has the ack timeout).
+          }
           case PENDING -> {
             timer = Timer.BACKOFF;
             timers.add(new Due(row.commandId(), null, n + 1, 0));
@@ -244,7 +250,8 @@ final class RunResume {
             expiresAtMs,
             items);
     return new Resumed(
-        new TrackedRun(plan, targets, cancels, wireIds, before.seq(), false, RunState.RUNNING),
+        new TrackedRun(
+            plan, targets, cancels, wireIds, before.seq(), before.cancelled(), before.state()),
         digestByWireId,
         timers,
         shell.cancelRequested());

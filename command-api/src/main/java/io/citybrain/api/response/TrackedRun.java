@@ -46,9 +46,14 @@ record TrackedRun(
     return state == RunState.RUNNING;
   }
 
+  /** Running or cancelling: devices still to hear from. */
+  boolean active() {
+    return state == RunState.RUNNING || state == RunState.CANCELLING;
+  }
+
   /** Finished, and no cancel command is waiting for its ack: nothing left to track. */
   boolean settled() {
-    return !running() && cancels.values().stream().allMatch(TrackedCommand::ended);
+    return !active() && cancels.values().stream().allMatch(TrackedCommand::ended);
   }
 
   /** A target or a cancel command; null when the run has no such command. */

@@ -44,6 +44,10 @@ final class IncidentTimeline {
         UNION ALL
         SELECT r.created_at, 3, 'run_started', r.run_id, r.actor, r.plan_id FROM runs r
         UNION ALL
+        SELECT r.decided_at, 3, 'run_decided', r.run_id, r.decided_by,
+               concat_ws(': ', CASE r.state WHEN 'rejected' THEN 'rejected' ELSE 'approved' END, r.decision_reason)
+        FROM runs r WHERE r.decided_at IS NOT NULL
+        UNION ALL
         SELECT t.created_at, 4, 'task_assigned', t.task_id, NULL, t.department || ': ' || t.task
         FROM department_task t JOIN runs r ON r.run_id = t.run_id
         UNION ALL

@@ -254,7 +254,7 @@ public final class WorkStore {
 
   /**
    * Whether the incident looks done and only waits for a person: not yet resolved, every alert it
-   * links cleared, and no run of it still running.
+   * links cleared, and no run of it still running (or cancelling, queued, awaiting approval).
    */
   private static boolean resolveProposed(Connection c, JsonObject incident) throws SQLException {
     if (!WorkKind.INCIDENT.flow().canMove(incident.getString("state"), "resolved")) {
@@ -266,11 +266,14 @@ public final class WorkStore {
                     """
         SELECT NOT EXISTS (SELECT 1 FROM alert a JOIN incident i ON a.alert_id = ANY (i.alert_ids)
                            WHERE i.incident_id = ? AND a.state = ?)
-           AND NOT EXISTS (SELECT 1 FROM plan_run WHERE incident_id = ? AND state = ?)"""),
+           AND NOT EXISTS (SELECT 1 FROM plan_run WHERE incident_id = ? AND state IN (?, ?, ?, ?))"""),
                 incident.getString("incident_id"),
                 AlertStates.RAISED,
                 incident.getString("incident_id"),
-                RunState.RUNNING.word());
+                RunState.RUNNING.word(),
+                RunState.CANCELLING.word(),
+                RunState.QUEUED.word(),
+                RunState.AWAITING_APPROVAL.word());
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getBoolean(1);

@@ -8,6 +8,7 @@ import io.citybrain.api.response.DispatchEffect.CountStaleAck;
 import io.citybrain.api.response.DispatchEffect.CountStaleAck.Why;
 import io.citybrain.api.response.DispatchEffect.FinishRun;
 import io.citybrain.api.response.DispatchEffect.InsertCancel;
+import io.citybrain.api.response.DispatchEffect.MarkRun;
 import io.citybrain.api.response.DispatchEffect.Publish;
 import io.citybrain.api.response.DispatchEffect.RecordCommand;
 import io.citybrain.api.response.DispatchEffect.RunProgress;
@@ -259,9 +260,14 @@ class DispatchMachineTest {
         run = oneTargetIn("sent, last attempt");
         run.timeout(wire(1, 3), 5_800);
       }
+      case "cancelling" -> {
+        run.start();
+        run.cancel(100);
+      }
       case "cancelled" -> {
         run.start();
         run.cancel(100);
+        run.ack(id(1) + "~cancel", AckStatus.ACK_STATUS_DONE, 200);
       }
       default -> throw new IllegalArgumentException(state);
     }
@@ -301,7 +307,7 @@ class DispatchMachineTest {
       textBlock =
           """
           pending            | start           | sent      | false | RecordCommand CommandProgress ScheduleAckTimeout Publish
-          pending            | cancel          | cancelled | true  | RecordCommand CommandProgress FinishRun RunProgress
+          pending            | cancel          | cancelled | true  | MarkRun RecordCommand CommandProgress FinishRun RunProgress
           pending            | ack DONE        | pending   | false | CountStaleAck
           pending            | ack timeout     | pending   | false | ''
           pending            | retry due       | pending   | false | ''
@@ -315,14 +321,14 @@ class DispatchMachineTest {
           sent               | published       | sent      | false | ''
           sent               | retry due       | sent      | false | ''
           sent               | start           | sent      | false | ''
-          sent               | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
+          sent               | cancel          | cancelling | false | MarkRun CancelTimer RecordCommand CommandProgress InsertCancel ScheduleAckTimeout Publish
           accepted           | ack ACCEPTED    | accepted  | false | ''
           accepted           | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           accepted           | ack FAILED      | failed    | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           accepted           | ack REJECTED    | rejected  | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           accepted           | ack timeout     | timed_out | false | RecordCommand CommandProgress ScheduleRetry
           accepted           | publish failed  | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
-          accepted           | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
+          accepted           | cancel          | cancelling | false | MarkRun CancelTimer RecordCommand CommandProgress InsertCancel ScheduleAckTimeout Publish
           failed, backoff    | ack ACCEPTED    | failed    | false | ''
           failed, backoff    | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           failed, backoff    | ack FAILED      | failed    | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
@@ -330,7 +336,7 @@ class DispatchMachineTest {
           failed, backoff    | ack timeout     | failed    | false | ''
           failed, backoff    | publish failed  | failed    | false | ''
           failed, backoff    | retry due       | sent      | false | RecordCommand CommandProgress ScheduleAckTimeout Publish
-          failed, backoff    | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
+          failed, backoff    | cancel          | cancelling | false | MarkRun CancelTimer RecordCommand CommandProgress InsertCancel ScheduleAckTimeout Publish
           timed_out, backoff | ack ACCEPTED    | timed_out | false | ''
           timed_out, backoff | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           timed_out, backoff | ack FAILED      | failed    | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
@@ -338,7 +344,7 @@ class DispatchMachineTest {
           timed_out, backoff | ack timeout     | timed_out | false | ''
           timed_out, backoff | publish failed  | failed    | false | CancelTimer RecordCommand CommandProgress ScheduleRetry
           timed_out, backoff | retry due       | sent      | false | RecordCommand CommandProgress ScheduleAckTimeout Publish
-          timed_out, backoff | cancel          | cancelled | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress InsertCancel ScheduleAckTimeout Publish
+          timed_out, backoff | cancel          | cancelling | false | MarkRun CancelTimer RecordCommand CommandProgress InsertCancel ScheduleAckTimeout Publish
           sent, last attempt | ack ACCEPTED    | accepted  | false | RecordCommand CommandProgress
           sent, last attempt | ack DONE        | done      | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
           sent, last attempt | ack FAILED      | failed    | true  | CancelTimer RecordCommand CommandProgress FinishRun RunProgress
@@ -369,6 +375,13 @@ class DispatchMachineTest {
           failed, attempts used | ack DONE     | failed    | true  | CountStaleAck
           failed, attempts used | retry due    | failed    | true  | ''
           timed_out, final   | ack DONE        | timed_out | true  | CountStaleAck
+          cancelling         | ack ACCEPTED    | cancelling | false | ''
+          cancelling         | ack DONE        | done      | true  | RecordCommand CommandProgress FinishRun RunProgress
+          cancelling         | ack FAILED      | failed    | true  | RecordCommand CommandProgress FinishRun RunProgress
+          cancelling         | ack REJECTED    | rejected  | true  | RecordCommand CommandProgress FinishRun RunProgress
+          cancelling         | ack timeout     | cancelling | false | ''
+          cancelling         | retry due       | cancelling | false | ''
+          cancelling         | cancel          | cancelling | false | ''
           cancelled          | ack DONE        | cancelled | true  | CountStaleAck
           cancelled          | ack FAILED      | cancelled | true  | CountStaleAck
           cancelled          | retry due       | cancelled | true  | ''
@@ -873,7 +886,7 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "ends every target not yet final as cancelled and sends it a cancel command naming its command id, whichever attempt is out")
+        "makes the run cancelling and every target not yet final cancelling, each sent a cancel command naming its command id, whichever attempt is out")
     void cancel() {
       Run run = new Run(3);
       run.start(); // seq 1-3
@@ -882,104 +895,140 @@ class DispatchMachineTest {
       run.retry(3, 2, 260); // seq 6
       assertThat(run.cancel(300))
           .containsExactly(
+              new MarkRun(RUN, RunState.CANCELLING),
               new CancelTimer(id(2)),
-              record(2, CommandState.CANCELLED, 1, "cancelled by coordinator"),
-              progress(7, 2, CommandState.CANCELLED, 1, true, "cancelled by coordinator", 300),
+              record(2, CommandState.CANCELLING, 1, "cancel sent"),
+              progress(7, 2, CommandState.CANCELLING, 1, false, "cancel sent", 300),
               new InsertCancel(
                   id(2) + "~cancel", RUN, device(2), DISTRICT, id(2), T0 + 300, T0 + TTL_MS),
               new ScheduleAckTimeout(id(2) + "~cancel", id(2) + "~cancel", ACK_TIMEOUT_MS),
               publishCancel(2, id(2), 300),
               new CancelTimer(id(3)),
-              record(3, CommandState.CANCELLED, 2, "cancelled by coordinator"),
-              progress(8, 3, CommandState.CANCELLED, 2, true, "cancelled by coordinator", 300),
-              new FinishRun(RUN, RunState.CANCELLED),
-              runProgress(
-                  9,
-                  RunState.CANCELLED,
-                  3,
-                  counts(CommandState.DONE, 1, CommandState.CANCELLED, 2),
-                  300),
+              record(3, CommandState.CANCELLING, 2, "cancel sent"),
+              progress(8, 3, CommandState.CANCELLING, 2, false, "cancel sent", 300),
               new InsertCancel(
                   id(3) + "~cancel", RUN, device(3), DISTRICT, id(3), T0 + 300, T0 + TTL_MS),
               new ScheduleAckTimeout(id(3) + "~cancel", id(3) + "~cancel", ACK_TIMEOUT_MS),
               publishCancel(3, id(3), 300));
-      assertThat(run.state.running()).isFalse();
-      assertThat(run.state.settled()).isFalse();
+      assertThat(run.state.state()).isEqualTo(RunState.CANCELLING);
+      assertThat(run.state.active()).isTrue();
       assertThat(run.cancelOf(1)).isNull();
     }
 
     @Test
     @DisplayName(
-        "a DONE of the cancelled command after the cancel is stale: the target stays cancelled")
-    void doneAfterCancel() {
-      Run run = new Run(1);
-      run.start();
-      run.cancel(100);
-      assertThat(run.ack(id(1), AckStatus.ACK_STATUS_DONE, 200))
-          .containsExactly(new CountStaleAck(id(1), Why.AFTER_THE_END));
-      assertThat(run.target(1).state()).isEqualTo(CommandState.CANCELLED);
-      assertThat(run.state.counts()).containsEntry(CommandState.CANCELLED, 1);
-    }
-
-    @Test
-    @DisplayName(
-        "a cancel command's DONE is recorded without a progress event, and the run is settled once every cancel is answered")
-    void cancelDone() {
-      Run run = new Run(2);
+        "the device's answers are the targets' final states: stopped -> cancelled, executed before -> done, then the run ends cancelled")
+    void answers() {
+      Run run = new Run(3);
       run.start();
       run.cancel(100);
       assertThat(run.ack(id(1) + "~cancel", AckStatus.ACK_STATUS_ACCEPTED, 150)).isEmpty();
       assertThat(run.ack(id(1) + "~cancel", AckStatus.ACK_STATUS_DONE, 200))
           .containsExactly(
               new CancelTimer(id(1) + "~cancel"),
-              new RecordCommand(id(1) + "~cancel", CommandState.DONE, 1, "d"));
-      assertThat(run.state.settled()).isFalse();
-      assertThat(run.ack(id(2) + "~cancel", AckStatus.ACK_STATUS_DONE, 200)).hasSize(2);
-      assertThat(run.state.settled()).isTrue();
-      assertThat(run.ack(id(2) + "~cancel", AckStatus.ACK_STATUS_DONE, 201))
-          .containsExactly(new CountStaleAck(id(2) + "~cancel", Why.AFTER_THE_END));
-    }
-
-    @Test
-    @DisplayName("a cancel command answered FAILED or REJECTED is recorded rejected")
-    void cancelRefused() {
-      Run run = new Run(2);
-      run.start();
-      run.cancel(100);
-      assertThat(run.ack(id(1) + "~cancel", AckStatus.ACK_STATUS_FAILED, 200))
-          .contains(new RecordCommand(id(1) + "~cancel", CommandState.REJECTED, 1, "d"));
-      assertThat(run.ack(id(2) + "~cancel", AckStatus.ACK_STATUS_REJECTED, 200))
-          .contains(new RecordCommand(id(2) + "~cancel", CommandState.REJECTED, 1, "d"));
+              new RecordCommand(id(1) + "~cancel", CommandState.DONE, 1, "d"),
+              record(1, CommandState.CANCELLED, 1, "cancelled: d"),
+              progress(7, 1, CommandState.CANCELLED, 1, true, "cancelled: d", 200));
+      // The device had finished target 2: its DONE comes first, then the cancel is refused.
+      run.ack(id(2), AckStatus.ACK_STATUS_DONE, 210);
+      assertThat(run.target(2).state()).isEqualTo(CommandState.DONE);
+      run.on(
+          new Ack(
+              Topics.ack(DISTRICT, device(2)),
+              id(2) + "~cancel",
+              AckStatus.ACK_STATUS_REJECTED,
+              "already done: close done",
+              at(220)));
+      assertThat(run.cancelOf(2).state()).isEqualTo(CommandState.REJECTED);
+      assertThat(run.target(2).state()).isEqualTo(CommandState.DONE);
+      // Target 3's own DONE was lost: the refusal says what it did.
+      List<DispatchEffect> last =
+          run.on(
+              new Ack(
+                  Topics.ack(DISTRICT, device(3)),
+                  id(3) + "~cancel",
+                  AckStatus.ACK_STATUS_REJECTED,
+                  "already done: close done",
+                  at(230)));
+      assertThat(run.target(3).state()).isEqualTo(CommandState.DONE);
+      assertThat(run.target(3).ended()).isTrue();
+      assertThat(last)
+          .contains(
+              new FinishRun(RUN, RunState.CANCELLED),
+              runProgress(
+                  run.state.seq(),
+                  RunState.CANCELLED,
+                  3,
+                  counts(CommandState.DONE, 2, CommandState.CANCELLED, 1),
+                  230));
       assertThat(run.state.settled()).isTrue();
     }
 
     @Test
     @DisplayName(
-        "a cancel command without an answer ends timed_out, recorded, not retried and not pushed")
-    void cancelUnanswered() {
-      Run run = new Run(1);
+        "a cancel refused for another reason, unanswered or unpublished ends its target cancelled, saying the outcome is unknown")
+    void unknownOutcome() {
+      Run run = new Run(3);
       run.start();
       run.cancel(100);
-      assertThat(run.timeout(id(1) + "~cancel", 5_100))
+      run.on(
+          new Ack(
+              Topics.ack(DISTRICT, device(1)),
+              id(1) + "~cancel",
+              AckStatus.ACK_STATUS_REJECTED,
+              "expired",
+              at(150)));
+      assertThat(run.target(1).state()).isEqualTo(CommandState.CANCELLED);
+      assertThat(run.state.command(id(1)).ended()).isTrue();
+      assertThat(run.timeout(id(2) + "~cancel", 5_100))
           .containsExactly(
               new RecordCommand(
-                  id(1) + "~cancel", CommandState.TIMED_OUT, 1, "no final ack within 5000 ms"));
-      assertThat(run.cancelOf(1).state()).isEqualTo(CommandState.TIMED_OUT);
+                  id(2) + "~cancel", CommandState.TIMED_OUT, 1, "no final ack within 5000 ms"),
+              record(
+                  2,
+                  CommandState.CANCELLED,
+                  1,
+                  "no answer to the cancel: no final ack within 5000 ms"),
+              progress(
+                  8,
+                  2,
+                  CommandState.CANCELLED,
+                  1,
+                  true,
+                  "no answer to the cancel: no final ack within 5000 ms",
+                  5_100));
+      assertThat(run.state.state()).isEqualTo(RunState.CANCELLING);
+      run.on(new PublishFailed(id(3) + "~cancel", "connection lost", at(5_200)));
+      assertThat(run.cancelOf(3).state()).isEqualTo(CommandState.FAILED);
+      assertThat(run.target(3).state()).isEqualTo(CommandState.CANCELLED);
+      assertThat(run.state.state()).isEqualTo(RunState.CANCELLED);
       assertThat(run.state.settled()).isTrue();
     }
 
     @Test
-    @DisplayName("a cancel command that cannot be published ends failed, recorded, not retried")
-    void cancelNotPublished() {
-      Run run = new Run(1);
+    @DisplayName("a target's own FAILED or REJECTED while cancelling is what it did: final")
+    void ownOutcome() {
+      Run run = new Run(2);
       run.start();
       run.cancel(100);
-      assertThat(run.on(new PublishFailed(id(1) + "~cancel", "connection lost", at(110))))
-          .containsExactly(
-              new CancelTimer(id(1) + "~cancel"),
-              new RecordCommand(
-                  id(1) + "~cancel", CommandState.FAILED, 1, "publish failed: connection lost"));
-      assertThat(run.cancelOf(1).ended()).isTrue();
+      run.ack(id(1), AckStatus.ACK_STATUS_ACCEPTED, 110);
+      assertThat(run.target(1).state()).isEqualTo(CommandState.CANCELLING);
+      run.ack(id(1), AckStatus.ACK_STATUS_FAILED, 120);
+      assertThat(run.target(1).state()).isEqualTo(CommandState.FAILED);
+      run.ack(id(2), AckStatus.ACK_STATUS_REJECTED, 130);
+      assertThat(run.target(2).state()).isEqualTo(CommandState.REJECTED);
+      assertThat(run.state.state()).isEqualTo(RunState.CANCELLED);
+      // The cancels are still awaited; their answers change no target.
+      assertThat(run.state.settled()).isFalse();
+      run.ack(id(1) + "~cancel", AckStatus.ACK_STATUS_DONE, 140);
+      run.on(
+          new Ack(
+              Topics.ack(DISTRICT, device(2)),
+              id(2) + "~cancel",
+              AckStatus.ACK_STATUS_REJECTED,
+              "already rejected: expired",
+              at(150)));
+      assertThat(run.target(1).state()).isEqualTo(CommandState.FAILED);
       assertThat(run.state.settled()).isTrue();
     }
 
@@ -989,8 +1038,9 @@ class DispatchMachineTest {
       Run run = new Run(1);
       assertThat(run.cancel(0))
           .containsExactly(
-              record(1, CommandState.CANCELLED, 0, "cancelled by coordinator"),
-              progress(1, 1, CommandState.CANCELLED, 0, true, "cancelled by coordinator", 0),
+              new MarkRun(RUN, RunState.CANCELLING),
+              record(1, CommandState.CANCELLED, 0, "cancelled before it was sent"),
+              progress(1, 1, CommandState.CANCELLED, 0, true, "cancelled before it was sent", 0),
               new FinishRun(RUN, RunState.CANCELLED),
               runProgress(2, RunState.CANCELLED, 1, counts(CommandState.CANCELLED, 1), 0));
       assertThat(run.state.settled()).isTrue();
@@ -998,7 +1048,7 @@ class DispatchMachineTest {
 
     @Test
     @DisplayName(
-        "after the run's expiry, the cancel commands end timed_out unsent, recorded and pushed after the run's end")
+        "after the run's expiry a cancel still goes out, living one ack timeout: the devices are still asked what they did")
     void cancelAfterExpiry() {
       Run run = new Run(1);
       run.start();
@@ -1006,34 +1056,47 @@ class DispatchMachineTest {
       assertThat(effects)
           .extracting(e -> e.getClass().getSimpleName())
           .containsExactly(
+              "MarkRun",
               "CancelTimer",
               "RecordCommand",
               "CommandProgress",
-              "FinishRun",
-              "RunProgress",
               "InsertCancel",
-              "RecordCommand",
-              "CommandProgress")
-          .doesNotContain("Publish");
-      assertThat(effects.get(7))
-          .isEqualTo(
-              new CommandProgress(
-                  DISTRICT,
-                  RUN,
-                  4,
-                  id(1) + "~cancel",
-                  device(1),
-                  "cancel",
-                  CommandState.TIMED_OUT,
-                  0,
-                  true,
-                  "expired before attempt 1",
-                  at(TTL_MS)));
-      assertThat(run.state.settled()).isTrue();
+              "ScheduleAckTimeout",
+              "Publish");
+      Publish p = (Publish) effects.get(6);
+      assertThat(p.command().getExpiresAtMs()).isEqualTo(T0 + TTL_MS + ACK_TIMEOUT_MS);
+      assertThat(run.target(1).state()).isEqualTo(CommandState.CANCELLING);
     }
 
     @Test
-    @DisplayName("a run that has finished, or is cancelled already, cannot be cancelled")
+    @DisplayName(
+        "a run resumed while cancelling sends the cancels it had not sent yet and waits for the others")
+    void resumed() {
+      Run run = new Run(2);
+      run.start();
+      run.cancel(100);
+      // As RunResume loads it after a restart that lost target 2's cancel command.
+      Map<String, TrackedCommand> cancels = new java.util.LinkedHashMap<>(run.state.cancels());
+      cancels.remove(id(2) + "~cancel");
+      run.state =
+          new TrackedRun(
+              run.state.plan(),
+              run.state.targets(),
+              cancels,
+              run.state.wireIds(),
+              run.state.seq(),
+              true,
+              RunState.CANCELLING);
+      assertThat(run.on(new Start(at(1_000))))
+          .extracting(e -> e.getClass().getSimpleName())
+          .containsExactly(
+              "RecordCommand", "CommandProgress", "InsertCancel", "ScheduleAckTimeout", "Publish");
+      assertThat(run.cancelOf(2)).isNotNull();
+      assertThat(run.state.state()).isEqualTo(RunState.CANCELLING);
+    }
+
+    @Test
+    @DisplayName("a run that has finished, or is cancelling already, cannot be cancelled")
     void onlyRunning() {
       Run done = new Run(1);
       done.start();
@@ -1045,6 +1108,19 @@ class DispatchMachineTest {
       TrackedRun before = cancelled.state;
       assertThat(cancelled.cancel(30)).isEmpty();
       assertThat(cancelled.state).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("reads what a refused cancel says the device did")
+    void executedBefore() {
+      assertThat(DispatchMachine.executedBefore("already done: close done"))
+          .isEqualTo(CommandState.DONE);
+      assertThat(DispatchMachine.executedBefore("already failed")).isEqualTo(CommandState.FAILED);
+      assertThat(DispatchMachine.executedBefore("already rejected: expired"))
+          .isEqualTo(CommandState.REJECTED);
+      assertThat(DispatchMachine.executedBefore("already doneish")).isNull();
+      assertThat(DispatchMachine.executedBefore("expired")).isNull();
+      assertThat(DispatchMachine.executedBefore(null)).isNull();
     }
   }
 
@@ -1089,6 +1165,8 @@ class DispatchMachineTest {
       run.start();
       run.ack(id(1), AckStatus.ACK_STATUS_DONE, 10);
       run.cancel(20);
+      assertThat(run.state.state()).isEqualTo(RunState.CANCELLING);
+      run.ack(id(2) + "~cancel", AckStatus.ACK_STATUS_DONE, 30);
       assertThat(run.state.state()).isEqualTo(RunState.CANCELLED);
       assertThat(run.state.counts())
           .containsEntry(CommandState.DONE, 1)

@@ -20,7 +20,8 @@ class PlanTargetsTest {
           List.of(
               new ResponsePlan.PlanCommand("pump", "start_pump", Map.of("mode", "max"), null),
               new ResponsePlan.PlanCommand("barrier", "close", Map.of(), 1000.0)),
-          List.of());
+          List.of(),
+          null);
 
   @Test
   @DisplayName(
