@@ -4,6 +4,7 @@ import { AXIS_MUTED, chart, NO_ANIMATION } from './charts.js';
 import { districtFacts, painter, state } from './store.js';
 import { esc, num, pct, time } from './format.js';
 import { backfill } from './history.js';
+import { onDetail } from './devicecmd.js';
 
 const MAX_METRICS = 8;
 
@@ -15,6 +16,7 @@ export function mountDistrict(els, api) {
   painter('detail', s => {
     const d = s.districts.get(s.selected);
     if (!d) return;
+    onDetail(s);
     const f = districtFacts(d);
     els.title.textContent = `${d.name_en} ${d.name_zh} (${d.code})`;
     els.stats.innerHTML = `<span>index <b>${num(f.index)}</b></span><span>online <b>${pct(f.online)}</b></span>`

@@ -6,6 +6,7 @@ import { addFeed, applySnapshot, districtFacts, painter, state, touch } from './
 import { mountMap } from './map.js';
 import { mountTiles } from './tiles.js';
 import { mountDistrict } from './district.js';
+import { mountDeviceCommand } from './devicecmd.js';
 import { alertItem, incidentItem, mountFeed, onFeedFrame, onWorkItem } from './feed.js';
 import { mountIncident, onIncidentItem, openIncident } from './incident.js';
 import { mountResponse, onProgress, onTask, resync } from './response.js';
@@ -75,6 +76,9 @@ async function start(s) {
   mountTiles($('tiles'));
   mountDistrict({ title: $('detail-title'), stats: $('detail-stats'), trends: $('detail-trends'),
     subIndices: $('detail-subindices'), cameras: $('detail-cameras') }, api);
+  mountDeviceCommand({ form: $('device-command'), device: $('device-command-device'),
+    action: $('device-command-action'), params: $('device-command-params'), submit: $('device-command-submit'),
+    result: $('device-command-result') }, api);
   mountFeed($('feed'), id => openIncident(id).catch(e => console.warn(e)), api);
   mountIncident($('incident'), api, $('incident-comment'));
   mountResponse({ root: $('run'), empty: $('run-empty'), plan: $('run-plan'), state: $('run-state'), bar: $('run-bar'),

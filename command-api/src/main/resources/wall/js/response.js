@@ -152,7 +152,8 @@ function draw(s) {
   if (!run) return;
   const c = counts(run);
   els.root.dataset.runId = run.run_id;
-  els.plan.textContent = `${run.plan_id} in ${run.district}`;
+  // A run without a plan is one command to one device (the detail panel's form).
+  els.plan.textContent = `${run.plan_id ?? 'single command'} in ${run.district}`;
   els.state.textContent = run.state.replace('_', ' ');
   els.state.className = `badge st-${run.state}`;
   els.note.hidden = !NOTES[run.state];

@@ -23,6 +23,9 @@ import io.citybrain.api.live.LiveDrops;
 import io.citybrain.api.live.LiveFeed;
 import io.citybrain.api.live.LiveHandshake;
 import io.citybrain.api.live.LiveHub;
+import io.citybrain.api.maintain.ActiveWindows;
+import io.citybrain.api.maintain.MaintenanceRoutes;
+import io.citybrain.api.maintain.MaintenanceStore;
 import io.citybrain.api.notify.UrlPolicy;
 import io.citybrain.api.notify.WebhookRoutes;
 import io.citybrain.api.notify.WebhookSender;
@@ -35,6 +38,8 @@ import io.citybrain.api.read.ReadRoutes;
 import io.citybrain.api.read.ReadStore;
 import io.citybrain.api.read.ReferenceRoutes;
 import io.citybrain.api.response.Backoff;
+import io.citybrain.api.response.DeviceCommandRoutes;
+import io.citybrain.api.response.DeviceCommands;
 import io.citybrain.api.response.LeaderAckSession;
 import io.citybrain.api.response.PlanRuns;
 import io.citybrain.api.response.ResponseDispatcher;
@@ -83,6 +88,11 @@ final class ApiVerticle extends VerticleBase {
   private WebhookSender webhooks;
   private long revocationCheck = -1;
   private LeaderLease lease;
+  private MaintenanceStore maintenance;
+  private ActiveWindows windows;
+
+  /** How often each process reads the maintenance windows other processes made. */
+  private static final Duration WINDOWS_REFRESH = Duration.ofSeconds(3);
 
   /**
    * The leader steps down when its lease connection does not answer this long: past a 60 s database
@@ -113,6 +123,8 @@ final class ApiVerticle extends VerticleBase {
             config.liveQueueLimit(),
             config.liveWriteQueueBytes(),
             Set.copyOf(seeds.districtCodes()));
+    maintenance = new MaintenanceStore(db);
+    windows = new ActiveWindows(vertx, maintenance, Clock.systemUTC());
     LiveFeed feed =
         new LiveFeed(
             context,
@@ -120,7 +132,8 @@ final class ApiVerticle extends VerticleBase {
             Set.copyOf(seeds.districtCodes()),
             config.liveClockSkew(),
             Clock.systemUTC(),
-            new LiveDrops(registry));
+            new LiveDrops(registry),
+            windows::mutes);
     dispatcher =
         new ResponseDispatcher(
             vertx,
@@ -187,6 +200,7 @@ final class ApiVerticle extends VerticleBase {
               risk.subscribe(mqtt);
               return null;
             })
+        .compose(v -> windows.refresh())
         .compose(v -> document.contract(vertx))
         .compose(
             contract -> {
@@ -205,6 +219,7 @@ final class ApiVerticle extends VerticleBase {
         .onSuccess(
             s -> {
               casePolling.start(config.casePollInterval());
+              windows.start(WINDOWS_REFRESH);
               // On every process: the database claim keeps two from sending one delivery.
               webhooks = new WebhookSender(vertx, db, config.webhooks(), Clock.systemUTC());
               webhooks.start();
@@ -276,6 +291,8 @@ final class ApiVerticle extends VerticleBase {
         .mount(ops);
     new HandoverRoutes(seeds, new HandoverStore(db, seeds.escalation(), Clock.systemUTC()))
         .mount(ops);
+    new MaintenanceRoutes(seeds, maintenance, windows, Clock.systemUTC()).mount(ops);
+    new DeviceCommandRoutes(seeds, new DeviceCommands(db), dispatcher).mount(ops);
     handshake.mount(ops);
     // Last, so every mutating route's refusals are audited here, once.
     new AuditTrail(audit).mount(ops);
@@ -337,6 +354,7 @@ final class ApiVerticle extends VerticleBase {
       ackSession.close();
     }
     casePolling.stop();
+    windows.stop();
     escalationScan.standBy();
     if (webhooks != null) {
       webhooks.stop();

@@ -762,6 +762,52 @@ class ApiContractIT {
   }
 
   @Test
+  @Order(13)
+  @DisplayName(
+      "maintenance windows: create, list, end; a device command's refusals per the document")
+  void maintenanceAndDeviceCommands() throws Exception {
+    String operator = f.token("operator");
+    JsonObject window =
+        new JsonObject()
+            .put("scope_kind", "rule")
+            .put("scope_value", "pm25_high")
+            .put("district", "DP")
+            .put("ends_at", Instant.now().plus(1, ChronoUnit.HOURS).toString())
+            .put("reason", "contract");
+    assertThat(f.client.post("/api/v1/maintenance-windows", f.token("viewer"), window).status())
+        .isEqualTo(403);
+    ApiClient.Reply bad =
+        f.client.post(
+            "/api/v1/maintenance-windows", operator, window.copy().put("scope_kind", "device"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().getString("field")).isEqualTo("scope_kind");
+    ApiClient.Reply created = f.client.post("/api/v1/maintenance-windows", operator, window);
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    long id = created.json().getLong("id");
+    ApiClient.Reply listed = f.client.get("/api/v1/maintenance-windows?active=true", operator);
+    assertThat(listed.status()).as(listed.text()).isEqualTo(200);
+    assertThat(listed.items()).hasSize(1);
+    ApiClient.Reply ended =
+        f.client.send("DELETE", "/api/v1/maintenance-windows/" + id, operator, null);
+    assertThat(ended.status()).as(ended.text()).isEqualTo(200);
+    assertThat(ended.json().getBoolean("active")).isFalse();
+    assertThat(f.client.send("DELETE", "/api/v1/maintenance-windows/x", operator, null).status())
+        .isEqualTo(400);
+    assertThat(f.client.get("/api/v1/alerts?suppressed=false", f.token("viewer")).status())
+        .isEqualTo(200);
+
+    JsonObject command = new JsonObject().put("request_id", "contract-dc").put("action", "open");
+    String coord = f.token("coord-dp");
+    assertThat(f.client.post("/api/v1/devices/DP-NOPE-1/commands", coord, command).status())
+        .isEqualTo(404);
+    ApiClient.Reply missing =
+        f.client.post(
+            "/api/v1/devices/DP-NOPE-1/commands", coord, new JsonObject().put("action", "open"));
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().getString("field")).isEqualTo("request_id");
+  }
+
+  @Test
   @Order(100)
   @DisplayName("every operation of the OpenAPI document was called and answered per the document")
   void everyOperationCovered() {

@@ -470,6 +470,51 @@ class WallIT {
     assertThat(browser.pageErrors()).isEmpty();
   }
 
+  @Test
+  @Order(6)
+  @DisplayName(
+      "the send-command form: hidden from a viewer; a coordinator sends one command to one device of"
+          + " their district and the run panel shows it done")
+  void coordinatorSendsOneCommand() throws Exception {
+    // Still the viewer of the test before: no form.
+    assertThat(browser.driver.findElement(By.id("device-command")).isDisplayed()).isFalse();
+    browser.click("#logout");
+    browser.login("coord-dp", ApiFixture.PASSWORD);
+    String device = DeviceCommandIT.device(f, "DP", "message_sign");
+    try (SimActuators actuators = new SimActuators(f.services, "DP", "50ms", "0")) {
+      browser.until(
+          d -> !browser.all("#device-command-device option[value='" + device + "']").isEmpty(),
+          LIVE);
+      new org.openqa.selenium.support.ui.Select(
+              browser.driver.findElement(By.id("device-command-device")))
+          .selectByValue(device);
+      new org.openqa.selenium.support.ui.Select(
+              browser.driver.findElement(By.id("device-command-action")))
+          .selectByValue("display");
+      browser.driver.findElement(By.id("device-command-params")).sendKeys("text=Wall test");
+      browser.click("#device-command-submit");
+      browser.until(
+          d ->
+              browser.text("#run-plan") != null
+                  && browser.text("#run-plan").contains("single command")
+                  && "completed".equals(browser.text("#run-state")),
+          Duration.ofSeconds(40));
+      browser.until(d -> !browser.all("#run-targets li[data-state='done']").isEmpty(), LIVE);
+      assertThat(browser.all("#run-targets li")).hasSize(1);
+      assertThat(browser.text("#run-targets li")).contains(device).contains("display");
+      assertThat(actuators.executions(device)).isEqualTo(1);
+    }
+    assertThat(
+            TestData.count(
+                f.services.dataSource(),
+                "SELECT count(*) FROM command c JOIN plan_run r USING (run_id)"
+                    + " WHERE r.kind = 'single' AND r.actor = 'coord-dp' AND c.device_id = ?"
+                    + " AND c.params ->> 'text' = 'Wall test'",
+                device))
+        .isEqualTo(1);
+    assertThat(browser.pageErrors()).isEmpty();
+  }
+
   /**
    * The text an element holds (its textContent: also where a scrolled list hides it), "" if absent.
    */

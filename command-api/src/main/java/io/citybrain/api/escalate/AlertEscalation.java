@@ -50,7 +50,7 @@ final class AlertEscalation implements Step {
                 c.prepareStatement(
                     """
         SELECT alert_id, coalesce(escalated_severity, severity), escalation_level FROM alert
-        WHERE state = 'raised' AND handling = 'new' AND escalation_level < ?
+        WHERE state = 'raised' AND handling = 'new' AND escalation_level < ? AND suppressed_by IS NULL
           AND coalesce(escalated_at, raised_at) + %s <= ?
         ORDER BY raised_at LIMIT ? FOR NO KEY UPDATE SKIP LOCKED"""
                         .formatted(deadline)),

@@ -14,6 +14,7 @@ import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -28,6 +29,7 @@ public final class LiveFeed {
   private final LiveHub hub;
   private final ResultGate gate;
   private final LiveDrops drops;
+  private final AlertMute mute;
 
   /**
    * @param knownDistricts the registry's districts: results for any other are refused
@@ -40,10 +42,25 @@ public final class LiveFeed {
       Duration clockSkew,
       Clock clock,
       LiveDrops drops) {
+    this(context, hub, knownDistricts, clockSkew, clock, drops, AlertMute.NONE);
+  }
+
+  /**
+   * @param mute the raises not to push (stored muted by the database, shown in alert lists only)
+   */
+  public LiveFeed(
+      Context context,
+      LiveHub hub,
+      Set<String> knownDistricts,
+      Duration clockSkew,
+      Clock clock,
+      LiveDrops drops,
+      AlertMute mute) {
     this.context = context;
     this.hub = hub;
     this.gate = new ResultGate(knownDistricts, clockSkew, clock);
     this.drops = drops;
+    this.mute = mute;
   }
 
   public void subscribe(MqttConnection mqtt) {
@@ -111,7 +128,9 @@ public final class LiveFeed {
     }
     try {
       Alert alert = Alert.parseFrom(payload);
-      if (acceptedDistrict(topic, district, alert.getDistrict())) {
+      if (acceptedDistrict(topic, district, alert.getDistrict())
+          && !mute.mutes(
+              district, alert.getRuleId(), Instant.ofEpochMilli(alert.getRaisedAtMs()))) {
         hub.event(district, "alert", new JsonObject(ResultJson.alert(alert)));
       }
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {

@@ -11,12 +11,14 @@ import io.citybrain.api.http.ReadScope;
 import io.citybrain.api.http.Replies;
 import io.citybrain.api.http.Role;
 import io.citybrain.seeds.CitySeeds;
+import io.citybrain.seeds.DeviceKind;
 import io.citybrain.seeds.District;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -135,14 +137,31 @@ public final class ReadRoutes {
     }
     Replies.reply(
         ctx,
-        store.devices(
-            scope,
-            new ReadStore.DeviceFilter(
-                kind, Params.query(ctx, "class"), Params.bool(ctx, "online")),
-            new ReadStore.Page(
-                Params.integer(ctx, "limit", 100),
-                Params.integer(ctx, "offset", 0),
-                Params.query(ctx, "after"))));
+        store
+            .devices(
+                scope,
+                new ReadStore.DeviceFilter(
+                    kind, Params.query(ctx, "class"), Params.bool(ctx, "online")),
+                new ReadStore.Page(
+                    Params.integer(ctx, "limit", 100),
+                    Params.integer(ctx, "offset", 0),
+                    Params.query(ctx, "after")))
+            .map(this::withCommands));
+  }
+
+  /** Each device with its kind's commands: what the wall's send-command form offers. */
+  private JsonObject withCommands(JsonObject page) {
+    for (Object item : page.getJsonArray("items")) {
+      JsonObject device = (JsonObject) item;
+      device.put(
+          "commands",
+          new JsonArray(
+              seeds
+                  .deviceKind(device.getString("kind"))
+                  .map(DeviceKind::commands)
+                  .orElse(List.of())));
+    }
+    return page;
   }
 
   private void alerts(RoutingContext ctx) {
@@ -153,6 +172,7 @@ public final class ReadRoutes {
                 scope(ctx),
                 Params.query(ctx, "state"),
                 Params.query(ctx, "handling"),
+                Params.bool(ctx, "suppressed"),
                 Params.integer(ctx, "limit", 100))
             .map(items -> new JsonObject().put("items", new JsonArray(items))));
   }

@@ -76,8 +76,13 @@ public final class ReadStore {
   record Page(int limit, int offset, String after) {}
 
   /** The scope's alerts, filtered by the job's state and by people's handling (null: any). */
-  Future<List<JsonObject>> alerts(ReadScope scope, String state, String handling, int limit) {
-    return db.query(c -> alerts(c, scope, state, handling, limit));
+  /**
+   * @param suppressed only alerts a maintenance window muted (true), only the others (false), or
+   *     all (null)
+   */
+  Future<List<JsonObject>> alerts(
+      ReadScope scope, String state, String handling, Boolean suppressed, int limit) {
+    return db.query(c -> alerts(c, scope, state, handling, suppressed, limit));
   }
 
   Future<List<JsonObject>> incidents(ReadScope scope, String state, int limit) {
@@ -123,7 +128,7 @@ public final class ReadStore {
     return new JsonObject()
         .put("stored", storedSnapshots(c))
         .put("counts", counts(c))
-        .put("top_alerts", new JsonArray(alerts(c, scope, AlertStates.RAISED, null, 5)))
+        .put("top_alerts", new JsonArray(alerts(c, scope, AlertStates.RAISED, null, false, 5)))
         .put("open_incidents", new JsonArray(incidents(c, scope, null, true, 10)))
         .put(
             "cases",
@@ -207,18 +212,23 @@ public final class ReadStore {
   }
 
   private static List<JsonObject> alerts(
-      Connection c, ReadScope scope, String state, String handling, int limit) throws SQLException {
+      Connection c, ReadScope scope, String state, String handling, Boolean suppressed, int limit)
+      throws SQLException {
     StringBuilder sql =
         new StringBuilder(
             """
         SELECT alert_id, rule_id, district, metric, severity, state, handling, value, threshold, raised_at,
                cleared_at, acknowledged_by, assignee, resolved_by,
-               coalesce(escalated_severity, severity) AS effective_severity, escalation_level
+               coalesce(escalated_severity, severity) AS effective_severity, escalation_level,
+               suppressed_by, suppressed_by IS NOT NULL AS suppressed
         FROM alert WHERE true""");
     List<Object> params = new ArrayList<>();
     scope.where(sql, params, "district");
     filter(sql, params, "state", state);
     filter(sql, params, "handling", handling);
+    if (suppressed != null) {
+      sql.append(suppressed ? " AND suppressed_by IS NOT NULL" : " AND suppressed_by IS NULL");
+    }
     sql.append(" ORDER BY ").append(SEVERITY_RANK).append(" DESC, raised_at DESC LIMIT ?");
     params.add(limit);
     List<JsonObject> alerts = list(c, sql.toString(), params);
