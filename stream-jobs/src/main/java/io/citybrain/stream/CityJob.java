@@ -227,6 +227,10 @@ public final class CityJob {
                 liveness.map(DistrictUpdate::of).name("liveness-update").uid("liveness-update"),
                 alerts.map(DistrictUpdate::of).name("alert-update").uid("alert-update"),
                 incidents
+                    // A widening (revision > 0) is the same incident: the index counts it once.
+                    .filter(i -> i.revision == 0)
+                    .name("incident-openings")
+                    .uid("incident-openings")
                     .map(i -> DistrictUpdate.incident(i.district, i.incidentId, i.detectedAtMs))
                     .name("incident-update")
                     .uid("incident-update"))

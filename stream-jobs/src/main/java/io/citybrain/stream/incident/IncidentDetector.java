@@ -16,7 +16,8 @@ import org.apache.flink.util.Collector;
 /**
  * Compound-incident detection: one keyed CEP operator per seed pattern, each fed only the signals
  * it uses (with a device's repeated first-step signals thinned by {@link FirstStepThrottle}),
- * unioned and passed through {@link IncidentGate}.
+ * unioned and passed through {@link IncidentGate}. The result holds each incident once as first
+ * detected (revision 0) and then its widenings (the same id, more alerts linked).
  *
  * <p>Expects event-time timestamps and watermarks on the signals. CEP holds each signal until the
  * watermark passes it, so incidents come out one watermark lag after their last signal; signals

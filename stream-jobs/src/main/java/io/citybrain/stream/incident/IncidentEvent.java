@@ -32,8 +32,17 @@ public class IncidentEvent {
   public List<EvidenceItem> evidence = new ArrayList<>();
   public String responsePlanId;
 
-  /** Ids of the matched alert signals, in match order. */
+  /**
+   * Ids of the matched alert signals: in match order as first detected; in a widening (revision >
+   * 0), the sorted distinct union of every linked match's.
+   */
   public List<String> alertIds = new ArrayList<>();
+
+  /**
+   * 0 for the incident as first detected; n for its n-th widening by {@link IncidentGate}: the same
+   * incident with the alerts (and evidence) of suppressed repeats added.
+   */
+  public int revision;
 
   public IncidentEvent() {}
 
@@ -87,12 +96,13 @@ public class IncidentEvent {
         && Objects.equals(summary, e.summary)
         && Objects.equals(evidence, e.evidence)
         && Objects.equals(responsePlanId, e.responsePlanId)
-        && Objects.equals(alertIds, e.alertIds);
+        && Objects.equals(alertIds, e.alertIds)
+        && revision == e.revision;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(incidentId, detectedAtMs, evidence, alertIds);
+    return Objects.hash(incidentId, detectedAtMs, evidence, alertIds, revision);
   }
 
   @Override
@@ -105,6 +115,7 @@ public class IncidentEvent {
         + " detected@"
         + detectedAtMs
         + " plan="
-        + responsePlanId;
+        + responsePlanId
+        + (revision > 0 ? " rev=" + revision + " alerts=" + alertIds : "");
   }
 }

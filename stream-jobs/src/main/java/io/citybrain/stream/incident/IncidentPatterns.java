@@ -65,8 +65,12 @@ public final class IncidentPatterns {
       if (minAlerts < 1) {
         throw new IllegalArgumentException("storm pattern " + p.id() + " needs min_alerts");
       }
+      // No skip: every alert of an ongoing storm ends some match (the last min_alerts alerts), so
+      // IncidentGate links each alert to the one incident; skipping past a match would leave the
+      // storm's tail of fewer than min_alerts alerts in no match. Partial matches stay bounded by
+      // the alerts within the time bound (each advances along one path).
       Pattern<Signal, Signal> storm =
-          Pattern.<Signal>begin(stepName(0), AfterMatchSkipStrategy.skipPastLastEvent())
+          Pattern.<Signal>begin(stepName(0), AfterMatchSkipStrategy.noSkip())
               .where(new StepCondition(List.of(StepMatcher.anyAlert()), stepName(0)));
       return times(storm, minAlerts).within(Duration.ofMinutes(p.withinMinutes()));
     }

@@ -6,11 +6,13 @@ import io.citybrain.proto.v1.CitySummary;
 import io.citybrain.proto.v1.DistrictSnapshot;
 import io.citybrain.stream.alert.AlertEvent;
 import io.citybrain.stream.incident.IncidentEvent;
+import io.citybrain.stream.incident.IncidentGate;
 import io.citybrain.stream.liveness.LivenessChange;
 import io.citybrain.stream.metric.EventCount;
 import io.citybrain.stream.metric.WindowStats;
 import io.citybrain.stream.situation.CityRecord;
 import io.citybrain.stream.situation.SituationRecord;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -230,29 +232,54 @@ public final class ResultTables implements ResultSinks {
   }
 
   /**
-   * Incidents are inserted once; their state (open, acknowledged, responding, resolved, closed)
-   * belongs to the command API from then on.
+   * An incident widened by the gate: the sorted distinct union of the stored and the new alert ids,
+   * and the union of the evidence in the gate's order (IncidentGate.EVIDENCE_ORDER, text compared
+   * byte-wise as Java does), oldest IncidentGate.EVIDENCE_CAP kept. A union is the same whatever
+   * order and however often the rows come (a replay after a restore), and a row that links no new
+   * alert (a replayed insert or widening) changes nothing. The state and the people's columns
+   * belong to the command API and are never written here; nor is state, so the V14 trigger (AFTER
+   * INSERT OR UPDATE OF state) makes no incident.opened or incident.closed event of a widening.
+   */
+  static final String INCIDENT =
+      """
+      INSERT INTO incident (incident_id, pattern_id, district, severity, started_at, detected_at, summary, evidence,
+                            response_plan_id, alert_ids)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+      ON CONFLICT (incident_id) DO UPDATE SET
+        alert_ids = ARRAY(SELECT a FROM (SELECT DISTINCT a FROM unnest(incident.alert_ids || EXCLUDED.alert_ids) AS u(a)) d
+                          ORDER BY a COLLATE "C"),
+        evidence = (SELECT coalesce(jsonb_agg(e ORDER BY (e->>'event_time')::timestamptz, e->>'kind' COLLATE "C",
+                                              e->>'what' COLLATE "C", coalesce(e->>'device_id', '') COLLATE "C",
+                                              (e->>'seq')::bigint, (e->>'value')::float8, e::text), '[]'::jsonb)
+                    FROM (SELECT e FROM (SELECT DISTINCT e FROM jsonb_array_elements(incident.evidence || EXCLUDED.evidence) AS x(e)) d
+                          ORDER BY (e->>'event_time')::timestamptz, e->>'kind' COLLATE "C", e->>'what' COLLATE "C",
+                                   coalesce(e->>'device_id', '') COLLATE "C", (e->>'seq')::bigint, (e->>'value')::float8,
+                                   e::text
+                          LIMIT %d) capped)
+      WHERE NOT incident.alert_ids @> EXCLUDED.alert_ids"""
+          .formatted(IncidentGate.EVIDENCE_CAP);
+
+  /**
+   * Incidents are inserted once and widened by the gate's later revisions ({@link #INCIDENT});
+   * their state (open, acknowledged, responding, resolved, closed) belongs to the command API.
    */
   @Override
   public JdbcSink<IncidentEvent> incidents() {
-    return sink(
-        """
-        INSERT INTO incident (incident_id, pattern_id, district, severity, started_at, detected_at, summary, evidence,
-                              response_plan_id, alert_ids)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
-        ON CONFLICT (incident_id) DO NOTHING""",
-        (ps, i) -> {
-          ps.setString(1, i.incidentId);
-          ps.setString(2, i.patternId);
-          ps.setString(3, i.district);
-          ps.setString(4, i.severity);
-          ps.setObject(5, time(i.startedAtMs));
-          ps.setObject(6, time(i.detectedAtMs));
-          ps.setString(7, i.summary);
-          ps.setString(8, ResultJson.encode(ResultJson.evidence(i.toProto().getEvidenceList())));
-          ps.setString(9, i.responsePlanId);
-          ps.setArray(10, ps.getConnection().createArrayOf("text", i.alertIds.toArray()));
-        });
+    return sink(INCIDENT, ResultTables::bindIncident);
+  }
+
+  /** Binds one incident (first detection or widening) to {@link #INCIDENT}. */
+  static void bindIncident(PreparedStatement ps, IncidentEvent i) throws SQLException {
+    ps.setString(1, i.incidentId);
+    ps.setString(2, i.patternId);
+    ps.setString(3, i.district);
+    ps.setString(4, i.severity);
+    ps.setObject(5, time(i.startedAtMs));
+    ps.setObject(6, time(i.detectedAtMs));
+    ps.setString(7, i.summary);
+    ps.setString(8, ResultJson.encode(ResultJson.evidence(i.toProto().getEvidenceList())));
+    ps.setString(9, i.responsePlanId);
+    ps.setArray(10, ps.getConnection().createArrayOf("text", i.alertIds.toArray()));
   }
 
   private <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> binder) {

@@ -99,8 +99,18 @@ class IncidentDetectorIT {
       in.add(flooding("DP", T0 + 24 * MIN + i * S, "cam-4", i));
     }
 
-    List<IncidentEvent> incidents = detect(in);
+    List<IncidentEvent> out = detect(in);
 
+    // The later match is the same incident, widened with its alerts (ids sorted) and evidence.
+    assertThat(out)
+        .extracting(e -> e.incidentId + "#" + e.revision)
+        .containsExactlyInAnyOrder("flood:DP:" + T0 + "#0", "flood:DP:" + T0 + "#1");
+    IncidentEvent widened = out.stream().filter(e -> e.revision == 1).findFirst().orElseThrow();
+    assertThat(widened.alertIds)
+        .containsExactly("a-rain-2", "a-rain-DP", "a-water-2", "a-water-DP");
+    assertThat(widened.evidence).hasSize(10);
+    assertThat(widened.detectedAtMs).isEqualTo(T0 + 20 * MIN);
+    List<IncidentEvent> incidents = out.stream().filter(e -> e.revision == 0).toList();
     assertThat(ids(incidents)).containsExactly("flood:DP:" + T0);
     IncidentEvent flood = incidents.get(0);
     assertThat(flood.patternId).isEqualTo("flood");
@@ -221,6 +231,32 @@ class IncidentDetectorIT {
     assertThat(storm.summary)
         .isEqualTo(
             "Many alerts in one district in DP: 2× noise_high, 2× pm25_high, temperature_spike");
+  }
+
+  @Test
+  @DisplayName(
+      "12 alerts in 10 minutes are one storm incident, widened until it links all 12, sorted")
+  void stormLinksEveryAlert() throws Exception {
+    List<Signal> in = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      // Ids whose order is not arrival order.
+      String id = String.format("a-%02d", (i * 7) % 12);
+      ids.add(id);
+      in.add(Signals.alert("DP", T0 + i * 50 * S, i % 2 == 0 ? "noise_high" : "pm25_high", id));
+    }
+
+    List<IncidentEvent> incidents = detect(in);
+
+    assertThat(incidents).extracting(e -> e.incidentId).containsOnly("alert_storm:DP:" + T0);
+    assertThat(incidents)
+        .extracting(e -> e.revision)
+        .containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
+    IncidentEvent widest =
+        incidents.stream().max(Comparator.comparingInt(e -> e.revision)).orElseThrow();
+    assertThat(widest.alertIds).isEqualTo(ids.stream().sorted().toList());
+    assertThat(widest.evidence).hasSize(12);
+    assertThat(widest.detectedAtMs).as("the first detection's").isEqualTo(T0 + 200 * S);
   }
 
   @Test
