@@ -83,7 +83,7 @@ public final class DeviceCommandRoutes {
               }
               return commands
                   .run(started.runId())
-                  .map(run -> run.orElseThrow().put("created", started.plan() != null));
+                  .map(run -> run.orElseThrow().put("created", started.created()));
             })
         .onSuccess(run -> Replies.json(ctx, run.getBoolean("created") ? 201 : 200, run))
         .onFailure(ctx::fail);

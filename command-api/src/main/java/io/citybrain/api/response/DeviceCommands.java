@@ -4,6 +4,7 @@ import io.citybrain.api.auth.AuditLog;
 import io.citybrain.api.db.Db;
 import io.citybrain.api.db.Rows;
 import io.citybrain.api.http.ApiException;
+import io.citybrain.proto.RunState;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -75,6 +76,15 @@ public final class DeviceCommands {
           if (existing.isPresent()) {
             return repeated(c, send, existing.get());
           }
+          // The same guard as a plan's: never sent beside a run that holds the device.
+          RunGuards.lockCaller(c, send.actor());
+          RunGuards.lockDistrict(c, send.device().district());
+          Optional<RunGuards.Overlap> overlap =
+              RunGuards.overlap(
+                  c, send.device().district(), List.of(send.device().deviceId()), null);
+          if (overlap.isPresent()) {
+            throw PlanRuns.overlapping(overlap.get());
+          }
           String runId = "run-" + UUID.randomUUID();
           long now = System.currentTimeMillis();
           RunPlan run =
@@ -88,14 +98,21 @@ public final class DeviceCommands {
                       new RunPlan.Item(
                           runId + "-c1", send.device().deviceId(), send.action(), send.params())));
           if (!ResponseStore.insertRun(
-              c, run, send.requestId(), send.requestHash(), send.actor(), null, List.of())) {
+              c,
+              run,
+              send.requestId(),
+              send.requestHash(),
+              send.actor(),
+              null,
+              List.of(),
+              RunState.RUNNING)) {
             return repeated(
                 c,
                 send,
                 ResponseStore.runByRequestId(c, send.actor(), send.requestId()).orElseThrow());
           }
           AuditLog.append(c, entry(send, runId, "allowed"));
-          return new PlanRuns.Started(runId, run);
+          return new PlanRuns.Started(runId, true, run);
         });
   }
 
@@ -113,7 +130,7 @@ public final class DeviceCommands {
                       + "' was used for a different request; use a new request_id"));
     }
     AuditLog.append(c, entry(send, prior.runId(), "repeated"));
-    return new PlanRuns.Started(prior.runId(), null);
+    return new PlanRuns.Started(prior.runId(), false, null);
   }
 
   private static AuditLog.Entry entry(Send send, String runId, String outcome) {

@@ -199,7 +199,8 @@ public final class PlanRuns {
     }
   }
 
-  private static ApiException overlapping(RunGuards.Overlap o) {
+  /** 409 naming the run that holds the devices. */
+  static ApiException overlapping(RunGuards.Overlap o) {
     return new ApiException(
         409,
         new JsonObject()
