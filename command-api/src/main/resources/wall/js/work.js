@@ -9,6 +9,12 @@ const LABEL = {
 };
 const PATH = { alert: 'alerts', incident: 'incidents', task: 'tasks', case: 'cases' };
 const RATINGS = [5, 4, 3, 2, 1];
+// The rating chosen for a case, kept across redraws of the board (a redraw comes with every case frame).
+const chosen = new Map();
+document.addEventListener('change', e => {
+  const select = e.target.closest?.('select[data-rating-for]');
+  if (select) chosen.set(select.dataset.ratingFor, Number(select.value));
+});
 
 /** Buttons for the item's allowed moves that this user may make; '' when none. */
 export function moveButtons(session, kind, id, district, allowed) {
@@ -19,8 +25,9 @@ export function moveButtons(session, kind, id, district, allowed) {
 
 /** Closing a case takes the reporter's rating: chosen beside the button. */
 function ratingSelect(id) {
+  const current = chosen.get(id) ?? RATINGS[0];
   return `<select class="small" data-rating-for="${esc(id)}" title="the reporter's rating">${RATINGS
-    .map(r => `<option value="${r}">★${r}</option>`).join('')}</select>`;
+    .map(r => `<option value="${r}"${r === current ? ' selected' : ''}>★${r}</option>`).join('')}</select>`;
 }
 
 /** The click on a move button inside root, if any: posts it and hands the item as it is now to done(kind, item). */
@@ -33,7 +40,7 @@ export function onMoveClick(root, api, done, failed) {
     const { moveKind: kind, moveId: id, moveTo: to } = b.dataset;
     const body = { to };
     const rating = kind === 'case' && to === 'closed' ? b.parentElement.querySelector('select[data-rating-for]') : null;
-    if (rating) body.rating = Number(rating.value);
+    if (rating) body.rating = chosen.get(id) ?? Number(rating.value);
     api.post(`/api/v1/${PATH[kind]}/${encodeURIComponent(id)}/transitions`, body)
       .then(item => done(kind, item))
       .catch(err => {

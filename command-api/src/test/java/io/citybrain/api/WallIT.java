@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -390,8 +391,18 @@ class WallIT {
     for (String to : List.of("handling", "resolved", "confirmed", "closed")) {
       browser.until(d -> !browser.all(row + " button[data-move-to='" + to + "']").isEmpty(), LIVE);
       if (to.equals("closed")) {
-        new Select(browser.driver.findElement(By.cssSelector(row + " select[data-rating-for]")))
-            .selectByValue("4");
+        // The board redraws with every case frame; the chosen rating is kept across redraws.
+        String rating = row + " select[data-rating-for]";
+        browser.until(
+            d -> {
+              try {
+                new Select(d.findElement(By.cssSelector(rating))).selectByValue("4");
+                return "4".equals(d.findElement(By.cssSelector(rating)).getDomProperty("value"));
+              } catch (StaleElementReferenceException redrawn) {
+                return false;
+              }
+            },
+            LIVE);
       }
       browser.click(row + " button[data-move-to='" + to + "']");
     }

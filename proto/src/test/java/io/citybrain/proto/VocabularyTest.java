@@ -40,7 +40,7 @@ class VocabularyTest {
     assertThat(Word.parse(CaseState.class, "reopened")).isEqualTo(CaseState.REOPENED);
     assertThatThrownBy(() -> Word.parse(RunState.class, "paused"))
         .hasMessage(
-            "'paused' is not a RunState (one of [running, completed, partially_failed, cancelled])");
+            "'paused' is not a RunState (one of [running, completed, partially_failed, cancelled, cancelling, queued, awaiting_approval, rejected])");
     assertThat(CommandState.of(AckStatus.ACK_STATUS_DONE)).isEqualTo(CommandState.DONE);
     assertThat(CommandState.of(AckStatus.ACK_STATUS_UNSPECIFIED)).isNull();
   }
