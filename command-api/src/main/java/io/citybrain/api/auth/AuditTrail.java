@@ -8,6 +8,7 @@ import io.citybrain.api.http.Params;
 import io.citybrain.api.http.Unavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -81,15 +82,32 @@ public final class AuditTrail {
         // A token that could not be checked is no authentication failure of anyone. The database
         // just failed the check: the row is written when it can be, the answer does not wait for
         // a second pool timeout.
-        AuditLog.Entry entry = entry(ctx, action, "unavailable", detail);
-        log.append(entry)
-            .onFailure(e -> LOG.warn("audit row of {} lost: {}", entry.action(), e.toString()));
+        appendWhenItCan(ctx.vertx(), entry(ctx, action, "unavailable", detail), UNAVAILABLE_TRIES);
         ctx.next();
         return;
       }
       // An audit row that cannot be written must not turn the refusal into something else.
       log.append(entry(ctx, action, outcome(status), detail)).onComplete(ar -> ctx.next());
     };
+  }
+
+  /**
+   * How often the row of a refusal the database caused is tried, 2 s apart after each pool timeout:
+   * about five minutes, past a database restart or pause.
+   */
+  private static final int UNAVAILABLE_TRIES = 60;
+
+  /** Appends the row, again after 2 s while the database cannot take it, {@code tries} times. */
+  private void appendWhenItCan(Vertx vertx, AuditLog.Entry entry, int tries) {
+    log.append(entry)
+        .onFailure(
+            e -> {
+              if (tries > 1) {
+                vertx.setTimer(2_000, t -> appendWhenItCan(vertx, entry, tries - 1));
+              } else {
+                LOG.warn("audit row of {} lost: {}", entry.action(), e.toString());
+              }
+            });
   }
 
   private static int status(RoutingContext ctx) {
