@@ -6,6 +6,7 @@ import { AXIS_MUTED, chart, NO_ANIMATION } from './charts.js';
 import { painter, state, touch } from './store.js';
 import { countdown, esc } from './format.js';
 import { moveButtons, onMoveClick } from './work.js';
+import { canAct } from './session.js';
 
 const STATES = ['discovered', 'dispatched', 'handling', 'resolved', 'confirmed', 'reopened', 'closed'];
 // Cases someone still has to act on: the open ones against their SLA, the rectified ones awaiting the grid
@@ -17,6 +18,7 @@ let api;
 let els;
 let rates;
 let pending = null;
+let departments = [];
 
 export function mountCases(elements, theApi) {
   els = elements;
@@ -24,6 +26,21 @@ export function mountCases(elements, theApi) {
   rates = chart(els.rates);
   painter('cases', draw);
   onMoveClick(els.due, api, () => loadCases(), err => window.__wallErrors.push(`case: ${err.message}`));
+  api.get('/api/v1/departments').then(d => { departments = d.items; touch('cases'); })
+    .catch(err => window.__wallErrors.push(`departments: ${err.message}`));
+  // Reassigning an open case: the department chosen beside the button.
+  els.due.addEventListener('click', e => {
+    const b = e.target.closest('button[data-reassign]');
+    if (!b) return;
+    const to = b.parentElement.querySelector('select[data-reassign-to]').value;
+    b.disabled = true;
+    api.post(`/api/v1/cases/${encodeURIComponent(b.dataset.reassign)}/reassignment`, { department: to })
+      .then(() => loadCases())
+      .catch(err => {
+        b.disabled = false;
+        window.__wallErrors.push(`case: ${err.message}`);
+      });
+  });
   // The countdowns move with the clock even when nothing else changes.
   setInterval(() => touch('cases'), 30_000);
 }
@@ -52,6 +69,15 @@ export function onCaseFrame() {
   }, 2_000);
 }
 
+/** Another department for an open case, for a user who may act in its district; '' otherwise. */
+function reassign(s, k) {
+  if (!OPEN.includes(k.state) || !canAct(s.session, k.district) || departments.length === 0) return '';
+  const others = departments.filter(d => d.id !== k.department);
+  return `<select class="small" data-reassign-to="${esc(k.case_id)}">${others
+    .map(d => `<option value="${esc(d.id)}">${esc(d.name_en)}</option>`).join('')}</select><button type="button"
+    class="small" data-reassign="${esc(k.case_id)}">Reassign</button>`;
+}
+
 function pct(v) {
   return v === null || v === undefined ? '–' : v.toFixed(2);
 }
@@ -67,7 +93,7 @@ function draw(s) {
     const cls = !open ? 'muted' : left < 0 ? 'overdue' : left < 3_600_000 ? 'soon' : '';
     return `<li data-case-id="${esc(k.case_id)}"><span><b>${esc(k.district)}</b> ${esc(k.subtype)} · ${esc(k.department)} · ${esc(k.state)}</span>
       <span class="${cls}">${esc(open ? countdown(k.due_at, now) : 'rectified')}</span>
-      <span class="moves">${moveButtons(s.session, 'case', k.case_id, k.district, k.allowed_transitions)}</span></li>`;
+      <span class="moves">${moveButtons(s.session, 'case', k.case_id, k.district, k.allowed_transitions)}${reassign(s, k)}</span></li>`;
   }).join('') || '<li class="muted">No open cases.</li>';
   els.table.innerHTML = `<tr><th>district</th><th>cases</th><th>resolved</th><th>%</th><th>within SLA %</th></tr>${
     c.rates.map(r => `<tr data-rate-key="${esc(r.key)}"><td>${esc(r.key)}</td><td data-field="total">${r.total}</td>

@@ -443,6 +443,58 @@ class ApiContractIT {
                     new JsonObject().put("to", "handling"))
                 .status())
         .isEqualTo(403);
+    // Reassignment: an open case to another department, back to dispatched; refusals per the
+    // document.
+    ApiClient.Reply reported =
+        f.client.post(
+            "/api/v1/cases",
+            f.token("operator"),
+            new JsonObject()
+                .put("district", "DP")
+                .put("subtype", "garbage_overflow")
+                .put("description", "bins full"));
+    assertThat(reported.status()).as(reported.text()).isEqualTo(201);
+    String caseId = reported.json().getString("case_id");
+    String reassignment = "/api/v1/cases/" + caseId + "/reassignment";
+    ApiClient.Reply reassigned =
+        f.client.post(
+            reassignment,
+            f.token("operator"),
+            new JsonObject().put("department", "street_office").put("note", "their bins"));
+    assertThat(reassigned.status()).as(reassigned.text()).isEqualTo(200);
+    assertThat(reassigned.json().getString("department")).isEqualTo("street_office");
+    assertThat(reassigned.json().getString("state")).isEqualTo("dispatched");
+    assertThat(
+            f.client
+                .post(
+                    reassignment,
+                    f.token("operator"),
+                    new JsonObject().put("department", "street_office"))
+                .status())
+        .isEqualTo(409);
+    assertThat(
+            f.client
+                .post(reassignment, f.token("operator"), new JsonObject().put("department", "navy"))
+                .json()
+                .getString("field"))
+        .isEqualTo("department");
+    assertThat(
+            f.client
+                .post(reassignment, f.token("viewer"), new JsonObject().put("department", "health"))
+                .status())
+        .isEqualTo(403);
+    assertThat(
+            f.client
+                .post(
+                    "/api/v1/cases/gc-none/reassignment",
+                    f.token("operator"),
+                    new JsonObject().put("department", "health"))
+                .status())
+        .isEqualTo(404);
+    assertThat(
+            f.client.get("/api/v1/departments", f.token("viewer")).items().stream()
+                .map(d -> ((JsonObject) d).getString("id")))
+        .contains("street_office", "water_affairs");
     long denied =
         TestData.count(
             f.services.dataSource(),

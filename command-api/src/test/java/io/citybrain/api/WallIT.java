@@ -407,6 +407,33 @@ class WallIT {
       browser.click(row + " button[data-move-to='" + to + "']");
     }
     browser.until(d -> browser.all(row).isEmpty(), LIVE);
+
+    // The other Dapeng case goes to another department from the board.
+    String other =
+        browser.all("#case-due li").stream()
+            .filter(li -> li.getText().contains("manhole_cover"))
+            .findFirst()
+            .orElseThrow()
+            .getDomAttribute("data-case-id");
+    String otherRow = "#case-due li[data-case-id='" + other + "']";
+    browser.until(d -> !browser.all(otherRow + " button[data-reassign]").isEmpty(), LIVE);
+    browser.click(otherRow + " button[data-reassign]");
+    browser.until(
+        d -> {
+          try {
+            return !d.findElement(By.cssSelector(otherRow)).getText().contains("urban_management");
+          } catch (RuntimeException redrawn) {
+            return false;
+          }
+        },
+        LIVE);
+    assertThat(
+            TestData.count(
+                ds,
+                "SELECT count(*) FROM audit_log WHERE actor = 'coord-dp' AND action = 'reassign_case'"
+                    + " AND target = ?",
+                other))
+        .isEqualTo(1);
     browser.until(
         d ->
             "1"

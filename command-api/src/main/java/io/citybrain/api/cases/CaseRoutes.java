@@ -44,6 +44,7 @@ public final class CaseRoutes {
     ops.get("getCaseStats").addHandler(requires(Role.VIEWER)).addHandler(this::stats);
     ops.get("getCase").addHandler(requires(Role.VIEWER)).addHandler(this::get);
     ops.get("transitionCase").addHandler(requires(Role.OPERATOR)).addHandler(this::transition);
+    ops.get("reassignCase").addHandler(requires(Role.OPERATOR)).addHandler(this::reassign);
   }
 
   private void report(RoutingContext ctx) {
@@ -143,6 +144,20 @@ public final class CaseRoutes {
         store
             .transition(ctx.pathParam("caseId"), move, Access.caller(ctx))
             .onSuccess(moved -> push(moved, "transition")));
+  }
+
+  private void reassign(RoutingContext ctx) {
+    JsonObject body = Params.body(ctx);
+    String department = body.getString("department");
+    if (seeds.departments().stream().noneMatch(d -> d.id().equals(department))) {
+      throw ApiException.badRequest("department", "unknown department '" + department + "'");
+    }
+    Replies.reply(
+        ctx,
+        store
+            .reassign(
+                ctx.pathParam("caseId"), department, body.getString("note"), Access.caller(ctx))
+            .onSuccess(moved -> push(moved, "reassigned")));
   }
 
   private static ApiException notFound(String caseId) {

@@ -147,6 +147,60 @@ public final class CaseStore {
         });
   }
 
+  /**
+   * Dispatches an open case to another department, back to dispatched with its SLA unchanged; its
+   * history records both departments and the audit log the reassignment, in one transaction. 409
+   * for a case not open or already with that department.
+   */
+  Future<JsonObject> reassign(String caseId, String department, String note, Caller caller) {
+    return db.transaction(
+        c -> {
+          JsonObject current =
+              lock(c, caseId).orElseThrow(() -> ApiException.notFound("case", caseId));
+          caller.requireDistrict(current.getString("district"));
+          String from = current.getString("state");
+          String was = current.getString("department");
+          if (!CaseWorkflow.canReassign(from) || was.equals(department)) {
+            throw ApiException.conflict(
+                new JsonObject()
+                    .put(
+                        "reason",
+                        was.equals(department)
+                            ? "the case is with " + department + " already"
+                            : "a " + from + " case is no longer open: it cannot be reassigned")
+                    .put("state", from)
+                    .put("department", was));
+          }
+          try (PreparedStatement ps =
+              Rows.bind(
+                  c.prepareStatement(
+                      "UPDATE grid_case SET department = ?, state = ? WHERE case_id = ?"),
+                  department,
+                  CaseState.DISPATCHED.word(),
+                  caseId)) {
+            ps.executeUpdate();
+          }
+          history(
+              c,
+              caseId,
+              from,
+              CaseState.DISPATCHED.word(),
+              caller.name(),
+              "reassigned from " + was + " to " + department + (note == null ? "" : ": " + note));
+          AuditLog.append(
+              c,
+              new AuditLog.Entry(
+                  caller.name(),
+                  "reassign_case",
+                  caseId,
+                  current.getString("district"),
+                  null,
+                  "allowed",
+                  new JsonObject().put("from", was).put("to", department)));
+          return get(c, caseId).orElseThrow();
+        });
+  }
+
   /** What a new case is. */
   public record NewCase(
       String district,

@@ -44,6 +44,16 @@ public final class CaseWorkflow {
     return FLOW.canMove(from, to);
   }
 
+  /**
+   * The states a case is open in: it may be reassigned to another department, back to dispatched.
+   */
+  static final List<CaseState> OPEN = List.of(DISPATCHED, HANDLING, REOPENED);
+
+  /** Whether a case in {@code state} may be dispatched again to another department. */
+  public static boolean canReassign(String state) {
+    return OPEN.stream().anyMatch(s -> s.word().equals(state));
+  }
+
   /** {@code ('resolved', 'confirmed', 'closed')}: the words as an SQL list, for IN. */
   static String sqlList(List<CaseState> states) {
     return states.stream()

@@ -29,6 +29,25 @@ public final class ReferenceRoutes {
     ops.get("listPlans").addHandler(requires(Role.VIEWER)).addHandler(this::plans);
     ops.get("getPlan").addHandler(requires(Role.VIEWER)).addHandler(this::plan);
     ops.get("listMetricKinds").addHandler(requires(Role.VIEWER)).addHandler(this::metricKinds);
+    ops.get("listDepartments")
+        .addHandler(requires(Role.VIEWER))
+        .addHandler(
+            ctx ->
+                Replies.json(
+                    ctx,
+                    200,
+                    new JsonObject()
+                        .put(
+                            "items",
+                            new JsonArray(
+                                seeds.departments().stream()
+                                    .map(
+                                        d ->
+                                            new JsonObject()
+                                                .put("id", d.id())
+                                                .put("name_en", d.nameEn())
+                                                .put("name_zh", d.nameZh()))
+                                    .toList()))));
   }
 
   private void plans(RoutingContext ctx) {

@@ -71,7 +71,10 @@ public final class CaseHistoryReplay {
           boolean legal =
               r.state == null
                   ? from == null && to.equals("discovered")
-                  : r.state.equals(from) && CaseWorkflow.canMove(from, to);
+                  : r.state.equals(from)
+                      && (CaseWorkflow.canMove(from, to)
+                          // A reassignment dispatches an open case again.
+                          || (to.equals("dispatched") && CaseWorkflow.canReassign(from)));
           if (!legal) {
             illegal.add(caseId + ": " + r.state + " then " + from + " -> " + to);
           }
