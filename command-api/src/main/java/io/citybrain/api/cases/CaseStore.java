@@ -169,6 +169,7 @@ public final class CaseStore {
                             ? "the case is with " + department + " already"
                             : "a " + from + " case is no longer open: it cannot be reassigned")
                     .put("state", from)
+                    .put("allowed", new JsonArray(CaseWorkflow.allowed(from)))
                     .put("department", was));
           }
           try (PreparedStatement ps =
