@@ -123,7 +123,14 @@ public final class GridWorkers implements AutoCloseable {
             continue;
           }
           for (JsonNode item : reply.body().path("items")) {
-            consider(desk, item, started);
+            try {
+              consider(desk, item, started);
+            } catch (RuntimeException e) {
+              // One item the desk cannot read (a field missing) must not hide the rest of the list.
+              errors.incrementAndGet();
+              LOG.debug(
+                  "cannot decide on {} from {}: {}", item.path(desk.idField()), list, e.toString());
+            }
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
